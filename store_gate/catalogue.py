@@ -1,0 +1,453 @@
+"""The rule catalogue, as data: one entry per code.
+
+`store-gate explain`, `store-gate rules`, the README's rule table and every reporter read this
+table; nothing else spells a rule's name, default severity or documentation. It imports nothing
+heavy, so `explain` and `--version` start fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "off"]
+
+FAMILIES: dict[str, str] = {
+    "SG0": "input (fail closed)",
+    "SG1": "coverage",
+    "SG2": "DynamoDB legality of one access pattern",
+    "SG3": "table and single-table layout",
+}
+
+# An error in these families is the gate itself: the manifest may not lower it.
+PROTECTED_FAMILIES = ("SG0", "SG1", "SG2")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    what: str
+    why: str
+    bad: str
+    good: str
+    fix: str
+
+    @property
+    def family(self) -> str:
+        return self.code[:3]
+
+    def doc_page(self) -> str:
+        return (
+            f"{self.code} {self.name} (default severity: {self.severity})\n\n"
+            f"{self.summary}\n\n"
+            f"## What it does\n{self.what}\n\n"
+            f"## Why is this bad?\n{self.why}\n\n"
+            f"## Example\n{self.bad}\n\n"
+            f"## Use instead\n{self.good}\n\n"
+            f"## How to fix\n{self.fix}\n"
+        )
+
+
+_RULES = [
+    RuleInfo(
+        code="SG001",
+        name="store-trait-not-found",
+        severity="error",
+        summary="A configured store trait is found nowhere under its paths.",
+        what=(
+            "Looks for every `[[store]]` trait of the manifest in the files its `paths` globs\n"
+            "match, and reports the store when no file defines it (or the globs match no file)."
+        ),
+        why=(
+            "A gate that cannot find what it governs must not pass. Renaming `DialogueStore`, or\n"
+            "moving it out of `paths`, would otherwise switch the gate off without anyone noticing,\n"
+            "and relational-only methods could enter the renamed trait unchecked."
+        ),
+        bad=(
+            '```toml\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/**/*.rs"]\n```\n'
+            "while the trait was renamed `pub trait ConversationStore { ... }`."
+        ),
+        good=(
+            '```toml\n[[store]]\ntrait = "ConversationStore"\npaths = ["src/**/*.rs"]\n```'
+        ),
+        fix=(
+            "Point `trait` at the trait's new name, or widen `paths` to where it now lives. Rename\n"
+            "the `[access.<Trait>.<method>]` tables with it."
+        ),
+    ),
+    RuleInfo(
+        code="SG002",
+        name="store-file-unparsable",
+        severity="error",
+        summary="A file holding a governed trait does not parse cleanly.",
+        what=(
+            "Reports syntax errors (error and missing nodes of the parser) in files that hold, or\n"
+            "name, a governed trait; files that are not UTF-8; and `@access` inline declarations\n"
+            "that are not a valid TOML inline table of the access-pattern model."
+        ),
+        why=(
+            "A half-typed method parses as an error node, not as a method: without this rule it\n"
+            "would be dropped and its missing access pattern never reported. The gate fails closed."
+        ),
+        bad="```rust\npub trait DialogueStore {\n    fn list_rounds(&self, id: &DialogueId ->\n}\n```",
+        good=(
+            "```rust\npub trait DialogueStore {\n"
+            "    fn list_rounds(&self, id: &DialogueId) -> Result<Vec<Round>>;\n}\n```"
+        ),
+        fix="Fix the syntax error at the reported position, or the `@access` table's TOML.",
+    ),
+    RuleInfo(
+        code="SG003",
+        name="store-member-unanalysable",
+        severity="error",
+        summary="The trait body holds something the gate cannot analyse.",
+        what=(
+            "Reports members of a governed trait whose methods cannot be known statically: a macro\n"
+            "invocation (`include!`, a user macro) or any item kind the extractor does not know."
+        ),
+        why=(
+            "A macro can expand to any number of methods. Each of them is a storage operation the\n"
+            "DynamoDB backend must serve, but none of them can be checked for an access pattern."
+        ),
+        bad=(
+            "```rust\npub trait DialogueStore {\n    crud_methods!(Dialogue);\n}\n```"
+        ),
+        good=(
+            "```rust\npub trait DialogueStore {\n"
+            "    fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;\n}\n```"
+        ),
+        fix=(
+            "Write the methods out in the trait, or waive SG003 for the member in the manifest with\n"
+            "a reason the data owners accept."
+        ),
+    ),
+    RuleInfo(
+        code="SG101",
+        name="method-access-pattern-missing",
+        severity="error",
+        summary="A trait method has no access pattern.",
+        what=(
+            "Every method of a governed trait (and of its supertraits defined under the store's\n"
+            "paths) needs an access pattern, in the manifest (`[access.<Trait>.<method>]`) or\n"
+            "inline in its doc comment (`@access { ... }`). The message suggests a declaration\n"
+            "derived from the method's name, parameters and return type."
+        ),
+        why=(
+            "DynamoDB serves only what its keys were designed for. A method added without showing\n"
+            "which bounded, partition-scoped operation serves it is how a trait fills with\n"
+            "relational-only methods that make the DynamoDB backend unviable."
+        ),
+        bad=(
+            "```rust\nfn list_open_tensions(&self, dialogue_id: &DialogueId) -> Result<Vec<Tension>>;\n```\n"
+            "with no `[access.DialogueStore.list_open_tensions]`."
+        ),
+        good=(
+            "```toml\n[access.DialogueStore.list_open_tensions]\nop = \"Query\"\n"
+            "entity = \"Tension\"\n"
+            "key = { pk = \"DIALOGUE#{dialogue_id}\", sk = { begins_with = \"TENSION#OPEN#\" } }\n"
+            "page = \"cursor\"\n```"
+        ),
+        fix=(
+            "Declare the access pattern (start from the suggestion in the message), or waive SG101\n"
+            "for the method with a reason and an expiry."
+        ),
+    ),
+    RuleInfo(
+        code="SG102",
+        name="access-pattern-stale",
+        severity="error",
+        summary="An access pattern names a method that no governed trait has.",
+        what=(
+            "Reports `[access.<Trait>.<method>]` tables whose trait or method does not exist among\n"
+            "the governed traits (including supertraits followed)."
+        ),
+        why=(
+            "A stale declaration usually means a method was renamed: the new name is undeclared and\n"
+            "the old proof describes nothing. The manifest must stay the truth about the table's\n"
+            "access patterns, or the data owners review a fiction."
+        ),
+        bad='```toml\n[access.DialogueStore.list_round]   # the method is list_rounds\n```',
+        good='```toml\n[access.DialogueStore.list_rounds]\n```',
+        fix=(
+            "Rename the table to the method's current name, move it under the trait that declares\n"
+            "the method, or delete it."
+        ),
+    ),
+    RuleInfo(
+        code="SG103",
+        name="access-pattern-inline-conflict",
+        severity="error",
+        summary="A method is declared inline and in the manifest, and the two disagree.",
+        what=(
+            "When a method has both an `@access` inline declaration and a manifest entry, they must\n"
+            "be the same access pattern. The manifest's entry is the one checked."
+        ),
+        why=(
+            "Two proofs that disagree mean one of them is wrong; a reviewer reading the code sees a\n"
+            "different access pattern from the one the data owners approved."
+        ),
+        bad=(
+            '```rust\n/// @access { op = "Query", key = { pk = "DIALOGUE#{id}" }, page = "cursor" }\n'
+            "fn list_rounds(&self, id: &DialogueId) -> Result<Vec<Round>>;\n```\n"
+            'and `[access.DialogueStore.list_rounds] op = "Scan"` in the manifest.'
+        ),
+        good="Keep the declaration in one place, or make both identical.",
+        fix="Delete one of the two declarations, or make them agree.",
+    ),
+    RuleInfo(
+        code="SG104",
+        name="waiver-invalid",
+        severity="error",
+        summary="A waiver has no reason, has expired, or matches nothing.",
+        what=(
+            "Checks every `[[waiver]]`: it needs a non-empty `reason`; past its `expires` date it\n"
+            "no longer applies; and it must suppress at least one finding. A waiver without a\n"
+            "reason or past its expiry suppresses nothing."
+        ),
+        why=(
+            "Waivers are how an exception to the gate is reviewed by the table's owners. One with no\n"
+            "reason cannot be reviewed, an expired one was a promise to fix, and one that matches\n"
+            "nothing would silently waive the next violation that happens to match it."
+        ),
+        bad=(
+            '```toml\n[[waiver]]\nrule = "SG210"\nmethod = "DialogueStore.global_stats"\n'
+            "expires = 2024-01-31\n```"
+        ),
+        good=(
+            '```toml\n[[waiver]]\nrule = "SG210"\nmethod = "DialogueStore.global_stats"\n'
+            'reason = "read once a day by the report job"\nexpires = 2027-03-31\n```'
+        ),
+        fix="Give the waiver a reason, renew or remove an expired one, delete one that matches nothing.",
+    ),
+    RuleInfo(
+        code="SG201",
+        name="index-undefined",
+        severity="error",
+        summary="The index is not defined on the table.",
+        what=(
+            "Reports an inline `@access` declaration whose `index` is neither a GSI nor an LSI of\n"
+            "the table. (In the manifest itself an unknown index is a configuration error.)"
+        ),
+        why=(
+            "An access pattern proved against an index the table does not have proves nothing: the\n"
+            "Query would fail at run time with a ValidationException."
+        ),
+        bad='```rust\n/// @access { op = "Query", index = "GSI9", key = { gsi9pk = "STATUS#{status}" } }\n```',
+        good='```rust\n/// @access { op = "Query", index = "GSI1", key = { gsi1pk = "STATUS#{status}" } }\n```',
+        fix="Name an index of the table, or add the index to `[table.gsi.<name>]` first.",
+    ),
+    RuleInfo(
+        code="SG202",
+        name="operation-unbounded",
+        severity="error",
+        summary="The operation is not a bounded one (Scan, PartiQL).",
+        what=(
+            "Reports access patterns whose `op` is `Scan` or a PartiQL statement\n"
+            "(`ExecuteStatement`, `BatchExecuteStatement`, `ExecuteTransaction`)."
+        ),
+        why=(
+            "A Scan reads every item of the table or index, 1 MB per page, and its cost grows with\n"
+            "the table, not with the answer. A PartiQL SELECT without a key condition is a Scan in\n"
+            "disguise, and whether it has one cannot be proved from the declaration."
+        ),
+        bad='```toml\n[access.DialogueStore.open_dialogues]\nop = "Scan"\n```',
+        good=(
+            '```toml\n[access.DialogueStore.open_dialogues]\nop = "Query"\nindex = "GSI1"\n'
+            'key = { gsi1pk = "STATUS#open" }\npage = "cursor"\n```'
+        ),
+        fix=(
+            "Serve the method with a Query on an index whose partition key the method's parameters\n"
+            "can build; add a GSI when no index fits."
+        ),
+    ),
+    RuleInfo(
+        code="SG203",
+        name="operation-index-mismatch",
+        severity="error",
+        summary="The operation cannot run on that index.",
+        what=(
+            "GetItem, PutItem, UpdateItem, DeleteItem and their batch and transaction forms address\n"
+            "one item by its primary key on the base table; they cannot name a GSI or an LSI."
+        ),
+        why=(
+            "Secondary indexes are read-only projections and are not unique: DynamoDB offers only\n"
+            "Query and Scan on them. The declaration describes a call that cannot exist."
+        ),
+        bad='```toml\nop = "GetItem"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{status}" }\n```',
+        good='```toml\nop = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{status}" }\nlimit = 1\n```',
+        fix="Use a Query on the index (with `limit = 1` for a single item), or drop `index`.",
+    ),
+    RuleInfo(
+        code="SG204",
+        name="primary-key-incomplete",
+        severity="error",
+        summary="A single-item operation lacks the full primary key.",
+        what=(
+            "GetItem, PutItem, UpdateItem, DeleteItem (and batch/transaction forms) must give the\n"
+            "table's partition key and, when the table has one, its sort key, both by equality."
+        ),
+        why=(
+            "DynamoDB rejects a single-item request without the complete primary key; a range or\n"
+            "prefix on the sort key is a Query, not a GetItem."
+        ),
+        bad='```toml\nop = "GetItem"\nkey = { pk = "DIALOGUE#{dialogue_id}" }\n```',
+        good='```toml\nop = "GetItem"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }\n```',
+        fix="Add the missing key attribute by equality, or declare a Query.",
+    ),
+    RuleInfo(
+        code="SG205",
+        name="key-condition-invalid",
+        severity="error",
+        summary="The key condition is not a valid KeyConditionExpression.",
+        what=(
+            "A Query needs its index's partition key by equality and at most one condition on the\n"
+            "index's sort key with =, <, <=, >, >=, BETWEEN or begins_with. Conditions on other\n"
+            "attributes, or other operators (contains, <>, IN, ...), are reported."
+        ),
+        why=(
+            "DynamoDB evaluates a Query inside one partition: it must hash the partition key to find\n"
+            "it, and it can only walk the sort key's order. Anything else is a filter applied after\n"
+            "reading, which costs the same as reading everything."
+        ),
+        bad='```toml\nop = "Query"\nkey = { pk = { begins_with = "DIALOGUE#" }, sk = { contains = "ROUND" } }\n```',
+        good='```toml\nop = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n```',
+        fix=(
+            "Give the partition key by equality; put the remaining condition on the index's sort\n"
+            "key with a supported operator, or choose an index whose sort key it is."
+        ),
+    ),
+    RuleInfo(
+        code="SG206",
+        name="key-placeholder-unbound",
+        severity="error",
+        summary="A key placeholder does not bind to a parameter of the method.",
+        what=(
+            "Each `{placeholder}` of a key template (and of a `limit` template) must start with the\n"
+            "name of one of the method's own parameters: `{dialogue_id}`, `{round.dialogue_id}`.\n"
+            "`self`, tuple or wildcard patterns and variadic parameters cannot bind."
+        ),
+        why=(
+            "If the key cannot be built from the call's arguments, the backend has to find it some\n"
+            "other way - by scanning, or from state hidden in `self`. The access pattern would not\n"
+            "describe the call the trait makes."
+        ),
+        bad=(
+            "```rust\nfn get_dialogue(&self, id: &DialogueId) -> Result<Option<Dialogue>>;\n```\n"
+            'with `key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }`.'
+        ),
+        good='`key = { pk = "DIALOGUE#{id}", sk = "META" }`, or rename the parameter.',
+        fix="Rename the placeholder to a parameter (the message lists them), or add the parameter.",
+    ),
+    RuleInfo(
+        code="SG207",
+        name="consistent-read-on-gsi",
+        severity="error",
+        summary="A strongly consistent read on a GSI.",
+        what="Reports `consistent = true` on an access pattern that names a global secondary index.",
+        why=(
+            "GSIs are replicated asynchronously and support eventually consistent reads only;\n"
+            "DynamoDB rejects ConsistentRead=true on a GSI with a ValidationException."
+        ),
+        bad='```toml\nop = "Query"\nindex = "GSI1"\nconsistent = true\n```',
+        good='```toml\nop = "Query"\nindex = "GSI1"\n```\nor a Query on the base table or an LSI.',
+        fix=(
+            "Drop `consistent`, or serve the read from the base table or an LSI, which support\n"
+            "strongly consistent reads."
+        ),
+    ),
+    RuleInfo(
+        code="SG208",
+        name="key-template-type-mismatch",
+        severity="error",
+        summary="A key template does not fit its attribute's type.",
+        what=(
+            "A key attribute of type N can only be a single placeholder or a number literal; one of\n"
+            "type B only a single placeholder; begins_with applies to S and B keys only."
+        ),
+        why=(
+            "`\"ROUND#{n}\"` is not a number: the request would fail to serialise, or store the key\n"
+            "under a type the index does not accept."
+        ),
+        bad='```toml\n# table: sort_key = { name = "round", type = "N" }\nkey = { pk = "DIALOGUE#{id}", round = "ROUND#{n}" }\n```',
+        good='```toml\nkey = { pk = "DIALOGUE#{id}", round = "{n}" }\n```',
+        fix="Make the template a single placeholder (or a number), or change the attribute's type.",
+    ),
+    RuleInfo(
+        code="SG209",
+        name="query-unpaginated",
+        severity="error",
+        summary="A Query returning a collection has neither a page cursor nor a limit.",
+        what=(
+            "A Query whose method returns a collection (Vec, list, array, stream, iterator, map)\n"
+            "must declare `page = \"cursor\"` or a `limit`."
+        ),
+        why=(
+            "A Query returns at most 1 MB per call. A method that promises the whole collection\n"
+            "either silently truncates at 1 MB or loops over pages without bound - the unbounded\n"
+            "read the gate exists to prevent."
+        ),
+        bad='```toml\nop = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n```',
+        good=(
+            '```toml\nop = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n'
+            'page = "cursor"\n```'
+        ),
+        fix='Add `page = "cursor"` (and a cursor parameter to the method) or `limit = N`.',
+    ),
+    RuleInfo(
+        code="SG210",
+        name="partition-key-constant",
+        severity="warning",
+        summary="A partition key template with no placeholder: every call lands on one partition.",
+        what="Reports access patterns whose partition key condition is literal text only.",
+        why=(
+            "A partition serves at most 3,000 read units and 1,000 write units per second. A\n"
+            "constant partition key sends every call of the method to the same partition: a hot\n"
+            "key that throttles as the table grows."
+        ),
+        bad='```toml\nop = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "DIALOGUES" }\n```',
+        good='```toml\nop = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{status}" }\n```',
+        fix=(
+            "Put a parameter into the partition key (shard it when there is none), or waive the\n"
+            "rule for a method called rarely, with the reason."
+        ),
+    ),
+    RuleInfo(
+        code="SG306",
+        name="access-pattern-entity-mismatch",
+        severity="error",
+        summary="An access pattern's keys do not fit the layout of the entity it names.",
+        what=(
+            "When an access pattern names an `entity`, each of its key conditions must fit that\n"
+            "entity's key template for the attribute: equality must produce keys of the same shape,\n"
+            "begins_with and ranges must be prefixes of it, and the entity must have the index's\n"
+            "key attributes at all (otherwise its items are not in that sparse index)."
+        ),
+        why=(
+            "In a single-table design the key text is the schema. A Query on `ROUND#` for items\n"
+            "written as `RND#...` returns nothing, and a GSI Query for an entity that never writes\n"
+            "the GSI's key finds none of its items."
+        ),
+        bad=(
+            '```toml\n[entity.Round]\npk = "DIALOGUE#{dialogue_id}"\nsk = "ROUND#{round}"\n\n'
+            '[access.DialogueStore.list_rounds]\nop = "Query"\nentity = "Round"\n'
+            'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "RND#" } }\n```'
+        ),
+        good='`key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }`',
+        fix="Make the key templates match the entity's layout, or name the right entity.",
+    ),
+]
+
+RULES: dict[str, RuleInfo] = {rule.code: rule for rule in _RULES}
+
+
+def lookup(code: str) -> RuleInfo | None:
+    return RULES.get(code.strip().upper())
+
+
+def select(prefixes: list[str]) -> set[str]:
+    """Codes matching any of the prefixes (`SG2` selects SG201..SG210)."""
+    wanted = [p.strip().upper() for p in prefixes if p.strip()]
+    return {code for code in RULES if any(code.startswith(p) for p in wanted)}

@@ -1,0 +1,140 @@
+"""Configuration: find the manifest, read it, validate it into `Manifest`."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store_gate.config.toml_lines import KeyLines, TOMLDecodeError, loads
+from store_gate.errors import ConfigError, ConfigProblem, config_error
+
+if TYPE_CHECKING:
+    from store_gate.config.manifest import Manifest
+
+MANIFEST_NAMES = ("store-gate.toml", ".store-gate.toml")
+PYPROJECT = "pyproject.toml"
+PYPROJECT_TABLE = ("tool", "store_gate")
+
+
+@dataclass(frozen=True)
+class LoadedManifest:
+    path: Path
+    root: Path  # the manifest's folder: every `paths` glob is relative to it
+    manifest: Manifest
+    lines: KeyLines
+
+    @property
+    def display_path(self) -> str:
+        return self.path.name
+
+    def line_of(self, *key: Any) -> int | None:
+        return self.lines.line_of(key)
+
+
+def discover(start: Path) -> Path | None:
+    """The first manifest found walking up from `start`, stopping at the repository's root."""
+    here = start if start.is_dir() else start.parent
+    here = here.resolve()
+    for folder in (here, *here.parents):
+        for name in MANIFEST_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file() and _pyproject_has_table(pyproject):
+            return pyproject
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _pyproject_has_table(path: Path) -> bool:
+    text = _read_text(path)
+    if "tool.store_gate" not in text:
+        return False
+    data = _parse_toml(path, text)
+    return isinstance(data.get("tool"), dict) and "store_gate" in data["tool"]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise config_error(_display(path), "", f"cannot read: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise config_error(_display(path), "", f"not valid UTF-8 (byte {exc.start})") from None
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return loads(text)
+    except TOMLDecodeError as exc:
+        message = str(exc)
+        m = re.search(r"line (\d+)", message)
+        line = int(m.group(1)) if m else None
+        table = KeyLines(text).table_at(line) if line else ()
+        key = ".".join(str(p) for p in table) or "(top level)"
+        raise config_error(_display(path), key, f"TOML syntax: {message}", line) from None
+
+
+def load(path: Path) -> LoadedManifest:
+    """Read and validate a manifest; every problem is collected into one ConfigError."""
+    from pydantic import ValidationError
+
+    from store_gate.config.manifest import Manifest, cross_reference_problems
+
+    text = _read_text(path)
+    data = _parse_toml(path, text)
+    prefix: tuple[Any, ...] = ()
+    if path.name == PYPROJECT:
+        data = data.get("tool", {}).get("store_gate")
+        prefix = PYPROJECT_TABLE
+        if not isinstance(data, dict):
+            raise config_error(_display(path), "tool.store_gate", "expected a table")
+    lines = KeyLines(text, prefix)
+    display = _display(path)
+    try:
+        manifest = Manifest.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(
+                ConfigProblem(display, _dotted(prefix + loc), _pydantic_message(error), lines.line_of(loc))
+            )
+        raise ConfigError(problems) from None
+    cross = cross_reference_problems(manifest)
+    if cross:
+        raise ConfigError(
+            [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in cross]
+        )
+    return LoadedManifest(path=path, root=path.parent, manifest=manifest, lines=lines)
+
+
+def _pydantic_message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    if kind.endswith("_type") and "input" in error:
+        message += f" (got {type(error['input']).__name__} {error['input']!r})"
+    return message
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
+
+
+def _display(path: Path) -> str:
+    """The manifest's path as the user can open it from where they ran the gate."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,113 @@
+"""Where a TOML key is written: key path -> 1-based line.
+
+`tomllib` gives values, not positions. Error messages must name the line, so this scans the text
+once for table headers and `key =` lines. It is only built when a message needs a line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11
+    import tomli as tomllib
+
+TOMLDecodeError = tomllib.TOMLDecodeError
+loads = tomllib.loads
+
+_SEGMENT = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|([A-Za-z0-9_-]+))\s*')
+
+
+def _split_key(text: str) -> tuple[str, ...] | None:
+    """`a."b c".d` -> ("a", "b c", "d"); None when the text is not a key."""
+    parts: list[str] = []
+    pos = 0
+    while True:
+        m = _SEGMENT.match(text, pos)
+        if not m:
+            return None
+        parts.append(next(g for g in m.groups() if g is not None))
+        pos = m.end()
+        if pos == len(text):
+            return tuple(parts)
+        if text[pos] != ".":
+            return None
+        pos += 1
+
+
+def _key_before_equals(line: str) -> tuple[str, ...] | None:
+    depth_quote: str | None = None
+    for i, ch in enumerate(line):
+        if depth_quote:
+            if ch == depth_quote:
+                depth_quote = None
+        elif ch in "\"'":
+            depth_quote = ch
+        elif ch == "=":
+            return _split_key(line[:i])
+    return None
+
+
+class KeyLines:
+    def __init__(self, text: str, prefix: tuple[Any, ...] = ()) -> None:
+        self._lines: dict[tuple[Any, ...], int] = {}
+        self._headers: list[tuple[int, tuple[Any, ...]]] = []
+        self._prefix = prefix
+        array_counts: dict[tuple[Any, ...], int] = {}
+        current: tuple[Any, ...] = ()
+        in_multiline: str | None = None
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if in_multiline:
+                if line.count(in_multiline) % 2 == 1:
+                    in_multiline = None
+                continue
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("[["):
+                path = _split_key(line[2 : line.find("]]")]) if "]]" in line else None
+                if path is not None:
+                    index = array_counts.get(path, 0)
+                    array_counts[path] = index + 1
+                    current = (*path, index)
+                    self._record(current, number)
+                    self._headers.append((number, current))
+                continue
+            if line.startswith("["):
+                path = _split_key(line[1 : line.find("]")]) if "]" in line else None
+                if path is not None:
+                    current = path
+                    self._record(current, number)
+                    self._headers.append((number, current))
+                continue
+            key = _key_before_equals(line)
+            if key is not None:
+                self._record((*current, *key), number)
+                for quote in ('"""', "'''"):
+                    if line.count(quote) % 2 == 1:
+                        in_multiline = quote
+
+    def _record(self, path: tuple[Any, ...], line: int) -> None:
+        for i in range(1, len(path) + 1):
+            self._lines.setdefault(path[:i], line)
+        self._lines[path] = line
+
+    def line_of(self, path: tuple[Any, ...]) -> int | None:
+        """The line of the longest written prefix of `path` (inline tables share their line)."""
+        full = (*self._prefix, *path)
+        for i in range(len(full), len(self._prefix), -1):
+            if full[:i] in self._lines:
+                return self._lines[full[:i]]
+        return None
+
+    def table_at(self, line: int) -> tuple[Any, ...]:
+        """The table header in force at a line (for TOML syntax errors)."""
+        current: tuple[Any, ...] = ()
+        for number, path in self._headers:
+            if number > line:
+                break
+            current = path
+        return current

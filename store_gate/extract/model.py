@@ -1,0 +1,76 @@
+"""What an extractor returns, for every language: traits, their methods, and what it could not read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    path: str  # posix, relative to the project root
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str | None  # None when the pattern binds no single name (tuple, wildcard)
+    type: str
+    bindable: bool  # can a key placeholder name it? (not for *args, patterns, ...)
+
+
+@dataclass(frozen=True)
+class InlineDeclaration:
+    """The text after `@access` in a doc comment: one TOML inline table, not yet parsed."""
+
+    text: str
+    location: SourceLocation
+
+
+@dataclass(frozen=True)
+class Method:
+    trait: str
+    name: str
+    location: SourceLocation
+    parameters: tuple[Parameter, ...]
+    return_type: str | None
+    returns_collection: bool
+    inline: tuple[InlineDeclaration, ...] = ()
+    attributes: tuple[str, ...] = ()
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.trait}.{self.name}"
+
+    @property
+    def bindable_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters if p.bindable and p.name)
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """Something an extractor cannot analyse: SG002 (does not parse) or SG003 (opaque member)."""
+
+    code: Literal["SG002", "SG003"]
+    location: SourceLocation
+    message: str
+    trait: str | None = None
+
+
+@dataclass(frozen=True)
+class TraitDefinition:
+    name: str
+    location: SourceLocation
+    supertraits: tuple[str, ...]
+    methods: tuple[Method, ...]
+
+
+@dataclass
+class FileExtraction:
+    path: str
+    traits: list[TraitDefinition] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)

@@ -1,0 +1,35 @@
+"""Syntax problems in a tree-sitter tree (shared by the ast-grep-based extractors).
+
+Syntax errors never raise: the tree holds ERROR nodes and zero-length MISSING nodes. One native
+query finds both; the first, by position, is reported as SG002.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from store_gate.extract.model import SourceLocation, SourceProblem
+
+_ERROR_OR_MISSING = {"any": [{"kind": "ERROR"}, {"regex": "^$"}]}
+
+
+def first_syntax_problem(root: Any, path: str) -> SourceProblem | None:
+    nodes = root.find_all(**_ERROR_OR_MISSING)
+    if not nodes:
+        return None
+    first = min(nodes, key=lambda n: (n.range().start.index, -n.range().end.index))
+    start = first.range().start
+    if first.kind() == "ERROR":
+        snippet = " ".join(first.text().split())
+        if len(snippet) > 40:
+            snippet = snippet[:37] + "..."
+        what = f'syntax error: cannot parse "{snippet}"'
+    else:
+        what = f'syntax error: missing "{first.kind()}"'
+    more = len(nodes) - 1
+    tail = f" ({more} more in this file)" if more else ""
+    return SourceProblem(
+        "SG002",
+        SourceLocation(path, start.line + 1, start.column + 1),
+        f"{what}{tail}; the gate cannot see the methods it may hide - fix the syntax",
+    )

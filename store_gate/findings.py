@@ -1,0 +1,38 @@
+"""The one finding type every rule produces and every reporter reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store_gate.catalogue import Severity
+from store_gate.extract.model import SourceLocation
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    # Field order is the output order: path, line, column, code, message.
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    severity: Severity = "error"
+    trait: str | None = None
+    method: str | None = None
+
+    @classmethod
+    def at(
+        cls, code: str, location: SourceLocation, message: str, trait: str | None = None, method: str | None = None
+    ) -> Finding:
+        return cls(location.path, location.line, location.column, code, message, "error", trait, method)
+
+    @property
+    def subject(self) -> str | None:
+        """`Trait.method`, what waivers and the baseline key on."""
+        if self.trait and self.method:
+            return f"{self.trait}.{self.method}"
+        return self.trait
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"

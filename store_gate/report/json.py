@@ -1,0 +1,109 @@
+"""Machine-readable output, schema version 1 (documented in the README).
+
+Lists every governed method - with its declared access pattern or none, and whether a waiver
+applies - not only the findings, so that other tools can build on what the gate verified.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from store_gate import __version__
+from store_gate.check import CheckResult
+from store_gate.findings import Finding
+
+SCHEMA_VERSION = 1
+
+
+def _finding(result: CheckResult, f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "severity": f.severity,
+        "path": result.display_path(f.path),
+        "line": f.line,
+        "column": f.column,
+        "message": f.message,
+        "trait": f.trait,
+        "method": f.method,
+    }
+
+
+def _manifest(result: CheckResult) -> dict[str, Any]:
+    project = result.project
+    table = project.table
+    waived_codes: dict[str, list[str]] = {}
+    for w in result.waived:
+        if w.finding.subject:
+            waived_codes.setdefault(w.finding.subject, []).append(w.finding.code)
+    methods = []
+    for method in sorted(project.methods, key=lambda m: (m.location, m.name)):
+        declaration = project.declaration(method)
+        methods.append(
+            {
+                "trait": method.trait,
+                "name": method.name,
+                "path": result.display_path(method.location.path),
+                "line": method.location.line,
+                "column": method.location.column,
+                "parameters": [{"name": p.name, "type": p.type} for p in method.parameters],
+                "return_type": method.return_type,
+                "access": declaration.pattern.model_dump(mode="json") if declaration else None,
+                "declared_in": declaration.origin if declaration else None,
+                "declaration": (
+                    f"{result.display_path(declaration.location.path)}:{declaration.location.line}"
+                    if declaration
+                    else None
+                ),
+                "waived": sorted(waived_codes.get(method.qualified_name, [])),
+            }
+        )
+    return {
+        "path": result.display_path(project.manifest_path),
+        "fail_on": result.fail_on,
+        "table": {
+            "name": table.name,
+            "partition_key": {"name": table.base.partition_key.name, "type": table.base.partition_key.type},
+            "sort_key": (
+                {"name": table.base.sort_key.name, "type": table.base.sort_key.type} if table.base.sort_key else None
+            ),
+            "indexes": [
+                {
+                    "name": i.name,
+                    "kind": i.kind,
+                    "partition_key": i.partition_key.name,
+                    "sort_key": i.sort_key.name if i.sort_key else None,
+                    "projection": str(i.projection),
+                }
+                for i in table.indexes.values()
+            ],
+        },
+        "stores": [
+            {"trait": s.config.trait, "found": s.found, "traits": s.trait_names, "files": len(s.files)}
+            for s in project.stores
+        ],
+        "methods": methods,
+    }
+
+
+def render(results: list[CheckResult]) -> str:
+    findings = sorted(
+        (_finding(r, f) for r in results for f in r.findings),
+        key=lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"]),
+    )
+    waived = [dict(_finding(r, w.finding), reason=w.waiver.reason) for r in results for w in r.waived]
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "store-gate", "version": __version__},
+        "manifests": [_manifest(r) for r in results],
+        "findings": findings,
+        "waived": waived,
+        "summary": {
+            "errors": sum(1 for f in findings if f["severity"] == "error"),
+            "warnings": sum(1 for f in findings if f["severity"] == "warning"),
+            "methods": sum(len(r.project.methods) for r in results),
+            "declared": sum(1 for r in results for m in r.project.methods if r.project.declaration(m)),
+            "failed": any(r.failed for r in results),
+        },
+    }
+    return json.dumps(document, indent=2, sort_keys=False, default=str) + "\n"

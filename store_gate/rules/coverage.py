@@ -1,0 +1,90 @@
+"""SG0 and SG1: can the gate see the store, and does every method have an access pattern?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from store_gate.findings import Finding
+from store_gate.project import Project
+from store_gate.rules.context import did_you_mean, names, quote
+from store_gate.rules.suggest import suggest
+
+
+def store_trait_not_found(project: Project) -> Iterator[Finding]:
+    """SG001"""
+    for store in project.stores:
+        if store.found:
+            continue
+        trait, paths = store.config.trait, ", ".join(quote(p) for p in store.config.paths)
+        if not store.files:
+            message = f"store trait {trait} not found: its paths ({paths}) match no source file the gate can read"
+        else:
+            message = (
+                f"store trait {trait} is defined in none of the {len(store.files)} files its paths ({paths}) match; "
+                "if it was renamed, rename it in [[store]] trait too (the gate does not follow renames)"
+            )
+        yield Finding.at("SG001", project.manifest_location("store", store.position, "trait"), message, trait)
+
+
+def source_problems(project: Project) -> Iterator[Finding]:
+    """SG002 and SG003, as the extractors recorded them."""
+    for problem in project.problems:
+        yield Finding.at(problem.code, problem.location, problem.message, problem.trait)
+
+
+def method_access_pattern_missing(project: Project) -> Iterator[Finding]:
+    """SG101"""
+    for method in project.methods:
+        if project.declaration(method) is not None:
+            continue
+        skeleton = suggest(method, project.table, project.entities)
+        yield Finding.at(
+            "SG101",
+            method.location,
+            f"{method.qualified_name} has no access pattern; declare it in {project.manifest_path} under "
+            f"[access.{method.trait}.{method.name}] or in its doc comment, e.g. @access {skeleton.render()}",
+            method.trait,
+            method.name,
+        )
+
+
+def access_pattern_stale(project: Project) -> Iterator[Finding]:
+    """SG102"""
+    existing: dict[str, set[str]] = {}
+    for method in project.methods:
+        existing.setdefault(method.trait, set()).add(method.name)
+    governed = project.governed_trait_names
+    not_found = {s.config.trait for s in project.stores if not s.found}
+    for (trait, method), declaration in sorted(project.manifest_declarations.items()):
+        if trait in not_found or method in existing.get(trait, ()):
+            continue
+        if trait not in governed:
+            message = (
+                f"[access.{trait}.{method}] names trait {trait}, which is not governed "
+                f"(governed traits: {names(sorted(governed))}){did_you_mean(trait, sorted(governed))}"
+            )
+        else:
+            elsewhere = sorted(t for t, ms in existing.items() if method in ms)
+            if elsewhere:
+                hint = f"; {elsewhere[0]} declares it: rename the table to [access.{elsewhere[0]}.{method}]"
+            else:
+                hint = did_you_mean(method, sorted(existing.get(trait, ()))) + "; rename or delete the declaration"
+            message = f"[access.{trait}.{method}] declares a method {trait} does not have{hint}"
+        yield Finding.at("SG102", declaration.location, message, trait, method)
+
+
+def access_pattern_inline_conflict(project: Project) -> Iterator[Finding]:
+    """SG103"""
+    for key, inline in sorted(project.inline_declarations.items()):
+        declared = project.manifest_declarations.get(key)
+        if declared is None or declared.pattern == inline.pattern:
+            continue
+        yield Finding.at(
+            "SG103",
+            inline.location,
+            f"{inline.trait}.{inline.method} is declared here as {inline.pattern.render()} but in "
+            f"{declared.location.path}:{declared.location.line} as {declared.pattern.render()}; keep one, "
+            "or make them agree (the manifest's is the one checked)",
+            inline.trait,
+            inline.method,
+        )

@@ -1,0 +1,191 @@
+"""SG2: is one access pattern legal DynamoDB, and can its keys be built from the call?
+
+Each rule takes a `PatternContext` and yields messages; the registry places them at the
+declaration (the manifest line, or the `@access` doc line).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from store_gate.config.manifest import (
+    KEY_OPERATORS,
+    OPERATOR_SYMBOLS,
+    SINGLE_ITEM_OPERATIONS,
+    UNBOUNDED_OPERATIONS,
+)
+from store_gate.keytemplate import KeyTemplate
+from store_gate.rules.context import PatternContext, did_you_mean, names, quote
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?\Z")
+_PARTIQL = {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"}
+
+
+def index_undefined(ctx: PatternContext) -> Iterator[str]:
+    """SG201"""
+    name = ctx.pattern.index
+    if name is not None and ctx.index is None:
+        known = [str(i.name) for i in ctx.table.indexes.values()]
+        yield (
+            f"{ctx.subject} uses index {quote(name)}, which the table does not define "
+            f"(its indexes: {names(known)}){did_you_mean(name, known)}; name one of them, "
+            f"or add [table.gsi.{name}] first"
+        )
+
+
+def operation_unbounded(ctx: PatternContext) -> Iterator[str]:
+    """SG202"""
+    op = ctx.pattern.op
+    if op not in UNBOUNDED_OPERATIONS:
+        return
+    what = (
+        "a PartiQL statement, whose key condition cannot be proved"
+        if op in _PARTIQL
+        else f"which reads all of {ctx.index.label if ctx.index else 'the table'}"
+    )
+    yield (
+        f"{ctx.subject} uses {op}, {what}; declare a Query on an index whose partition key "
+        "the method's parameters can build (add a GSI if none fits)"
+    )
+
+
+def operation_index_mismatch(ctx: PatternContext) -> Iterator[str]:
+    """SG203"""
+    op, index = ctx.pattern.op, ctx.pattern.index
+    if op in SINGLE_ITEM_OPERATIONS and index is not None:
+        yield (
+            f"{ctx.subject}: {op} cannot use index {quote(index)}: it addresses one item of the base "
+            f'table by primary key; write op = "Query" with index = "{index}" (and limit = 1), or drop index'
+        )
+
+
+def primary_key_incomplete(ctx: PatternContext) -> Iterator[str]:
+    """SG204"""
+    pattern = ctx.pattern
+    if pattern.op not in SINGLE_ITEM_OPERATIONS or pattern.index is not None:
+        return
+    entity = ctx.entity or {}
+    for attr in ctx.table.base.key_names:
+        condition = pattern.key.get(attr)
+        example = entity[attr].source if attr in entity else "..."
+        if condition is None:
+            yield (
+                f"{ctx.subject}: {pattern.op} needs the full primary key, but key has no {quote(attr)}; "
+                f'add {attr} = "{example}"'
+            )
+        elif condition.operator != "eq":
+            yield (
+                f"{ctx.subject}: {pattern.op} needs {quote(attr)} by equality, not {condition.operator}; "
+                f'write {attr} = "{example}", or declare a Query'
+            )
+
+
+def key_condition_invalid(ctx: PatternContext) -> Iterator[str]:
+    """SG205"""
+    pattern, index = ctx.pattern, ctx.index
+    if index is None or pattern.op in UNBOUNDED_OPERATIONS:
+        return
+    for attr in pattern.key:
+        if attr not in index.key_names:
+            yield (
+                f"{ctx.subject}: key condition on {quote(attr)}, which is not a key of {index.label} "
+                f"(its keys: {names(index.key_names)}); query an index keyed on it, or filter after the read"
+            )
+    if pattern.op != "Query":
+        return
+    pk = index.partition_key.name
+    condition = pattern.key.get(pk)
+    if condition is None:
+        yield f'{ctx.subject}: a Query on {index.label} needs its partition key {quote(pk)} by equality; add {pk} = "..."'
+    elif condition.operator != "eq":
+        yield (
+            f"{ctx.subject}: the partition key {quote(pk)} of {index.label} must be matched by equality, "
+            f"not {condition.operator}: a Query reads exactly one partition"
+        )
+    if index.sort_key is not None:
+        sort_condition = pattern.key.get(index.sort_key.name)
+        if sort_condition is not None and sort_condition.operator not in KEY_OPERATORS:
+            allowed = ", ".join(OPERATOR_SYMBOLS.get(op, op) for op in KEY_OPERATORS)
+            yield (
+                f"{ctx.subject}: {quote(sort_condition.operator)} on sort key {quote(index.sort_key.name)} "
+                f"is not a key condition; use one of {allowed}"
+            )
+
+
+def key_placeholder_unbound(ctx: PatternContext) -> Iterator[str]:
+    """SG206"""
+    params = ctx.method.bindable_names
+    templates: list[tuple[str, KeyTemplate]] = [
+        (f"key {quote(attr)}", operand) for attr, cond in ctx.pattern.key.items() for operand in cond.operands
+    ]
+    if isinstance(ctx.pattern.limit, KeyTemplate):
+        templates.append(("limit", ctx.pattern.limit))
+    for where, template in templates:
+        for placeholder in template.placeholders:
+            if placeholder.root in params:
+                continue
+            if placeholder.root == "self":
+                yield (
+                    f"{ctx.subject}: placeholder {placeholder} in {where} reads from self, not from the call; "
+                    f"key it on a parameter (parameters: {names(params)})"
+                )
+            else:
+                yield (
+                    f"{ctx.subject}: placeholder {placeholder} in {where} binds to no parameter "
+                    f"(parameters: {names(params)}){did_you_mean(placeholder.root, params)}; "
+                    "rename it to a parameter, or add the parameter"
+                )
+
+
+def consistent_read_on_gsi(ctx: PatternContext) -> Iterator[str]:
+    """SG207"""
+    if ctx.pattern.consistent and ctx.index is not None and ctx.index.kind == "gsi":
+        yield (
+            f"{ctx.subject}: consistent = true on {ctx.index.label}, but GSIs support eventually "
+            "consistent reads only; drop consistent, or read the base table or an LSI"
+        )
+
+
+def key_template_type_mismatch(ctx: PatternContext) -> Iterator[str]:
+    """SG208"""
+    types = ctx.table.attribute_types
+    for attr, condition in ctx.pattern.key.items():
+        kind = types.get(attr)
+        if kind == "N" and condition.operator == "begins_with":
+            yield f"{ctx.subject}: begins_with on {quote(attr)}, a number (N) key; use a range (between, <, >=, ...)"
+            continue
+        for operand in condition.operands:
+            if kind == "N" and not (operand.is_single_placeholder or _NUMBER.match(operand.source)):
+                yield (
+                    f"{ctx.subject}: key {quote(attr)} is a number (N) but {quote(operand.source)} is text; "
+                    "write a single placeholder such as \"{n}\" or a number"
+                )
+            elif kind == "B" and not operand.is_single_placeholder:
+                yield (
+                    f"{ctx.subject}: key {quote(attr)} is binary (B); {quote(operand.source)} must be a single "
+                    "placeholder bound to a bytes parameter"
+                )
+
+
+def query_unpaginated(ctx: PatternContext) -> Iterator[str]:
+    """SG209"""
+    pattern = ctx.pattern
+    if pattern.op == "Query" and ctx.method.returns_collection and pattern.page is None and pattern.limit is None:
+        yield (
+            f"{ctx.subject} returns a collection ({ctx.method.return_type}) from a Query with neither "
+            'page = "cursor" nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N'
+        )
+
+
+def partition_key_constant(ctx: PatternContext) -> Iterator[str]:
+    """SG210"""
+    if ctx.index is None or ctx.pattern.op in UNBOUNDED_OPERATIONS:
+        return
+    pk = ctx.index.partition_key.name
+    condition = ctx.pattern.key.get(pk)
+    if condition is not None and condition.operator == "eq" and condition.operands[0].is_constant:
+        yield (
+            f"{ctx.subject}: partition key {pk} = {quote(condition.operands[0].source)} has no placeholder, so "
+            "every call lands on one partition (a hot key); put a parameter into it"
+        )

@@ -1,0 +1,101 @@
+"""Which files a store's `paths` globs match, confined to the project's folder.
+
+The gate reads only inside the repository it was pointed at: absolute globs and `..` are
+configuration errors, and symlinks that lead outside the root are not followed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+@lru_cache(maxsize=None)
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif glob[i] == "[":
+            end = glob.find("]", i + 1)
+            if end < 0:
+                out.append(re.escape("["))
+                i += 1
+            else:
+                body = glob[i + 1 : end]
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                i = end + 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_problem(glob: str) -> str | None:
+    """Why a glob may not be used, or None."""
+    if not glob.strip():
+        return "empty glob"
+    if glob.startswith("/") or re.match(r"[A-Za-z]:[\\/]", glob):
+        return f'"{glob}" is absolute; write it relative to the manifest\'s folder'
+    if ".." in glob.replace("\\", "/").split("/"):
+        return f'"{glob}" leaves the manifest\'s folder; the gate reads only inside the repository'
+    return None
+
+
+def _fixed_prefix(glob: str) -> str:
+    """The leading folders of a glob that contain no wildcard: where walking starts."""
+    parts = glob.split("/")
+    fixed = []
+    for part in parts[:-1]:
+        if _GLOB_CHARS.search(part):
+            break
+        fixed.append(part)
+    return "/".join(fixed)
+
+
+def match_files(root: Path, globs: list[str]) -> list[str]:
+    """Files under `root` matched by any glob, as sorted posix paths relative to root."""
+    root = root.resolve()
+    found: set[str] = set()
+    for glob in globs:
+        pattern = _glob_regex(glob)
+        if not _GLOB_CHARS.search(glob):
+            if (root / glob).is_file() and _inside(root, root / glob):
+                found.add(glob)
+            continue
+        start = root / _fixed_prefix(glob) if _fixed_prefix(glob) else root
+        if not start.is_dir():
+            continue
+        for folder, dirs, files in os.walk(start):
+            dirs[:] = sorted(d for d in dirs if d != ".git")
+            rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+            for name in files:
+                rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+                if pattern.match(rel):
+                    full = Path(folder) / name
+                    if not full.is_symlink() or _inside(root, full):
+                        found.add(rel)
+    return sorted(found)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True

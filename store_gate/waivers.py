@@ -1,0 +1,81 @@
+"""Waivers: reviewed exceptions in the manifest. Each needs a reason, may expire, must match.
+
+Inline suppressions (`# noqa`, `// store-gate: ignore`) are not honoured by design: a change must
+not be able to waive its own violation without the manifest's owners seeing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from store_gate.config.manifest import Waiver
+from store_gate.findings import Finding
+from store_gate.project import Project
+
+
+@dataclass(frozen=True)
+class WaivedFinding:
+    finding: Finding
+    waiver: Waiver
+
+
+def _matches(waiver: Waiver, finding: Finding) -> bool:
+    if waiver.rule != finding.code or finding.trait is None:
+        return False
+    trait, _, method = waiver.method.partition(".")
+    return trait == finding.trait and (method == "*" or method == finding.method)
+
+
+def apply(
+    project: Project, findings: list[Finding], today: dt.date
+) -> tuple[list[Finding], list[WaivedFinding], list[Finding]]:
+    """(findings kept, findings waived, SG104 findings about the waivers themselves)."""
+    waivers = project.loaded.manifest.waiver
+    active: list[tuple[int, Waiver]] = []
+    problems: list[Finding] = []
+    for i, waiver in enumerate(waivers):
+        location = project.manifest_location("waiver", i)
+        trait, _, method = waiver.method.partition(".")
+        what = f"waiver of {waiver.rule} for {waiver.method}"
+        if not waiver.reason.strip():
+            problems.append(
+                Finding.at("SG104", location, f"{what} has no reason; say why the exception is acceptable", trait, method)
+            )
+        elif waiver.expires is not None and waiver.expires < today:
+            problems.append(
+                Finding.at(
+                    "SG104",
+                    location,
+                    f"{what} expired on {waiver.expires.isoformat()}; fix the finding, or renew the waiver "
+                    "with a new expires date",
+                    trait,
+                    method,
+                )
+            )
+        else:
+            active.append((i, waiver))
+    kept: list[Finding] = []
+    waived: list[WaivedFinding] = []
+    used: set[int] = set()
+    for finding in findings:
+        match = next(((i, w) for i, w in active if _matches(w, finding)), None)
+        if match is None:
+            kept.append(finding)
+        else:
+            used.add(match[0])
+            waived.append(WaivedFinding(finding, match[1]))
+    for i, waiver in active:
+        if i not in used:
+            trait, _, method = waiver.method.partition(".")
+            problems.append(
+                Finding.at(
+                    "SG104",
+                    project.manifest_location("waiver", i),
+                    f"waiver of {waiver.rule} for {waiver.method} matches no finding; delete it, so that it "
+                    "cannot silently waive a future violation",
+                    trait,
+                    method,
+                )
+            )
+    return kept, waived, problems
