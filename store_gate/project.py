@@ -47,6 +47,8 @@ class GovernedStore:
     position: int  # index in the manifest's [[store]] array
     files: list[str]  # files its globs match that an extractor can read
     definitions: list[TraitDefinition] = field(default_factory=list)
+    # Files that name a governed trait but do not parse: reported when the trait is not found.
+    unparsed_mentions: list[SourceProblem] = field(default_factory=list)
 
     @property
     def trait_names(self) -> list[str]:
@@ -84,6 +86,11 @@ class Project:
 
     def manifest_location(self, *key: object) -> SourceLocation:
         return SourceLocation(self.manifest_path, self.loaded.line_of(*key) or 1, 1)
+
+    @property
+    def complete(self) -> bool:
+        """Every store's trait was found, so its supertraits and methods are all known."""
+        return all(store.found for store in self.stores)
 
     @property
     def governed_trait_names(self) -> set[str]:
@@ -128,6 +135,10 @@ def build(loaded: LoadedManifest) -> Project:
         files = [f for f in match_files(root, store.paths) if Path(f).suffix in EXTRACTORS]
         governed = GovernedStore(store, position, files)
         _follow_traits(governed, cache, problems)
+        if not governed.found:
+            for problem in governed.unparsed_mentions:
+                key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
+                problems.setdefault(key, problem)
         stores.append(governed)
     for path, problem in cache.problems.items():
         problems.setdefault((path, problem.location.line, problem.location.column, problem.code), problem)
@@ -192,7 +203,13 @@ def _follow_traits(
                 continue
             extraction = EXTRACTORS[Path(path).suffix](path, text, pending)
             store.definitions.extend(extraction.traits)
-            for problem in extraction.problems:
+            reported = list(extraction.problems)
+            if extraction.syntax is not None:
+                if extraction.traits:
+                    reported.insert(0, extraction.syntax)
+                else:
+                    store.unparsed_mentions.append(extraction.syntax)
+            for problem in reported:
                 key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
                 problems.setdefault(key, problem)
         found_supertraits = {s for d in store.definitions for s in d.supertraits}

@@ -73,4 +73,7 @@ class TraitDefinition:
 class FileExtraction:
     path: str
     traits: list[TraitDefinition] = field(default_factory=list)
-    problems: list[SourceProblem] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)  # SG003 and inline problems
+    # The file's first syntax problem, if any. Reported when the file defines a governed trait,
+    # or when a governed trait is found nowhere: a syntax error may be what hides it.
+    syntax: SourceProblem | None = None

@@ -49,15 +49,8 @@ def extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
         trait, opaque = _trait(path, node, _unraw(name_node.text()))
         result.traits.append(trait)
         result.problems.extend(opaque)
-    if result.traits:
-        problem = first_syntax_problem(root, path)
-        if problem:
-            result.problems.insert(0, problem)
+    result.syntax = first_syntax_problem(root, path)
     return result
-
-
-def has_syntax_problem(path: str, text: str) -> SourceProblem | None:
-    return first_syntax_problem(SgRoot(text, "rust").root(), path)
 
 
 def _unraw(name: str) -> str:

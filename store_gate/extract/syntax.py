@@ -13,14 +13,35 @@ from store_gate.extract.model import SourceLocation, SourceProblem
 _ERROR_OR_MISSING = {"any": [{"kind": "ERROR"}, {"regex": "^$"}]}
 
 
+def _pinpoint(error: Any) -> Any:
+    """Where inside an ERROR node parsing broke down.
+
+    Recovery can wrap a whole trait in one ERROR; its start is then the trait, not the mistake.
+    The mistake follows the last thing that did parse: a complete item, a `{` or a `;`.
+    """
+    children = error.children()
+    for child in children:
+        if child.kind() == "ERROR":
+            return _pinpoint(child)
+    boundary = -1
+    for i, child in enumerate(children):
+        kind = child.kind()
+        if kind.endswith("_item") or kind in ("{", ";"):
+            boundary = i
+    if 0 <= boundary < len(children) - 1 and children[boundary + 1].kind() != "}":
+        return children[boundary + 1]
+    return error
+
+
 def first_syntax_problem(root: Any, path: str) -> SourceProblem | None:
     nodes = root.find_all(**_ERROR_OR_MISSING)
     if not nodes:
         return None
     first = min(nodes, key=lambda n: (n.range().start.index, -n.range().end.index))
-    start = first.range().start
+    at = _pinpoint(first) if first.kind() == "ERROR" else first
+    start = at.range().start
     if first.kind() == "ERROR":
-        snippet = " ".join(first.text().split())
+        snippet = " ".join(at.text().split())
         if len(snippet) > 40:
             snippet = snippet[:37] + "..."
         what = f'syntax error: cannot parse "{snippet}"'

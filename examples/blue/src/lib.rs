@@ -1,0 +1,6 @@
+//! Blue: design dialogues between experts, persisted behind `DialogueStore`.
+
+pub mod domain;
+pub mod store;
+
+pub use store::{DialogueReads, DialogueStore, DialogueWrites};
