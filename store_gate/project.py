@@ -181,7 +181,8 @@ def _check_globs(loaded: LoadedManifest) -> None:
         for j, glob in enumerate(store.paths):
             reason = glob_problem(glob)
             if reason:
-                bad.append(ConfigProblem(str(loaded.path), f"store[{i}].paths[{j}]", reason, loaded.line_of("store", i, "paths")))
+                line = loaded.line_of("store", i, "paths")
+                bad.append(ConfigProblem(loaded.display_path, f"store[{i}].paths[{j}]", reason, line))
     if bad:
         raise ConfigError(bad)
 

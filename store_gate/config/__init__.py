@@ -25,10 +25,7 @@ class LoadedManifest:
     root: Path  # the manifest's folder: every `paths` glob is relative to it
     manifest: Manifest
     lines: KeyLines
-
-    @property
-    def display_path(self) -> str:
-        return self.path.name
+    display_path: str  # as the user can open it from where they ran the gate
 
     def line_of(self, *key: Any) -> int | None:
         return self.lines.line_of(key)
@@ -76,8 +73,8 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
         message = str(exc)
         m = re.search(r"line (\d+)", message)
         line = int(m.group(1)) if m else None
-        table = KeyLines(text).table_at(line) if line else ()
-        key = ".".join(str(p) for p in table) or "(top level)"
+        key = _dotted(KeyLines(text).key_at(text, line)) if line else ""
+        key = key or "(top level)"
         raise config_error(_display(path), key, f"TOML syntax: {message}", line) from None
 
 
@@ -112,7 +109,7 @@ def load(path: Path) -> LoadedManifest:
         raise ConfigError(
             [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in cross]
         )
-    return LoadedManifest(path=path, root=path.parent, manifest=manifest, lines=lines)
+    return LoadedManifest(path=path, root=path.parent, manifest=manifest, lines=lines, display_path=display)
 
 
 def _pydantic_message(error: Any) -> str:
@@ -121,10 +118,11 @@ def _pydantic_message(error: Any) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ")
-    if kind.endswith("_type") and "input" in error:
-        message += f" (got {type(error['input']).__name__} {error['input']!r})"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if isinstance(value, (str, int, float, bool)) and kind != "value_error":
+        shown = f'"{value}"' if isinstance(value, str) else repr(value).lower() if isinstance(value, bool) else repr(value)
+        message += f" (got {shown})"
     return message
 
 

@@ -103,11 +103,17 @@ class KeyLines:
                 return self._lines[full[:i]]
         return None
 
-    def table_at(self, line: int) -> tuple[Any, ...]:
-        """The table header in force at a line (for TOML syntax errors)."""
+    def key_at(self, text: str, line: int) -> tuple[Any, ...]:
+        """The key a TOML syntax error at `line` is about: the header or key written on that
+        line, else the table in force there."""
+        raw = text.splitlines()[line - 1].strip() if 0 < line <= len(text.splitlines()) else ""
+        if raw.startswith("["):
+            name = raw.strip("[]").strip()
+            return _split_key(name) or (name,)
         current: tuple[Any, ...] = ()
         for number, path in self._headers:
             if number > line:
                 break
             current = path
-        return current
+        key = _key_before_equals(raw)
+        return (*current, *key) if key else current
