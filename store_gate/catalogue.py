@@ -70,9 +70,7 @@ _RULES = [
             '```toml\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/**/*.rs"]\n```\n'
             "while the trait was renamed `pub trait ConversationStore { ... }`."
         ),
-        good=(
-            '```toml\n[[store]]\ntrait = "ConversationStore"\npaths = ["src/**/*.rs"]\n```'
-        ),
+        good=('```toml\n[[store]]\ntrait = "ConversationStore"\npaths = ["src/**/*.rs"]\n```'),
         fix=(
             "Point `trait` at the trait's new name, or widen `paths` to where it now lives. Rename\n"
             "the `[access.<Trait>.<method>]` tables with it."
@@ -112,9 +110,7 @@ _RULES = [
             "A macro can expand to any number of methods. Each of them is a storage operation the\n"
             "DynamoDB backend must serve, but none of them can be checked for an access pattern."
         ),
-        bad=(
-            "```rust\npub trait DialogueStore {\n    crud_methods!(Dialogue);\n}\n```"
-        ),
+        bad=("```rust\npub trait DialogueStore {\n    crud_methods!(Dialogue);\n}\n```"),
         good=(
             "```rust\npub trait DialogueStore {\n"
             "    fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;\n}\n```"
@@ -145,10 +141,10 @@ _RULES = [
             "with no `[access.DialogueStore.list_open_tensions]`."
         ),
         good=(
-            "```toml\n[access.DialogueStore.list_open_tensions]\nop = \"Query\"\n"
-            "entity = \"Tension\"\n"
-            "key = { pk = \"DIALOGUE#{dialogue_id}\", sk = { begins_with = \"TENSION#OPEN#\" } }\n"
-            "page = \"cursor\"\n```"
+            '```toml\n[access.DialogueStore.list_open_tensions]\nop = "Query"\n'
+            'entity = "Tension"\n'
+            'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "TENSION#OPEN#" } }\n'
+            'page = "cursor"\n```'
         ),
         fix=(
             "Declare the access pattern (start from the suggestion in the message), or waive SG101\n"
@@ -169,8 +165,8 @@ _RULES = [
             "the old proof describes nothing. The manifest must stay the truth about the table's\n"
             "access patterns, or the data owners review a fiction."
         ),
-        bad='```toml\n[access.DialogueStore.list_round]   # the method is list_rounds\n```',
-        good='```toml\n[access.DialogueStore.list_rounds]\n```',
+        bad="```toml\n[access.DialogueStore.list_round]   # the method is list_rounds\n```",
+        good="```toml\n[access.DialogueStore.list_rounds]\n```",
         fix=(
             "Rename the table to the method's current name, move it under the trait that declares\n"
             "the method, or delete it."
@@ -212,10 +208,7 @@ _RULES = [
             "reason cannot be reviewed, an expired one was a promise to fix, and one that matches\n"
             "nothing would silently waive the next violation that happens to match it."
         ),
-        bad=(
-            '```toml\n[[waiver]]\nrule = "SG210"\nmethod = "DialogueStore.global_stats"\n'
-            "expires = 2024-01-31\n```"
-        ),
+        bad=('```toml\n[[waiver]]\nrule = "SG210"\nmethod = "DialogueStore.global_stats"\nexpires = 2024-01-31\n```'),
         good=(
             '```toml\n[[waiver]]\nrule = "SG210"\nmethod = "DialogueStore.global_stats"\n'
             'reason = "read once a day by the report job"\nexpires = 2027-03-31\n```'
@@ -368,10 +361,13 @@ _RULES = [
             "type B only a single placeholder; begins_with applies to S and B keys only."
         ),
         why=(
-            "`\"ROUND#{n}\"` is not a number: the request would fail to serialise, or store the key\n"
+            '`"ROUND#{n}"` is not a number: the request would fail to serialise, or store the key\n'
             "under a type the index does not accept."
         ),
-        bad='```toml\n# table: sort_key = { name = "round", type = "N" }\nkey = { pk = "DIALOGUE#{id}", round = "ROUND#{n}" }\n```',
+        bad=(
+            '```toml\n# table: sort_key = { name = "round", type = "N" }\n'
+            'key = { pk = "DIALOGUE#{id}", round = "ROUND#{n}" }\n```'
+        ),
         good='```toml\nkey = { pk = "DIALOGUE#{id}", round = "{n}" }\n```',
         fix="Make the template a single placeholder (or a number), or change the attribute's type.",
     ),
@@ -382,7 +378,7 @@ _RULES = [
         summary="A Query returning a collection has neither a page cursor nor a limit.",
         what=(
             "A Query whose method returns a collection (Vec, list, array, stream, iterator, map)\n"
-            "must declare `page = \"cursor\"` or a `limit`."
+            'must declare `page = "cursor"` or a `limit`.'
         ),
         why=(
             "A Query returns at most 1 MB per call. A method that promises the whole collection\n"

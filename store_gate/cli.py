@@ -31,9 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
     check.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    check.add_argument(
-        "--select", metavar="CODES", help="comma-separated codes or prefixes to report, e.g. SG1,SG205"
-    )
+    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report, e.g. SG1,SG205")
 
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", metavar="CODE")
@@ -60,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
-    except BaseException as exc:  # noqa: BLE001 - ast-grep panics are BaseExceptions too
+    except BaseException as exc:
         if isinstance(exc, SystemExit):
             raise
         print(f"store-gate: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)

@@ -119,7 +119,9 @@ class _SourceCache:
                 self._text[path] = None
                 line = self.data(path)[: exc.start].count(b"\n") + 1
                 self.problems[path] = SourceProblem(
-                    "SG002", SourceLocation(path, line, 1), f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8"
+                    "SG002",
+                    SourceLocation(path, line, 1),
+                    f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8",
                 )
         return self._text[path]
 
@@ -145,8 +147,8 @@ def build(loaded: LoadedManifest) -> Project:
 
     methods: list[Method] = []
     seen_traits: set[tuple[str, SourceLocation]] = set()
-    for store in stores:
-        for definition in store.definitions:
+    for governed_store in stores:
+        for definition in governed_store.definitions:
             if (definition.name, definition.location) not in seen_traits:
                 seen_traits.add((definition.name, definition.location))
                 methods.extend(definition.methods)
@@ -155,7 +157,7 @@ def build(loaded: LoadedManifest) -> Project:
     project = Project(
         loaded=loaded,
         manifest_path=manifest_path,
-        table=manifest.table.schema(),
+        table=manifest.table.to_schema(),
         stores=stores,
         methods=methods,
         problems=[],
@@ -218,9 +220,7 @@ def _follow_traits(
         wanted |= pending
 
 
-def _inline_declaration(
-    method: Method, problems: dict[tuple[str, int, int, str], SourceProblem]
-) -> Declaration | None:
+def _inline_declaration(method: Method, problems: dict[tuple[str, int, int, str], SourceProblem]) -> Declaration | None:
     from pydantic import ValidationError
 
     if not method.inline:
@@ -239,7 +239,10 @@ def _inline_declaration(
         report(first.location, f"@access of {method.qualified_name} is not a TOML inline table: {exc}")
         return None
     if not isinstance(value, dict):
-        report(first.location, f"@access of {method.qualified_name} must be an inline table {{ op = ..., key = {{ ... }} }}")
+        report(
+            first.location,
+            f"@access of {method.qualified_name} must be an inline table {{ op = ..., key = {{ ... }} }}",
+        )
         return None
     try:
         pattern = AccessPattern.model_validate(value)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _glob_regex(glob: str) -> re.Pattern[str]:
     out = []
     i = 0

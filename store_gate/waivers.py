@@ -40,7 +40,9 @@ def apply(
         what = f"waiver of {waiver.rule} for {waiver.method}"
         if not waiver.reason.strip():
             problems.append(
-                Finding.at("SG104", location, f"{what} has no reason; say why the exception is acceptable", trait, method)
+                Finding.at(
+                    "SG104", location, f"{what} has no reason; say why the exception is acceptable", trait, method
+                )
             )
         elif waiver.expires is not None and waiver.expires < today:
             problems.append(

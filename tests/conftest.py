@@ -95,7 +95,9 @@ def gate(tmp_path: Path) -> Gate:
     return Gate(tmp_path)
 
 
-def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The CLI as a user runs it: a separate process."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(

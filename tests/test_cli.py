@@ -51,7 +51,9 @@ def test_findings_are_printed_as_path_line_col_code_message(gate: Gate) -> None:
     result = run_cli("check", str(gate.root), cwd=gate.root.parent)
     assert result.returncode == 1
     first = result.stdout.splitlines()[0]
-    assert first.startswith(f"{gate.root.name}/src/store.rs:2:8: SG101 DialogueStore.list_open_tensions has no access pattern")
+    assert first.startswith(
+        f"{gate.root.name}/src/store.rs:2:8: SG101 DialogueStore.list_open_tensions has no access pattern"
+    )
 
 
 def test_utf8_bom_does_not_shift_columns(gate: Gate) -> None:
@@ -69,18 +71,40 @@ def test_utf8_bom_does_not_shift_columns(gate: Gate) -> None:
     ("mutation", "expected"),
     [
         (lambda t: t.replace("[table]", "[table"), "store-gate.toml:7: table: TOML syntax"),
-        (lambda t: t + '\n[access.DialogueStore.get]\nop = "Query"\nindex = "GSI9"\n', 'access.DialogueStore.get.index: unknown index "GSI9"'),
-        (lambda t: t.replace('type = "N"', "type = 3"), "table.gsi.ByScore.sort_key.type: Input should be 'S', 'N' or 'B' (got 3)"),
+        (
+            lambda t: t + '\n[access.DialogueStore.get]\nop = "Query"\nindex = "GSI9"\n',
+            'access.DialogueStore.get.index: unknown index "GSI9"',
+        ),
+        (
+            lambda t: t.replace('type = "N"', "type = 3"),
+            "table.gsi.ByScore.sort_key.type: Input should be 'S', 'N' or 'B' (got 3)",
+        ),
         (lambda t: t.replace('name = "t"', 'name = "t"\ncolour = "blue"'), "table.colour: unknown field"),
-        (lambda t: t.replace('paths = ["src/**/*.rs"]', 'paths = "src"'), "store[0].paths: Input should be a valid list"),
-        (lambda t: t.replace('paths = ["src/**/*.rs"]', 'paths = ["../elsewhere/*.rs"]'), "leaves the manifest's folder"),
+        (
+            lambda t: t.replace('paths = ["src/**/*.rs"]', 'paths = "src"'),
+            "store[0].paths: Input should be a valid list",
+        ),
+        (
+            lambda t: t.replace('paths = ["src/**/*.rs"]', 'paths = ["../elsewhere/*.rs"]'),
+            "leaves the manifest's folder",
+        ),
         (lambda t: t + '\n[access.DialogueStore.get]\nop = "Serch"\n', "access.DialogueStore.get.op: Input should be"),
         (lambda t: t + '\n[access.DialogueStore.get]\nop = "Query"\nkey = { pk = "A#{" }\n', "unclosed '{'"),
         (lambda t: t + '\n[severity]\nSG101 = "warning"\n', "SG101 is a gate rule: its severity cannot be lowered"),
         (lambda t: t.replace("version = 1", "version = 2"), "version: Input should be 1"),
     ],
-    ids=["bad-toml", "unknown-index", "wrong-key-type", "unknown-field", "paths-not-a-list",
-         "glob-leaves-repo", "unknown-op", "bad-template", "lowered-gate-rule", "unknown-version"],
+    ids=[
+        "bad-toml",
+        "unknown-index",
+        "wrong-key-type",
+        "unknown-field",
+        "paths-not-a-list",
+        "glob-leaves-repo",
+        "unknown-op",
+        "bad-template",
+        "lowered-gate-rule",
+        "unknown-version",
+    ],
 )
 def test_broken_manifest_exits_2_with_one_line_per_problem(gate: Gate, mutation: object, expected: str) -> None:
     gate.manifest()
@@ -101,7 +125,7 @@ def test_every_field_error_is_collected_not_just_the_first(gate: Gate) -> None:
 
 
 def test_manifest_that_is_not_utf8_is_a_config_error(gate: Gate) -> None:
-    (gate.root / "store-gate.toml").write_bytes(b'version = 1\n# caf\xe9\n')
+    (gate.root / "store-gate.toml").write_bytes(b"version = 1\n# caf\xe9\n")
     result = run_cli("check", cwd=gate.root)
     assert result.returncode == 2 and "not valid UTF-8" in result.stderr
 
@@ -121,13 +145,19 @@ def test_manifest_in_pyproject_and_dot_file_are_discovered(gate: Gate) -> None:
     assert run_cli("check", cwd=gate.root).returncode == 0
     (gate.root / ".store-gate.toml").unlink()
     nested = text.replace("[[store]]", "[[tool.store_gate.store]]").replace("[table", "[tool.store_gate.table")
-    nested = nested.replace("[entity.", "[tool.store_gate.entity.").replace("version = 1", "[tool.store_gate]\nversion = 1")
+    nested = nested.replace("[entity.", "[tool.store_gate.entity.").replace(
+        "version = 1", "[tool.store_gate]\nversion = 1"
+    )
     (gate.root / "pyproject.toml").write_text('[project]\nname = "x"\n\n' + nested)
     assert run_cli("check", cwd=gate.root).returncode == 0
     broken = nested.replace('type = "N"', 'type = "X"')
     (gate.root / "pyproject.toml").write_text('[project]\nname = "x"\n\n' + broken)
     result = run_cli("check", cwd=gate.root)
-    assert result.returncode == 2 and "pyproject.toml" in result.stderr and "tool.store_gate.table.gsi.ByScore" in result.stderr
+    assert (
+        result.returncode == 2
+        and "pyproject.toml" in result.stderr
+        and "tool.store_gate.table.gsi.ByScore" in result.stderr
+    )
 
 
 def test_config_flag_overrides_discovery(gate: Gate, tmp_path: Path) -> None:
@@ -191,7 +221,9 @@ def test_schema_validates_the_example_manifest_and_rejects_a_broken_one() -> Non
         jsonschema.validate(manifest, schema)
 
 
-def test_internal_error_exits_3_without_a_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_error_exits_3_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from store_gate import check, cli
 
     def explode(*args: object, **kwargs: object) -> None:

@@ -21,7 +21,9 @@ def documented_changes() -> list[tuple[str, str, str, str]]:
 
 
 @pytest.mark.parametrize(("code", "file", "before", "after"), documented_changes(), ids=lambda v: str(v)[:24])
-def test_documented_one_line_change_fails_with_its_code(tmp_path: Path, code: str, file: str, before: str, after: str) -> None:
+def test_documented_one_line_change_fails_with_its_code(
+    tmp_path: Path, code: str, file: str, before: str, after: str
+) -> None:
     copy = tmp_path / "blue"
     shutil.copytree(EXAMPLE, copy)
     target = copy / file

@@ -40,7 +40,7 @@ def test_associated_types_and_consts_are_not_methods() -> None:
 
 
 def test_doc_comment_forms_carry_inline_declarations() -> None:
-    source = '''
+    source = """
 pub trait DialogueStore {
     //! inner doc of the trait: not a method's
     /// line doc
@@ -55,7 +55,7 @@ pub trait DialogueStore {
     // a plain comment is not documentation: @access { op = "Scan" }
     fn d(&self);
 }
-'''
+"""
     found = methods(source)
     inline = {name: [d.text for d in m.inline] for name, m in found.items()}  # type: ignore[attr-defined]
     assert inline == {"a": ['{ op = "GetItem" }'], "b": ['{ op = "Query" }'], "c": ['{ op = "PutItem" }'], "d": []}
@@ -102,7 +102,7 @@ pub trait DialogueStore {
 
 
 def test_crlf_line_endings_keep_positions() -> None:
-    source = "pub trait DialogueStore {\r\n    /// @access { op = \"GetItem\" }\r\n    fn get(&self);\r\n}\r\n"
+    source = 'pub trait DialogueStore {\r\n    /// @access { op = "GetItem" }\r\n    fn get(&self);\r\n}\r\n'
     method = methods(source)["get"]
     assert (method.location.line, method.location.column) == (3, 8)  # type: ignore[attr-defined]
     assert method.inline[0].text == '{ op = "GetItem" }'  # type: ignore[attr-defined]

@@ -75,8 +75,10 @@ def test_pre_commit_try_repo_fails_on_an_undeclared_method_then_passes(tmp_path:
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "cache"),
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
     }
     command = [*_pre_commit(), "try-repo", str(REPO), "store-gate", "--all-files"]
 

@@ -62,7 +62,9 @@ def test_sg002_syntax_error_inside_the_trait_is_reported_at_its_position(gate: G
 
 def test_sg002_missing_semicolon_is_a_missing_node(gate: Gate) -> None:
     gate.manifest(DECLARED)
-    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn get_dialogue(&self, dialogue_id: &DialogueId) -> u8\n}\n")
+    gate.write(
+        "src/store.rs", "pub trait DialogueStore {\n    fn get_dialogue(&self, dialogue_id: &DialogueId) -> u8\n}\n"
+    )
     assert 'missing ";"' in gate.only("SG002").message
 
 
@@ -177,7 +179,9 @@ def test_sg101_suggested_declaration_passes_once_pasted(gate: Gate) -> None:
         """
     gate.write("src/store.rs", source)
     suggestion = gate.only("SG101").message.split("e.g. @access ")[1]
-    gate.write("src/store.rs", source.replace("fn append_round", f"/// @access {suggestion}\n            fn append_round"))
+    gate.write(
+        "src/store.rs", source.replace("fn append_round", f"/// @access {suggestion}\n            fn append_round")
+    )
     assert gate.codes() == []
 
 
@@ -264,7 +268,10 @@ def _inline(declaration: str) -> str:
 
 def test_sg103_inline_and_manifest_declarations_that_disagree(gate: Gate) -> None:
     gate.manifest(DECLARED)
-    gate.write("src/store.rs", _inline('{ op = "GetItem", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }, consistent = true }'))
+    gate.write(
+        "src/store.rs",
+        _inline('{ op = "GetItem", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }, consistent = true }'),
+    )
     finding = gate.only("SG103")
     assert finding.line == 3
     assert f"store-gate.toml:{gate.line_of('[access.DialogueStore.get_dialogue]')}" in finding.message
@@ -272,7 +279,10 @@ def test_sg103_inline_and_manifest_declarations_that_disagree(gate: Gate) -> Non
 
 def test_sg103_passes_when_both_declarations_agree(gate: Gate) -> None:
     gate.manifest(DECLARED)
-    gate.write("src/store.rs", _inline('{ op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" } }'))
+    gate.write(
+        "src/store.rs",
+        _inline('{ op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" } }'),
+    )
     assert gate.codes() == []
 
 
@@ -292,7 +302,9 @@ def test_sg104_waiver_without_reason_does_not_waive(gate: Gate) -> None:
 
 
 def test_sg104_expired_waiver_does_not_waive(gate: Gate) -> None:
-    gate.manifest(SCAN, '[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "x"\nexpires = 2001-01-01\n')
+    gate.manifest(
+        SCAN, '[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "x"\nexpires = 2001-01-01\n'
+    )
     gate.write("src/store.rs", STORE)
     assert sorted(gate.codes()) == ["SG104", "SG202"]
     assert "expired on 2001-01-01" in gate.only("SG104").message
@@ -305,7 +317,10 @@ def test_sg104_waiver_matching_nothing_is_reported(gate: Gate) -> None:
 
 
 def test_sg104_valid_waiver_suppresses_its_finding(gate: Gate) -> None:
-    gate.manifest(SCAN, '[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "nightly export"\nexpires = 2999-01-01\n')
+    gate.manifest(
+        SCAN,
+        '[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "nightly export"\nexpires = 2999-01-01\n',
+    )
     gate.write("src/store.rs", STORE)
     result = gate.run()
     assert result.findings == []

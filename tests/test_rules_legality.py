@@ -132,7 +132,10 @@ def test_sg205_query_without_the_partition_key(gate: Gate) -> None:
 
 
 def test_sg205_condition_on_an_attribute_that_is_not_a_key_of_the_index(gate: Gate) -> None:
-    declare(gate, list_by_status='op = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{status}", sk = "META" }\nlimit = 5')
+    declare(
+        gate,
+        list_by_status='op = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{status}", sk = "META" }\nlimit = 5',
+    )
     assert 'not a key of GSI "GSI1"' in gate.only("SG205").message
 
 
@@ -146,10 +149,19 @@ def test_sg205_unsupported_operator_on_the_sort_key(gate: Gate) -> None:
 
 @pytest.mark.parametrize(
     "condition",
-    ['"ROUND#1"', '{ lt = "ROUND#9" }', '{ "<=" = "ROUND#9" }', '{ gt = "ROUND#0" }', '{ between = ["ROUND#1", "ROUND#5"] }'],
+    [
+        '"ROUND#1"',
+        '{ lt = "ROUND#9" }',
+        '{ "<=" = "ROUND#9" }',
+        '{ gt = "ROUND#0" }',
+        '{ between = ["ROUND#1", "ROUND#5"] }',
+    ],
 )
 def test_sg205_every_key_condition_operator_passes(gate: Gate, condition: str) -> None:
-    declare(gate, list_rounds=f'op = "Query"\nkey = {{ pk = "DIALOGUE#{{dialogue_id}}", sk = {condition} }}\npage = "cursor"')
+    declare(
+        gate,
+        list_rounds=f'op = "Query"\nkey = {{ pk = "DIALOGUE#{{dialogue_id}}", sk = {condition} }}\npage = "cursor"',
+    )
     assert gate.codes() == []
 
 
@@ -177,7 +189,10 @@ def test_sg206_field_of_a_parameter_and_raw_identifiers_bind(gate: Gate) -> None
     gate.manifest(
         '[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "DIALOGUE#{round.dialogue_id}", sk = "T#{type}" }\n'
     )
-    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn put(&self, mut round: Round, r#type: &str) -> Result<()>;\n}\n")
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn put(&self, mut round: Round, r#type: &str) -> Result<()>;\n}\n",
+    )
     assert gate.codes() == []
 
 
@@ -202,17 +217,26 @@ def test_sg207_consistent_read_on_an_lsi_passes(gate: Gate) -> None:
 
 
 def test_sg208_text_template_on_a_number_key(gate: Gate) -> None:
-    declare(gate, top_scores='op = "Query"\nindex = "ByScore"\nkey = { game = "{game}", score = { ge = "MIN#{min}" } }\nlimit = 10')
+    declare(
+        gate,
+        top_scores='op = "Query"\nindex = "ByScore"\nkey = { game = "{game}", score = { ge = "MIN#{min}" } }\nlimit = 10',
+    )
     assert 'key "score" is a number (N)' in gate.only("SG208").message
 
 
 def test_sg208_begins_with_on_a_number_key(gate: Gate) -> None:
-    declare(gate, top_scores='op = "Query"\nindex = "ByScore"\nkey = { game = "{game}", score = { begins_with = "1" } }\nlimit = 10')
+    declare(
+        gate,
+        top_scores='op = "Query"\nindex = "ByScore"\nkey = { game = "{game}", score = { begins_with = "1" } }\nlimit = 10',
+    )
     assert "begins_with" in gate.only("SG208").message
 
 
 def test_sg208_number_literal_and_single_placeholder_fit_a_number_key(gate: Gate) -> None:
-    declare(gate, top_scores='op = "Query"\nindex = "ByScore"\nkey = { game = "{game}", score = { between = ["0", "{min}"] } }\nlimit = 10')
+    declare(
+        gate,
+        top_scores='op = "Query"\nindex = "ByScore"\nkey = { game = "{game}", score = { between = ["0", "{min}"] } }\nlimit = 10',
+    )
     assert gate.codes() == []
 
 
@@ -226,7 +250,9 @@ def test_sg209_collection_query_without_page_or_limit(gate: Gate) -> None:
 
 def test_sg209_single_item_query_needs_no_page(gate: Gate) -> None:
     gate.manifest('[access.DialogueStore.latest]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\n')
-    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn latest(&self, id: &str) -> Result<Option<Round>>;\n}\n")
+    gate.write(
+        "src/store.rs", "pub trait DialogueStore {\n    fn latest(&self, id: &str) -> Result<Option<Round>>;\n}\n"
+    )
     assert gate.codes() == []
 
 
@@ -261,7 +287,10 @@ def test_sg210_partition_key_with_a_placeholder_passes(gate: Gate) -> None:
 
 
 def test_sg306_prefix_that_does_not_fit_the_entity_layout(gate: Gate) -> None:
-    declare(gate, list_rounds='op = "Query"\nentity = "Round"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "RND#" } }\npage = "cursor"')
+    declare(
+        gate,
+        list_rounds='op = "Query"\nentity = "Round"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "RND#" } }\npage = "cursor"',
+    )
     assert 'is no prefix of entity Round\'s sk = "ROUND#{round}"' in gate.only("SG306").message
 
 
@@ -271,12 +300,18 @@ def test_sg306_equality_that_does_not_fit_the_entity_layout(gate: Gate) -> None:
 
 
 def test_sg306_entity_absent_from_a_sparse_index(gate: Gate) -> None:
-    declare(gate, list_by_status='op = "Query"\nindex = "GSI1"\nentity = "Round"\nkey = { gsi1pk = "STATUS#{status}" }\nlimit = 5')
+    declare(
+        gate,
+        list_by_status='op = "Query"\nindex = "GSI1"\nentity = "Round"\nkey = { gsi1pk = "STATUS#{status}" }\nlimit = 5',
+    )
     assert 'entity Round has no "gsi1pk"' in gate.only("SG306").message
 
 
 def test_sg306_literal_value_for_a_layout_placeholder_fits(gate: Gate) -> None:
-    declare(gate, list_by_status='op = "Query"\nindex = "GSI1"\nentity = "Dialogue"\nkey = { gsi1pk = "STATUS#open" }\nlimit = 5')
+    declare(
+        gate,
+        list_by_status='op = "Query"\nindex = "GSI1"\nentity = "Dialogue"\nkey = { gsi1pk = "STATUS#open" }\nlimit = 5',
+    )
     assert "SG306" not in gate.codes()
 
 

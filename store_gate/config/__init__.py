@@ -68,7 +68,8 @@ def _read_text(path: Path) -> str:
 
 def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     try:
-        return loads(text)
+        data: dict[str, Any] = loads(text)
+        return data
     except TOMLDecodeError as exc:
         message = str(exc)
         m = re.search(r"line (\d+)", message)
@@ -100,9 +101,7 @@ def load(path: Path) -> LoadedManifest:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
-            problems.append(
-                ConfigProblem(display, _dotted(prefix + loc), _pydantic_message(error), lines.line_of(loc))
-            )
+            problems.append(ConfigProblem(display, _dotted(prefix + loc), _pydantic_message(error), lines.line_of(loc)))
         raise ConfigError(problems) from None
     cross = cross_reference_problems(manifest)
     if cross:
@@ -121,7 +120,9 @@ def _pydantic_message(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
     if isinstance(value, (str, int, float, bool)) and kind != "value_error":
-        shown = f'"{value}"' if isinstance(value, str) else repr(value).lower() if isinstance(value, bool) else repr(value)
+        shown = (
+            f'"{value}"' if isinstance(value, str) else repr(value).lower() if isinstance(value, bool) else repr(value)
+        )
         message += f" (got {shown})"
     return message
 

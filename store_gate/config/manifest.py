@@ -84,7 +84,7 @@ class KeyCondition:
             return cls("eq", (KeyTemplate.parse(value),))
         if not isinstance(value, dict) or len(value) != 1:
             raise ValueError(
-                'expected a template string (equality) or a one-operator table such as '
+                "expected a template string (equality) or a one-operator table such as "
                 '{ begins_with = "ROUND#" } or { between = ["A", "B"] }'
             )
         ((raw_op, operand),) = value.items()
@@ -200,10 +200,12 @@ class Table(_Model):
     gsi: dict[str, GlobalIndex] = {}
     lsi: dict[str, LocalIndex] = {}
 
-    def schema(self) -> TableSchema:
+    def to_schema(self) -> TableSchema:
         base = IndexSchema(None, "table", _attr(self.partition_key), _attr(self.sort_key) if self.sort_key else None)
         indexes = {
-            name: IndexSchema(name, "gsi", _attr(g.partition_key), _attr(g.sort_key) if g.sort_key else None, g.projection)
+            name: IndexSchema(
+                name, "gsi", _attr(g.partition_key), _attr(g.sort_key) if g.sort_key else None, g.projection
+            )
             for name, g in self.gsi.items()
         }
         for name, lsi in self.lsi.items():
@@ -280,7 +282,10 @@ def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], 
         seen = types.get(attr.name)
         if seen and seen[0] != attr.type:
             problems.append(
-                (where + ("type",), f"attribute {_quote(attr.name)} is {attr.type} here but {seen[0]} at {_dotted(seen[1])}")
+                (
+                    (*where, "type"),
+                    f"attribute {_quote(attr.name)} is {attr.type} here but {seen[0]} at {_dotted(seen[1])}",
+                )
             )
         types.setdefault(attr.name, (attr.type, where))
 
@@ -330,10 +335,12 @@ def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], 
             where = ("access", trait, method)
             if pattern.index is not None and pattern.index not in table.gsi and pattern.index not in table.lsi:
                 known = ", ".join(indexes) if indexes else "none"
-                problems.append((where + ("index",), f"unknown index {_quote(pattern.index)} (the table's indexes: {known})"))
+                problems.append(
+                    ((*where, "index"), f"unknown index {_quote(pattern.index)} (the table's indexes: {known})")
+                )
             if pattern.entity is not None and pattern.entity not in manifest.entity:
                 known = ", ".join(sorted(manifest.entity)) or "none"
-                problems.append((where + ("entity",), f"unknown entity {_quote(pattern.entity)} (entities: {known})"))
+                problems.append(((*where, "entity"), f"unknown entity {_quote(pattern.entity)} (entities: {known})"))
 
     for code, level in manifest.severity.items():
         rule = RULES.get(code)

@@ -31,8 +31,27 @@ _COLLECTION = re.compile(
 )
 # Supertraits that cannot be the store's own: std's marker and prelude traits.
 _STD_TRAITS = frozenset(
-    {"Send", "Sync", "Sized", "Unpin", "Debug", "Display", "Clone", "Copy", "Default", "Any",
-     "PartialEq", "Eq", "PartialOrd", "Ord", "Hash", "Drop", "Fn", "FnMut", "FnOnce"}
+    {
+        "Send",
+        "Sync",
+        "Sized",
+        "Unpin",
+        "Debug",
+        "Display",
+        "Clone",
+        "Copy",
+        "Default",
+        "Any",
+        "PartialEq",
+        "Eq",
+        "PartialOrd",
+        "Ord",
+        "Hash",
+        "Drop",
+        "Fn",
+        "FnMut",
+        "FnOnce",
+    }
 )
 _STD_CRATES = ("std::", "core::", "alloc::", "::std::", "::core::")
 _DOC_ATTRIBUTE = re.compile(r'#\[\s*doc\s*=\s*"((?:[^"\\]|\\.)*)"\s*\]\Z', re.DOTALL)
@@ -126,7 +145,7 @@ def _bound_name(bound: Any) -> str | None:
 
 def _is_inner_doc(node: Any) -> bool:
     text = node.text()
-    return node.kind() != "attribute_item" and (text.startswith("//!") or text.startswith("/*!"))
+    return bool(node.kind() != "attribute_item" and (text.startswith("//!") or text.startswith("/*!")))
 
 
 def _method(path: str, trait: str, item: Any, preceding: list[Any]) -> Method:

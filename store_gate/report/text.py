@@ -24,7 +24,7 @@ def render(results: list[CheckResult]) -> str:
         lines.append("All checks passed.")
     else:
         failed = any(r.failed for r in results)
-        verdict = "gate failed" if failed else "gate passed (warnings do not fail with fail_on = \"error\")"
+        verdict = "gate failed" if failed else 'gate passed (warnings do not fail with fail_on = "error")'
         lines.append(f"Found {_plural(errors, 'error')} and {_plural(warnings, 'warning')}: {verdict}.")
     return "\n".join(lines) + "\n"
 

@@ -55,24 +55,24 @@ def access_pattern_stale(project: Project) -> Iterator[Finding]:
         existing.setdefault(method.trait, set()).add(method.name)
     governed = project.governed_trait_names
     not_found = {s.config.trait for s in project.stores if not s.found}
-    for (trait, method), declaration in sorted(project.manifest_declarations.items()):
-        if trait in not_found or method in existing.get(trait, ()):
+    for (trait, name), declaration in sorted(project.manifest_declarations.items()):
+        if trait in not_found or name in existing.get(trait, ()):
             continue
         if trait not in governed:
             if not project.complete:
                 continue  # a missing store (SG001) hides its supertraits: not a stale entry
             message = (
-                f"[access.{trait}.{method}] names trait {trait}, which is not governed "
+                f"[access.{trait}.{name}] names trait {trait}, which is not governed "
                 f"(governed traits: {names(sorted(governed))}){did_you_mean(trait, sorted(governed))}"
             )
         else:
-            elsewhere = sorted(t for t, ms in existing.items() if method in ms)
+            elsewhere = sorted(t for t, ms in existing.items() if name in ms)
             if elsewhere:
-                hint = f"; {elsewhere[0]} declares it: rename the table to [access.{elsewhere[0]}.{method}]"
+                hint = f"; {elsewhere[0]} declares it: rename the table to [access.{elsewhere[0]}.{name}]"
             else:
-                hint = did_you_mean(method, sorted(existing.get(trait, ()))) + "; rename or delete the declaration"
-            message = f"[access.{trait}.{method}] declares a method {trait} does not have{hint}"
-        yield Finding.at("SG102", declaration.location, message, trait, method)
+                hint = did_you_mean(name, sorted(existing.get(trait, ()))) + "; rename or delete the declaration"
+            message = f"[access.{trait}.{name}] declares a method {trait} does not have{hint}"
+        yield Finding.at("SG102", declaration.location, message, trait, name)
 
 
 def access_pattern_inline_conflict(project: Project) -> Iterator[Finding]:

@@ -97,7 +97,9 @@ def key_condition_invalid(ctx: PatternContext) -> Iterator[str]:
     pk = index.partition_key.name
     condition = pattern.key.get(pk)
     if condition is None:
-        yield f'{ctx.subject}: a Query on {index.label} needs its partition key {quote(pk)} by equality; add {pk} = "..."'
+        yield (
+            f'{ctx.subject}: a Query on {index.label} needs its partition key {quote(pk)} by equality; add {pk} = "..."'
+        )
     elif condition.operator != "eq":
         yield (
             f"{ctx.subject}: the partition key {quote(pk)} of {index.label} must be matched by equality, "
@@ -159,7 +161,7 @@ def key_template_type_mismatch(ctx: PatternContext) -> Iterator[str]:
             if kind == "N" and not (operand.is_single_placeholder or _NUMBER.match(operand.source)):
                 yield (
                     f"{ctx.subject}: key {quote(attr)} is a number (N) but {quote(operand.source)} is text; "
-                    "write a single placeholder such as \"{n}\" or a number"
+                    'write a single placeholder such as "{n}" or a number'
                 )
             elif kind == "B" and not operand.is_single_placeholder:
                 yield (

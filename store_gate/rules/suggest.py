@@ -13,7 +13,10 @@ from store_gate.schema.table import TableSchema
 
 _VERBS: list[tuple[str, tuple[str, ...]]] = [
     ("PutItem", ("put", "create", "insert", "save", "add", "append", "record", "store", "upsert", "write", "register")),
-    ("UpdateItem", ("update", "set", "mark", "rename", "increment", "touch", "link", "unlink", "adopt", "close", "resolve")),
+    (
+        "UpdateItem",
+        ("update", "set", "mark", "rename", "increment", "touch", "link", "unlink", "adopt", "close", "resolve"),
+    ),
     ("DeleteItem", ("delete", "remove", "purge", "drop", "clear", "archive")),
     ("Query", ("list", "query", "search", "all", "count", "recent", "latest", "history")),
     ("GetItem", ("get", "find", "load", "fetch", "read", "lookup", "exists", "has", "is")),
