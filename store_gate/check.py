@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from store_gate import rules, waivers
@@ -23,11 +24,7 @@ class CheckResult:
 
     def display_path(self, path: str) -> str:
         """A project-relative path as the user can open it from where they ran the gate."""
-        full = self.project.loaded.root / path
-        try:
-            return Path(os.path.relpath(full)).as_posix()
-        except ValueError:  # another drive on Windows
-            return full.as_posix()
+        return _display(self.project.loaded.root, path)
 
     @property
     def fail_on(self) -> str:
@@ -52,4 +49,14 @@ def check(loaded: LoadedManifest, selected: set[str] | None = None, today: dt.da
     findings = kept + [dataclasses.replace(f, severity=severity(f.code)) for f in waiver_findings]
     if selected is not None:
         findings = [f for f in findings if f.code in selected]
+    loaded.cache.save()
     return CheckResult(project, sorted(findings), waived)
+
+
+@lru_cache(maxsize=4096)
+def _display(root: Path, path: str) -> str:
+    full = root / path
+    try:
+        return Path(os.path.relpath(full)).as_posix()
+    except ValueError:  # another drive on Windows
+        return full.as_posix()

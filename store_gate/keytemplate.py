@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Union
 
 _IDENT = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*\Z")
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[^{}]+|[{}]")
 # Stands for "some parameter's value" when one template is matched against another's shape.
 _SLOT = "\x00"
 
@@ -32,6 +34,9 @@ class Placeholder:
 Part = Union[str, Placeholder]
 
 
+_PARSED: dict[str, KeyTemplate] = {}
+
+
 @dataclass(frozen=True)
 class KeyTemplate:
     source: str
@@ -39,37 +44,40 @@ class KeyTemplate:
 
     @classmethod
     def parse(cls, text: str) -> KeyTemplate:
-        """Parse template text; raises ValueError with a message fit for a user."""
+        """Parse template text; raises ValueError with a message fit for a user.
+
+        Manifests repeat the same few templates thousands of times: parse each text once.
+        """
+        cached = _PARSED.get(text)
+        if cached is None:
+            cached = _PARSED[text] = cls._parse(text)
+        return cached
+
+    @classmethod
+    def _parse(cls, text: str) -> KeyTemplate:
         parts: list[Part] = []
         literal: list[str] = []
-        i = 0
-        while i < len(text):
-            ch = text[i]
-            if ch in "{}" and text[i + 1 : i + 2] == ch:
-                literal.append(ch)
-                i += 2
-                continue
-            if ch == "}":
-                raise ValueError(f"unmatched '}}' at offset {i} in {text!r} (write '}}}}' for a brace)")
-            if ch == "{":
-                end = text.find("}", i + 1)
-                if end < 0:
-                    raise ValueError(f"unclosed '{{' at offset {i} in {text!r}")
-                inner = text[i + 1 : end].strip()
+        for token in _TOKEN.finditer(text):
+            piece, inner = token.group(0), token.group(1)
+            if piece in ("{{", "}}"):
+                literal.append(piece[0])
+            elif inner is not None:
                 path = tuple(p.strip() for p in inner.split("."))
-                if not inner or not all(_IDENT.match(p) for p in path):
+                if not inner.strip() or not all(_IDENT.match(p) for p in path):
                     raise ValueError(
-                        f"placeholder {{{inner}}} in {text!r} is not a parameter path "
+                        f"placeholder {{{inner.strip()}}} in {text!r} is not a parameter path "
                         "(write {name} or {name.field})"
                     )
                 if literal:
                     parts.append("".join(literal))
                     literal = []
                 parts.append(Placeholder(tuple(p.removeprefix("r#") for p in path)))
-                i = end + 1
-                continue
-            literal.append(ch)
-            i += 1
+            elif piece == "{":
+                raise ValueError(f"unclosed '{{' at offset {token.start()} in {text!r}")
+            elif piece == "}":
+                raise ValueError(f"unmatched '}}' at offset {token.start()} in {text!r} (write '}}}}' for a brace)")
+            else:
+                literal.append(piece)
         if literal:
             parts.append("".join(literal))
         return cls(text, tuple(parts))
@@ -92,6 +100,7 @@ class KeyTemplate:
         first = self.parts[0] if self.parts else ""
         return first if isinstance(first, str) else ""
 
+    @cached_property
     def shape(self) -> str:
         """The template with every placeholder replaced by one opaque slot character."""
         return "".join(p if isinstance(p, str) else _SLOT for p in self.parts)
@@ -101,12 +110,12 @@ class KeyTemplate:
         # literal text ("STATUS#open" fits "STATUS#{status}").
         return [re.escape(p) if isinstance(p, str) else ".+" for p in self.parts]
 
-    def admits(self, other: KeyTemplate) -> bool:
-        """Can `other` produce the same keys as this layout (full match)?"""
-        return re.fullmatch("".join(self._part_patterns()), other.shape(), re.DOTALL) is not None
+    @cached_property
+    def _full_pattern(self) -> re.Pattern[str]:
+        return re.compile("".join(self._part_patterns()), re.DOTALL)
 
-    def admits_prefix(self, other: KeyTemplate) -> bool:
-        """Is `other` a prefix of some key of this layout (for begins_with and range bounds)?"""
+    @cached_property
+    def _prefix_pattern(self) -> re.Pattern[str]:
         patterns = self._part_patterns()
         alternatives = []
         for i, part in enumerate(self.parts):
@@ -117,8 +126,15 @@ class KeyTemplate:
             else:
                 alternatives.append(f"{head}.*")
         alternatives.append("".join(patterns))
-        pattern = "|".join(f"(?:{a})" for a in alternatives)
-        return re.fullmatch(pattern, other.shape(), re.DOTALL) is not None
+        return re.compile("|".join(f"(?:{a})" for a in alternatives), re.DOTALL)
+
+    def admits(self, other: KeyTemplate) -> bool:
+        """Can `other` produce the same keys as this layout (full match)?"""
+        return self._full_pattern.fullmatch(other.shape) is not None
+
+    def admits_prefix(self, other: KeyTemplate) -> bool:
+        """Is `other` a prefix of some key of this layout (for begins_with and range bounds)?"""
+        return self._prefix_pattern.fullmatch(other.shape) is not None
 
     def __str__(self) -> str:
         return self.source

@@ -8,11 +8,13 @@ saw, including what it could not read, for the SG0 rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Literal
 
 from store_gate.config import LoadedManifest
-from store_gate.config.manifest import AccessPattern, Store
+from store_gate.config.cache import ValidationCache
+from store_gate.config.model import AccessPattern, Store
 from store_gate.config.toml_lines import TOMLDecodeError, loads
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import FileExtraction, Method, SourceLocation, SourceProblem, TraitDefinition
@@ -38,7 +40,16 @@ class Declaration:
     method: str
     pattern: AccessPattern
     origin: Literal["manifest", "inline"]
-    location: SourceLocation
+    # A source location for inline declarations; for manifest entries, resolved on first use
+    # (finding a TOML key's line means scanning the manifest, which a clean run can skip).
+    where: SourceLocation | Callable[[], SourceLocation] = field(compare=False)
+
+    @property
+    def location(self) -> SourceLocation:
+        if callable(self.where):
+            object.__setattr__(self, "where", self.where())
+        assert isinstance(self.where, SourceLocation)
+        return self.where
 
 
 @dataclass
@@ -167,10 +178,14 @@ def build(loaded: LoadedManifest) -> Project:
     for trait, entries in manifest.access.items():
         for method_name, pattern in entries.items():
             project.manifest_declarations[(trait, method_name)] = Declaration(
-                trait, method_name, pattern, "manifest", project.manifest_location("access", trait, method_name)
+                trait,
+                method_name,
+                pattern,
+                "manifest",
+                partial(project.manifest_location, "access", trait, method_name),
             )
     for method in methods:
-        declaration = _inline_declaration(method, problems)
+        declaration = _inline_declaration(method, problems, loaded.cache)
         if declaration is not None:
             project.inline_declarations.setdefault((method.trait, method.name), declaration)
     project.problems = list(problems.values())
@@ -220,9 +235,9 @@ def _follow_traits(
         wanted |= pending
 
 
-def _inline_declaration(method: Method, problems: dict[tuple[str, int, int, str], SourceProblem]) -> Declaration | None:
-    from pydantic import ValidationError
-
+def _inline_declaration(
+    method: Method, problems: dict[tuple[str, int, int, str], SourceProblem], cache: ValidationCache
+) -> Declaration | None:
     if not method.inline:
         return None
     first = method.inline[0]
@@ -244,17 +259,17 @@ def _inline_declaration(method: Method, problems: dict[tuple[str, int, int, str]
             f"@access of {method.qualified_name} must be an inline table {{ op = ..., key = {{ ... }} }}",
         )
         return None
-    try:
-        pattern = AccessPattern.model_validate(value)
-    except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: "
-            f"{'unknown field' if e['type'] == 'extra_forbidden' else str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors()
-        )
-        report(first.location, f"@access of {method.qualified_name} is invalid: {details}")
-        return None
-    return Declaration(method.trait, method.name, pattern, "inline", first.location)
+    digest = cache.digest("access", first.text)
+    if digest not in cache:
+        from store_gate.config.validation import access_problems
+
+        invalid = access_problems(value)
+        if invalid:
+            details = "; ".join(f"{'.'.join(str(p) for p in loc) or 'value'}: {msg}" for loc, msg in invalid)
+            report(first.location, f"@access of {method.qualified_name} is invalid: {details}")
+            return None
+        cache.add(digest)
+    return Declaration(method.trait, method.name, AccessPattern.from_data(value), "inline", first.location)
 
 
 def _display(path: Path, root: Path) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def _fixed_prefix(glob: str) -> str:
     return "/".join(fixed)
 
 
-def match_files(root: Path, globs: list[str]) -> list[str]:
+def match_files(root: Path, globs: Sequence[str]) -> list[str]:
     """Files under `root` matched by any glob, as sorted posix paths relative to root."""
     root = root.resolve()
     found: set[str] = set()

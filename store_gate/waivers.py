@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store_gate.config.manifest import Waiver
+from store_gate.config.model import Waiver
 from store_gate.findings import Finding
 from store_gate.project import Project
 

@@ -325,3 +325,26 @@ def test_sg104_valid_waiver_suppresses_its_finding(gate: Gate) -> None:
     result = gate.run()
     assert result.findings == []
     assert [(w.finding.code, w.waiver.reason) for w in result.waived] == [("SG202", "nightly export")]
+
+
+# The prefilter ---------------------------------------------------------------------------------
+
+
+def test_files_that_cannot_hold_a_governed_trait_are_never_parsed(gate: Gate, monkeypatch: object) -> None:
+    from store_gate import project
+
+    parsed: list[str] = []
+    real = project.EXTRACTORS[".rs"]
+
+    def counting(path: str, text: str, wanted: frozenset[str]) -> object:
+        parsed.append(path)
+        return real(path, text, wanted)
+
+    monkeypatch.setitem(project.EXTRACTORS, ".rs", counting)  # type: ignore[attr-defined]
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE)
+    for i in range(20):
+        gate.write(f"src/other_{i}.rs", f"pub trait Other{i} {{ fn x(&self); }}\n")
+    gate.write("src/impl.rs", "impl DialogueStore for Sqlite {}\n")
+    assert gate.codes() == []
+    assert sorted(parsed) == ["src/impl.rs", "src/store.rs"], "only files naming the trait are parsed"

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store_gate.config.cache import ValidationCache
 from store_gate.config.toml_lines import KeyLines, TOMLDecodeError, loads
 from store_gate.errors import ConfigError, ConfigProblem, config_error
 
 if TYPE_CHECKING:
-    from store_gate.config.manifest import Manifest
+    from store_gate.config.model import Manifest
 
 MANIFEST_NAMES = ("store-gate.toml", ".store-gate.toml")
 PYPROJECT = "pyproject.toml"
@@ -24,8 +26,15 @@ class LoadedManifest:
     path: Path
     root: Path  # the manifest's folder: every `paths` glob is relative to it
     manifest: Manifest
-    lines: KeyLines
+    text: str
+    key_prefix: tuple[Any, ...]  # ("tool", "store_gate") inside pyproject.toml
     display_path: str  # as the user can open it from where they ran the gate
+    cache: ValidationCache
+
+    @cached_property
+    def lines(self) -> KeyLines:
+        # Built on first use: a clean run of a large manifest needs few lines, if any.
+        return KeyLines(self.text, self.key_prefix)
 
     def line_of(self, *key: Any) -> int | None:
         return self.lines.line_of(key)
@@ -79,11 +88,9 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
         raise config_error(_display(path), key, f"TOML syntax: {message}", line) from None
 
 
-def load(path: Path) -> LoadedManifest:
+def load(path: Path, use_cache: bool = True) -> LoadedManifest:
     """Read and validate a manifest; every problem is collected into one ConfigError."""
-    from pydantic import ValidationError
-
-    from store_gate.config.manifest import Manifest, cross_reference_problems
+    from store_gate.config.model import build_manifest, cross_reference_problems
 
     text = _read_text(path)
     data = _parse_toml(path, text)
@@ -93,38 +100,35 @@ def load(path: Path) -> LoadedManifest:
         prefix = PYPROJECT_TABLE
         if not isinstance(data, dict):
             raise config_error(_display(path), "tool.store_gate", "expected a table")
-    lines = KeyLines(text, prefix)
     display = _display(path)
-    try:
-        manifest = Manifest.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            problems.append(ConfigProblem(display, _dotted(prefix + loc), _pydantic_message(error), lines.line_of(loc)))
-        raise ConfigError(problems) from None
+    cache = ValidationCache(path.parent, enabled=use_cache)
+    digest = cache.digest("manifest", text)
+    if digest not in cache:
+        from store_gate.config.validation import manifest_problems
+
+        problems = manifest_problems(data)
+        if problems:
+            lines = KeyLines(text, prefix)
+            raise ConfigError(
+                [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in problems]
+            )
+    manifest = build_manifest(data)
     cross = cross_reference_problems(manifest)
     if cross:
+        lines = KeyLines(text, prefix)
         raise ConfigError(
             [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in cross]
         )
-    return LoadedManifest(path=path, root=path.parent, manifest=manifest, lines=lines, display_path=display)
-
-
-def _pydantic_message(error: Any) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind == "missing":
-        return "required field is missing"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    value = error.get("input")
-    if isinstance(value, (str, int, float, bool)) and kind != "value_error":
-        shown = (
-            f'"{value}"' if isinstance(value, str) else repr(value).lower() if isinstance(value, bool) else repr(value)
-        )
-        message += f" (got {shown})"
-    return message
+    cache.add(digest)
+    return LoadedManifest(
+        path=path,
+        root=path.parent,
+        manifest=manifest,
+        text=text,
+        key_prefix=prefix,
+        display_path=display,
+        cache=cache,
+    )
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

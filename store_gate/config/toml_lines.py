@@ -7,13 +7,12 @@ once for table headers and `key =` lines. It is only built when a message needs 
 from __future__ import annotations
 
 import re
-import sys
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11
+try:  # compiled wheels: several times faster than the pure-Python tomllib
     import tomli as tomllib
+except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps 3.11+ working without it
+    import tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 TOMLDecodeError = tomllib.TOMLDecodeError
 loads = tomllib.loads
@@ -38,7 +37,13 @@ def _split_key(text: str) -> tuple[str, ...] | None:
         pos += 1
 
 
+_BARE_KEY = re.compile(r"([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*=")
+
+
 def _key_before_equals(line: str) -> tuple[str, ...] | None:
+    bare = _BARE_KEY.match(line)
+    if bare:  # the common case, without a character loop
+        return tuple(part.strip() for part in bare.group(1).split("."))
     depth_quote: str | None = None
     for i, ch in enumerate(line):
         if depth_quote:

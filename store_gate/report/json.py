@@ -48,7 +48,7 @@ def _manifest(result: CheckResult) -> dict[str, Any]:
                 "column": method.location.column,
                 "parameters": [{"name": p.name, "type": p.type} for p in method.parameters],
                 "return_type": method.return_type,
-                "access": declaration.pattern.model_dump(mode="json") if declaration else None,
+                "access": declaration.pattern.to_data() if declaration else None,
                 "declared_in": declaration.origin if declaration else None,
                 "declaration": (
                     f"{result.display_path(declaration.location.path)}:{declaration.location.line}"

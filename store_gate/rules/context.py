@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from store_gate.config.manifest import AccessPattern
+from store_gate.config.model import AccessPattern
 from store_gate.extract.model import Method
 from store_gate.keytemplate import KeyTemplate
 from store_gate.project import Declaration, Project

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from store_gate.config.manifest import (
+from store_gate.config.model import (
     KEY_OPERATORS,
     OPERATOR_SYMBOLS,
     SINGLE_ITEM_OPERATIONS,

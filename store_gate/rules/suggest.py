@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from store_gate.config.manifest import AccessPattern, KeyCondition
+from store_gate.config.model import AccessPattern, KeyCondition
 from store_gate.extract.model import Method
 from store_gate.keytemplate import KeyTemplate, Placeholder
 from store_gate.schema.table import TableSchema
@@ -97,7 +97,7 @@ def suggest(method: Method, table: TableSchema, entities: dict[str, dict[str, Ke
             key[sk] = KeyCondition("begins_with", (KeyTemplate.parse(layout_sk.literal_prefix),))
         elif op != "Query":
             key[sk] = KeyCondition("eq", (_bind(layout_sk, method, entity) if layout_sk else KeyTemplate.parse("..."),))
-    return AccessPattern.model_construct(
+    return AccessPattern(
         op=op,
         index=None,
         entity=entity,

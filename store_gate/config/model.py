@@ -1,0 +1,400 @@
+"""The manifest as the gate uses it at run time: plain frozen dataclasses.
+
+Validation is pydantic's (`store_gate.config.validation`): its models say what a manifest may
+contain, collect every field error and publish the JSON Schema. Once data has passed them, it is
+built into these classes by `build_manifest` - the one constructor, whether the data was
+validated in this run or by an earlier run of the same store-gate on the same bytes (then
+pydantic is not imported at all, which is most of a pre-commit run's start-up time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+from store_gate.catalogue import PROTECTED_FAMILIES, RULES
+from store_gate.keytemplate import KeyTemplate
+from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
+
+OPERATIONS = (
+    "GetItem",
+    "BatchGetItem",
+    "TransactGetItems",
+    "Query",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+    "TransactWriteItems",
+    "Scan",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
+)
+SINGLE_ITEM_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "TransactGetItems",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+    }
+)
+UNBOUNDED_OPERATIONS = frozenset({"Scan", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
+
+# Sort-key operators of a KeyConditionExpression, by their manifest spelling.
+KEY_OPERATORS = ("eq", "lt", "le", "gt", "ge", "between", "begins_with")
+_OPERATOR_ALIASES = {"=": "eq", "==": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+OPERATOR_SYMBOLS = {"eq": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "between": "BETWEEN"}
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def parse_template(value: Any) -> KeyTemplate:
+    if isinstance(value, KeyTemplate):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a key template string, got {type(value).__name__}")
+    return KeyTemplate.parse(value)
+
+
+@dataclass(frozen=True)
+class KeyCondition:
+    """One attribute's condition: equality, a range, BETWEEN or begins_with (or an unknown
+    operator, which SG205 reports)."""
+
+    operator: str
+    operands: tuple[KeyTemplate, ...]
+
+    @classmethod
+    def parse(cls, value: Any) -> KeyCondition:
+        if isinstance(value, KeyCondition):
+            return value
+        if isinstance(value, str):
+            return cls("eq", (KeyTemplate.parse(value),))
+        if not isinstance(value, dict) or len(value) != 1:
+            raise ValueError(
+                "expected a template string (equality) or a one-operator table such as "
+                '{ begins_with = "ROUND#" } or { between = ["A", "B"] }'
+            )
+        ((raw_op, operand),) = value.items()
+        op = _OPERATOR_ALIASES.get(raw_op, raw_op.lower() if raw_op.lower() in KEY_OPERATORS else raw_op)
+        if op == "between":
+            if not (isinstance(operand, list) and len(operand) == 2):
+                raise ValueError('between takes two templates: { between = ["low", "high"] }')
+            return cls(op, tuple(parse_template(v) for v in operand))
+        return cls(op, (parse_template(operand),))
+
+    def to_data(self) -> str | dict[str, Any]:
+        """The manifest's own shape: a string for equality, else a one-operator table."""
+        if self.operator == "eq":
+            return self.operands[0].source
+        if self.operator == "between":
+            return {"between": [o.source for o in self.operands]}
+        return {self.operator: self.operands[0].source}
+
+    def render(self) -> str:
+        if self.operator == "eq":
+            return quote(self.operands[0].source)
+        if self.operator == "between":
+            low, high = self.operands
+            return f"{{ between = [{quote(low.source)}, {quote(high.source)}] }}"
+        return f"{{ {self.operator} = {quote(self.operands[0].source)} }}"
+
+
+def parse_limit(value: Any) -> Union[int, KeyTemplate]:
+    if isinstance(value, bool):
+        raise ValueError("expected a positive integer or a '{parameter}' template")
+    if isinstance(value, int):
+        if value < 1:
+            raise ValueError("limit must be at least 1")
+        return value
+    if isinstance(value, str):
+        template = KeyTemplate.parse(value)
+        if not template.is_single_placeholder:
+            raise ValueError("a limit template must be a single placeholder such as '{limit}'")
+        return template
+    raise ValueError("expected a positive integer or a '{parameter}' template")
+
+
+@dataclass(frozen=True)
+class AccessPattern:
+    op: str
+    index: str | None = None
+    entity: str | None = None
+    key: dict[str, KeyCondition] = field(default_factory=dict)
+    consistent: bool = False
+    page: Literal["cursor"] | None = None
+    limit: int | KeyTemplate | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> AccessPattern:
+        """From data the validation models accepted."""
+        limit = data.get("limit")
+        return cls(
+            op=data["op"],
+            index=data.get("index"),
+            entity=data.get("entity"),
+            key={name: KeyCondition.parse(value) for name, value in data.get("key", {}).items()},
+            consistent=data.get("consistent", False),
+            page=data.get("page"),
+            limit=None if limit is None else parse_limit(limit),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "op": self.op,
+            "index": self.index,
+            "entity": self.entity,
+            "key": {name: condition.to_data() for name, condition in self.key.items()},
+            "consistent": self.consistent,
+            "page": self.page,
+            "limit": self.limit.source if isinstance(self.limit, KeyTemplate) else self.limit,
+        }
+
+    def render(self) -> str:
+        """As one TOML inline table, the form `@access` takes."""
+        items = [f"op = {quote(self.op)}"]
+        if self.index:
+            items.append(f"index = {quote(self.index)}")
+        if self.entity:
+            items.append(f"entity = {quote(self.entity)}")
+        if self.key:
+            keys = ", ".join(f"{_bare(k)} = {c.render()}" for k, c in self.key.items())
+            items.append(f"key = {{ {keys} }}")
+        if self.consistent:
+            items.append("consistent = true")
+        if self.page:
+            items.append(f"page = {quote(self.page)}")
+        if self.limit is not None:
+            items.append(f"limit = {self.limit if isinstance(self.limit, int) else quote(self.limit.source)}")
+        return "{ " + ", ".join(items) + " }"
+
+
+def _bare(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else quote(key)
+
+
+@dataclass(frozen=True)
+class KeyAttribute:
+    name: str
+    type: Literal["S", "N", "B"]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> KeyAttribute:
+        return cls(data["name"], data["type"])
+
+    def schema(self) -> KeySchemaAttribute:
+        return KeySchemaAttribute(self.name, self.type)
+
+
+ALL_ATTRIBUTES = Projection("ALL")  # DynamoDB's default projection; immutable, so shared
+
+
+@dataclass(frozen=True)
+class GlobalIndex:
+    partition_key: KeyAttribute
+    sort_key: KeyAttribute | None = None
+    projection: Projection = ALL_ATTRIBUTES
+
+
+@dataclass(frozen=True)
+class LocalIndex:
+    sort_key: KeyAttribute
+    # An LSI always shares the table's partition key; writing it is allowed, differing is not.
+    partition_key: KeyAttribute | None = None
+    projection: Projection = ALL_ATTRIBUTES
+
+
+def _optional_attribute(data: dict[str, Any] | None) -> KeyAttribute | None:
+    return KeyAttribute.from_data(data) if data is not None else None
+
+
+@dataclass(frozen=True)
+class Table:
+    partition_key: KeyAttribute
+    name: str | None = None
+    sort_key: KeyAttribute | None = None
+    gsi: dict[str, GlobalIndex] = field(default_factory=dict)
+    lsi: dict[str, LocalIndex] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Table:
+        return cls(
+            name=data.get("name"),
+            partition_key=KeyAttribute.from_data(data["partition_key"]),
+            sort_key=_optional_attribute(data.get("sort_key")),
+            gsi={
+                name: GlobalIndex(
+                    KeyAttribute.from_data(g["partition_key"]),
+                    _optional_attribute(g.get("sort_key")),
+                    Projection.parse(g.get("projection", "ALL")),
+                )
+                for name, g in data.get("gsi", {}).items()
+            },
+            lsi={
+                name: LocalIndex(
+                    KeyAttribute.from_data(lsi["sort_key"]),
+                    _optional_attribute(lsi.get("partition_key")),
+                    Projection.parse(lsi.get("projection", "ALL")),
+                )
+                for name, lsi in data.get("lsi", {}).items()
+            },
+        )
+
+    def to_schema(self) -> TableSchema:
+        base = IndexSchema(
+            None, "table", self.partition_key.schema(), self.sort_key.schema() if self.sort_key else None
+        )
+        indexes = {
+            name: IndexSchema(
+                name, "gsi", g.partition_key.schema(), g.sort_key.schema() if g.sort_key else None, g.projection
+            )
+            for name, g in self.gsi.items()
+        }
+        for name, lsi in self.lsi.items():
+            indexes[name] = IndexSchema(name, "lsi", base.partition_key, lsi.sort_key.schema(), lsi.projection)
+        return TableSchema(self.name, base, indexes)
+
+
+@dataclass(frozen=True)
+class Store:
+    trait: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    method: str  # Trait.method, or Trait.* for every finding of the rule on the trait
+    reason: str = ""
+    expires: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    version: int
+    store: tuple[Store, ...]
+    table: Table
+    fail_on: Literal["error", "warning"] = "error"
+    entity: dict[str, dict[str, KeyTemplate]] = field(default_factory=dict)
+    access: dict[str, dict[str, AccessPattern]] = field(default_factory=dict)
+    waiver: tuple[Waiver, ...] = ()
+    severity: dict[str, Literal["error", "warning", "off"]] = field(default_factory=dict)
+
+
+def build_manifest(data: dict[str, Any]) -> Manifest:
+    """The runtime manifest from data the validation models accepted."""
+    return Manifest(
+        version=data["version"],
+        fail_on=data.get("fail_on", "error"),
+        store=tuple(Store(s["trait"], tuple(s["paths"])) for s in data["store"]),
+        table=Table.from_data(data["table"]),
+        entity={
+            name: {attr: KeyTemplate.parse(text) for attr, text in layout.items()}
+            for name, layout in data.get("entity", {}).items()
+        },
+        access={
+            trait: {method: AccessPattern.from_data(pattern) for method, pattern in methods.items()}
+            for trait, methods in data.get("access", {}).items()
+        },
+        waiver=tuple(
+            Waiver(w["rule"], w["method"], w.get("reason", ""), w.get("expires")) for w in data.get("waiver", [])
+        ),
+        severity=dict(data.get("severity", {})),
+    )
+
+
+def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], str]]:
+    """(key path, message) for every reference that points nowhere or contradicts the table."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    table = manifest.table
+    types: dict[str, tuple[str, tuple[Any, ...]]] = {}
+
+    def declare(attr: KeyAttribute, where: tuple[Any, ...]) -> None:
+        seen = types.get(attr.name)
+        if seen and seen[0] != attr.type:
+            problems.append(
+                (
+                    (*where, "type"),
+                    f"attribute {quote(attr.name)} is {attr.type} here but {seen[0]} at {_dotted(seen[1])}",
+                )
+            )
+        types.setdefault(attr.name, (attr.type, where))
+
+    declare(table.partition_key, ("table", "partition_key"))
+    if table.sort_key:
+        declare(table.sort_key, ("table", "sort_key"))
+    for name, gsi in table.gsi.items():
+        declare(gsi.partition_key, ("table", "gsi", name, "partition_key"))
+        if gsi.sort_key:
+            declare(gsi.sort_key, ("table", "gsi", name, "sort_key"))
+    for name, lsi in table.lsi.items():
+        if table.sort_key is None:
+            problems.append((("table", "lsi", name), "a local secondary index needs a table with a sort key"))
+        if lsi.partition_key and lsi.partition_key != table.partition_key:
+            problems.append(
+                (
+                    ("table", "lsi", name, "partition_key"),
+                    f"an LSI shares the table's partition key {quote(table.partition_key.name)}; "
+                    "remove partition_key or make it equal",
+                )
+            )
+        declare(lsi.sort_key, ("table", "lsi", name, "sort_key"))
+        if name in table.gsi:
+            problems.append((("table", "lsi", name), f"index name {quote(name)} is also a GSI"))
+
+    key_attributes = set(types)
+    primary = [table.partition_key.name] + ([table.sort_key.name] if table.sort_key else [])
+    for entity_name, layout in manifest.entity.items():
+        for attr in layout:
+            if attr not in key_attributes:
+                problems.append(
+                    (
+                        ("entity", entity_name, attr),
+                        f"{quote(attr)} is not a key attribute of the table or any index "
+                        f"(key attributes: {', '.join(sorted(key_attributes))})",
+                    )
+                )
+        for attr in primary:
+            if attr not in layout:
+                problems.append(
+                    (("entity", entity_name), f"missing {quote(attr)}: every entity needs the table's primary key")
+                )
+
+    indexes = sorted([*table.gsi, *table.lsi])
+    for trait, methods in manifest.access.items():
+        for method, pattern in methods.items():
+            where = ("access", trait, method)
+            if pattern.index is not None and pattern.index not in table.gsi and pattern.index not in table.lsi:
+                known = ", ".join(indexes) if indexes else "none"
+                problems.append(
+                    ((*where, "index"), f"unknown index {quote(pattern.index)} (the table's indexes: {known})")
+                )
+            if pattern.entity is not None and pattern.entity not in manifest.entity:
+                known = ", ".join(sorted(manifest.entity)) or "none"
+                problems.append(((*where, "entity"), f"unknown entity {quote(pattern.entity)} (entities: {known})"))
+
+    for code, level in manifest.severity.items():
+        rule = RULES.get(code)
+        if rule is None:
+            problems.append((("severity", code), f"unknown rule code {quote(code)}"))
+        elif rule.severity == "error" and level != "error" and rule.family in PROTECTED_FAMILIES:
+            problems.append(
+                (("severity", code), f"{code} is a gate rule: its severity cannot be lowered (use a waiver)")
+            )
+    for i, waiver in enumerate(manifest.waiver):
+        if waiver.rule not in RULES:
+            problems.append((("waiver", i, "rule"), f"unknown rule code {quote(waiver.rule)}"))
+    return problems
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in path)

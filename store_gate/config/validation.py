@@ -1,0 +1,174 @@
+"""What a manifest may contain, as pydantic models: every field error collected at once, and the
+JSON Schema that `store-gate schema` publishes for editors.
+
+These models validate; they are not what the gate runs on. Accepted data is built into the
+runtime dataclasses of `store_gate.config.model` by `build_manifest`. The field names and
+defaults of the two are kept equal by tests/test_manifest_layers.py.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
+
+from store_gate.config.model import KEY_OPERATORS, OPERATIONS, KeyCondition, parse_limit, parse_template
+from store_gate.schema.table import Projection
+
+Template = Annotated[
+    Any,
+    PlainValidator(parse_template),
+    WithJsonSchema({"type": "string", "description": "literal text with {param} / {param.field} parts"}),
+]
+
+Condition = Annotated[
+    Any,
+    PlainValidator(KeyCondition.parse),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "description": "equality with a key template"},
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                    "properties": {
+                        **{op: {"type": "string"} for op in KEY_OPERATORS if op != "between"},
+                        "between": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+                    },
+                },
+            ]
+        }
+    ),
+]
+
+ProjectionField = Annotated[
+    Any,
+    PlainValidator(Projection.parse),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"enum": ["ALL", "KEYS_ONLY"]},
+                {
+                    "type": "object",
+                    "properties": {"include": {"type": "array", "items": {"type": "string"}, "minItems": 1}},
+                    "required": ["include"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+
+Limit = Annotated[
+    Any,
+    PlainValidator(parse_limit),
+    WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]}),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class KeyAttribute(_Model):
+    name: str = Field(min_length=1)
+    type: Literal["S", "N", "B"]
+
+
+class GlobalIndex(_Model):
+    partition_key: KeyAttribute
+    sort_key: Optional[KeyAttribute] = None
+    projection: ProjectionField = "ALL"
+
+
+class LocalIndex(_Model):
+    sort_key: KeyAttribute
+    partition_key: Optional[KeyAttribute] = None
+    projection: ProjectionField = "ALL"
+
+
+class Table(_Model):
+    name: Optional[str] = None
+    partition_key: KeyAttribute
+    sort_key: Optional[KeyAttribute] = None
+    gsi: dict[str, GlobalIndex] = {}
+    lsi: dict[str, LocalIndex] = {}
+
+
+class Store(_Model):
+    trait: str = Field(min_length=1, description="name of the governed trait / Protocol / interface")
+    paths: list[str] = Field(min_length=1, description="globs, relative to the manifest's folder")
+
+
+class AccessPattern(_Model):
+    op: Literal[OPERATIONS]  # type: ignore[valid-type]
+    index: Optional[str] = Field(default=None, description="a GSI or LSI name; absent for the base table")
+    entity: Optional[str] = None
+    key: dict[str, Condition] = {}
+    consistent: bool = False
+    page: Optional[Literal["cursor"]] = None
+    limit: Optional[Limit] = None
+
+
+class Waiver(_Model):
+    rule: str = Field(pattern=r"^SG\d{3}$")
+    method: str = Field(pattern=r"^[^.\s]+\.[^.\s]+$", description="Trait.method, or Trait.* for the whole trait")
+    reason: str = ""
+    expires: Optional[_dt.date] = None
+
+
+class Manifest(_Model):
+    version: Literal[1]
+    fail_on: Literal["error", "warning"] = "error"
+    store: list[Store] = Field(min_length=1)
+    table: Table
+    entity: dict[str, dict[str, Template]] = {}
+    access: dict[str, dict[str, AccessPattern]] = {}
+    waiver: list[Waiver] = []
+    severity: dict[str, Literal["error", "warning", "off"]] = {}
+
+
+def _problems(model: type[BaseModel], data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return [(tuple(error["loc"]), _message(error)) for error in exc.errors()]
+    return []
+
+
+def manifest_problems(data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """(key path, message) for every field error of a whole manifest."""
+    return _problems(Manifest, data)
+
+
+def access_problems(data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """(key path, message) for every field error of one access pattern (an inline `@access`)."""
+    return _problems(AccessPattern, data)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Manifest.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "store-gate manifest"
+    return schema
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if isinstance(value, (str, int, float, bool)) and kind != "value_error":
+        if isinstance(value, bool):
+            shown = str(value).lower()
+        elif isinstance(value, str):
+            shown = f'"{value}"'
+        else:
+            shown = repr(value)
+        message += f" (got {shown})"
+    return message

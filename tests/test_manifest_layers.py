@@ -1,0 +1,124 @@
+"""The manifest's two layers: pydantic models validate, dataclasses run. They must agree, and the
+validation cache must never let an unvalidated text through."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import typing
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, run_cli
+
+from store_gate.config import model, validation
+from store_gate.schema.table import Projection
+
+PAIRS = [
+    (validation.Manifest, model.Manifest),
+    (validation.Table, model.Table),
+    (validation.GlobalIndex, model.GlobalIndex),
+    (validation.LocalIndex, model.LocalIndex),
+    (validation.KeyAttribute, model.KeyAttribute),
+    (validation.Store, model.Store),
+    (validation.AccessPattern, model.AccessPattern),
+    (validation.Waiver, model.Waiver),
+]
+
+
+@pytest.mark.parametrize(("validating", "running"), PAIRS, ids=[p[1].__name__ for p in PAIRS])
+def test_validation_model_and_runtime_class_have_the_same_fields(validating: typing.Any, running: typing.Any) -> None:
+    assert set(validating.model_fields) == {f.name for f in dataclasses.fields(running)}
+
+
+def test_defaults_agree_between_the_layers() -> None:
+    data = {
+        "version": 1,
+        "store": [{"trait": "S", "paths": ["*.rs"]}],
+        "table": {
+            "partition_key": {"name": "pk", "type": "S"},
+            "gsi": {"G": {"partition_key": {"name": "g", "type": "S"}}},
+        },
+        "access": {"S": {"m": {"op": "Query", "key": {"pk": "A#{a}"}}}},
+        "waiver": [{"rule": "SG101", "method": "S.m"}],
+    }
+    assert validation.manifest_problems(data) == []
+    built = model.build_manifest(data)
+    validated = validation.Manifest.model_validate(data)
+    assert built.fail_on == validated.fail_on and built.severity == validated.severity
+    pattern, checked = built.access["S"]["m"], validated.access["S"]["m"]
+    for name in ("index", "entity", "consistent", "page", "limit"):
+        assert getattr(pattern, name) == getattr(checked, name), name
+    # pydantic does not run validators on defaults: the raw default must parse to the same value
+    assert built.table.gsi["G"].projection == Projection.parse(validated.table.gsi["G"].projection)
+    assert (built.waiver[0].reason, built.waiver[0].expires) == (
+        validated.waiver[0].reason,
+        validated.waiver[0].expires,
+    )
+
+
+def _copy_example(tmp_path: Path) -> Path:
+    copy = tmp_path / "blue"
+    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns(".store-gate-cache"))
+    return copy
+
+
+PROBE = (
+    "import sys, runpy; sys.argv = ['store-gate', 'check']; "
+    "code = 0\ntry:\n runpy.run_module('store_gate', run_name='__main__')\nexcept SystemExit as e:\n code = e.code\nprint('PYDANTIC' if 'pydantic' in sys.modules else 'NO-PYDANTIC', code)"
+)
+
+
+def _probe(cwd: Path) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=cwd, capture_output=True, text=True, check=False)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_a_warm_run_does_not_import_pydantic(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    assert _probe(project) == "PYDANTIC 0"  # first run validates
+    assert (project / ".store-gate-cache" / ".gitignore").read_text().strip().endswith("*")
+    assert _probe(project) == "NO-PYDANTIC 0"  # same bytes: already validated
+
+
+def test_an_edit_after_a_cached_run_is_validated_again(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    assert run_cli("check", cwd=project).returncode == 0
+    manifest = project / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace('op = "DeleteItem"', 'op = "DeleteIt"'))
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 2 and "Input should be" in result.stderr
+
+
+def test_an_edited_inline_declaration_is_validated_again(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    assert run_cli("check", cwd=project).returncode == 0
+    store = project / "src" / "store" / "reads.rs"
+    store.write_text(
+        store.read_text().replace('op = "GetItem", entity = "Round"', 'op = "GetItem", colour = 1, entity = "Round"')
+    )
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 1 and "colour: unknown field" in result.stdout
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    assert run_cli("check", "--no-cache", cwd=project).returncode == 0
+    assert not (project / ".store-gate-cache").exists()
+
+
+@pytest.mark.parametrize("args", [["--version"], ["explain", "SG101"], ["rules"]])
+def test_version_explain_and_rules_do_not_build_manifest_models(args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom store_gate.cli import main\n"
+        f"try:\n main({args!r})\nexcept SystemExit:\n pass\n"
+        "print('pydantic' in sys.modules, 'store_gate.config.model' in sys.modules, 'ast_grep_py' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.strip().splitlines()[-1] == "False False False"
