@@ -233,3 +233,10 @@ def test_internal_error_exits_3_without_a_traceback(
     assert cli.main(["check", str(EXAMPLE)]) == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_readme_rule_table_is_the_catalogue() -> None:
+    import re
+
+    rows = re.findall(r"^\| (SG\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (.+) \|$", (REPO / "README.md").read_text(), re.M)
+    assert rows == [(r.code, r.name, r.severity, r.summary) for r in RULES.values()]
