@@ -238,5 +238,7 @@ def test_internal_error_exits_3_without_a_traceback(
 def test_readme_rule_table_is_the_catalogue() -> None:
     import re
 
-    rows = re.findall(r"^\| (SG\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (.+) \|$", (REPO / "README.md").read_text(), re.M)
+    rows = re.findall(
+        r"^\| (SG\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (.+) \|$", (REPO / "README.md").read_text(), re.M
+    )
     assert rows == [(r.code, r.name, r.severity, r.summary) for r in RULES.values()]
