@@ -242,3 +242,20 @@ def test_readme_rule_table_is_the_catalogue() -> None:
         r"^\| (SG\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (.+) \|$", (REPO / "README.md").read_text(), re.M
     )
     assert rows == [(r.code, r.name, r.severity, r.summary) for r in RULES.values()]
+
+
+def test_an_undeclared_method_added_to_the_example_fails_at_its_line(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "blue"
+    shutil.copytree(EXAMPLE, copy)
+    reads = copy / "src" / "store" / "reads.rs"
+    lines = reads.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "async fn get_rfc(" in line) + 1
+    lines.insert(at, "    async fn list_stale_tensions(&self, dialogue_id: &DialogueId) -> Result<Vec<Tension>>;\n")
+    reads.write_text("".join(lines))
+    result = run_cli("check", cwd=copy)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith(
+        f"src/store/reads.rs:{at + 1}:14: SG101 DialogueReads.list_stale_tensions has no access pattern"
+    )

@@ -20,7 +20,7 @@ from store_gate.extract.model import (
     SourceProblem,
     TraitDefinition,
 )
-from store_gate.extract.syntax import first_syntax_problem
+from store_gate.extract.sgnodes import first_syntax_problem, named_children
 
 _METHOD_KINDS = ("function_signature_item", "function_item")
 _DOC_KINDS = ("line_comment", "block_comment", "attribute_item")
@@ -86,7 +86,7 @@ def _trait(path: str, node: Any, name: str) -> tuple[TraitDefinition, list[Sourc
     supertraits: list[str] = []
     bounds = node.field("bounds")
     if bounds is not None:
-        for bound in bounds.named_children():
+        for bound in named_children(bounds):
             bound_name = _bound_name(bound)
             if bound_name:
                 supertraits.append(bound_name)
@@ -94,7 +94,7 @@ def _trait(path: str, node: Any, name: str) -> tuple[TraitDefinition, list[Sourc
     opaque: list[SourceProblem] = []
     body = node.field("body")
     pending: list[Any] = []
-    for item in body.named_children() if body is not None else ():
+    for item in named_children(body) if body is not None else ():
         kind = item.kind()
         if kind in _DOC_KINDS:
             if not _is_inner_doc(item):
@@ -152,7 +152,7 @@ def _method(path: str, trait: str, item: Any, preceding: list[Any]) -> Method:
     name_node = item.field("name")
     parameters: list[Parameter] = []
     params = item.field("parameters")
-    for param in params.named_children() if params is not None else ():
+    for param in named_children(params) if params is not None else ():
         if param.kind() != "parameter":
             continue  # self_parameter, attribute_item, variadic
         pattern = param.field("pattern")

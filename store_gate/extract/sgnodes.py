@@ -1,4 +1,5 @@
-"""Syntax problems in a tree-sitter tree (shared by the ast-grep-based extractors).
+"""What the ast-grep-based extractors share: node helpers across ast-grep-py versions, and
+syntax problems.
 
 Syntax errors never raise: the tree holds ERROR nodes and zero-length MISSING nodes. One native
 query finds both; the first, by position, is reported as SG002.
@@ -8,7 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from ast_grep_py import SgNode
+
 from store_gate.extract.model import SourceLocation, SourceProblem
+
+if hasattr(SgNode, "named_children"):
+
+    def named_children(node: Any) -> list[Any]:
+        return list(node.named_children())
+
+else:  # ast-grep-py < 0.40 (the last releases with wheels for Python 3.9)
+
+    def named_children(node: Any) -> list[Any]:
+        return [child for child in node.children() if child.is_named()]
+
 
 _ERROR_OR_MISSING = {"any": [{"kind": "ERROR"}, {"regex": "^$"}]}
 
