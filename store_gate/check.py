@@ -1,19 +1,30 @@
-"""One run of the gate over one manifest: model -> rules -> severities -> waivers -> findings."""
+"""One run of the gate over one manifest.
+
+model -> rules -> severities -> waivers -> what changed since --base (legacy policy) ->
+--select -> baseline. Each stage only removes or regrades findings; none invents them.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import os
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from store_gate import baseline as ratchet
 from store_gate import rules, waivers
 from store_gate.catalogue import RULES, Severity
 from store_gate.config import LoadedManifest
 from store_gate.findings import Finding
+from store_gate.git import BaseRevision
 from store_gate.project import Project, build
+
+if TYPE_CHECKING:
+    from store_gate.diff import Comparison
 
 
 @dataclass
@@ -21,6 +32,11 @@ class CheckResult:
     project: Project
     findings: list[Finding]  # what the user sees, sorted
     waived: list[waivers.WaivedFinding]
+    comparison: Comparison | None = None  # with --base
+    legacy_dropped: list[Finding] = field(default_factory=list)  # legacy = "off"
+    baselined: list[Finding] = field(default_factory=list)
+    baseline_fixed: int = 0
+    baseline_path: str | None = None
 
     def display_path(self, path: str) -> str:
         """A project-relative path as the user can open it from where they ran the gate."""
@@ -36,21 +52,69 @@ class CheckResult:
         return any(f.severity in levels for f in self.findings)
 
 
-def check(loaded: LoadedManifest, selected: set[str] | None = None, today: dt.date | None = None) -> CheckResult:
+def check(
+    loaded: LoadedManifest,
+    selected: set[str] | None = None,
+    today: dt.date | None = None,
+    base: BaseRevision | None = None,
+    baseline: Counter[ratchet.Key] | None = None,
+    baseline_path: str | None = None,
+) -> CheckResult:
     project = build(loaded)
-    overrides = loaded.manifest.severity
+    manifest = loaded.manifest
+    overrides = manifest.severity
 
     def severity(code: str) -> Severity:
         return overrides.get(code, RULES[code].severity)
 
-    raw = sorted(set(rules.run(project)))
-    graded = [dataclasses.replace(f, severity=severity(f.code)) for f in raw if severity(f.code) != "off"]
+    raw = set(rules.run(project))
+    comparison: Comparison | None = None
+    if base is not None:
+        from store_gate.diff import compare
+        from store_gate.rules.layout import lsi_added_to_existing_table
+
+        comparison = compare(loaded, project, base)
+        for name, message in lsi_added_to_existing_table(comparison.base_table, manifest.table):
+            raw.add(Finding.at("SG302", project.manifest_location("table", "lsi", name), message))
+
+    graded = [dataclasses.replace(f, severity=severity(f.code)) for f in sorted(raw) if severity(f.code) != "off"]
     kept, waived, waiver_findings = waivers.apply(project, graded, today or dt.date.today())
     findings = kept + [dataclasses.replace(f, severity=severity(f.code)) for f in waiver_findings]
+
+    legacy_dropped: list[Finding] = []
+    if comparison is not None and manifest.legacy != "error":
+        # Methods that existed at the base, unchanged, follow the legacy policy; added and
+        # changed methods, and findings about no method, get every rule.
+        regraded = []
+        for finding in findings:
+            if comparison.of(finding.trait, finding.method) != "unchanged":
+                regraded.append(finding)
+            elif manifest.legacy == "off":
+                legacy_dropped.append(finding)
+            else:
+                regraded.append(dataclasses.replace(finding, severity="warning"))
+        findings = regraded
+
     if selected is not None:
         findings = [f for f in findings if f.code in selected]
+
+    known: list[Finding] = []
+    fixed = 0
+    if baseline is not None:
+        split = ratchet.split(findings, baseline)
+        findings, known, fixed = split.new, split.known, split.fixed
+
     loaded.cache.save()
-    return CheckResult(project, sorted(findings), waived)
+    return CheckResult(
+        project,
+        sorted(findings),
+        waived,
+        comparison=comparison,
+        legacy_dropped=legacy_dropped,
+        baselined=known,
+        baseline_fixed=fixed,
+        baseline_path=baseline_path,
+    )
 
 
 @lru_cache(maxsize=4096)

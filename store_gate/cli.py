@@ -11,12 +11,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store_gate import __version__
 from store_gate.errors import ConfigError, UsageError
 
+if TYPE_CHECKING:
+    from store_gate.check import CheckResult
+    from store_gate.config import LoadedManifest
+
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json")
+
+
+REPORTERS = ("text", "json", "sarif", "github", "markdown", "gitlab")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,21 +35,49 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="check the governed stores under PATH (default: .)")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
-    check.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report, e.g. SG1,SG205")
+    _project_arguments(check)
     check.add_argument(
+        "--format",
+        choices=REPORTERS,
+        help="what to print on standard output (default: text; github inside GitHub Actions)",
+    )
+    check.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="FORMAT=FILE",
+        help="also write FORMAT to FILE (repeatable), e.g. --output sarif=store-gate.sarif",
+    )
+    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report, e.g. SG1,SG205")
+
+    baseline = commands.add_parser("baseline", help="write today's findings to the baseline file (a ratchet)")
+    _project_arguments(baseline)
+    baseline.add_argument("--update", action="store_true", help="remove the entries that no longer occur")
+    baseline.add_argument("--allow-grow", action="store_true", help="with --update: also add new findings")
+
+    explain = commands.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("code", metavar="CODE")
+    rules = commands.add_parser("rules", help="list every rule with its default severity")
+    rules.add_argument("--format", choices=("text", "markdown"), default="text")
+    commands.add_parser("schema", help="print the manifest's JSON Schema")
+    return parser
+
+
+def _project_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    command.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    command.add_argument(
+        "--base",
+        metavar="REF",
+        help="gate only what changed since the merge-base of REF and HEAD (default: the pull request's base "
+        "in GitHub Actions, HEAD inside pre-commit)",
+    )
+    command.add_argument("--baseline", metavar="FILE", help="the baseline file (default: the manifest's `baseline`)")
+    command.add_argument(
         "--no-cache",
         action="store_true",
         help="validate the manifest even if this build already validated the same text (.store-gate-cache/)",
     )
-
-    explain = commands.add_parser("explain", help="print a rule's documentation")
-    explain.add_argument("code", metavar="CODE")
-    commands.add_parser("rules", help="list every rule with its default severity")
-    commands.add_parser("schema", help="print the manifest's JSON Schema")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,10 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "baseline":
+            return _baseline(args)
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "rules":
-            return _rules()
+            return _rules(args.format)
         if args.command == "schema":
             return _schema()
         _parser().print_help()
@@ -70,24 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _check(args: argparse.Namespace) -> int:
-    import gc
+def _manifests(args: argparse.Namespace) -> list[Path]:
+    from store_gate import config
 
-    # A short-lived process that allocates one object per node, method and key: collecting
-    # the young generation every 700 allocations cost ~20% of a 10,000-method check.
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-
-    from store_gate import catalogue, config
-    from store_gate.check import check
-    from store_gate.report import json as json_report
-    from store_gate.report import text as text_report
-
-    selected = None
-    if args.select:
-        selected = catalogue.select(args.select.split(","))
-        if not selected:
-            raise UsageError(f"--select {args.select}: matches no rule code (see store-gate rules)")
     manifests: list[Path] = []
     if args.config:
         manifest = Path(args.config)
@@ -108,10 +130,126 @@ def _check(args: argparse.Namespace) -> int:
             )
         if found.resolve() not in {m.resolve() for m in manifests}:
             manifests.append(found)
-    results = [check(config.load(m, use_cache=not args.no_cache), selected) for m in manifests]
-    render = json_report.render if args.format == "json" else text_report.render
-    sys.stdout.write(render(results))
+    return manifests
+
+
+def _run(args: argparse.Namespace, selected: set[str] | None, use_baseline: bool) -> list[CheckResult]:
+    import gc
+
+    # A short-lived process that allocates one object per node, method and key: collecting
+    # the young generation every 700 allocations cost ~20% of a 10,000-method check.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+
+    from store_gate import baseline as ratchet
+    from store_gate import config, git
+    from store_gate.check import check
+
+    results = []
+    for manifest in _manifests(args):
+        loaded = config.load(manifest, use_cache=not args.no_cache)
+        base = git.choose_base(loaded.root, args.base)
+        entries, shown = None, None
+        if use_baseline:
+            path, display, required = _baseline_path(args, loaded)
+            if required or path.exists():
+                entries, shown = ratchet.load(path, display), display
+        results.append(check(loaded, selected, base=base, baseline=entries, baseline_path=shown))
+    return results
+
+
+def _baseline_path(args: argparse.Namespace, loaded: LoadedManifest) -> tuple[Path, str, bool]:
+    """(path, as shown, whether it must exist): --baseline, the manifest's `baseline`, or the
+    default file next to the manifest when it exists."""
+    import os
+
+    from store_gate.baseline import DEFAULT_NAME
+
+    if args.baseline:
+        path = Path(args.baseline)
+        return path, args.baseline, True
+    declared = loaded.manifest.baseline
+    path = loaded.root / (declared or DEFAULT_NAME)
+    return path, Path(os.path.relpath(path)).as_posix(), declared is not None
+
+
+def _check(args: argparse.Namespace) -> int:
+    import os
+
+    from store_gate import catalogue
+
+    selected = None
+    if args.select:
+        selected = catalogue.select(args.select.split(","))
+        if not selected:
+            raise UsageError(f"--select {args.select}: matches no rule code (see store-gate rules)")
+    outputs: list[tuple[str, str]] = []
+    for spec in args.output:
+        kind, sep, file = spec.partition("=")
+        if not sep or kind not in REPORTERS or not file:
+            raise UsageError(f"--output {spec}: expected FORMAT=FILE with FORMAT one of {', '.join(REPORTERS)}")
+        outputs.append((kind, file))
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    stdout_format = args.format or ("github" if in_actions else "text")
+
+    results = _run(args, selected, use_baseline=True)
+    sys.stdout.write(_render(stdout_format, results))
+    for kind, file in outputs:
+        _write(Path(file), _render(kind, results))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary and "github" in {stdout_format, *(kind for kind, _ in outputs)}:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(_render("markdown", results) + "\n")
     return EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
+
+
+def _render(kind: str, results: list[CheckResult]) -> str:
+    from importlib import import_module
+
+    module = import_module(f"store_gate.report.{kind}")
+    text: str = module.render(results)
+    return text
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output: cannot write {path}: {exc.strerror}") from None
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from store_gate import baseline as ratchet
+    from store_gate import config
+
+    if args.allow_grow and not args.update:
+        raise UsageError("--allow-grow goes with --update")
+    left_out = 0
+    for manifest in _manifests(args):
+        loaded = config.load(manifest, use_cache=not args.no_cache)
+        path, shown, _ = _baseline_path(args, loaded)
+        if path.exists() and not args.update:
+            raise UsageError(
+                f"{shown} exists; use --update to remove fixed entries (it never grows without --allow-grow)"
+            )
+        old = ratchet.load(path, shown) if path.exists() else None
+        narrowed = argparse.Namespace(**{**vars(args), "config": str(manifest), "paths": []})
+        (result,) = _run(narrowed, None, use_baseline=False)
+        update = ratchet.plan(result.findings, old, args.allow_grow)
+        ratchet.write(path, update.entries)
+        total = sum(update.entries.values())
+        print(f"{shown}: {total} entries" + (f", {update.removed} removed as fixed" if old is not None else " written"))
+        for f in update.left_out:
+            why = "new" if ratchet.key_of(f) is not None else "not baselinable"
+            print(f"  {why}: {result.display_path(f.path)}:{f.line}:{f.column}: {f.code} {f.message}")
+        left_out += len(update.left_out)
+    if left_out:
+        print(
+            f"store-gate: {left_out} findings are not in the baseline and still fail "
+            "(new ones need --update --allow-grow)"
+        )
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _explain(code: str) -> int:
@@ -124,9 +262,12 @@ def _explain(code: str) -> int:
     return EXIT_OK
 
 
-def _rules() -> int:
-    from store_gate.catalogue import RULES
+def _rules(form: str) -> int:
+    from store_gate.catalogue import RULES, markdown_reference
 
+    if form == "markdown":
+        sys.stdout.write(markdown_reference())
+        return EXIT_OK
     for rule in RULES.values():
         print(f"{rule.code}  {rule.severity:<7}  {rule.name:<32}  {rule.summary}")
     return EXIT_OK

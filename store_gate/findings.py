@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 from store_gate.catalogue import Severity
@@ -36,3 +38,14 @@ class Finding:
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across commits: the rule, what it is about, and the message without line
+        references - never the finding's own line, so moving code keeps its identity."""
+        anchor = self.subject or self.path
+        message = _LINE_REFERENCE.sub("", self.message)
+        return hashlib.sha256(f"{self.code}\0{anchor}\0{message}".encode()).hexdigest()[:32]
+
+
+_LINE_REFERENCE = re.compile(r":\d+(?::\d+)?")

@@ -20,7 +20,7 @@ from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import FileExtraction, Method, SourceLocation, SourceProblem, TraitDefinition
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.table import TableSchema
-from store_gate.sources import glob_problem, match_files
+from store_gate.sources import SourceTree, WorkingTree, glob_problem
 
 Extractor = Callable[[str, str, frozenset[str]], FileExtraction]
 
@@ -111,15 +111,15 @@ class Project:
 class _SourceCache:
     """Each file is read and decoded at most once, however many stores and passes look at it."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, tree: SourceTree) -> None:
+        self.tree = tree
         self._bytes: dict[str, bytes] = {}
         self._text: dict[str, str | None] = {}
         self.problems: dict[str, SourceProblem] = {}
 
     def data(self, path: str) -> bytes:
         if path not in self._bytes:
-            self._bytes[path] = (self.root / path).read_bytes()
+            self._bytes[path] = self.tree.read(path)
         return self._bytes[path]
 
     def text(self, path: str) -> str | None:
@@ -137,15 +137,17 @@ class _SourceCache:
         return self._text[path]
 
 
-def build(loaded: LoadedManifest) -> Project:
+def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
+    """The project as it is in `tree` (default: the working tree under the manifest's folder)."""
     manifest = loaded.manifest
     root = loaded.root
     _check_globs(loaded)
-    cache = _SourceCache(root)
+    tree = tree or WorkingTree(root)
+    cache = _SourceCache(tree)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
     for position, store in enumerate(manifest.store):
-        files = [f for f in match_files(root, store.paths) if Path(f).suffix in EXTRACTORS]
+        files = [f for f in tree.match(store.paths) if Path(f).suffix in EXTRACTORS]
         governed = GovernedStore(store, position, files)
         _follow_traits(governed, cache, problems)
         if not governed.found:

@@ -1,4 +1,5 @@
-"""Which files a store's `paths` globs match, confined to the project's folder.
+"""Source trees: which files a store's `paths` globs match, and their bytes - in the working
+tree, or at a base commit read from git objects (for `--base`).
 
 The gate reads only inside the repository it was pointed at: absolute globs and `..` are
 configuration errors, and symlinks that lead outside the root are not followed.
@@ -11,6 +12,9 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Protocol
+
+from store_gate import git
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -100,3 +104,50 @@ def _inside(root: Path, path: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+class SourceTree(Protocol):
+    def match(self, globs: Sequence[str]) -> list[str]: ...
+
+    def read(self, path: str) -> bytes: ...
+
+
+class WorkingTree:
+    """The files on disk under the project's root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def match(self, globs: Sequence[str]) -> list[str]:
+        return match_files(self.root, globs)
+
+    def read(self, path: str) -> bytes:
+        return (self.root / path).read_bytes()
+
+
+class GitTree:
+    """The files of the project's folder at a base commit, read from git objects in one batch."""
+
+    def __init__(self, base: git.BaseRevision, project_root: Path) -> None:
+        self.base = base
+        prefix = project_root.resolve().relative_to(base.repository).as_posix()
+        self._prefix = "" if prefix == "." else prefix + "/"
+        self._paths = [p[len(self._prefix) :] for p in git.list_files(base, self._prefix.rstrip("/"))]
+        self._contents: dict[str, bytes] = {}
+
+    def match(self, globs: Sequence[str]) -> list[str]:
+        patterns = [_glob_regex(g) for g in globs]
+        found = sorted(p for p in self._paths if any(pattern.match(p) for pattern in patterns))
+        unread = [p for p in found if p not in self._contents]
+        contents = git.read_files(self.base, [self._prefix + p for p in unread])
+        for path in unread:
+            self._contents[path] = contents.get(self._prefix + path, b"")
+        return found
+
+    def read(self, path: str) -> bytes:
+        if path not in self._contents:
+            self._contents[path] = git.read_files(self.base, [self._prefix + path]).get(self._prefix + path, b"")
+        return self._contents[path]
+
+    def has(self, path: str) -> bool:
+        return path in self._paths

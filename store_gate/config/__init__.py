@@ -88,10 +88,44 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
         raise config_error(_display(path), key, f"TOML syntax: {message}", line) from None
 
 
-def load(path: Path, use_cache: bool = True) -> LoadedManifest:
-    """Read and validate a manifest; every problem is collected into one ConfigError."""
+def _validated(
+    data: dict[str, Any], text: str, cache: ValidationCache
+) -> tuple[Manifest | None, list[tuple[tuple[Any, ...], str]]]:
+    """The runtime manifest, or every problem (field errors first, then cross-references)."""
     from store_gate.config.model import build_manifest, cross_reference_problems
 
+    digest = cache.digest("manifest", text)
+    if digest not in cache:
+        from store_gate.config.validation import manifest_problems
+
+        problems = manifest_problems(data)
+        if problems:
+            return None, problems
+    manifest = build_manifest(data)
+    cross = cross_reference_problems(manifest)
+    if cross:
+        return None, cross
+    cache.add(digest)
+    return manifest, []
+
+
+def parse_manifest_text(raw: bytes, pyproject: bool, cache: ValidationCache) -> Manifest | None:
+    """A manifest read from elsewhere than the working tree (the `--base` commit): None when it
+    does not decode, parse or validate."""
+    try:
+        text = raw.decode("utf-8-sig")
+        data: Any = loads(text)
+    except (UnicodeDecodeError, TOMLDecodeError):
+        return None
+    if pyproject:
+        data = data.get("tool", {}).get("store_gate")
+    if not isinstance(data, dict):
+        return None
+    return _validated(data, text, cache)[0]
+
+
+def load(path: Path, use_cache: bool = True) -> LoadedManifest:
+    """Read and validate a manifest; every problem is collected into one ConfigError."""
     text = _read_text(path)
     data = _parse_toml(path, text)
     prefix: tuple[Any, ...] = ()
@@ -102,24 +136,13 @@ def load(path: Path, use_cache: bool = True) -> LoadedManifest:
             raise config_error(_display(path), "tool.store_gate", "expected a table")
     display = _display(path)
     cache = ValidationCache(path.parent, enabled=use_cache)
-    digest = cache.digest("manifest", text)
-    if digest not in cache:
-        from store_gate.config.validation import manifest_problems
-
-        problems = manifest_problems(data)
-        if problems:
-            lines = KeyLines(text, prefix)
-            raise ConfigError(
-                [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in problems]
-            )
-    manifest = build_manifest(data)
-    cross = cross_reference_problems(manifest)
-    if cross:
+    manifest, problems = _validated(data, text, cache)
+    if problems:
         lines = KeyLines(text, prefix)
         raise ConfigError(
-            [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in cross]
+            [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in problems]
         )
-    cache.add(digest)
+    assert manifest is not None
     return LoadedManifest(
         path=path,
         root=path.parent,

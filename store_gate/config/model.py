@@ -284,6 +284,8 @@ class Manifest:
     store: tuple[Store, ...]
     table: Table
     fail_on: Literal["error", "warning"] = "error"
+    legacy: Literal["error", "warn", "off"] = "error"
+    baseline: str | None = None
     entity: dict[str, dict[str, KeyTemplate]] = field(default_factory=dict)
     access: dict[str, dict[str, AccessPattern]] = field(default_factory=dict)
     waiver: tuple[Waiver, ...] = ()
@@ -295,6 +297,8 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
     return Manifest(
         version=data["version"],
         fail_on=data.get("fail_on", "error"),
+        legacy=data.get("legacy", "error"),
+        baseline=data.get("baseline"),
         store=tuple(Store(s["trait"], tuple(s["paths"])) for s in data["store"]),
         table=Table.from_data(data["table"]),
         entity={

@@ -122,6 +122,10 @@ class Waiver(_Model):
 class Manifest(_Model):
     version: Literal[1]
     fail_on: Literal["error", "warning"] = "error"
+    legacy: Literal["error", "warn", "off"] = Field(
+        default="error", description="with --base: what findings on methods that existed at the base become"
+    )
+    baseline: Optional[str] = Field(default=None, description="the baseline file, relative to the manifest")
     store: list[Store] = Field(min_length=1)
     table: Table
     entity: dict[str, dict[str, Template]] = {}

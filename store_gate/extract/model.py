@@ -41,6 +41,9 @@ class Method:
     returns_collection: bool
     inline: tuple[InlineDeclaration, ...] = ()
     attributes: tuple[str, ...] = ()
+    # The declaration without body, docs or attributes, whitespace collapsed: what `--base`
+    # compares to tell a changed method from one that only moved.
+    signature: str = ""
 
     @property
     def qualified_name(self) -> str:

@@ -170,6 +170,10 @@ def _method(path: str, trait: str, item: Any, preceding: list[Any]) -> Method:
     return_node = item.field("return_type")
     return_type = return_node.text() if return_node is not None else None
     doc_lines, attributes = _docs(path, preceding)
+    text = item.text()
+    body = item.field("body")
+    if body is not None:
+        text = text[: body.range().start.index - item.range().start.index]
     return Method(
         trait=trait,
         name=_unraw(name_node.text()),
@@ -179,6 +183,7 @@ def _method(path: str, trait: str, item: Any, preceding: list[Any]) -> Method:
         returns_collection=bool(return_type and _COLLECTION.search(return_type)),
         inline=tuple(_inline_declarations(doc_lines)),
         attributes=tuple(attributes),
+        signature=" ".join(text.rstrip().rstrip(";").split()),
     )
 
 

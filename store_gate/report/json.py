@@ -56,6 +56,7 @@ def _manifest(result: CheckResult) -> dict[str, Any]:
                     else None
                 ),
                 "waived": sorted(waived_codes.get(method.qualified_name, [])),
+                "change": result.comparison.of(method.trait, method.name) if result.comparison else None,
             }
         )
     return {
@@ -83,6 +84,21 @@ def _manifest(result: CheckResult) -> dict[str, Any]:
             for s in project.stores
         ],
         "methods": methods,
+        "base": (
+            {
+                "requested": result.comparison.base.requested,
+                "commit": result.comparison.base.commit,
+                "source": result.comparison.base.source,
+                "removed": [f"{t}.{m}" for t, m in result.comparison.removed],
+            }
+            if result.comparison
+            else None
+        ),
+        "baseline": (
+            {"path": result.baseline_path, "accepted": len(result.baselined), "fixed": result.baseline_fixed}
+            if result.baseline_path
+            else None
+        ),
     }
 
 

@@ -5,28 +5,50 @@ from __future__ import annotations
 from collections import Counter
 
 from store_gate.check import CheckResult
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+from store_gate.report import counts, located, plural
 
 
 def render(results: list[CheckResult]) -> str:
     lines: list[str] = []
-    findings = sorted((result.display_path(f.path), f) for result in results for f in result.findings)
-    for path, finding in findings:
-        lines.append(f"{path}:{finding.line}:{finding.column}: {finding.code} {finding.message}")
+    findings = located(results)
+    for item in findings:
+        f = item.finding
+        lines.append(f"{item.path}:{f.line}:{f.column}: {f.code} {f.message}")
     for result in results:
         lines.extend(_verified(result))
-    errors = sum(1 for _, f in findings if f.severity == "error")
-    warnings = sum(1 for _, f in findings if f.severity == "warning")
+        lines.extend(_ratchets(result))
+    errors, warnings = counts(results)
     if not findings:
         lines.append("All checks passed.")
     else:
         failed = any(r.failed for r in results)
         verdict = "gate failed" if failed else 'gate passed (warnings do not fail with fail_on = "error")'
-        lines.append(f"Found {_plural(errors, 'error')} and {_plural(warnings, 'warning')}: {verdict}.")
+        lines.append(f"Found {plural(errors, 'error')} and {plural(warnings, 'warning')}: {verdict}.")
     return "\n".join(lines) + "\n"
+
+
+def _ratchets(result: CheckResult) -> list[str]:
+    """What --base and the baseline did to the findings."""
+    out = []
+    comparison = result.comparison
+    if comparison is not None:
+        out.append(f"store-gate: {comparison.summary()}")
+        legacy = result.project.loaded.manifest.legacy
+        if result.legacy_dropped:
+            out.append(
+                f"  {plural(len(result.legacy_dropped), 'finding')} on unchanged legacy methods not reported "
+                f'(legacy = "{legacy}")'
+            )
+        elif legacy == "warn":
+            out.append('  findings on unchanged legacy methods are warnings (legacy = "warn")')
+    if result.baseline_path is not None:
+        out.append(f"store-gate: {plural(len(result.baselined), 'finding')} accepted by {result.baseline_path}")
+        if result.baseline_fixed:
+            out.append(
+                f"  the baseline can be tightened: {plural(result.baseline_fixed, 'entry', 'entries')} fixed "
+                "(run store-gate baseline --update)"
+            )
+    return out
 
 
 def _verified(result: CheckResult) -> list[str]:
@@ -42,7 +64,7 @@ def _verified(result: CheckResult) -> list[str]:
         supers = f" (+ {', '.join(traits[1:])})" if len(traits) > 1 else ""
         origin = Counter(d.origin for d in declared)
         out.append(
-            f"{store.config.trait}{supers}: {_plural(len(methods), 'method')}, {len(declared)} with an access pattern "
+            f"{store.config.trait}{supers}: {plural(len(methods), 'method')}, {len(declared)} with an access pattern "
             f"({origin['manifest']} in {project.manifest_path}, {origin['inline']} inline), checked against "
             f"{project.table.describe()}"
         )

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from store_gate.config.model import Table
 from store_gate.rules.context import PatternContext, names, quote
+
+
+def lsi_added_to_existing_table(before: Table | None, after: Table) -> Iterator[tuple[str, str]]:
+    """SG302: (index name, message) for each LSI the base's table did not have."""
+    if before is None:
+        return  # the table is new in this change: its LSIs are created with it
+    for name in after.lsi:
+        if name not in before.lsi:
+            yield (
+                name,
+                f"LSI {quote(name)} is added to table {quote(after.name or '(unnamed)')}, which exists at the base; "
+                "DynamoDB creates LSIs only with the table: declare a GSI instead, or plan a table migration",
+            )
 
 
 def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:

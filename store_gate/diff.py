@@ -1,0 +1,92 @@
+"""What changed since the base: methods added, changed (signature or access pattern), removed,
+and the table the base's manifest declared. Rules see the current project; this tells the
+check which findings are about code the change touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from store_gate.config import LoadedManifest, parse_manifest_text
+from store_gate.config.model import AccessPattern, Manifest, Table
+from store_gate.git import BaseRevision
+from store_gate.project import Project, build
+from store_gate.sources import GitTree
+
+Change = Literal["added", "changed", "unchanged"]
+
+
+@dataclass
+class Comparison:
+    base: BaseRevision
+    status: dict[tuple[str, str], Change] = field(default_factory=dict)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    base_table: Table | None = None  # None: no valid manifest at the base
+    base_manifest_found: bool = False
+
+    def of(self, trait: str | None, method: str | None) -> Change | None:
+        if trait is None or method is None:
+            return None
+        return self.status.get((trait, method))
+
+    def count(self, change: Change) -> int:
+        return sum(1 for status in self.status.values() if status == change)
+
+    def summary(self) -> str:
+        return (
+            f"compared with {self.base.describe()}: methods added {self.count('added')}, "
+            f"changed {self.count('changed')}, removed {len(self.removed)}, unchanged {self.count('unchanged')}"
+        )
+
+
+def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Comparison:
+    tree = GitTree(base, loaded.root)
+    base_manifest = _base_manifest(loaded, tree)
+    before = build(loaded, tree)  # the current stores' traits, as they were at the base
+    comparison = Comparison(base, base_table=base_manifest.table if base_manifest else None)
+    comparison.base_manifest_found = base_manifest is not None
+
+    old_signatures: dict[tuple[str, str], set[str]] = {}
+    for method in before.methods:
+        old_signatures.setdefault((method.trait, method.name), set()).add(method.signature)
+    new_signatures: dict[tuple[str, str], set[str]] = {}
+    for method in current.methods:
+        new_signatures.setdefault((method.trait, method.name), set()).add(method.signature)
+
+    for key, signatures in sorted(new_signatures.items()):
+        if key not in old_signatures:
+            comparison.status[key] = "added"
+        elif signatures != old_signatures[key] or _declaration(current, key) != _base_declaration(
+            base_manifest, before, key
+        ):
+            comparison.status[key] = "changed"
+        else:
+            comparison.status[key] = "unchanged"
+    comparison.removed = sorted(set(old_signatures) - set(new_signatures))
+    return comparison
+
+
+def _declaration(project: Project, key: tuple[str, str]) -> AccessPattern | None:
+    declared = project.manifest_declarations.get(key) or project.inline_declarations.get(key)
+    return declared.pattern if declared else None
+
+
+def _base_declaration(manifest: Manifest | None, before: Project, key: tuple[str, str]) -> AccessPattern | None:
+    trait, method = key
+    if manifest is not None and method in manifest.access.get(trait, {}):
+        return manifest.access[trait][method]
+    inline = before.inline_declarations.get(key)
+    return inline.pattern if inline else None
+
+
+def _base_manifest(loaded: LoadedManifest, tree: GitTree) -> Manifest | None:
+    """The manifest at the base, if it existed there and was valid.
+
+    A missing or invalid base manifest makes every declaration count as changed: the stricter
+    reading, since nothing at the base vouches for it.
+    """
+    name = loaded.path.name
+    if not tree.has(name):
+        return None
+    return parse_manifest_text(tree.read(name), name == "pyproject.toml", loaded.cache)

@@ -1,0 +1,130 @@
+"""Git at the edge: resolve the base of a comparison and read files from it, never checking out.
+
+Every failure is a UsageError that says what to do: a base that does not resolve, a folder that
+is not in a git repository, a shallow clone that lacks the merge-base.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from store_gate.errors import UsageError
+
+
+def _git(cwd: Path, *args: str, input_bytes: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=input_bytes,
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+        )
+    except FileNotFoundError:
+        raise UsageError("--base needs git, which is not installed or not on PATH") from None
+
+
+def _out(done: subprocess.CompletedProcess[bytes]) -> str:
+    return done.stdout.decode("utf-8", "replace").strip()
+
+
+@dataclass(frozen=True)
+class BaseRevision:
+    requested: str  # what the user (or the CI environment) named
+    commit: str  # the merge-base of `requested` and HEAD
+    repository: Path  # the repository's top folder
+    source: str  # how the base was chosen: "--base", "GITHUB_BASE_REF", ...
+
+    @property
+    def short(self) -> str:
+        return self.commit[:12]
+
+    def describe(self) -> str:
+        return f"the merge-base of {self.requested} and HEAD ({self.short}, from {self.source})"
+
+
+def repository_root(folder: Path) -> Path:
+    done = _git(folder, "rev-parse", "--show-toplevel")
+    if done.returncode != 0:
+        raise UsageError(f"--base: {folder} is not inside a git repository; run without --base, or from a clone")
+    return Path(_out(done)).resolve()
+
+
+def resolve_base(folder: Path, ref: str, source: str) -> BaseRevision:
+    """The merge-base of `ref` and HEAD, as the comparison's base."""
+    root = repository_root(folder)
+    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if commit.returncode != 0:
+        hint = (
+            f"fetch it first (git fetch origin {ref.removeprefix('origin/')})"
+            if ref.startswith("origin/")
+            else "name a branch, tag or commit that exists here"
+        )
+        raise UsageError(f"--base {ref}: does not resolve to a commit in {root}; {hint}")
+    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if head.returncode != 0:
+        raise UsageError(f"--base {ref}: the repository {root} has no commit at HEAD yet")
+    merge_base = _git(root, "merge-base", _out(commit), "HEAD")
+    if merge_base.returncode != 0:
+        shallow = _out(_git(root, "rev-parse", "--is-shallow-repository")) == "true"
+        if shallow:
+            raise UsageError(
+                f"--base {ref}: this clone is shallow and does not hold the merge-base of {ref} and HEAD; "
+                "fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+            )
+        raise UsageError(f"--base {ref}: {ref} and HEAD have no common ancestor")
+    return BaseRevision(ref, _out(merge_base), root, source)
+
+
+def list_files(base: BaseRevision, prefix: str) -> list[str]:
+    """Paths of the files at the base commit below `prefix` (repository-relative, posix)."""
+    args = ["ls-tree", "-r", "--name-only", "-z", base.commit]
+    if prefix:
+        args += ["--", prefix]
+    done = _git(base.repository, *args)
+    if done.returncode != 0:
+        raise UsageError(f"--base: cannot list the files of {base.short}: {done.stderr.decode().strip()}")
+    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def read_files(base: BaseRevision, paths: list[str]) -> dict[str, bytes]:
+    """The contents of files at the base commit, in one `git cat-file --batch` process."""
+    if not paths:
+        return {}
+    request = "".join(f"{base.commit}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+    done = _git(base.repository, "cat-file", "--batch", input_bytes=request)
+    if done.returncode != 0:
+        raise UsageError(f"--base: cannot read files of {base.short}: {done.stderr.decode().strip()}")
+    contents: dict[str, bytes] = {}
+    data, pos = done.stdout, 0
+    for path in paths:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        pos = end + 1
+        if len(header) == 2 and header[1] == b"missing":
+            continue
+        size = int(header[2])
+        contents[path] = data[pos : pos + size]
+        pos += size + 1  # the content is followed by a newline
+    return contents
+
+
+def choose_base(folder: Path, explicit: str | None) -> BaseRevision | None:
+    """The base of the comparison: `--base REF`; else, in a GitHub Actions pull-request run,
+    the pull request's base branch; else, inside a pre-commit hook, HEAD (what is being
+    committed is the change). None outside those: no comparison, every method is checked.
+    """
+    if explicit is not None:
+        return resolve_base(folder, explicit, "--base")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_BASE_REF"):
+        return resolve_base(folder, f"origin/{os.environ['GITHUB_BASE_REF']}", "GITHUB_BASE_REF")
+    if os.environ.get("PRE_COMMIT") == "1":
+        root = repository_root(folder)
+        if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode != 0:
+            return None  # the repository's first commit: nothing existed before it
+        return resolve_base(folder, "HEAD", "pre-commit")
+    return None

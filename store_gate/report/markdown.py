@@ -1,0 +1,70 @@
+"""A Markdown summary: the verdict, the findings, and the access patterns of the methods the
+change added or changed. GitHub's step summary and pull-request comments use it."""
+
+from __future__ import annotations
+
+from store_gate.check import CheckResult
+from store_gate.report import counts, located, plural
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(results: list[CheckResult]) -> str:
+    errors, warnings = counts(results)
+    failed = any(r.failed for r in results)
+    verdict = "gate failed" if failed else "gate passed"
+    lines = [f"## store-gate: {verdict} ({plural(errors, 'error')}, {plural(warnings, 'warning')})", ""]
+    for result in results:
+        if result.comparison is not None:
+            summary = result.comparison.summary()
+            lines += [summary[0].upper() + summary[1:] + ".", ""]
+    findings = located(results)
+    if findings:
+        lines += ["| | location | rule | message |", "|---|---|---|---|"]
+        for item in findings:
+            f = item.finding
+            mark = "error" if f.severity == "error" else "warning"
+            lines.append(f"| {mark} | `{item.path}:{f.line}` | {f.code} | {_cell(f.message)} |")
+        lines.append("")
+    for result in results:
+        lines += _access_table(result)
+        if result.baseline_fixed:
+            lines += [
+                f"The baseline can be tightened: {plural(result.baseline_fixed, 'entry', 'entries')} fixed "
+                "(`store-gate baseline --update`).",
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _access_table(result: CheckResult) -> list[str]:
+    comparison = result.comparison
+    if comparison is None:
+        return ["Run with `--base` to list the access patterns of the methods a change adds or changes.", ""]
+    project = result.project
+    touched = [m for m in project.methods if comparison.of(m.trait, m.name) in ("added", "changed")]
+    if not touched and not comparison.removed:
+        return ["This change adds or changes no governed method.", ""]
+    lines = [
+        "### Access patterns of the methods this change added or changed",
+        "",
+        "| method | change | op | index | key | page / limit |",
+        "|---|---|---|---|---|---|",
+    ]
+    for method in sorted(touched, key=lambda m: (m.trait, m.name)):
+        declared = project.declaration(method)
+        change = comparison.of(method.trait, method.name)
+        if declared is None:
+            lines.append(f"| `{method.qualified_name}` | {change} | **undeclared** | | | |")
+            continue
+        p = declared.pattern
+        key = ", ".join(f"{k} = {c.render()}" for k, c in p.key.items())
+        bound = p.page or (str(p.limit) if p.limit is not None else "")
+        lines.append(
+            f"| `{method.qualified_name}` | {change} | {p.op} | {p.index or 'table'} | {_cell(key)} | {_cell(bound)} |"
+        )
+    for trait, name in comparison.removed:
+        lines.append(f"| `{trait}.{name}` | removed | | | | |")
+    return [*lines, ""]

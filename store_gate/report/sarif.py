@@ -1,0 +1,89 @@
+"""SARIF 2.1.0: one run, every rule with its help, results with locations and stable
+fingerprints (so code scanning follows a finding across commits); waived and baselined findings
+are included as suppressed results."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from store_gate import __version__
+from store_gate.catalogue import DOCS_URL, HOME_URL, RULES
+from store_gate.check import CheckResult
+from store_gate.findings import Finding
+
+FINGERPRINT_KEY = "storeGate/v1"
+_LEVEL = {"error": "error", "warning": "warning"}
+
+
+def _rules() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.what.replace("\n", " ")},
+            "help": {"text": rule.doc_page(), "markdown": rule.doc_page()},
+            "helpUri": f"{DOCS_URL}#{rule.code.lower()}",
+            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+            "properties": {"tags": ["dynamodb", "access-pattern", rule.family]},
+        }
+        for rule in RULES.values()
+    ]
+
+
+def _result(path: str, finding: Finding, suppression: dict[str, str] | None) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": list(RULES).index(finding.code),
+        "level": _LEVEL.get(finding.severity, "note"),
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": finding.line, "startColumn": finding.column},
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+    }
+    if suppression is not None:
+        result["suppressions"] = [suppression]
+    return result
+
+
+def render(results: list[CheckResult]) -> str:
+    entries: list[tuple[str, Finding, dict[str, str] | None]] = []
+    for r in results:
+        entries += [(r.display_path(f.path), f, None) for f in r.findings]
+        entries += [
+            (r.display_path(w.finding.path), w.finding, {"kind": "external", "justification": w.waiver.reason})
+            for w in r.waived
+        ]
+        entries += [
+            (r.display_path(f.path), f, {"kind": "external", "justification": "in the store-gate baseline"})
+            for f in r.baselined
+        ]
+    entries.sort(key=lambda e: (e[0], e[1].line, e[1].column, e[1].code, e[1].message))
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "store-gate",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": HOME_URL,
+                        "rules": _rules(),
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(path, f, s) for path, f, s in entries],
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"

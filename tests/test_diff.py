@@ -1,0 +1,238 @@
+"""--base: gate only what changed, in real git repositories made by the tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+MANIFEST = """
+version = 1
+legacy = "{legacy}"
+
+[[store]]
+trait = "DialogueStore"
+paths = ["src/**/*.rs"]
+
+[table]
+name = "t"
+partition_key = {{ name = "pk", type = "S" }}
+sort_key = {{ name = "sk", type = "S" }}
+
+[entity.Round]
+pk = "DIALOGUE#{{dialogue_id}}"
+sk = "ROUND#{{round}}"
+{extra}
+"""
+
+LEGACY_METHODS = "".join(f"    fn legacy_{i}(&self, id: &str) -> Result<Vec<Round>>;\n" for i in range(5))
+DECLARED = """
+[access.DialogueStore.list_rounds]
+op = "Query"
+entity = "Round"
+key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }
+page = "cursor"
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "HOME": str(repo),
+            "PATH": "/usr/bin:/bin:/usr/local/bin",
+        },
+    )
+    return done.stdout.strip()
+
+
+class Repo:
+    def __init__(self, root: Path, legacy: str = "off", extra: str = "") -> None:
+        self.root = root
+        git(root, "init", "-q", "-b", "main")
+        self.manifest(legacy, extra)
+        self.store(LEGACY_METHODS)
+        self.commit("legacy store")
+
+    def manifest(self, legacy: str = "off", extra: str = "") -> None:
+        (self.root / "store-gate.toml").write_text(MANIFEST.format(legacy=legacy, extra=extra))
+
+    def store(self, methods: str) -> None:
+        (self.root / "src").mkdir(exist_ok=True)
+        (self.root / "src" / "store.rs").write_text("pub trait DialogueStore {\n" + methods + "}\n")
+
+    def commit(self, message: str) -> None:
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "-m", message)
+
+    def check(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return run_cli("check", *args, cwd=self.root, env=env)
+
+    def codes(self, *args: str) -> list[tuple[str, str | None]]:
+        result = self.check("--format", "json", *args)
+        assert result.returncode in (0, 1), result.stderr
+        return [(f["code"], f["method"]) for f in json.loads(result.stdout)["findings"]]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo(tmp_path)
+
+
+NEW_METHOD = "    fn list_rounds(&self, dialogue_id: &str) -> Result<Vec<Round>>;\n"
+
+
+def test_one_added_method_among_five_legacy_fails_alone_then_passes_once_declared(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    repo.commit("add list_rounds")
+    assert repo.codes("--base", "main") == [("SG101", "list_rounds")]
+    result = repo.check("--base", "main")
+    assert result.returncode == 1
+    assert "methods added 1, changed 0, removed 0, unchanged 5" in result.stdout
+    assert '5 findings on unchanged legacy methods not reported (legacy = "off")' in result.stdout
+
+    repo.manifest("off", DECLARED)
+    repo.commit("declare list_rounds")
+    assert repo.check("--base", "main").returncode == 0
+    assert len(repo.codes()) == 5, "without --base every legacy method is still checked"
+
+
+def test_a_method_whose_signature_changed_is_gated(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.store(LEGACY_METHODS.replace("fn legacy_2(&self, id: &str)", "fn legacy_2(&self, id: &str, limit: u32)"))
+    repo.commit("change legacy_2")
+    assert repo.codes("--base", "main") == [("SG101", "legacy_2")]
+
+
+def test_a_method_that_only_moved_is_not_gated(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    moved = "\n\n    /// now documented\n" + "".join(reversed(LEGACY_METHODS.splitlines(keepends=True)))
+    repo.store(moved)
+    repo.commit("reorder")
+    assert repo.codes("--base", "main") == []
+
+
+def test_a_changed_access_pattern_of_a_legacy_method_is_gated(tmp_path: Path) -> None:
+    declared = DECLARED.replace("list_rounds", "legacy_0").replace("{dialogue_id}", "{id}")
+    repo = Repo(tmp_path, extra=declared)
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.manifest("off", declared.replace('op = "Query"', 'op = "Scan"'))
+    repo.commit("scan")
+    assert repo.codes("--base", "main") == [("SG202", "legacy_0")]
+
+
+def test_legacy_warn_turns_legacy_findings_into_warnings(tmp_path: Path) -> None:
+    repo = Repo(tmp_path, legacy="warn")
+    result = repo.check("--base", "main", "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    assert len(findings) == 5 and {f["severity"] for f in findings} == {"warning"}
+    assert result.returncode == 0
+
+
+def test_removed_methods_are_listed(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.store(LEGACY_METHODS.replace("    fn legacy_4(&self, id: &str) -> Result<Vec<Round>>;\n", ""))
+    repo.commit("remove legacy_4")
+    document = json.loads(repo.check("--base", "main", "--format", "json").stdout)
+    assert document["manifests"][0]["base"]["removed"] == ["DialogueStore.legacy_4"]
+
+
+def test_the_base_is_read_from_git_objects_not_the_working_tree(repo: Repo) -> None:
+    # Uncommitted work is the change; the base is what the commit holds.
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    assert repo.codes("--base", "HEAD") == [("SG101", "list_rounds")]
+    assert git(repo.root, "status", "--porcelain") == "M src/store.rs", "nothing was checked out"
+
+
+def test_sg302_an_lsi_added_to_a_table_that_existed(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.manifest("off", '\n[table.lsi.ByTime]\nsort_key = { name = "lsi1sk", type = "S" }\n')
+    repo.commit("add an LSI")
+    result = repo.check("--base", "main")
+    assert result.returncode == 1
+    assert 'SG302 LSI "ByTime" is added to table "t", which exists at the base' in result.stdout
+
+
+def test_sg302_an_lsi_of_a_new_table_passes(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "README").write_text("x")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "before store-gate")
+    repo = Repo.__new__(Repo)
+    repo.root = tmp_path
+    repo.manifest("off", '\n[table.lsi.ByTime]\nsort_key = { name = "lsi1sk", type = "S" }\n')
+    repo.store(NEW_METHOD)
+    repo.commit("adopt")
+    assert [c for c, _ in repo.codes("--base", "main~1")] == ["SG101"]
+
+
+def test_a_base_that_does_not_resolve_exits_2(repo: Repo) -> None:
+    result = repo.check("--base", "origin/nope")
+    assert result.returncode == 2
+    assert "does not resolve to a commit" in result.stderr and "git fetch origin nope" in result.stderr
+
+
+def test_a_folder_outside_git_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "store-gate.toml").write_text(MANIFEST.format(legacy="off", extra=""))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "store.rs").write_text("pub trait DialogueStore {}\n")
+    (tmp_path / ".git").mkdir()  # stops manifest discovery, but is no repository
+    result = run_cli("check", "--base", "main", cwd=tmp_path)
+    assert result.returncode == 2 and "is not inside a git repository" in result.stderr
+
+
+def test_a_shallow_clone_without_the_merge_base_says_to_fetch_history(repo: Repo, tmp_path: Path) -> None:
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    repo.commit("feature work")
+    git(repo.root, "checkout", "-q", "main")
+    (repo.root / "other").write_text("x")
+    repo.commit("main moves on")
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{repo.root}", str(clone))
+    git(clone, "checkout", "-q", "feature")
+    result = run_cli("check", "--base", "origin/main", cwd=clone)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "shallow" in result.stderr and "fetch-depth: 0" in result.stderr
+
+
+def test_github_pull_request_base_is_detected_from_the_environment(repo: Repo) -> None:
+    git(repo.root, "update-ref", "refs/remotes/origin/main", "main")
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    repo.commit("feature")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_BASE_REF": "main", "GITHUB_STEP_SUMMARY": ""}
+    result = repo.check("--format", "text", env=env)
+    assert result.returncode == 1
+    assert "compared with the merge-base of origin/main and HEAD" in result.stdout
+    assert "from GITHUB_BASE_REF" in result.stdout
+    assert result.stdout.count("SG101") == 1
+
+
+def test_inside_pre_commit_the_base_is_head(repo: Repo) -> None:
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    git(repo.root, "add", "-A")
+    result = repo.check(env={"PRE_COMMIT": "1"})
+    assert "from pre-commit" in result.stdout and result.stdout.count("SG101") == 1
+
+
+def test_pre_commit_on_the_first_commit_checks_everything(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "store-gate.toml").write_text(textwrap.dedent(MANIFEST.format(legacy="off", extra="")))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "store.rs").write_text("pub trait DialogueStore {\n" + NEW_METHOD + "}\n")
+    result = run_cli("check", cwd=tmp_path, env={"PRE_COMMIT": "1"})
+    assert result.returncode == 1 and "compared with" not in result.stdout
