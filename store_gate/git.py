@@ -114,14 +114,17 @@ def read_files(base: BaseRevision, paths: list[str]) -> dict[str, bytes]:
 
 
 def choose_base(folder: Path, explicit: str | None) -> BaseRevision | None:
-    """The base of the comparison: `--base REF`; else, in a GitHub Actions pull-request run,
-    the pull request's base branch; else, inside a pre-commit hook, HEAD (what is being
-    committed is the change). None outside those: no comparison, every method is checked.
+    """The base of the comparison: `--base REF`; else, in a GitHub Actions pull-request run or a
+    GitLab merge-request pipeline, the target branch; else, inside a pre-commit hook, HEAD (what
+    is being committed is the change). None outside those: no comparison, every method is checked.
     """
     if explicit is not None:
         return resolve_base(folder, explicit, "--base")
     if os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_BASE_REF"):
         return resolve_base(folder, f"origin/{os.environ['GITHUB_BASE_REF']}", "GITHUB_BASE_REF")
+    if os.environ.get("GITLAB_CI") == "true" and os.environ.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"):
+        target = os.environ["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]
+        return resolve_base(folder, f"origin/{target}", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
     if os.environ.get("PRE_COMMIT") == "1":
         root = repository_root(folder)
         if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode != 0:
