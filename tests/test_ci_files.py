@@ -75,9 +75,8 @@ def test_gitlab_job_reports_code_quality() -> None:
 
 
 def test_gitlab_merge_request_base_is_detected(tmp_path: Path) -> None:
-    from test_diff import LEGACY_METHODS, NEW_METHOD, Repo, git
-
     from conftest import run_cli
+    from test_diff import LEGACY_METHODS, NEW_METHOD, Repo, git
 
     repo = Repo(tmp_path)
     git(repo.root, "update-ref", "refs/remotes/origin/main", "main")
