@@ -56,6 +56,24 @@ class RuleInfo:
 
 _RULES = [
     RuleInfo(
+        code="SG000",
+        name="manifest-unreadable",
+        severity="error",
+        summary="The manifest cannot be read or validated (reported by the flake8 plugin).",
+        what=(
+            "The CLI reports a broken manifest as a configuration error and exits 2. flake8 has no\n"
+            "such exit code, so its plugin reports the first configuration error as SG000 on the\n"
+            "first line of each Python file that names a store's trait."
+        ),
+        why=(
+            "A gate that cannot read its manifest must not look like a gate that passed: without\n"
+            "this finding an editor would show a broken manifest as a clean store."
+        ),
+        bad='```toml\n[access.DialogueStore.get]\nop = "Serch"\n```',
+        good='```toml\n[access.DialogueStore.get]\nop = "GetItem"\n```',
+        fix="Run `store-gate check` to see every configuration error with its line, and fix them.",
+    ),
+    RuleInfo(
         code="SG001",
         name="store-trait-not-found",
         severity="error",

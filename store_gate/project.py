@@ -31,7 +31,34 @@ def _rust(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
     return rust.extract(path, text, wanted)
 
 
-EXTRACTORS: dict[str, Extractor] = {".rs": _rust}
+def _python(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
+    from store_gate.extract import python
+
+    return python.extract(path, text, wanted)
+
+
+def _typescript(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
+    from store_gate.extract import typescript
+
+    return typescript.extract_typescript(path, text, wanted)
+
+
+def _tsx(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
+    from store_gate.extract import typescript
+
+    return typescript.extract_tsx(path, text, wanted)
+
+
+# One extractor per language, by file extension; each returns the same model.
+EXTRACTORS: dict[str, Extractor] = {
+    ".rs": _rust,
+    ".py": _python,
+    ".pyi": _python,
+    ".ts": _typescript,
+    ".mts": _typescript,
+    ".cts": _typescript,
+    ".tsx": _tsx,
+}
 
 
 @dataclass(frozen=True)

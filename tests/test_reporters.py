@@ -34,7 +34,8 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(failing: Gate) -> None:
 
     (run,) = document["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert rules[0]["helpUri"].endswith("docs/rules.md#sg001") and "## Why is this bad?" in rules[0]["help"]["text"]
+    (sg001,) = [r for r in rules if r["id"] == "SG001"]
+    assert sg001["helpUri"].endswith("docs/rules.md#sg001") and "## Why is this bad?" in sg001["help"]["text"]
     open_results = [r for r in run["results"] if "suppressions" not in r]
     (sg101,) = open_results
     assert sg101["ruleId"] == "SG101" and rules[sg101["ruleIndex"]]["id"] == "SG101"

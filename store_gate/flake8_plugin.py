@@ -1,0 +1,90 @@
+"""The flake8 plugin: store-gate's findings for Python files, in flake8's own output.
+
+`flake8 --select SG` reports them as `path:line:col: SG101 message`. It is the same gate as the
+CLI - the same extractor, rules and waivers, through `store_gate.check.check` - run once per
+manifest per process (not once per file) and filtered to the file flake8 is looking at.
+
+The CLI, not flake8, is the enforcement point: flake8 honours `# noqa`, so an author could silence
+a finding in the very change that causes it; the CLI ignores inline suppressions by design. Use
+the plugin for editor feedback, and `store-gate check` in pre-commit and CI. Findings that sit in
+the manifest (SG102, an SG2xx on a manifest entry) or in other languages' files are the CLI's.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from store_gate import __version__
+
+# Per process: one check per manifest, one discovery per folder.
+_manifest_of_folder: dict[Path, Path | None] = {}
+_findings_by_manifest: dict[Path, dict[Path, list[tuple[int, int, str]]]] = {}
+_TRAIT = re.compile(r'^\s*trait\s*=\s*"([^"]+)"', re.MULTILINE)
+
+
+def _manifest_for(folder: Path) -> Path | None:
+    from store_gate import config
+
+    if folder not in _manifest_of_folder:
+        _manifest_of_folder[folder] = config.discover(folder)
+    return _manifest_of_folder[folder]
+
+
+def _findings(manifest: Path) -> dict[Path, list[tuple[int, int, str]]]:
+    """Findings of the whole project by absolute file: (line, 0-based column, 'CODE message')."""
+    if manifest not in _findings_by_manifest:
+        from store_gate.check import check
+        from store_gate.config import load
+
+        result = check(load(manifest))
+        by_file: dict[Path, list[tuple[int, int, str]]] = {}
+        for f in result.findings:
+            by_file.setdefault((result.project.loaded.root / f.path).resolve(), []).append(
+                (f.line, f.column - 1, f"{f.code} {f.message}")
+            )
+        _findings_by_manifest[manifest] = by_file
+    return _findings_by_manifest[manifest]
+
+
+class StoreGateChecker:
+    name = "store-gate"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        # flake8 hands over its own tree; the gate reads whole stores (a class and its bases
+        # across files), so it parses the governed files itself, with the CLI's extractor.
+        self.filename = filename
+        self.lines = lines
+
+    def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
+        from store_gate.errors import ConfigError, UsageError
+
+        path = Path(os.path.abspath(self.filename))
+        manifest = _manifest_for(path.parent)
+        if manifest is None:
+            return
+        try:
+            by_file = _findings(manifest.resolve())
+        except (ConfigError, UsageError) as exc:
+            # flake8 cannot exit 2: report the broken manifest instead of passing silently, in
+            # the files that name a store's trait (read from the raw text, as far as it goes) -
+            # the same files whatever flake8's number of processes.
+            if self._names_a_store(manifest):
+                first = str(exc).splitlines()[0]
+                yield 1, 0, f"SG000 store-gate cannot check this project: {first}", type(self)
+            return
+        for line, column, text in by_file.get(path.resolve(), []):
+            yield line, column, text, type(self)
+
+    def _names_a_store(self, manifest: Path) -> bool:
+        try:
+            traits = _TRAIT.findall(manifest.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            traits = []
+        source = "".join(self.lines)
+        return not traits or any(trait in source for trait in traits)
