@@ -432,6 +432,28 @@ _RULES = [
         ),
     ),
     RuleInfo(
+        code="SG301",
+        name="table-index-limit",
+        severity="error",
+        summary="More GSIs or LSIs than DynamoDB allows per table.",
+        what=(
+            "Counts the secondary indexes of the table (declared in the manifest, or read from the\n"
+            "infrastructure): at most 20 global secondary indexes (DynamoDB's default quota per\n"
+            "table, which AWS can raise on request) and 5 local secondary indexes (a fixed limit)."
+        ),
+        why=(
+            'CreateTable and UpdateTable reject a table past these limits ("Service, account, and\n'
+            'table quotas in Amazon DynamoDB", Developer Guide). A design that needs a 21st GSI\n'
+            "cannot be deployed; one index per access pattern does not scale."
+        ),
+        bad="```toml\n[table.gsi.GSI1]\n# ... through\n[table.gsi.GSI21]\n```",
+        good=(
+            "Overload index keys: one GSI whose `gsi1pk`/`gsi1sk` carry different entity prefixes\n"
+            "(`STATUS#{status}`, `OWNER#{owner}`) serves several access patterns."
+        ),
+        fix="Merge access patterns onto fewer, overloaded indexes, or request a quota increase for GSIs.",
+    ),
+    RuleInfo(
         code="SG302",
         name="lsi-added-to-existing-table",
         severity="error",
@@ -456,6 +478,31 @@ _RULES = [
         fix=(
             "Declare a GSI with the same keys instead (eventually consistent), or plan the table's\n"
             "recreation and waive SG302 with the migration's reason."
+        ),
+    ),
+    RuleInfo(
+        code="SG303",
+        name="table-drift",
+        severity="error",
+        summary="The manifest's table and the infrastructure definition disagree (drift).",
+        what=(
+            "When the manifest both declares `[table]` and names the infrastructure file it lives in\n"
+            "(`from`), compares the two: the name, the key schema with types, each index's presence,\n"
+            "kind, keys and projection. Each difference is one finding, with both values."
+        ),
+        why=(
+            "Access patterns are proved against the manifest's table. If production's table lacks an\n"
+            "index, or keys it differently, the proof is about a table that does not exist: the\n"
+            "Query fails, or silently finds nothing, at run time."
+        ),
+        bad=(
+            '```toml\n[table]\nfrom = "infra/template.yaml"\npartition_key = { name = "pk", type = "S" }\n\n'
+            '[table.gsi.GSI1]    # the template has no GSI1\npartition_key = { name = "gsi1pk", type = "S" }\n```'
+        ),
+        good="Add GSI1 to the template (or remove it from the manifest, with the access patterns using it).",
+        fix=(
+            "Make the two agree - usually by changing the infrastructure, the deployed truth - or drop\n"
+            "the manifest's copy and let `from` be the only definition."
         ),
     ),
     RuleInfo(

@@ -74,8 +74,9 @@ def check(
         from store_gate.rules.layout import lsi_added_to_existing_table
 
         comparison = compare(loaded, project, base)
-        for name, message in lsi_added_to_existing_table(comparison.base_table, manifest.table):
-            raw.add(Finding.at("SG302", project.manifest_location("table", "lsi", name), message))
+        for name, message in lsi_added_to_existing_table(comparison.base_table, loaded.table):
+            key = ("table", "lsi", name) if manifest.table.declared else ("table", "from")
+            raw.add(Finding.at("SG302", project.manifest_location(*key), message))
 
     graded = [dataclasses.replace(f, severity=severity(f.code)) for f in sorted(raw) if severity(f.code) != "off"]
     kept, waived, waiver_findings = waivers.apply(project, graded, today or dt.date.today())

@@ -60,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list every rule with its default severity")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     commands.add_parser("schema", help="print the manifest's JSON Schema")
+
+    table = commands.add_parser("table", help="print the table the gate believes (from the manifest or a file)")
+    table.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    table.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    table.add_argument("--from", dest="source", metavar="FILE", help="read this infrastructure file instead")
+    table.add_argument("--resource", help="with --from: which table (a logical id or address)")
+    table.add_argument("--name", help="with --from: which table, by its table name")
+    table.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -93,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args.format)
         if args.command == "schema":
             return _schema()
+        if args.command == "table":
+            return _table(args)
         _parser().print_help()
         return EXIT_CONFIG
     except (ConfigError, UsageError) as exc:
@@ -249,6 +259,42 @@ def _baseline(args: argparse.Namespace) -> int:
             "(new ones need --update --allow-grow)"
         )
         return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _table(args: argparse.Namespace) -> int:
+    import os
+
+    from store_gate import config
+    from store_gate.report import table as report
+    from store_gate.schema.importers import ImportProblem, import_table
+
+    render = report.render_json if args.format == "json" else report.render_text
+    if args.source:
+        path = Path(args.source)
+        if not path.is_file():
+            raise UsageError(f"--from {args.source}: no such file")
+        try:
+            imported = import_table(path, args.source, args.resource, args.name)
+        except ImportProblem as problem:
+            where = f"{args.source}:{problem.line}" if problem.line else args.source
+            raise UsageError(f"{where}: {problem.message}") from None
+        sys.stdout.write(
+            render(
+                imported.schema,
+                f"read from {args.source} ({imported.kind} {imported.resource})",
+                imported,
+                imported.entities,
+            )
+        )
+        return EXIT_OK
+    for manifest in _manifests(argparse.Namespace(**{**vars(args), "base": None})):
+        loaded = config.load(manifest)
+        if loaded.imported is not None:
+            origin = f"read from {loaded.imported.source} ({loaded.imported.kind} {loaded.imported.resource})"
+        else:
+            origin = f"declared in {Path(os.path.relpath(loaded.path)).as_posix()}"
+        sys.stdout.write(render(loaded.table, origin, loaded.imported, loaded.entities))
     return EXIT_OK
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from store_gate.config import LoadedManifest, parse_manifest_text
-from store_gate.config.model import AccessPattern, Manifest, Table
+from store_gate.config.model import AccessPattern, Manifest
 from store_gate.git import BaseRevision
 from store_gate.project import Project, build
+from store_gate.schema.table import TableSchema
 from store_gate.sources import GitTree
 
 Change = Literal["added", "changed", "unchanged"]
@@ -22,7 +23,7 @@ class Comparison:
     base: BaseRevision
     status: dict[tuple[str, str], Change] = field(default_factory=dict)
     removed: list[tuple[str, str]] = field(default_factory=list)
-    base_table: Table | None = None  # None: no valid manifest at the base
+    base_table: TableSchema | None = None  # None: the table is new, or unknown at the base
     base_manifest_found: bool = False
 
     def of(self, trait: str | None, method: str | None) -> Change | None:
@@ -44,7 +45,7 @@ def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Com
     tree = GitTree(base, loaded.root)
     base_manifest = _base_manifest(loaded, tree)
     before = build(loaded, tree)  # the current stores' traits, as they were at the base
-    comparison = Comparison(base, base_table=base_manifest.table if base_manifest else None)
+    comparison = Comparison(base, base_table=_base_table(base_manifest, tree))
     comparison.base_manifest_found = base_manifest is not None
 
     old_signatures: dict[tuple[str, str], set[str]] = {}
@@ -65,6 +66,24 @@ def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Com
             comparison.status[key] = "unchanged"
     comparison.removed = sorted(set(old_signatures) - set(new_signatures))
     return comparison
+
+
+def _base_table(manifest: Manifest | None, tree: GitTree) -> TableSchema | None:
+    """The table at the base: the base manifest's, or its infrastructure file's as committed."""
+    from store_gate.schema.importers import ImportProblem, import_bytes
+
+    if manifest is None:
+        return None
+    if manifest.table.declared:
+        return manifest.table.to_schema()
+    source = manifest.table.from_
+    if source is None or not tree.has(source):
+        return None  # the infrastructure file is new: so is the table
+    try:
+        imported = import_bytes(tree.read(source), source, source, manifest.table.resource, manifest.table.name)
+    except ImportProblem:
+        return None
+    return imported.schema
 
 
 def _declaration(project: Project, key: tuple[str, str]) -> AccessPattern | None:

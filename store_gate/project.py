@@ -115,7 +115,7 @@ class Project:
 
     @property
     def entities(self) -> dict[str, dict[str, KeyTemplate]]:
-        return self.loaded.manifest.entity
+        return self.loaded.entities
 
     def declaration(self, method: Method) -> Declaration | None:
         """The declaration the rules check: the manifest's, else the inline one."""
@@ -197,7 +197,7 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
     project = Project(
         loaded=loaded,
         manifest_path=manifest_path,
-        table=manifest.table.to_schema(),
+        table=loaded.table,
         stores=stores,
         methods=methods,
         problems=[],

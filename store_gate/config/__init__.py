@@ -15,6 +15,9 @@ from store_gate.errors import ConfigError, ConfigProblem, config_error
 
 if TYPE_CHECKING:
     from store_gate.config.model import Manifest
+    from store_gate.keytemplate import KeyTemplate
+    from store_gate.schema.importers import ImportedTable
+    from store_gate.schema.table import TableSchema
 
 MANIFEST_NAMES = ("store-gate.toml", ".store-gate.toml")
 PYPROJECT = "pyproject.toml"
@@ -30,6 +33,16 @@ class LoadedManifest:
     key_prefix: tuple[Any, ...]  # ("tool", "store_gate") inside pyproject.toml
     display_path: str  # as the user can open it from where they ran the gate
     cache: ValidationCache
+    table: TableSchema  # what access patterns are checked against: the imported table, if any
+    imported: ImportedTable | None = None  # the table read from `[table] from`
+
+    @property
+    def entities(self) -> dict[str, dict[str, KeyTemplate]]:
+        """The manifest's entities, plus those imported from NoSQL Workbench facets (the
+        manifest's own win)."""
+        if self.imported is None or not self.imported.entities:
+            return self.manifest.entity
+        return {**self.imported.entities, **self.manifest.entity}
 
     @cached_property
     def lines(self) -> KeyLines:
@@ -143,6 +156,8 @@ def load(path: Path, use_cache: bool = True) -> LoadedManifest:
             [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in problems]
         )
     assert manifest is not None
+    imported = _import_table(path.parent, manifest, display, KeyLines(text, prefix) if manifest.table.from_ else None)
+    table = imported.schema if imported is not None else manifest.table.to_schema()
     return LoadedManifest(
         path=path,
         root=path.parent,
@@ -151,7 +166,39 @@ def load(path: Path, use_cache: bool = True) -> LoadedManifest:
         key_prefix=prefix,
         display_path=display,
         cache=cache,
+        table=table,
+        imported=imported,
     )
+
+
+def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines | None) -> ImportedTable | None:
+    """The table of `[table] from`, read from inside the project; None without `from`."""
+    from store_gate.config.model import layout_problems
+    from store_gate.schema.importers import ImportProblem, import_table
+    from store_gate.sources import glob_problem
+
+    source = manifest.table.from_
+    if source is None or lines is None:
+        return None
+    line = lines.line_of(("table", "from"))
+    reason = glob_problem(source)
+    if reason:
+        raise config_error(display, "table.from", reason, line)
+    path = root / source
+    if not path.is_file():
+        raise config_error(display, "table.from", f'"{source}" is not a file in the project', line)
+    shown = Path(source).as_posix()  # as the manifest writes it: stable wherever the gate runs
+    try:
+        imported = import_table(path, shown, manifest.table.resource, manifest.table.name)
+    except ImportProblem as problem:
+        where = f"{shown}:{problem.line}" if problem.line else shown
+        raise config_error(display, "table.from", f"{where}: {problem.message}", line) from None
+    if not manifest.table.declared:
+        described = f"the table in {shown}"
+        problems = layout_problems(manifest, imported.schema, described)
+        if problems:
+            raise ConfigError([ConfigProblem(display, _dotted(loc), msg, lines.line_of(loc)) for loc, msg in problems])
+    return imported
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

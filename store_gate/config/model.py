@@ -219,17 +219,26 @@ def _optional_attribute(data: dict[str, Any] | None) -> KeyAttribute | None:
 
 @dataclass(frozen=True)
 class Table:
-    partition_key: KeyAttribute
+    partition_key: KeyAttribute | None  # None: the table comes only from `from_`
     name: str | None = None
     sort_key: KeyAttribute | None = None
     gsi: dict[str, GlobalIndex] = field(default_factory=dict)
     lsi: dict[str, LocalIndex] = field(default_factory=dict)
+    from_: str | None = None
+    resource: str | None = None
+
+    @property
+    def declared(self) -> bool:
+        """Does the manifest spell the table out (and not only name where it lives)?"""
+        return self.partition_key is not None
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Table:
         return cls(
             name=data.get("name"),
-            partition_key=KeyAttribute.from_data(data["partition_key"]),
+            from_=data.get("from"),
+            resource=data.get("resource"),
+            partition_key=_optional_attribute(data.get("partition_key")),
             sort_key=_optional_attribute(data.get("sort_key")),
             gsi={
                 name: GlobalIndex(
@@ -250,6 +259,7 @@ class Table:
         )
 
     def to_schema(self) -> TableSchema:
+        assert self.partition_key is not None, "an imported table's schema comes from its file"
         base = IndexSchema(
             None, "table", self.partition_key.schema(), self.sort_key.schema() if self.sort_key else None
         )
@@ -317,10 +327,43 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
 
 
 def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], str]]:
-    """(key path, message) for every reference that points nowhere or contradicts the table."""
+    """(key path, message) for every reference that points nowhere or contradicts the table.
+
+    With a table read only from infrastructure (`from`), the checks that need the table run
+    after the import, through `layout_problems`.
+    """
     problems: list[tuple[tuple[Any, ...], str]] = []
     table = manifest.table
+    if table.declared:
+        problems += _table_problems(table)
+        if not problems:
+            problems += layout_problems(manifest, table.to_schema(), "the table")
+            problems += _index_reference_problems(manifest, table.to_schema())
+    for code, level in manifest.severity.items():
+        rule = RULES.get(code)
+        if rule is None:
+            problems.append((("severity", code), f"unknown rule code {quote(code)}"))
+        elif rule.severity == "error" and level != "error" and rule.family in PROTECTED_FAMILIES:
+            problems.append(
+                (("severity", code), f"{code} is a gate rule: its severity cannot be lowered (use a waiver)")
+            )
+    for i, waiver in enumerate(manifest.waiver):
+        if waiver.rule not in RULES:
+            problems.append((("waiver", i, "rule"), f"unknown rule code {quote(waiver.rule)}"))
+    for trait, methods in manifest.access.items():
+        for method, pattern in methods.items():
+            if pattern.entity is not None and pattern.entity not in manifest.entity:
+                known = ", ".join(sorted(manifest.entity)) or "none"
+                problems.append(
+                    (("access", trait, method, "entity"), f"unknown entity {quote(pattern.entity)} (entities: {known})")
+                )
+    return problems
+
+
+def _table_problems(table: Table) -> list[tuple[tuple[Any, ...], str]]:
+    problems: list[tuple[tuple[Any, ...], str]] = []
     types: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    assert table.partition_key is not None
 
     def declare(attr: KeyAttribute, where: tuple[Any, ...]) -> None:
         seen = types.get(attr.name)
@@ -354,49 +397,47 @@ def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], 
         declare(lsi.sort_key, ("table", "lsi", name, "sort_key"))
         if name in table.gsi:
             problems.append((("table", "lsi", name), f"index name {quote(name)} is also a GSI"))
+    return problems
 
-    key_attributes = set(types)
-    primary = [table.partition_key.name] + ([table.sort_key.name] if table.sort_key else [])
+
+def layout_problems(manifest: Manifest, schema: TableSchema, described: str) -> list[tuple[tuple[Any, ...], str]]:
+    """Entities whose layout does not fit `schema` (described as `described` in messages)."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    key_attributes = set(schema.attribute_types)
     for entity_name, layout in manifest.entity.items():
         for attr in layout:
             if attr not in key_attributes:
                 problems.append(
                     (
                         ("entity", entity_name, attr),
-                        f"{quote(attr)} is not a key attribute of the table or any index "
+                        f"{quote(attr)} is not a key attribute of {described} or any index "
                         f"(key attributes: {', '.join(sorted(key_attributes))})",
                     )
                 )
-        for attr in primary:
+        for attr in schema.base.key_names:
             if attr not in layout:
                 problems.append(
-                    (("entity", entity_name), f"missing {quote(attr)}: every entity needs the table's primary key")
+                    (
+                        ("entity", entity_name),
+                        f"missing {quote(attr)}: every entity needs the primary key of {described}",
+                    )
                 )
+    return problems
 
-    indexes = sorted([*table.gsi, *table.lsi])
+
+def _index_reference_problems(manifest: Manifest, schema: TableSchema) -> list[tuple[tuple[Any, ...], str]]:
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    indexes = sorted(schema.indexes)
     for trait, methods in manifest.access.items():
         for method, pattern in methods.items():
-            where = ("access", trait, method)
-            if pattern.index is not None and pattern.index not in table.gsi and pattern.index not in table.lsi:
+            if pattern.index is not None and pattern.index not in schema.indexes:
                 known = ", ".join(indexes) if indexes else "none"
                 problems.append(
-                    ((*where, "index"), f"unknown index {quote(pattern.index)} (the table's indexes: {known})")
+                    (
+                        ("access", trait, method, "index"),
+                        f"unknown index {quote(pattern.index)} (the table's indexes: {known})",
+                    )
                 )
-            if pattern.entity is not None and pattern.entity not in manifest.entity:
-                known = ", ".join(sorted(manifest.entity)) or "none"
-                problems.append(((*where, "entity"), f"unknown entity {quote(pattern.entity)} (entities: {known})"))
-
-    for code, level in manifest.severity.items():
-        rule = RULES.get(code)
-        if rule is None:
-            problems.append((("severity", code), f"unknown rule code {quote(code)}"))
-        elif rule.severity == "error" and level != "error" and rule.family in PROTECTED_FAMILIES:
-            problems.append(
-                (("severity", code), f"{code} is a gate rule: its severity cannot be lowered (use a waiver)")
-            )
-    for i, waiver in enumerate(manifest.waiver):
-        if waiver.rule not in RULES:
-            problems.append((("waiver", i, "rule"), f"unknown rule code {quote(waiver.rule)}"))
     return problems
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
 
 from store_gate.config.model import KEY_OPERATORS, OPERATIONS, KeyCondition, parse_limit, parse_template
 from store_gate.schema.table import Projection
@@ -69,7 +69,7 @@ Limit = Annotated[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=False)
 
 
 class KeyAttribute(_Model):
@@ -91,10 +91,25 @@ class LocalIndex(_Model):
 
 class Table(_Model):
     name: Optional[str] = None
-    partition_key: KeyAttribute
+    partition_key: Optional[KeyAttribute] = None
     sort_key: Optional[KeyAttribute] = None
     gsi: dict[str, GlobalIndex] = {}
     lsi: dict[str, LocalIndex] = {}
+    from_: Optional[str] = Field(
+        default=None,
+        alias="from",
+        description="infrastructure file the table is read from (CloudFormation/SAM, Serverless, Terraform, "
+        "describe-table or create_table JSON, NoSQL Workbench), relative to the manifest",
+    )
+    resource: Optional[str] = Field(default=None, description="which table of `from`: a logical id or address")
+
+    @model_validator(mode="after")
+    def _declared_or_imported(self) -> Table:
+        if self.partition_key is None and self.from_ is None:
+            raise ValueError('declare partition_key, or read the table from infrastructure with from = "..."')
+        if self.partition_key is None and (self.sort_key or self.gsi or self.lsi):
+            raise ValueError("sort_key and indexes need partition_key (or leave them all to `from`)")
+        return self
 
 
 class Store(_Model):

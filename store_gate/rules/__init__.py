@@ -21,6 +21,8 @@ PROJECT_RULES: dict[str, ProjectRule] = {
     "SG101": coverage.method_access_pattern_missing,
     "SG102": coverage.access_pattern_stale,
     "SG103": coverage.access_pattern_inline_conflict,
+    "SG301": layout.index_limit_findings,
+    "SG303": layout.drift_findings,
 }
 
 # Rules over one declared access pattern; their findings sit at the declaration.

@@ -4,21 +4,104 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from store_gate.config.model import Table
+from store_gate.findings import Finding
+from store_gate.project import Project
 from store_gate.rules.context import PatternContext, names, quote
+from store_gate.schema.table import IndexSchema, TableSchema
+
+# DynamoDB's limits per table (Service, account, and table quotas in Amazon DynamoDB).
+MAX_GSIS = 20  # default quota; AWS can raise it on request
+MAX_LSIS = 5  # fixed
 
 
-def lsi_added_to_existing_table(before: Table | None, after: Table) -> Iterator[tuple[str, str]]:
+def lsi_added_to_existing_table(before: TableSchema | None, after: TableSchema) -> Iterator[tuple[str, str]]:
     """SG302: (index name, message) for each LSI the base's table did not have."""
     if before is None:
         return  # the table is new in this change: its LSIs are created with it
-    for name in after.lsi:
-        if name not in before.lsi:
+    for index in after.lsis:
+        previous = before.indexes.get(str(index.name))
+        if previous is None or previous.kind != "lsi":
             yield (
-                name,
-                f"LSI {quote(name)} is added to table {quote(after.name or '(unnamed)')}, which exists at the base; "
-                "DynamoDB creates LSIs only with the table: declare a GSI instead, or plan a table migration",
+                str(index.name),
+                f"LSI {quote(str(index.name))} is added to table {quote(after.name or '(unnamed)')}, which exists "
+                "at the base; DynamoDB creates LSIs only with the table: declare a GSI instead, or plan a table "
+                "migration",
             )
+
+
+def index_limits(table: TableSchema, where: str) -> Iterator[str]:
+    """SG301: more secondary indexes than DynamoDB allows on one table."""
+    for kind, limit, indexes in (("GSI", MAX_GSIS, table.gsis), ("LSI", MAX_LSIS, table.lsis)):
+        if len(indexes) > limit:
+            yield (
+                f"{where} defines {len(indexes)} {kind}s; DynamoDB allows {limit} per table"
+                + (" (the default quota)" if kind == "GSI" else "")
+                + f": merge access patterns onto fewer {kind}s (overloaded index keys)"
+            )
+
+
+def _describe(index: IndexSchema) -> str:
+    keys = f"{index.partition_key}" + (f" / {index.sort_key}" if index.sort_key else "")
+    return f"{keys}, projection {index.projection}"
+
+
+def table_drift(
+    declared: TableSchema, actual: TableSchema, manifest: str, source: str
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """SG303: (manifest key path, message) for each difference between the table the manifest
+    declares and the one the infrastructure defines, with both values."""
+
+    def differ(what: str, ours: object, theirs: object) -> str:
+        return f"table drift: {what} is {ours} in {manifest} but {theirs} in {source}"
+
+    if declared.name and actual.name and declared.name != actual.name:
+        yield ("table", "name"), differ("the table name", quote(declared.name), quote(actual.name))
+    if declared.base.partition_key != actual.base.partition_key:
+        yield (
+            ("table", "partition_key"),
+            differ("the partition key", declared.base.partition_key, actual.base.partition_key),
+        )
+    if declared.base.sort_key != actual.base.sort_key:
+        yield (
+            ("table", "sort_key"),
+            differ("the sort key", declared.base.sort_key or "absent", actual.base.sort_key or "absent"),
+        )
+    for name in sorted(set(declared.indexes) | set(actual.indexes)):
+        ours, theirs = declared.indexes.get(name), actual.indexes.get(name)
+        if theirs is None:
+            assert ours is not None
+            yield (
+                ("table", ours.kind, name),
+                (
+                    f"table drift: {ours.kind.upper()} {quote(name)} is declared in {manifest} but {source} does not "
+                    "define it: access patterns on it would fail in production"
+                ),
+            )
+        elif ours is None:
+            yield (
+                ("table", "from"),
+                (
+                    f"table drift: {source} defines {theirs.kind.upper()} {quote(name)} ({_describe(theirs)}), which "
+                    f"{manifest} does not declare"
+                ),
+            )
+        elif ours.kind != theirs.kind:
+            yield (
+                ("table", ours.kind, name),
+                differ(f"index {quote(name)}", f"a {ours.kind.upper()}", f"a {theirs.kind.upper()}"),
+            )
+        else:
+            for what, mine, other in (
+                ("partition key", ours.partition_key, theirs.partition_key),
+                ("sort key", ours.sort_key or "absent", theirs.sort_key or "absent"),
+                ("projection", ours.projection, theirs.projection),
+            ):
+                if mine != other:
+                    field = {"partition key": "partition_key", "sort key": "sort_key"}.get(what, what)
+                    yield (
+                        ("table", ours.kind, name, field),
+                        differ(f"{ours.kind.upper()} {quote(name)} {what}", mine, other),
+                    )
 
 
 def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:
@@ -56,3 +139,24 @@ def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:
                     f"{ctx.subject}: key {attr} = {quote(operand.source)} {relation} entity {entity_name}'s "
                     f"{attr} = {quote(template.source)}; write it in the entity's layout"
                 )
+
+
+def index_limit_findings(project: Project) -> Iterator[Finding]:
+    """SG301, on every table the gate knows: the manifest's and the imported one."""
+    loaded = project.loaded
+    tables = [(loaded.table, "table" if loaded.imported is None else f"the table in {loaded.imported.source}")]
+    if loaded.imported is not None and loaded.manifest.table.declared:
+        tables.append((loaded.manifest.table.to_schema(), f"the table in {project.manifest_path}"))
+    for table, where in tables:
+        for message in index_limits(table, where):
+            yield Finding.at("SG301", project.manifest_location("table"), message)
+
+
+def drift_findings(project: Project) -> Iterator[Finding]:
+    """SG303, when the manifest declares the table and also names its infrastructure file."""
+    loaded = project.loaded
+    if loaded.imported is None or not loaded.manifest.table.declared:
+        return
+    declared = loaded.manifest.table.to_schema()
+    for key, message in table_drift(declared, loaded.imported.schema, project.manifest_path, loaded.imported.source):
+        yield Finding.at("SG303", project.manifest_location(*key), message)

@@ -19,7 +19,7 @@ class KeySchemaAttribute:
 
 @dataclass(frozen=True)
 class Projection:
-    kind: Literal["ALL", "KEYS_ONLY", "INCLUDE"]
+    kind: Literal["ALL", "KEYS_ONLY", "INCLUDE", "UNSPECIFIED"]  # UNSPECIFIED: the file gave none
     include: tuple[str, ...] = ()
 
     @classmethod
