@@ -29,10 +29,11 @@ Key = tuple[str, str]  # (code, subject)
 
 
 def key_of(finding: Finding) -> Key | None:
-    """The baseline key of a finding, or None when it may not be baselined."""
-    if finding.code.startswith(_NEVER) or finding.subject is None:
+    """The baseline key of a finding, or None when it may not be baselined: `Trait.method`, or
+    the file for findings that concern no method (a direct rusqlite call, a custom rule's)."""
+    if finding.code.startswith(_NEVER):
         return None
-    return (finding.code, finding.subject)
+    return (finding.code, finding.subject or f"file {finding.path}")
 
 
 def count(findings: Iterable[Finding]) -> Counter[Key]:

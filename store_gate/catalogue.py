@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning", "off"]
+Severity = Literal["error", "warning", "info", "off"]  # info: users' rules (ast-grep info/hint)
 
 FAMILIES: dict[str, str] = {
     "SG0": "input (fail closed)",
     "SG1": "coverage",
     "SG2": "DynamoDB legality of one access pattern",
     "SG3": "table and single-table layout",
+    "SG4": "trait shape",
+    "SG5": "boundaries",
 }
 
 HOME_URL = "https://github.com/store-gate/store-gate"
@@ -530,6 +532,106 @@ _RULES = [
         fix="Make the key templates match the entity's layout, or name the right entity.",
     ),
 ]
+
+_RULES += [
+    RuleInfo(
+        code="SG401",
+        name="store-method-storage-vocabulary",
+        severity="warning",
+        summary="A store method name carries storage vocabulary (gsi, lsi, pk, sk, scan, partition, sql, dynamo).",
+        what=(
+            "Looks at the method names of the governed traits (Rust), classes (Python) and interfaces\n"
+            "(TypeScript) for storage words, in snake_case or camelCase; `[boundaries] vocabulary`\n"
+            "adds words. The rule is rules/*/SG401-*.yml."
+        ),
+        why=(
+            "A trait shaped by one backend's workarounds (STRUDEL R1-T01) leaks it to every caller: a\n"
+            "method named after GSI1 must be renamed - in every caller - when the index changes, and a\n"
+            "second backend has to pretend to have a GSI."
+        ),
+        bad="```rust\nfn query_gsi1_by_status(&self, status: Status) -> Result<Vec<Dialogue>>;\n```",
+        good="```rust\nfn list_dialogues_by_status(&self, status: Status) -> Result<Vec<Dialogue>>;\n```",
+        fix="Rename the method after the question it answers; the index belongs in its access pattern.",
+    ),
+    RuleInfo(
+        code="SG402",
+        name="store-signature-backend-type",
+        severity="error",
+        summary="A store signature exposes backend types (rusqlite, aws_sdk_dynamodb, AttributeValue, boto3, ...).",
+        what=(
+            "Looks at the parameter and return types of the governed traits' methods for client crates\n"
+            "and modules (rusqlite::, aws_sdk_dynamodb::, boto3., sqlite3.) and wire types\n"
+            "(AttributeValue, DynamoDBClient, Connection); `[boundaries] backend_types` adds names."
+        ),
+        why=(
+            "A trait that takes an AttributeValue or returns a rusqlite::Connection can only be\n"
+            "implemented by that backend: the abstraction is gone, and callers build storage\n"
+            "representations themselves."
+        ),
+        bad="```rust\nfn put_raw(&self, item: HashMap<String, AttributeValue>) -> Result<()>;\n```",
+        good="```rust\nfn put_dialogue(&self, dialogue: &Dialogue) -> Result<()>;\n```",
+        fix="Take and return domain types; convert to and from the backend's types inside its implementation.",
+    ),
+    RuleInfo(
+        code="SG403",
+        name="domain-type-physical-key",
+        severity="error",
+        summary="Physical key attributes (pk, sk, gsi1pk, ...) in domain model types.",
+        what=(
+            "With `[boundaries]`, looks at the fields of structs (Rust), annotated class attributes\n"
+            "(Python) and interface or class properties (TypeScript) in the domain files (`domain`, or\n"
+            "every scanned file outside the backends' `allow`) for the table's key attribute names and\n"
+            "pk/sk/gsiNpk/lsiNsk-like names."
+        ),
+        why=(
+            "DynamoDB artefacts in the domain model (ECLAIR R1-T01) survive a backend swap as dead\n"
+            "fields that every writer must keep consistent - or a second schema migration."
+        ),
+        bad="```rust\npub struct Dialogue { pub id: DialogueId, pub gsi1pk: String }\n```",
+        good="```rust\npub struct Dialogue { pub id: DialogueId, pub status: DialogueStatus }\n```",
+        fix="Move the key to the backend's item mapping (the struct it serialises to DynamoDB).",
+    ),
+    RuleInfo(
+        code="SG501",
+        name="backend-client-outside-backend",
+        severity="error",
+        summary="Backend clients used outside the modules allowed to hold them.",
+        what=(
+            "With `[boundaries.backends.<name>] allow = [...]`, reports every use of that backend's\n"
+            "client outside its allowed modules: `use rusqlite::...` and `rusqlite::Connection::open`\n"
+            "in Rust, `import boto3` / `import sqlite3` in Python, `@aws-sdk/client-dynamodb` or\n"
+            "`better-sqlite3` imports in TypeScript. Known backends: sqlite, dynamodb, postgres, mysql,\n"
+            "redis, mongodb; `modules = [...]` adds module names."
+        ),
+        why=(
+            "Direct call sites bypass the trait (GALETTE R1-T01: 30+ rusqlite::Connection call sites\n"
+            "with zero trait indirection). What the trait never sees, the DynamoDB backend cannot serve."
+        ),
+        bad='```rust\n// src/report.rs\nlet conn = rusqlite::Connection::open("blue.db")?;\n```',
+        good="```rust\n// src/report.rs\nlet rounds = store.list_rounds(&dialogue_id, None).await?;\n```",
+        fix="Call the store trait; if it lacks the operation, add a method with an access pattern.",
+    ),
+    RuleInfo(
+        code="SG502",
+        name="physical-key-format-outside-backend",
+        severity="warning",
+        summary='A physical key format (a literal such as "DIALOGUE#") built outside the backend.',
+        what=(
+            "With `[boundaries.backends.*]`, reports string literals outside the backends' modules that\n"
+            "start with a physical key prefix: the literal prefixes of the manifest's entity templates\n"
+            "(`DIALOGUE#`, `ROUND#`), plus `[boundaries] key_prefixes`."
+        ),
+        why=(
+            "Key formats spelled elsewhere - in an encryption envelope's AAD, a cache key, a log line -\n"
+            "couple that code to one backend's key structure (TARTLET R1-T01): the layout can no\n"
+            "longer change, and another backend cannot be portable."
+        ),
+        bad='```rust\nlet aad = format!("DIALOGUE#{}|META", id);\n```',
+        good="```rust\nlet aad = envelope::aad(&dialogue_id);   // backend-neutral identity\n```",
+        fix="Build keys only in the backend, from the entity templates; elsewhere, use domain identifiers.",
+    ),
+]
+_RULES.sort(key=lambda rule: rule.code)
 
 RULES: dict[str, RuleInfo] = {rule.code: rule for rule in _RULES}
 

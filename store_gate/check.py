@@ -25,6 +25,7 @@ from store_gate.project import Project, build
 
 if TYPE_CHECKING:
     from store_gate.diff import Comparison
+    from store_gate.rules.structural import StructuralRule
 
 
 @dataclass
@@ -37,6 +38,7 @@ class CheckResult:
     baselined: list[Finding] = field(default_factory=list)
     baseline_fixed: int = 0
     baseline_path: str | None = None
+    custom_rules: list[StructuralRule] = field(default_factory=list)  # the manifest's own rules
 
     def display_path(self, path: str) -> str:
         """A project-relative path as the user can open it from where they ran the gate."""
@@ -64,10 +66,16 @@ def check(
     manifest = loaded.manifest
     overrides = manifest.severity
 
-    def severity(code: str) -> Severity:
-        return overrides.get(code, RULES[code].severity)
+    def severity(finding: Finding) -> Severity:
+        if finding.code not in RULES:
+            return finding.severity  # a user's rule keeps its own severity
+        return overrides.get(finding.code, RULES[finding.code].severity)
+
+    from store_gate.rules import structural
 
     raw = set(rules.run(project))
+    structural_findings, custom = structural.run(project)
+    raw.update(structural_findings)
     comparison: Comparison | None = None
     if base is not None:
         from store_gate.diff import compare
@@ -78,17 +86,27 @@ def check(
             key = ("table", "lsi", name) if manifest.table.declared else ("table", "from")
             raw.add(Finding.at("SG302", project.manifest_location(*key), message))
 
-    graded = [dataclasses.replace(f, severity=severity(f.code)) for f in sorted(raw) if severity(f.code) != "off"]
+    graded = [dataclasses.replace(f, severity=severity(f)) for f in sorted(raw) if severity(f) != "off"]
     kept, waived, waiver_findings = waivers.apply(project, graded, today or dt.date.today())
-    findings = kept + [dataclasses.replace(f, severity=severity(f.code)) for f in waiver_findings]
+    findings = kept + [dataclasses.replace(f, severity=severity(f)) for f in waiver_findings]
 
     legacy_dropped: list[Finding] = []
     if comparison is not None and manifest.legacy != "error":
         # Methods that existed at the base, unchanged, follow the legacy policy; added and
-        # changed methods, and findings about no method, get every rule.
+        # changed methods get every rule. Structural findings (SG4, SG5, users' rules) that
+        # concern no governed method follow it when their file is byte-for-byte the base's.
+        # Everything else - a store not found, a file that does not parse, the manifest's
+        # own problems - is always reported.
+        def status(finding: Finding) -> str | None:
+            change = comparison.of(finding.trait, finding.method) if comparison else None
+            if change is not None or comparison is None:
+                return change
+            structural = finding.code not in RULES or RULES[finding.code].family in ("SG4", "SG5")
+            return "unchanged" if structural and comparison.file_unchanged(finding.path) else None
+
         regraded = []
         for finding in findings:
-            if comparison.of(finding.trait, finding.method) != "unchanged":
+            if status(finding) != "unchanged":
                 regraded.append(finding)
             elif manifest.legacy == "off":
                 legacy_dropped.append(finding)
@@ -115,6 +133,7 @@ def check(
         baselined=known,
         baseline_fixed=fixed,
         baseline_path=baseline_path,
+        custom_rules=custom,
     )
 
 

@@ -6,6 +6,7 @@ check which findings are about code the change touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from store_gate.config import LoadedManifest, parse_manifest_text
@@ -25,6 +26,21 @@ class Comparison:
     removed: list[tuple[str, str]] = field(default_factory=list)
     base_table: TableSchema | None = None  # None: the table is new, or unknown at the base
     base_manifest_found: bool = False
+    tree: GitTree | None = None
+    root: Path | None = None
+    _files: dict[str, bool] = field(default_factory=dict)
+
+    def file_unchanged(self, path: str) -> bool:
+        """Are the file's bytes the same at the base (for findings that concern no method)?"""
+        if path not in self._files:
+            same = False
+            if self.tree is not None and self.root is not None and self.tree.has(path):
+                try:
+                    same = self.tree.read(path) == (self.root / path).read_bytes()
+                except OSError:
+                    same = False
+            self._files[path] = same
+        return self._files[path]
 
     def of(self, trait: str | None, method: str | None) -> Change | None:
         if trait is None or method is None:
@@ -45,7 +61,7 @@ def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Com
     tree = GitTree(base, loaded.root)
     base_manifest = _base_manifest(loaded, tree)
     before = build(loaded, tree)  # the current stores' traits, as they were at the base
-    comparison = Comparison(base, base_table=_base_table(base_manifest, tree))
+    comparison = Comparison(base, base_table=_base_table(base_manifest, tree), tree=tree, root=loaded.root)
     comparison.base_manifest_found = base_manifest is not None
 
     old_signatures: dict[tuple[str, str], set[str]] = {}

@@ -20,7 +20,7 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
 @cache
-def _glob_regex(glob: str) -> re.Pattern[str]:
+def glob_regex(glob: str) -> re.Pattern[str]:
     out = []
     i = 0
     while i < len(glob):
@@ -78,7 +78,7 @@ def match_files(root: Path, globs: Sequence[str]) -> list[str]:
     root = root.resolve()
     found: set[str] = set()
     for glob in globs:
-        pattern = _glob_regex(glob)
+        pattern = glob_regex(glob)
         if not _GLOB_CHARS.search(glob):
             if (root / glob).is_file() and _inside(root, root / glob):
                 found.add(glob)
@@ -136,7 +136,7 @@ class GitTree:
         self._contents: dict[str, bytes] = {}
 
     def match(self, globs: Sequence[str]) -> list[str]:
-        patterns = [_glob_regex(g) for g in globs]
+        patterns = [glob_regex(g) for g in globs]
         found = sorted(p for p in self._paths if any(pattern.match(p) for pattern in patterns))
         unread = [p for p in found if p not in self._contents]
         contents = git.read_files(self.base, [self._prefix + p for p in unread])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from store_gate.config.model import Waiver
 from store_gate.findings import Finding
 from store_gate.project import Project
+from store_gate.sources import glob_regex as _glob_regex
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,11 @@ class WaivedFinding:
 
 
 def _matches(waiver: Waiver, finding: Finding) -> bool:
-    if waiver.rule != finding.code or finding.trait is None:
+    if waiver.rule != finding.code:
+        return False
+    if waiver.path is not None:
+        return _glob_regex(waiver.path).match(finding.path) is not None
+    if finding.trait is None or waiver.method is None:
         return False
     trait, _, method = waiver.method.partition(".")
     return trait == finding.trait and (method == "*" or method == finding.method)
@@ -36,8 +41,8 @@ def apply(
     problems: list[Finding] = []
     for i, waiver in enumerate(waivers):
         location = project.manifest_location("waiver", i)
-        trait, _, method = waiver.method.partition(".")
-        what = f"waiver of {waiver.rule} for {waiver.method}"
+        trait, _, method = (waiver.method or "").partition(".")
+        what = f"waiver of {waiver.rule} for {waiver.subject}"
         if not waiver.reason.strip():
             problems.append(
                 Finding.at(
@@ -70,12 +75,12 @@ def apply(
     for i, waiver in active:
         # With a store missing (SG001), its findings cannot be known: "matches nothing" would lie.
         if i not in used and project.complete:
-            trait, _, method = waiver.method.partition(".")
+            trait, _, method = (waiver.method or "").partition(".")
             problems.append(
                 Finding.at(
                     "SG104",
                     project.manifest_location("waiver", i),
-                    f"waiver of {waiver.rule} for {waiver.method} matches no finding; delete it, so that it "
+                    f"waiver of {waiver.rule} for {waiver.subject} matches no finding; delete it, so that it "
                     "cannot silently waive a future violation",
                     trait,
                     method,

@@ -23,6 +23,8 @@ PAIRS = [
     (validation.Store, model.Store),
     (validation.AccessPattern, model.AccessPattern),
     (validation.Waiver, model.Waiver),
+    (validation.Boundaries, model.Boundaries),
+    (validation.Backend, model.Backend),
 ]
 
 

@@ -283,9 +283,49 @@ class Store:
 @dataclass(frozen=True)
 class Waiver:
     rule: str
-    method: str  # Trait.method, or Trait.* for every finding of the rule on the trait
+    method: str | None = None  # Trait.method, or Trait.* for every finding of the rule on the trait
+    path: str | None = None  # a glob of files, for findings that concern no method
     reason: str = ""
     expires: dt.date | None = None
+
+    @property
+    def subject(self) -> str:
+        return self.method or f"path {self.path}"
+
+
+@dataclass(frozen=True)
+class Backend:
+    allow: tuple[str, ...]
+    modules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    paths: tuple[str, ...] | None = None
+    domain: tuple[str, ...] | None = None
+    backends: dict[str, Backend] = field(default_factory=dict)
+    vocabulary: tuple[str, ...] = ()
+    backend_types: tuple[str, ...] = ()
+    key_attributes: tuple[str, ...] = ()
+    key_prefixes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Boundaries:
+        def optional(key: str) -> tuple[str, ...] | None:
+            return tuple(data[key]) if data.get(key) is not None else None
+
+        return cls(
+            paths=optional("paths"),
+            domain=optional("domain"),
+            backends={
+                name: Backend(tuple(b["allow"]), tuple(b.get("modules", [])))
+                for name, b in data.get("backends", {}).items()
+            },
+            vocabulary=tuple(data.get("vocabulary", [])),
+            backend_types=tuple(data.get("backend_types", [])),
+            key_attributes=tuple(data.get("key_attributes", [])),
+            key_prefixes=tuple(data.get("key_prefixes", [])),
+        )
 
 
 @dataclass(frozen=True)
@@ -300,6 +340,8 @@ class Manifest:
     access: dict[str, dict[str, AccessPattern]] = field(default_factory=dict)
     waiver: tuple[Waiver, ...] = ()
     severity: dict[str, Literal["error", "warning", "off"]] = field(default_factory=dict)
+    boundaries: Boundaries | None = None
+    rules: tuple[str, ...] = ()
 
 
 def build_manifest(data: dict[str, Any]) -> Manifest:
@@ -320,9 +362,12 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
             for trait, methods in data.get("access", {}).items()
         },
         waiver=tuple(
-            Waiver(w["rule"], w["method"], w.get("reason", ""), w.get("expires")) for w in data.get("waiver", [])
+            Waiver(w["rule"], w.get("method"), w.get("path"), w.get("reason", ""), w.get("expires"))
+            for w in data.get("waiver", [])
         ),
         severity=dict(data.get("severity", {})),
+        boundaries=Boundaries.from_data(data["boundaries"]) if data.get("boundaries") is not None else None,
+        rules=tuple(data.get("rules", [])),
     )
 
 
@@ -348,7 +393,7 @@ def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], 
                 (("severity", code), f"{code} is a gate rule: its severity cannot be lowered (use a waiver)")
             )
     for i, waiver in enumerate(manifest.waiver):
-        if waiver.rule not in RULES:
+        if waiver.rule.startswith("SG") and waiver.rule not in RULES:
             problems.append((("waiver", i, "rule"), f"unknown rule code {quote(waiver.rule)}"))
     for trait, methods in manifest.access.items():
         for method, pattern in methods.items():

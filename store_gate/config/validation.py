@@ -128,10 +128,34 @@ class AccessPattern(_Model):
 
 
 class Waiver(_Model):
-    rule: str = Field(pattern=r"^SG\d{3}$")
-    method: str = Field(pattern=r"^[^.\s]+\.[^.\s]+$", description="Trait.method, or Trait.* for the whole trait")
+    rule: str = Field(pattern=r"^[A-Za-z][\w.-]*$", description="a rule code (SG101) or a custom rule's id")
+    method: Optional[str] = Field(
+        default=None, pattern=r"^[^.\s]+\.[^.\s]+$", description="Trait.method, or Trait.* for the whole trait"
+    )
+    path: Optional[str] = Field(default=None, description="a glob of files, for findings that concern no method")
     reason: str = ""
     expires: Optional[_dt.date] = None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Waiver:
+        if (self.method is None) == (self.path is None):
+            raise ValueError('a waiver names either method = "Trait.method" or path = "glob"')
+        return self
+
+
+class Backend(_Model):
+    allow: list[str] = Field(min_length=1, description="globs of the modules that may hold this backend's client")
+    modules: list[str] = Field(default=[], description="more module names that count as this backend's client")
+
+
+class Boundaries(_Model):
+    paths: Optional[list[str]] = Field(default=None, description="what SG403, SG5 and custom rules scan")
+    domain: Optional[list[str]] = Field(default=None, description="the domain model's files, for SG403")
+    backends: dict[str, Backend] = {}
+    vocabulary: list[str] = Field(default=[], description="more storage words for SG401")
+    backend_types: list[str] = Field(default=[], description="more backend type names for SG402")
+    key_attributes: list[str] = Field(default=[], description="more physical key attribute names for SG403")
+    key_prefixes: list[str] = Field(default=[], description="more physical key prefixes for SG502")
 
 
 class Manifest(_Model):
@@ -147,6 +171,8 @@ class Manifest(_Model):
     access: dict[str, dict[str, AccessPattern]] = {}
     waiver: list[Waiver] = []
     severity: dict[str, Literal["error", "warning", "off"]] = {}
+    boundaries: Optional[Boundaries] = None
+    rules: list[str] = Field(default=[], description="globs of your own ast-grep YAML rules")
 
 
 def _problems(model: type[BaseModel], data: Any) -> list[tuple[tuple[Any, ...], str]]:

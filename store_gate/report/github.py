@@ -19,7 +19,7 @@ def render(results: list[CheckResult]) -> str:
     lines = []
     for item in located(results):
         f = item.finding
-        command = "error" if f.severity == "error" else "warning"
+        command = {"error": "error", "warning": "warning"}.get(f.severity, "notice")
         lines.append(
             f"::{command} file={_property(item.path)},line={f.line},col={f.column},"
             f"title={_property(f.code)}::{_data(f.message)}"

@@ -7,7 +7,7 @@ import json
 from store_gate.check import CheckResult
 from store_gate.report import located
 
-_SEVERITY = {"error": "major", "warning": "minor"}
+_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def render(results: list[CheckResult]) -> str:

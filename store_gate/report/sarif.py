@@ -14,10 +14,26 @@ from store_gate.check import CheckResult
 from store_gate.findings import Finding
 
 FINGERPRINT_KEY = "storeGate/v1"
-_LEVEL = {"error": "error", "warning": "warning"}
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _rules() -> list[dict[str, Any]]:
+def _custom_rule(rule: Any) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.id,
+        "shortDescription": {"text": rule.message.splitlines()[0] if rule.message else rule.id},
+        "help": {"text": rule.note or rule.message, "markdown": rule.note or rule.message},
+        "defaultConfiguration": {"level": _LEVEL.get(rule.severity, "note")},
+        "properties": {"tags": ["custom"], "source": rule.source},
+    }
+
+
+def _rules(results: list[CheckResult]) -> list[dict[str, Any]]:
+    custom = sorted({r.id: r for result in results for r in result.custom_rules}.values(), key=lambda r: r.id)
+    return [*_catalogue_rules(), *(_custom_rule(r) for r in custom)]
+
+
+def _catalogue_rules() -> list[dict[str, Any]]:
     return [
         {
             "id": rule.code,
@@ -33,10 +49,10 @@ def _rules() -> list[dict[str, Any]]:
     ]
 
 
-def _result(path: str, finding: Finding, suppression: dict[str, str] | None) -> dict[str, Any]:
+def _result(path: str, finding: Finding, suppression: dict[str, str] | None, index: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
-        "ruleIndex": list(RULES).index(finding.code),
+        "ruleIndex": index[finding.code],
         "level": _LEVEL.get(finding.severity, "note"),
         "message": {"text": finding.message},
         "locations": [
@@ -67,6 +83,8 @@ def render(results: list[CheckResult]) -> str:
             for f in r.baselined
         ]
     entries.sort(key=lambda e: (e[0], e[1].line, e[1].column, e[1].code, e[1].message))
+    rules = _rules(results)
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -78,11 +96,11 @@ def render(results: list[CheckResult]) -> str:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": HOME_URL,
-                        "rules": _rules(),
+                        "rules": rules,
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(path, f, s) for path, f, s in entries],
+                "results": [_result(path, f, s, index) for path, f, s in entries],
             }
         ],
     }

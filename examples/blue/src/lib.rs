@@ -1,5 +1,6 @@
 //! Blue: design dialogues between experts, persisted behind `DialogueStore`.
 
+pub mod backend;
 pub mod domain;
 pub mod store;
 

@@ -1,0 +1,323 @@
+"""SG4/SG5 structural rules and users' own ast-grep rules, through the gate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, REPO, Gate, run_cli
+
+BOUNDARIES = """
+[boundaries]
+domain = ["src/domain/**"]
+
+[boundaries.backends.sqlite]
+allow = ["src/backend/sqlite/**"]
+"""
+STORE = "pub trait DialogueStore {\n    fn get(&self, dialogue_id: &str);\n}\n"
+DECLARED = '\n[access.DialogueStore.get]\nop = "GetItem"\nentity = "Dialogue"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }\n'
+
+
+@pytest.fixture
+def bounded(gate: Gate) -> Gate:
+    gate.manifest(DECLARED, BOUNDARIES)
+    gate.write("src/store.rs", STORE)
+    return gate
+
+
+# The rule project itself --------------------------------------------------------------------
+
+
+def test_ast_grep_cli_passes_on_the_rule_project() -> None:
+    exe = shutil.which("ast-grep", path=str(Path(sys.executable).parent)) or shutil.which("ast-grep")
+    if exe is None:
+        pytest.skip("the ast-grep executable is not installed (pip install -e '.[dev]' brings ast-grep-cli)")
+    done = subprocess.run([exe, "test"], cwd=REPO / "rules", capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "test result: ok. 15 passed; 0 failed" in done.stdout
+
+
+def test_every_structural_code_has_a_rule_per_language_and_a_test() -> None:
+    rules = {p.stem for p in (REPO / "rules").glob("*/SG*.yml") if p.parent.name != "tests"}
+    tests = {p.stem.removesuffix("-test") for p in (REPO / "rules" / "tests").glob("SG*-test.yml")}
+    expected = {
+        f"{code}-{lang}"
+        for code in ("SG401", "SG402", "SG403", "SG501", "SG502")
+        for lang in ("rust", "python", "typescript")
+    }
+    assert rules == expected and tests == expected
+
+
+# SG401 ----------------------------------------------------------------------------------------
+
+
+def test_sg401_storage_vocabulary_in_a_governed_trait(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn query_gsi1_by_status(&self, status: Status) -> Vec<Dialogue>;\n}\n",
+    )
+    finding = gate.only("SG401")
+    assert (finding.line, finding.column, finding.trait, finding.method) == (
+        2,
+        8,
+        "DialogueStore",
+        "query_gsi1_by_status",
+    )
+
+
+def test_sg401_other_traits_are_not_governed(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE + "pub trait Tokenizer {\n    fn scan_tokens(&self);\n}\n")
+    assert "SG401" not in gate.codes()
+
+
+def test_sg401_extra_vocabulary_from_the_manifest(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.load_from_ddb]\nop = "GetItem"\nkey = { pk = "D#{id}", sk = "META" }\n',
+        '\n[boundaries]\nvocabulary = ["ddb"]\n',
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn load_from_ddb(&self, id: &str);\n}\n")
+    assert gate.codes() == ["SG401"]
+
+
+# SG402 ----------------------------------------------------------------------------------------
+
+
+def test_sg402_backend_type_in_a_store_signature(gate: Gate) -> None:
+    gate.manifest('\n[access.DialogueStore.put_raw]\nop = "PutItem"\nkey = { pk = "D#{id}", sk = "META" }\n')
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn put_raw(&self, id: &str, item: HashMap<String, AttributeValue>);\n}\n",
+    )
+    finding = gate.only("SG402")
+    assert "DialogueStore.put_raw exposes the backend type AttributeValue" in finding.message
+
+
+def test_sg402_domain_types_pass(bounded: Gate) -> None:
+    assert bounded.codes() == []
+
+
+# SG403 ----------------------------------------------------------------------------------------
+
+
+def test_sg403_physical_key_in_a_domain_struct(bounded: Gate) -> None:
+    bounded.write("src/domain/model.rs", "pub struct Dialogue {\n    pub id: String,\n    pub gsi1pk: String,\n}\n")
+    finding = bounded.only("SG403")
+    assert (finding.path, finding.line, finding.trait, finding.method) == (
+        "src/domain/model.rs",
+        3,
+        "Dialogue",
+        "gsi1pk",
+    )
+
+
+def test_sg403_the_tables_own_key_names_count(gate: Gate) -> None:
+    gate.manifest(DECLARED, BOUNDARIES)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/domain/model.rs", "pub struct Score {\n    pub game: String,\n    pub score: u64,\n}\n")
+    assert sorted(f.method or "" for f in gate.findings() if f.code == "SG403") == ["game", "score"]  # ByScore's keys
+
+
+def test_sg403_keys_in_the_backend_mapping_pass(bounded: Gate) -> None:
+    bounded.write("src/backend/sqlite/item.rs", "pub struct Item {\n    pub pk: String,\n    pub sk: String,\n}\n")
+    bounded.write("src/domain/model.rs", "pub struct Dialogue {\n    pub id: String,\n}\n")
+    assert bounded.codes() == []
+
+
+def test_sg403_python_and_typescript_domain_types(gate: Gate) -> None:
+    gate.manifest(BOUNDARIES.replace('domain = ["src/domain/**"]', 'domain = ["src/domain/**"]\npaths = ["src/**"]'))
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/domain/model.py", "@dataclass\nclass Dialogue:\n    id: str\n    sk: str\n")
+    gate.write("src/domain/model.ts", "export interface Dialogue {\n  id: string;\n  gsi1pk: string;\n}\n")
+    assert sorted((f.path, f.line) for f in gate.findings() if f.code == "SG403") == [
+        ("src/domain/model.py", 4),
+        ("src/domain/model.ts", 3),
+    ]
+
+
+# SG501 ----------------------------------------------------------------------------------------
+
+
+def test_sg501_a_client_outside_its_backend(bounded: Gate) -> None:
+    bounded.write(
+        "src/report.rs", 'pub fn count() {\n    let conn = rusqlite::Connection::open("blue.db").unwrap();\n}\n'
+    )
+    finding = bounded.only("SG501")
+    assert (finding.path, finding.line, finding.column) == ("src/report.rs", 2, 16)
+    assert 'a sqlite client is used outside the modules allowed to hold it ("src/backend/sqlite/**")' in finding.message
+
+
+def test_sg501_inside_its_backend_passes(bounded: Gate) -> None:
+    bounded.write(
+        "src/backend/sqlite/mod.rs",
+        'use rusqlite::Connection;\npub fn open() -> Connection { Connection::open("x").unwrap() }\n',
+    )
+    assert bounded.codes() == []
+
+
+def test_sg501_a_backend_the_manifest_does_not_govern_is_not_reported(bounded: Gate) -> None:
+    bounded.write("src/cache.rs", "use redis::Client;\n")
+    assert bounded.codes() == []
+
+
+def test_sg501_python_and_typescript_imports(gate: Gate) -> None:
+    gate.manifest('\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/jobs/export.py", "import json\nimport boto3\n")
+    gate.write("src/web/api.ts", "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n")
+    gate.write("src/backend/dynamo.ts", "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n")
+    assert sorted((f.path, f.line) for f in gate.findings()) == [("src/jobs/export.py", 2), ("src/web/api.ts", 1)]
+
+
+def test_sg501_waived_by_path_and_baselined_by_file(bounded: Gate) -> None:
+    bounded.write("src/legacy/db.rs", 'pub fn a() { let _ = rusqlite::Connection::open("x"); }\n')
+    manifest = bounded.root / "store-gate.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + '\n[[waiver]]\nrule = "SG501"\npath = "src/legacy/**"\nreason = "alignment_db.rs, until the trait covers it"\n'
+    )
+    assert bounded.codes() == []
+    manifest.write_text(manifest.read_text().split("\n[[waiver]]")[0])
+    assert run_cli("baseline", cwd=bounded.root).returncode == 0
+    entries = json.loads((bounded.root / "store-gate-baseline.json").read_text())["entries"]
+    assert entries == [{"code": "SG501", "subject": "file src/legacy/db.rs", "count": 1}]
+    assert run_cli("check", cwd=bounded.root).returncode == 0
+
+
+# SG502 ----------------------------------------------------------------------------------------
+
+
+def test_sg502_an_entity_prefix_spelled_outside_the_backend(bounded: Gate) -> None:
+    bounded.write("src/crypto.rs", 'pub fn aad(id: &str) -> String {\n    format!("DIALOGUE#{}|META", id)\n}\n')
+    finding = bounded.only("SG502")
+    assert (finding.line, finding.severity) == (2, "warning") and '"DIALOGUE#{}|META"' in finding.message
+
+
+def test_sg502_other_uppercase_prefixes_are_not_key_formats_of_this_table(bounded: Gate) -> None:
+    bounded.write("src/log.rs", 'pub const TAG: &str = "ERROR#1";\n')
+    bounded.write("src/backend/sqlite/keys.rs", 'pub const D: &str = "DIALOGUE#";\n')
+    assert bounded.codes() == []
+
+
+# Users' rules ---------------------------------------------------------------------------------
+
+USER_RULE = """
+id: no-println
+language: rust
+severity: warning
+message: println! in library code; use the logger ($ARGS)
+rule:
+  pattern: println!($$$ARGS)
+"""
+
+
+def test_a_user_rule_is_reported_with_its_own_id_and_severity(bounded: Gate) -> None:
+    bounded.write("governance/no-println.yml", USER_RULE)
+    manifest = bounded.root / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace("version = 1\n", 'version = 1\nrules = ["governance/*.yml"]\n'))
+    bounded.write("src/report.rs", 'pub fn show() {\n    println!("hello");\n}\n')
+    finding = bounded.only("no-println")
+    assert (finding.path, finding.line, finding.severity) == ("src/report.rs", 2, "warning")
+    result = run_cli("check", "--format", "sarif", cwd=bounded.root)
+    rules = json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    assert any(r["id"] == "no-println" for r in rules)
+    manifest.write_text(
+        manifest.read_text() + '\n[[waiver]]\nrule = "no-println"\npath = "src/report.rs"\nreason = "a CLI report"\n'
+    )
+    assert "no-println" not in bounded.codes()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("id: broken\nlanguage: rust\nrule:\n  kind: not_a_kind_at_all\n", "invalid ast-grep rule"),
+        ("id: broken\nlanguage: cobol\nrule:\n  pattern: x\n", "is not one of rust, python, typescript, tsx"),
+        ("id: broken\nlanguage: rust\n", "missing rule"),
+        ("id: [unclosed\n", "YAML syntax"),
+        ("id: SG999\nlanguage: rust\nrule:\n  pattern: x\n", "SGnnn ids are store-gate's own"),
+    ],
+    ids=["bad-kind", "bad-language", "no-rule", "bad-yaml", "reserved-id"],
+)
+def test_a_malformed_user_rule_exits_2(bounded: Gate, content: str, expected: str) -> None:
+    bounded.write("governance/broken.yml", content)
+    manifest = bounded.root / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace("version = 1\n", 'version = 1\nrules = ["governance/*.yml"]\n'))
+    result = run_cli("check", cwd=bounded.root)
+    assert result.returncode == 2, result.stdout + result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("invalid config: governance/broken.yml") and expected in line
+    assert "RUST_BACKTRACE" not in line and "Traceback" not in result.stderr
+
+
+def test_user_rules_flow_through_base(tmp_path: Path) -> None:
+    from test_diff import git
+
+    gate = Gate(tmp_path)
+    gate.manifest(DECLARED, BOUNDARIES + "\n", paths='["src/**/*.rs"]')
+    manifest = tmp_path / "store-gate.toml"
+    manifest.write_text(
+        manifest.read_text().replace("version = 1\n", 'version = 1\nlegacy = "off"\nrules = ["governance/*.yml"]\n')
+    )
+    gate.write("governance/no-println.yml", USER_RULE)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/old.rs", 'pub fn a() { println!("legacy"); }\n')
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    gate.write("src/new.rs", 'pub fn b() { println!("new"); }\n')
+    result = run_cli("check", "--base", "HEAD", "--format", "json", cwd=tmp_path)
+    assert [(f["code"], f["path"]) for f in json.loads(result.stdout)["findings"]] == [("no-println", "src/new.rs")]
+
+
+# The example, as the issue describes it -------------------------------------------------------
+
+
+def _example(tmp_path: Path) -> Path:
+    copy = tmp_path / "blue"
+    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns(".store-gate-cache"))
+    return copy
+
+
+def test_example_rusqlite_call_outside_the_backend_is_sg501_at_its_line(tmp_path: Path) -> None:
+    copy = _example(tmp_path)
+    (copy / "src" / "report.rs").write_text(
+        'pub fn rounds() {\n    let conn = rusqlite::Connection::open("blue.db");\n}\n'
+    )
+    result = run_cli("check", cwd=copy)
+    assert result.returncode == 1 and "src/report.rs:2:16: SG501 rusqlite::Connection::open" in result.stdout
+
+
+def test_example_gsi1pk_in_a_domain_struct_is_sg403(tmp_path: Path) -> None:
+    copy = _example(tmp_path)
+    domain = copy / "src" / "domain.rs"
+    domain.write_text(
+        domain.read_text().replace(
+            "pub struct Dialogue { pub id: DialogueId,", "pub struct Dialogue { pub gsi1pk: String, pub id: DialogueId,"
+        )
+    )
+    result = run_cli("check", cwd=copy)
+    assert (
+        result.returncode == 1
+        and "SG403 Dialogue.gsi1pk: the domain type Dialogue carries the physical key attribute gsi1pk" in result.stdout
+    )
+
+
+def test_example_query_gsi1_by_status_is_sg401(tmp_path: Path) -> None:
+    copy = _example(tmp_path)
+    reads = copy / "src" / "store" / "reads.rs"
+    reads.write_text(
+        reads.read_text().replace(
+            "pub trait DialogueReads {",
+            "pub trait DialogueReads {\n    async fn query_gsi1_by_status(&self, status: DialogueStatus) -> Result<Vec<Dialogue>>;",
+        )
+    )
+    result = run_cli("check", cwd=copy)
+    assert (
+        "src/store/reads.rs:8:14: SG401 DialogueReads.query_gsi1_by_status: the method name carries storage vocabulary"
+        in result.stdout
+    )
