@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from store_gate import __version__
 
@@ -63,6 +65,38 @@ class ValidationCache:
             known[digest] = None
             self._dirty = True
 
+    def parsed_yaml(self, raw: bytes) -> list[Any] | None:
+        """Documents of a YAML file parsed by an earlier run (JSON beside the digests), or None."""
+        if not self._enabled:
+            return None
+        path = self._path.parent / f"yaml-{hashlib.sha256(raw).hexdigest()[:40]}.json"
+        try:
+            documents: list[Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return documents
+
+    def keep_parsed_yaml(self, raw: bytes, documents: list[Any]) -> None:
+        if not self._enabled:
+            return
+        folder = self._path.parent
+        try:
+            folder.mkdir(exist_ok=True)
+            self._ignore(folder)
+            target = folder / f"yaml-{hashlib.sha256(raw).hexdigest()[:40]}.json"
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".yaml-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(documents, out, default=str)
+            os.replace(temporary, target)
+        except (OSError, TypeError, ValueError):
+            pass  # the cache is an optimisation
+
+    @staticmethod
+    def _ignore(folder: Path) -> None:
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# written by store-gate\n*\n", encoding="ascii")
+
     def save(self) -> None:
         if not (self._enabled and self._dirty):
             return
@@ -70,9 +104,7 @@ class ValidationCache:
         folder = self._path.parent
         try:
             folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# written by store-gate\n*\n", encoding="ascii")
+            self._ignore(folder)
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=".validated-")
             with os.fdopen(handle, "w", encoding="ascii") as out:
                 out.write("\n".join(digests) + "\n")

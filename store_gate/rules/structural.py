@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from store_gate.catalogue import Severity
+from store_gate.config.cache import ValidationCache
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.findings import Finding
@@ -107,31 +108,49 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
-@lru_cache(maxsize=1)
-def builtin_rules() -> tuple[StructuralRule, ...]:
+@lru_cache(maxsize=8)
+def builtin_rules(languages: frozenset[str], cache: ValidationCache | None = None) -> tuple[StructuralRule, ...]:
+    """The built-in rules for these languages (a project's other languages cost nothing)."""
     folder = builtin_rules_dir()
-    found = sorted(p for p in folder.glob("*/SG*.yml") if p.parent.name != "tests")
-    if not found:
+    if not any(folder.glob("*/SG*.yml")):
         raise ConfigError(
             [ConfigProblem(str(folder), "", "store-gate's built-in rules are missing from the installation")]
         )
-    return tuple(rule for path in found for rule in _load(path, path.name, builtin=True))
+    wanted = {"typescript" if language == "tsx" else language for language in languages}
+    found = sorted(p for p in folder.glob("*/SG*.yml") if p.parent.name in wanted)
+    return tuple(rule for path in found for rule in _load(path, path.name, builtin=True, cache=cache))
 
 
-def _load(path: Path, shown: str, builtin: bool) -> list[StructuralRule]:
-    import yaml
-
-    def problem(key: str, message: str) -> ConfigError:
-        return ConfigError([ConfigProblem(shown, key, message)])
-
+def _documents(path: Path, shown: str, cache: ValidationCache | None) -> list[Any]:
+    """The YAML documents of a rule file; from the project's cache when this exact text was
+    parsed before (a pre-commit run then never imports PyYAML)."""
     try:
-        documents = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise problem("", f"cannot read the rule: {exc}") from None
+        raise ConfigError([ConfigProblem(shown, "", f"cannot read the rule: {exc}")]) from None
+    cached = cache.parsed_yaml(raw) if cache is not None else None
+    if cached is not None:
+        return cached
+    import yaml  # only for rule texts not parsed before
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ~10x faster
+    try:
+        documents: list[Any] = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise problem("", f"YAML syntax{where}: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError([ConfigProblem(shown, "", f"YAML syntax{where}: {getattr(exc, 'problem', exc)}")]) from None
+    if cache is not None:
+        cache.keep_parsed_yaml(raw, documents)
+    return documents
+
+
+def _load(path: Path, shown: str, builtin: bool, cache: ValidationCache | None = None) -> list[StructuralRule]:
+    def problem(key: str, message: str) -> ConfigError:
+        return ConfigError([ConfigProblem(shown, key, message)])
+
+    documents = _documents(path, shown, cache)
     rules = []
     for document in documents:
         if not isinstance(document, dict):
@@ -151,7 +170,8 @@ def _load(path: Path, shown: str, builtin: bool) -> list[StructuralRule]:
         if not builtin and re.fullmatch(r"SG\d{3}", rule_id):
             raise problem(rule_id, "SGnnn ids are store-gate's own; give your rule another id")
         config = {k: document[k] for k in _CONFIG_KEYS if k in document}
-        _compile(config, language, shown, rule_id)
+        if not builtin:  # the built-in rules are compiled by their own tests
+            _compile(config, language, shown, rule_id)
         rules.append(
             StructuralRule(
                 id=rule_id,
@@ -207,7 +227,7 @@ def custom_rules(project: Project) -> list[StructuralRule]:
                 ]
             )
         for path in paths:
-            rules += _load(loaded.root / path, path, builtin=False)
+            rules += _load(loaded.root / path, path, builtin=False, cache=loaded.cache)
     ids = [r.id for r in rules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -323,11 +343,25 @@ def _scope(project: Project) -> _Scope:
 
 
 class _Parsed:
-    """Each file is parsed once per language, whatever the number of rules."""
+    """Each file is read once and parsed at most once per language, whatever the number of rules;
+    a rule with needles parses only the files that contain one of them."""
 
     def __init__(self, project: Project) -> None:
         self.root = project.loaded.root
         self._roots: dict[tuple[str, str], Any] = {}
+        self._bytes: dict[str, bytes] = {}
+
+    def data(self, path: str) -> bytes:
+        if path not in self._bytes:
+            try:
+                self._bytes[path] = (self.root / path).read_bytes()
+            except OSError:
+                self._bytes[path] = b""
+        return self._bytes[path]
+
+    def contains_any(self, path: str, needles: tuple[bytes, ...]) -> bool:
+        data = self.data(path)
+        return any(needle in data for needle in needles)
 
     def root_of(self, path: str, language: str) -> Any:
         from ast_grep_py import SgRoot
@@ -335,8 +369,8 @@ class _Parsed:
         key = (path, language)
         if key not in self._roots:
             try:
-                text = (self.root / path).read_bytes().decode("utf-8-sig")
-            except (OSError, UnicodeDecodeError):
+                text = self.data(path).decode("utf-8-sig")
+            except UnicodeDecodeError:
                 text = ""  # SG002 reports unreadable store files; others cannot hold a finding
             self._roots[key] = SgRoot(text, language).root()
         return self._roots[key]
@@ -371,6 +405,23 @@ def _backend_of(text: str, modules: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
+_KEY_WORDS = (b"pk", b"sk", b"PK", b"SK", b"Pk", b"Sk", b"gsi", b"GSI", b"lsi", b"LSI", b"partition", b"sort")
+
+
+def _needles(rule: StructuralRule, project: Project, scope: _Scope) -> tuple[bytes, ...] | None:
+    """Byte strings a file must contain for this built-in rule to match in it; None: no prefilter."""
+    boundaries = project.loaded.manifest.boundaries
+    if rule.code == "SG501":
+        return tuple(m.encode() for modules in scope.backend_modules.values() for m in modules)
+    if rule.code == "SG502":
+        prefixes = entity_prefixes(project) + list(boundaries.key_prefixes if boundaries else ())
+        return tuple(p.encode() for p in prefixes) if prefixes else (b"#",)
+    if rule.code == "SG403":
+        extra = list(project.table.attribute_types) + list(boundaries.key_attributes if boundaries else ())
+        return _KEY_WORDS + tuple(name.encode() for name in extra)
+    return None
+
+
 def run(project: Project) -> tuple[list[Finding], list[StructuralRule]]:
     """Findings of the built-in structural rules and the manifest's own rules, and those rules."""
     customs = custom_rules(project)
@@ -378,7 +429,10 @@ def run(project: Project) -> tuple[list[Finding], list[StructuralRule]]:
     boundaries = project.loaded.manifest.boundaries
     parsed = _Parsed(project)
     findings: list[Finding] = []
-    for rule in [*builtin_rules(), *customs]:
+    present = frozenset(
+        language for p in [*scope.scanned, *scope.store_files] if (language := LANGUAGE_OF_SUFFIX.get(Path(p).suffix))
+    )
+    for rule in [*builtin_rules(present, project.loaded.cache), *customs]:
         if rule.severity == "off":
             continue
         if rule.builtin:
@@ -398,9 +452,10 @@ def run(project: Project) -> tuple[list[Finding], list[StructuralRule]]:
         else:
             files = _rule_files(rule, scope.scanned)
             config = rule.config
+        needles = _needles(rule, project, scope) if rule.builtin else None
         for path in files:
             language = _file_language(path, rule.language)
-            if language is None:
+            if language is None or (needles is not None and not parsed.contains_any(path, needles)):
                 continue
             for node in parsed.root_of(path, language).find_all(config):
                 finding = _finding(rule, node, path, scope)
