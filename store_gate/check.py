@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store_gate import baseline as ratchet
@@ -22,6 +19,7 @@ from store_gate.config import LoadedManifest
 from store_gate.findings import Finding
 from store_gate.git import BaseRevision
 from store_gate.project import Project, build
+from store_gate.sources import shown
 
 if TYPE_CHECKING:
     from store_gate.diff import Comparison
@@ -42,7 +40,7 @@ class CheckResult:
 
     def display_path(self, path: str) -> str:
         """A project-relative path as the user can open it from where they ran the gate."""
-        return _display(self.project.loaded.root, path)
+        return shown(self.project.loaded.root / path)
 
     @property
     def fail_on(self) -> str:
@@ -135,12 +133,3 @@ def check(
         baseline_path=baseline_path,
         custom_rules=custom,
     )
-
-
-@lru_cache(maxsize=4096)
-def _display(root: Path, path: str) -> str:
-    full = root / path
-    try:
-        return Path(os.path.relpath(full)).as_posix()
-    except ValueError:  # another drive on Windows
-        return full.as_posix()

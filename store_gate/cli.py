@@ -171,16 +171,15 @@ def _run(args: argparse.Namespace, selected: set[str] | None, use_baseline: bool
 def _baseline_path(args: argparse.Namespace, loaded: LoadedManifest) -> tuple[Path, str, bool]:
     """(path, as shown, whether it must exist): --baseline, the manifest's `baseline`, or the
     default file next to the manifest when it exists."""
-    import os
-
     from store_gate.baseline import DEFAULT_NAME
+    from store_gate.sources import shown
 
     if args.baseline:
         path = Path(args.baseline)
         return path, args.baseline, True
     declared = loaded.manifest.baseline
     path = loaded.root / (declared or DEFAULT_NAME)
-    return path, Path(os.path.relpath(path)).as_posix(), declared is not None
+    return path, shown(path), declared is not None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -263,7 +262,6 @@ def _baseline(args: argparse.Namespace) -> int:
 
 
 def _table(args: argparse.Namespace) -> int:
-    import os
 
     from store_gate import config
     from store_gate.report import table as report
@@ -293,7 +291,7 @@ def _table(args: argparse.Namespace) -> int:
         if loaded.imported is not None:
             origin = f"read from {loaded.imported.source} ({loaded.imported.kind} {loaded.imported.resource})"
         else:
-            origin = f"declared in {Path(os.path.relpath(loaded.path)).as_posix()}"
+            origin = f"declared in {loaded.display_path}"
         sys.stdout.write(render(loaded.table, origin, loaded.imported, loaded.entities))
     return EXIT_OK
 

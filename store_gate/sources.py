@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -96,6 +96,15 @@ def match_files(root: Path, globs: Sequence[str]) -> list[str]:
                     if not full.is_symlink() or _inside(root, full):
                         found.add(rel)
     return sorted(found)
+
+
+@lru_cache(maxsize=4096)
+def shown(path: Path) -> str:
+    """A path as the user can open it from where they ran the gate."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
 
 
 def _inside(root: Path, path: Path) -> bool:

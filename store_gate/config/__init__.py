@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from store_gate.config.cache import ValidationCache
 from store_gate.config.toml_lines import KeyLines, TOMLDecodeError, loads
 from store_gate.errors import ConfigError, ConfigProblem, config_error
+from store_gate.sources import shown
 
 if TYPE_CHECKING:
     from store_gate.config.model import Manifest
@@ -81,11 +81,11 @@ def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise config_error(_display(path), "", f"cannot read: {exc.strerror}") from None
+        raise config_error(shown(path), "", f"cannot read: {exc.strerror}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise config_error(_display(path), "", f"not valid UTF-8 (byte {exc.start})") from None
+        raise config_error(shown(path), "", f"not valid UTF-8 (byte {exc.start})") from None
 
 
 def _parse_toml(path: Path, text: str) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
         line = int(m.group(1)) if m else None
         key = _dotted(KeyLines(text).key_at(text, line)) if line else ""
         key = key or "(top level)"
-        raise config_error(_display(path), key, f"TOML syntax: {message}", line) from None
+        raise config_error(shown(path), key, f"TOML syntax: {message}", line) from None
 
 
 def _validated(
@@ -146,8 +146,8 @@ def load(path: Path, use_cache: bool = True) -> LoadedManifest:
         data = data.get("tool", {}).get("store_gate")
         prefix = PYPROJECT_TABLE
         if not isinstance(data, dict):
-            raise config_error(_display(path), "tool.store_gate", "expected a table")
-    display = _display(path)
+            raise config_error(shown(path), "tool.store_gate", "expected a table")
+    display = shown(path)
     cache = ValidationCache(path.parent, enabled=use_cache)
     manifest, problems = _validated(data, text, cache)
     if problems:
@@ -203,11 +203,3 @@ def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines 
 
 def _dotted(path: tuple[Any, ...]) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
-
-
-def _display(path: Path) -> str:
-    """The manifest's path as the user can open it from where they ran the gate."""
-    try:
-        return Path(os.path.relpath(path)).as_posix()
-    except ValueError:
-        return str(path)

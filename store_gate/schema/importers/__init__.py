@@ -10,6 +10,7 @@ the file has them; the rest are reported plainly, never guessed.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,12 @@ class Candidate:
     name: str | None
     line: int | None
     read: Any  # () -> ImportedTable
+
+
+def line_of(text: str, pattern: str) -> int | None:
+    """The 1-based line where `pattern` first matches (a resource's definition), for messages."""
+    match = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def import_table(path: Path, shown: str, resource: str | None = None, name: str | None = None) -> ImportedTable:

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, api_shape
+from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, api_shape, line_of
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, TableSchema
 
 TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable")
@@ -106,7 +106,7 @@ def candidates(document: Any, text: str, shown: str) -> list[Candidate]:
         properties = resource.get("Properties") or {}
         if not isinstance(properties, dict):
             raise ImportProblem(f"{logical_id}.Properties is not a mapping", f"Resources.{logical_id}")
-        line = _line_of(text, logical_id)
+        line = line_of(text, rf'^\s*"?{re.escape(logical_id)}"?\s*:')
         name = resolve(properties["TableName"]) if "TableName" in properties else None
         found.append(
             Candidate(
@@ -179,9 +179,3 @@ def _resolver(parameters: dict[str, Any]) -> Any:
         return None
 
     return resolve
-
-
-def _line_of(text: str, logical_id: str) -> int | None:
-    pattern = re.compile(rf'^\s*"?{re.escape(logical_id)}"?\s*:', re.MULTILINE)
-    match = pattern.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem
+from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, line_of
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
 
 _REFERENCE = re.compile(r"^\$\{(var|local)\.([A-Za-z0-9_-]+)\}$")
@@ -74,30 +74,23 @@ def candidates(text: str, shown: str) -> list[Candidate]:
             if _unquote(kind) != "aws_dynamodb_table":
                 continue
             for label, body in resources.items():
-                address = f"aws_dynamodb_table.{_unquote(label)}"
-                line = _line_of(text, r'resource\s+"?aws_dynamodb_table"?\s+"?' + re.escape(_unquote(label)))
-                found.append(
-                    Candidate(
-                        address,
-                        values.text(body.get("name")),
-                        line,
-                        _reader(address, body, values, shown, line, "resource"),
-                    )
-                )
+                name = _unquote(label)
+                pattern = r'resource\s+"?aws_dynamodb_table"?\s+"?' + re.escape(name)
+                found.append(_candidate(f"aws_dynamodb_table.{name}", body, values, text, pattern, shown, "resource"))
     for block in document.get("module", []):
         for label, body in block.items():
             if isinstance(body, dict) and "hash_key" in body and ("attributes" in body or "attribute" in body):
-                address = f"module.{_unquote(label)}"
-                line = _line_of(text, r'module\s+"?' + re.escape(_unquote(label)))
-                found.append(
-                    Candidate(
-                        address,
-                        values.text(body.get("name")),
-                        line,
-                        _reader(address, body, values, shown, line, "module"),
-                    )
-                )
+                name = _unquote(label)
+                pattern = r'module\s+"?' + re.escape(name)
+                found.append(_candidate(f"module.{name}", body, values, text, pattern, shown, "module"))
     return found
+
+
+def _candidate(
+    address: str, body: dict[str, Any], values: _Values, text: str, pattern: str, shown: str, form: str
+) -> Candidate:
+    line = line_of(text, pattern)
+    return Candidate(address, values.text(body.get("name")), line, _reader(address, body, values, shown, line, form))
 
 
 def _reader(address: str, body: dict[str, Any], values: _Values, shown: str, line: int | None, form: str) -> Any:
@@ -185,8 +178,3 @@ def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tu
     if body.get("name") is not None and table_name is None:
         notes.append(f"{address}: name is not static ({body.get('name')}); the table is known by its address")
     return TableSchema(table_name, IndexSchema(None, "table", partition, sort), indexes), notes
-
-
-def _line_of(text: str, pattern: str) -> int | None:
-    match = re.search(pattern, text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
