@@ -1,7 +1,7 @@
 """One run of the gate over one manifest.
 
 model -> rules -> severities -> waivers -> what changed since --base (legacy policy) ->
---select -> baseline. Each stage only removes or regrades findings; none invents them.
+--select (code prefixes) -> baseline. Each stage only removes or regrades findings; none invents them.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class CheckResult:
 
 def check(
     loaded: LoadedManifest,
-    selected: set[str] | None = None,
+    selected: list[str] | None = None,
     today: dt.date | None = None,
     base: BaseRevision | None = None,
     baseline: Counter[ratchet.Key] | None = None,
@@ -112,8 +112,8 @@ def check(
                 regraded.append(dataclasses.replace(finding, severity="warning"))
         findings = regraded
 
-    if selected is not None:
-        findings = [f for f in findings if f.code in selected]
+    if selected is not None:  # code prefixes: SG2 selects SG201..SG210; a user rule's id selects it
+        findings = [f for f in findings if any(f.code.upper().startswith(p.upper()) for p in selected)]
 
     known: list[Finding] = []
     fixed = 0

@@ -143,7 +143,7 @@ def _manifests(args: argparse.Namespace) -> list[Path]:
     return manifests
 
 
-def _run(args: argparse.Namespace, selected: set[str] | None, use_baseline: bool) -> list[CheckResult]:
+def _run(args: argparse.Namespace, selected: list[str] | None, use_baseline: bool) -> list[CheckResult]:
     import gc
 
     # A short-lived process that allocates one object per node, method and key: collecting
@@ -189,9 +189,11 @@ def _check(args: argparse.Namespace) -> int:
 
     selected = None
     if args.select:
-        selected = catalogue.select(args.select.split(","))
-        if not selected:
-            raise UsageError(f"--select {args.select}: matches no rule code (see store-gate rules)")
+        prefixes = [p.strip() for p in args.select.split(",") if p.strip()]
+        problem = catalogue.selection_problem(prefixes) if prefixes else "is empty"
+        if problem:
+            raise UsageError(f"--select {args.select}: {problem}")
+        selected = prefixes
     outputs: list[tuple[str, str]] = []
     for spec in args.output:
         kind, sep, file = spec.partition("=")

@@ -223,6 +223,9 @@ def test_a_user_rule_is_reported_with_its_own_id_and_severity(bounded: Gate) -> 
     bounded.write("src/report.rs", 'pub fn show() {\n    println!("hello");\n}\n')
     finding = bounded.only("no-println")
     assert (finding.path, finding.line, finding.severity) == ("src/report.rs", 2, "warning")
+    assert finding.message == 'println! in library code; use the logger ("hello")'
+    selected = run_cli("check", "--select", "no-println", "--format", "json", cwd=bounded.root)
+    assert [f["code"] for f in json.loads(selected.stdout)["findings"]] == ["no-println"]
     result = run_cli("check", "--format", "sarif", cwd=bounded.root)
     rules = json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]
     assert any(r["id"] == "no-println" for r in rules)

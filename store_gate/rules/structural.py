@@ -526,7 +526,11 @@ def _substitute(message: str, node: Any) -> str:
     """`$NAME` in a user's message becomes the text that metavariable matched."""
 
     def replace(match: re.Match[str]) -> str:
-        captured = node.get_match(match.group(1))
-        return " ".join(str(captured.text()).split()) if captured is not None else match.group(0)
+        name = match.group(1)
+        captured = node.get_match(name)
+        if captured is not None:
+            return " ".join(str(captured.text()).split())
+        many = [n for n in node.get_multiple_matches(name) if n.is_named()]  # $$$NAME
+        return ", ".join(" ".join(str(n.text()).split()) for n in many) if many else match.group(0)
 
     return re.sub(r"\$([A-Z_][A-Z0-9_]*)", replace, message)
