@@ -204,6 +204,10 @@ def _check(args: argparse.Namespace) -> int:
     stdout_format = args.format or ("github" if in_actions else "text")
 
     results = _run(args, selected, use_baseline=True)
+    custom_ids = {rule.id.upper() for result in results for rule in result.custom_rules}
+    for prefix in selected or []:
+        if not prefix.upper().startswith("SG") and not any(i.startswith(prefix.upper()) for i in custom_ids):
+            raise UsageError(f"--select {args.select}: {prefix} matches no rule code and none of the manifest's rules")
     sys.stdout.write(_render(stdout_format, results))
     for kind, file in outputs:
         _write(Path(file), _render(kind, results))
