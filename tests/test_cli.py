@@ -259,3 +259,17 @@ def test_an_undeclared_method_added_to_the_example_fails_at_its_line(tmp_path: P
     assert result.stdout.splitlines()[0].startswith(
         f"src/store/reads.rs:{at + 1}:14: SG101 DialogueReads.list_stale_tensions has no access pattern"
     )
+
+
+def test_readme_manifest_reference_is_a_valid_manifest(tmp_path: Path) -> None:
+    from store_gate.config import load
+
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## The manifest") :]
+    block = section[
+        section.index("```toml\n") + len("```toml\n") : section.index("```\n", section.index("```toml\n") + 8)
+    ]
+    (tmp_path / "store-gate.toml").write_text(block)
+    loaded = load(tmp_path / "store-gate.toml", use_cache=False)
+    assert loaded.manifest.access["DialogueReads"]["list_rounds"].page == "cursor"
+    assert loaded.manifest.boundaries is not None and "sqlite" in loaded.manifest.boundaries.backends
