@@ -80,7 +80,7 @@ def match_files(root: Path, globs: Sequence[str]) -> list[str]:
     for glob in globs:
         pattern = glob_regex(glob)
         if not _GLOB_CHARS.search(glob):
-            if (root / glob).is_file() and _inside(root, root / glob):
+            if (root / glob).is_file() and inside(root, root / glob):
                 found.add(glob)
             continue
         start = root / _fixed_prefix(glob) if _fixed_prefix(glob) else root
@@ -93,7 +93,7 @@ def match_files(root: Path, globs: Sequence[str]) -> list[str]:
                 rel = name if rel_folder == "." else f"{rel_folder}/{name}"
                 if pattern.match(rel):
                     full = Path(folder) / name
-                    if not full.is_symlink() or _inside(root, full):
+                    if not full.is_symlink() or inside(root, full):
                         found.add(rel)
     return sorted(found)
 
@@ -107,9 +107,10 @@ def shown(path: Path) -> str:
         return path.as_posix()
 
 
-def _inside(root: Path, path: Path) -> bool:
+def inside(root: Path, path: Path) -> bool:
+    """Does `path`, symlinks resolved, stay under `root`?"""
     try:
-        path.resolve().relative_to(root)
+        path.resolve().relative_to(root.resolve())
     except ValueError:
         return False
     return True

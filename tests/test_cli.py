@@ -273,3 +273,26 @@ def test_readme_manifest_reference_is_a_valid_manifest(tmp_path: Path) -> None:
     loaded = load(tmp_path / "store-gate.toml", use_cache=False)
     assert loaded.manifest.access["DialogueReads"]["list_rounds"].page == "cursor"
     assert loaded.manifest.boundaries is not None and "sqlite" in loaded.manifest.boundaries.backends
+
+
+def test_symlinks_leading_outside_the_project_are_not_read(
+    gate: Gate, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.rs").write_text("pub trait DialogueStore {\n    fn leaked(&self);\n}\n")
+    (outside / "dir").mkdir()
+    (outside / "dir" / "more.rs").write_text("pub trait DialogueStore {\n    fn also_leaked(&self);\n}\n")
+    (outside / "table.yaml").write_text("Resources: {}\n")
+    gate.manifest()
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    (gate.root / "src" / "link.rs").symlink_to(outside / "secret.rs")
+    (gate.root / "src" / "linked_dir").symlink_to(outside / "dir")
+    assert gate.codes() == [], "neither the symlinked file nor the symlinked folder is read"
+    (gate.root / "infra").mkdir()
+    (gate.root / "infra" / "table.yaml").symlink_to(outside / "table.yaml")
+    manifest = gate.root / "store-gate.toml"
+    manifest.write_text(
+        manifest.read_text().replace('[table]\nname = "t"', '[table]\nname = "t"\nfrom = "infra/table.yaml"')
+    )
+    result = run_cli("check", cwd=gate.root)
+    assert result.returncode == 2 and "leads outside the project" in result.stderr

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from store_gate.config.cache import ValidationCache
 from store_gate.config.toml_lines import KeyLines, TOMLDecodeError, loads
 from store_gate.errors import ConfigError, ConfigProblem, config_error
-from store_gate.sources import shown
+from store_gate.sources import inside, shown
 
 if TYPE_CHECKING:
     from store_gate.config.model import Manifest
@@ -187,6 +187,13 @@ def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines 
     path = root / source
     if not path.is_file():
         raise config_error(display, "table.from", f'"{source}" is not a file in the project', line)
+    if not inside(root, path):
+        raise config_error(
+            display,
+            "table.from",
+            f'"{source}" leads outside the project (a symlink); the gate reads only inside it',
+            line,
+        )
     shown = Path(source).as_posix()  # as the manifest writes it: stable wherever the gate runs
     try:
         imported = import_table(path, shown, manifest.table.resource, manifest.table.name)
