@@ -9,6 +9,7 @@ import ast
 import dataclasses
 import re
 
+from store_gate.extract.inline import access_declarations
 from store_gate.extract.model import (
     FileExtraction,
     InlineDeclaration,
@@ -199,13 +200,11 @@ def _inline(path: str, lines: list[str], node: ast.FunctionDef | ast.AsyncFuncti
         isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
     ):
         return []
-    found = []
+    doc_lines = []
     start = first.value.lineno
     for offset, line in enumerate(first.value.value.splitlines()):
-        at = line.find("@access")
-        if at >= 0:
-            number = start + offset
-            source = lines[number - 1] if number <= len(lines) else ""
-            column = source.find("@access") + 1 if "@access" in source else 1
-            found.append(InlineDeclaration(line[at + len("@access") :].strip(), SourceLocation(path, number, column)))
-    return found
+        number = start + offset
+        source = lines[number - 1] if number <= len(lines) else ""
+        column = source.find("@access") + 1 if "@access" in source else 1
+        doc_lines.append((SourceLocation(path, number, column), line))
+    return access_declarations(doc_lines)

@@ -11,9 +11,9 @@ from typing import Any
 
 from ast_grep_py import SgRoot
 
+from store_gate.extract.inline import access_declarations
 from store_gate.extract.model import (
     FileExtraction,
-    InlineDeclaration,
     Method,
     Parameter,
     SourceLocation,
@@ -181,7 +181,7 @@ def _method(path: str, trait: str, item: Any, preceding: list[Any]) -> Method:
         parameters=tuple(parameters),
         return_type=return_type,
         returns_collection=bool(return_type and _COLLECTION.search(return_type)),
-        inline=tuple(_inline_declarations(doc_lines)),
+        inline=tuple(access_declarations(doc_lines)),
         attributes=tuple(attributes),
         signature=" ".join(text.rstrip().rstrip(";").split()),
     )
@@ -207,12 +207,3 @@ def _docs(path: str, nodes: list[Any]) -> tuple[list[tuple[SourceLocation, str]]
                 line_loc = SourceLocation(loc.path, loc.line + offset, loc.column if offset == 0 else 1)
                 lines.append((line_loc, line.strip().lstrip("*")))
     return lines, attributes
-
-
-def _inline_declarations(lines: list[tuple[SourceLocation, str]]) -> list[InlineDeclaration]:
-    found = []
-    for loc, line in lines:
-        at = line.find("@access")
-        if at >= 0:
-            found.append(InlineDeclaration(line[at + len("@access") :].strip(), loc))
-    return found

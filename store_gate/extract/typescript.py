@@ -11,6 +11,7 @@ from typing import Any
 
 from ast_grep_py import SgRoot
 
+from store_gate.extract.inline import access_declarations
 from store_gate.extract.model import (
     FileExtraction,
     InlineDeclaration,
@@ -182,13 +183,12 @@ def _method(path: str, trait: str, member: Any, parameters: Any, returns: Any, d
 def _inline(path: str, doc: Any) -> list[InlineDeclaration]:
     if doc is None:
         return []
-    found = []
     start = _location(path, doc)
-    for offset, line in enumerate(str(doc.text()).replace("\r", "").split("\n")):
+    text = str(doc.text()).replace("\r", "").removeprefix("/**").removesuffix("*/")
+    doc_lines = []
+    for offset, line in enumerate(text.split("\n")):
+        stripped = line.strip().removeprefix("*")
         at = line.find("@access")
-        if at >= 0:
-            text = line[at + len("@access") :].strip()
-            text = text.removesuffix("*/").strip()
-            column = at + 1 if offset else start.column + at
-            found.append(InlineDeclaration(text, SourceLocation(path, start.line + offset, column)))
-    return found
+        column = (at + 1 if offset else start.column + 3 + at) if at >= 0 else 1
+        doc_lines.append((SourceLocation(path, start.line + offset, column), stripped))
+    return access_declarations(doc_lines)
