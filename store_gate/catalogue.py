@@ -7,7 +7,7 @@ heavy, so `explain` and `--version` start fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Severity = Literal["error", "warning", "info", "off"]  # info: users' rules (ast-grep info/hint)
@@ -39,14 +39,17 @@ class RuleInfo:
     bad: str
     good: str
     fix: str
+    status: Literal["stable", "preview"] = "stable"  # ruff's lifecycle; a preview rule may change
+    options: str = ""  # the manifest keys that configure it
+    references: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
         return self.code[:3]
 
     def doc_page(self) -> str:
-        return (
-            f"{self.code} {self.name} (default severity: {self.severity})\n\n"
+        page = (
+            f"{self.code} {self.name} (default severity: {self.severity}, {self.status})\n\n"
             f"{self.summary}\n\n"
             f"## What it does\n{self.what}\n\n"
             f"## Why is this bad?\n{self.why}\n\n"
@@ -54,6 +57,11 @@ class RuleInfo:
             f"## Use instead\n{self.good}\n\n"
             f"## How to fix\n{self.fix}\n"
         )
+        if self.options:
+            page += f"\n## Options\n{self.options}\n"
+        if self.references:
+            page += "\n## References\n" + "".join(f"- {reference}\n" for reference in self.references)
+        return page
 
 
 _RULES = [
@@ -631,6 +639,51 @@ _RULES += [
         fix="Build keys only in the backend, from the entity templates; elsewhere, use domain identifiers.",
     ),
 ]
+_AWS = "https://docs.aws.amazon.com/amazondynamodb/latest"
+_SEED = "the seed discussion, ../shared/seed/tensions.md"
+# Per code: (manifest keys that configure the rule, references).
+_DETAILS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "SG000": ("", ()),
+    "SG001": ("`[[store]] trait` and `paths`.", (f"CROISSANT R1-T01 in {_SEED}",)),
+    "SG002": ("", ()),
+    "SG003": ("A waiver of SG003 for `Trait.*`.", ()),
+    "SG101": (
+        "`[access.<Trait>.<method>]`, or `@access { ... }` in the doc comment; `[[waiver]]`.",
+        (f"CROISSANT R1-T01 in {_SEED}",),
+    ),
+    "SG102": ("`[access.<Trait>.<method>]`.", ()),
+    "SG103": ("", ()),
+    "SG104": ("`[[waiver]]`: `rule`, `method` or `path`, `reason`, `expires`.", ()),
+    "SG201": ("`[table.gsi.<name>]`, `[table.lsi.<name>]`, or `[table] from`.", ()),
+    "SG202": ("", (f"{_AWS}/developerguide/Scan.html",)),
+    "SG203": ("", (f"{_AWS}/APIReference/API_GetItem.html", f"{_AWS}/developerguide/SecondaryIndexes.html")),
+    "SG204": ("", (f"{_AWS}/APIReference/API_GetItem.html",)),
+    "SG205": ("", (f"{_AWS}/developerguide/Query.KeyConditionExpressions.html",)),
+    "SG206": ("", ()),
+    "SG207": ("`consistent` in the access pattern.", (f"{_AWS}/developerguide/HowItWorks.ReadConsistency.html",)),
+    "SG208": ("The attribute's `type` in `[table]`.", (f"{_AWS}/developerguide/Query.KeyConditionExpressions.html",)),
+    "SG209": ('`page = "cursor"` or `limit` in the access pattern.', (f"{_AWS}/developerguide/Query.Pagination.html",)),
+    "SG210": (
+        '`[severity] SG210 = "error"` to make it fail, or a waiver.',
+        (f"{_AWS}/developerguide/bp-partition-key-design.html",),
+    ),
+    "SG301": (
+        "`[table.gsi.*]`, `[table.lsi.*]`, or `[table] from`.",
+        (f"{_AWS}/developerguide/ServiceQuotas.html#limits-secondary-indexes",),
+    ),
+    "SG302": ("`--base`; `[table.lsi.*]` or `[table] from`.", (f"{_AWS}/developerguide/LSI.html",)),
+    "SG303": ("`[table] from` (+ `resource` / `name`) together with a declared `[table]`.", ()),
+    "SG306": ("`[entity.<Name>]` and `entity` in the access pattern.", ()),
+    "SG401": ("`[boundaries] vocabulary`.", (f"STRUDEL R1-T01 in {_SEED}",)),
+    "SG402": ("`[boundaries] backend_types`.", (f"STRUDEL R1-T01 in {_SEED}",)),
+    "SG403": ("`[boundaries] domain`, `key_attributes`.", (f"ECLAIR R1-T01 in {_SEED}",)),
+    "SG501": (
+        "`[boundaries.backends.<name>] allow`, `modules`; `[boundaries] paths`.",
+        (f"GALETTE R1-T01 in {_SEED}",),
+    ),
+    "SG502": ("`[boundaries] key_prefixes`; the entities' templates.", (f"TARTLET R1-T01 in {_SEED}",)),
+}
+_RULES = [replace(rule, options=_DETAILS[rule.code][0], references=_DETAILS[rule.code][1]) for rule in _RULES]
 _RULES.sort(key=lambda rule: rule.code)
 
 RULES: dict[str, RuleInfo] = {rule.code: rule for rule in _RULES}

@@ -319,7 +319,7 @@ def _rules(form: str) -> int:
         sys.stdout.write(markdown_reference())
         return EXIT_OK
     for rule in RULES.values():
-        print(f"{rule.code}  {rule.severity:<7}  {rule.name:<32}  {rule.summary}")
+        print(f"{rule.code}  {rule.severity:<7}  {rule.status:<7}  {rule.name:<35}  {rule.summary}")
     return EXIT_OK
 
 

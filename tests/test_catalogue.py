@@ -39,3 +39,12 @@ def test_every_code_has_a_complete_doc_page() -> None:
     for rule in RULES.values():
         assert all((rule.summary, rule.what, rule.why, rule.bad, rule.good, rule.fix)), rule.code
         assert re.fullmatch(r"[a-z0-9-]+", rule.name), rule.code
+
+
+def test_the_index_limit_rule_cites_dynamodbs_quota_page() -> None:
+    page = RULES["SG301"].doc_page()
+    assert "20 global secondary indexes" in page and "5 local secondary indexes" in page
+    assert (
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-secondary-indexes"
+        in page
+    )
