@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
@@ -110,6 +110,7 @@ class Project:
     stores: list[GovernedStore]
     methods: list[Method]
     problems: list[SourceProblem]
+    sources: SourceCache
     manifest_declarations: dict[tuple[str, str], Declaration]
     inline_declarations: dict[tuple[str, str], Declaration]
 
@@ -135,14 +136,16 @@ class Project:
         return {name for store in self.stores for name in store.trait_names}
 
 
-class _SourceCache:
-    """Each file is read and decoded at most once, however many stores and passes look at it."""
+class SourceCache:
+    """Each file is read and decoded at most once, and parsed by ast-grep at most once per
+    language, however many stores, passes and rules look at it."""
 
     def __init__(self, tree: SourceTree) -> None:
         self.tree = tree
         self._bytes: dict[str, bytes] = {}
         self._text: dict[str, str | None] = {}
         self.problems: dict[str, SourceProblem] = {}
+        self.parsed: dict[tuple[str, str], Any] = {}  # (path, language) -> ast-grep root node
 
     def data(self, path: str) -> bytes:
         if path not in self._bytes:
@@ -170,7 +173,7 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
     root = loaded.root
     _check_globs(loaded)
     tree = tree or WorkingTree(root)
-    cache = _SourceCache(tree)
+    cache = SourceCache(tree)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
     for position, store in enumerate(manifest.store):
@@ -201,6 +204,7 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
         stores=stores,
         methods=methods,
         problems=[],
+        sources=cache,
         manifest_declarations={},
         inline_declarations={},
     )
@@ -234,7 +238,7 @@ def _check_globs(loaded: LoadedManifest) -> None:
 
 
 def _follow_traits(
-    store: GovernedStore, cache: _SourceCache, problems: dict[tuple[str, int, int, str], SourceProblem]
+    store: GovernedStore, cache: SourceCache, problems: dict[tuple[str, int, int, str], SourceProblem]
 ) -> None:
     """Find the store's trait, then every supertrait defined under its paths, transitively."""
     wanted = {store.config.trait}
@@ -249,6 +253,8 @@ def _follow_traits(
             if text is None:
                 continue
             extraction = EXTRACTORS[Path(path).suffix](path, text, pending)
+            if extraction.tree is not None:
+                cache.parsed[(path, extraction.tree[0])] = extraction.tree[1]
             store.definitions.extend(extraction.traits)
             reported = list(extraction.problems)
             if extraction.syntax is not None:

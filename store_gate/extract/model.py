@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, order=True)
@@ -80,3 +80,6 @@ class FileExtraction:
     # The file's first syntax problem, if any. Reported when the file defines a governed trait,
     # or when a governed trait is found nowhere: a syntax error may be what hides it.
     syntax: SourceProblem | None = None
+    # The ast-grep tree the extractor parsed, (language, root node): the structural rules reuse
+    # it instead of parsing the file again. None for extractors that do not use ast-grep.
+    tree: tuple[str, Any] | None = None

@@ -61,6 +61,7 @@ def extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
     """The traits named in `wanted` defined in one Rust file, and what blocks reading them."""
     result = FileExtraction(path)
     root = SgRoot(text, "rust").root()
+    result.tree = ("rust", root)
     for node in root.find_all(kind="trait_item"):
         name_node = node.field("name")
         if name_node is None or _unraw(name_node.text()) not in wanted:

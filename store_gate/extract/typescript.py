@@ -48,6 +48,7 @@ def extract_tsx(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
 def _extract(path: str, text: str, wanted: frozenset[str], language: str) -> FileExtraction:
     result = FileExtraction(path)
     root = SgRoot(text, language).root()
+    result.tree = (language, root)
     for kind in _STORE_KINDS:
         for node in root.find_all(kind=kind):
             name = node.field("name")

@@ -343,37 +343,30 @@ def _scope(project: Project) -> _Scope:
 
 
 class _Parsed:
-    """Each file is read once and parsed at most once per language, whatever the number of rules;
-    a rule with needles parses only the files that contain one of them."""
+    """Files through the project's source cache: read once, parsed at most once per language
+    (the extractor's trees are reused); a rule with needles parses only files containing one."""
 
     def __init__(self, project: Project) -> None:
-        self.root = project.loaded.root
-        self._roots: dict[tuple[str, str], Any] = {}
-        self._bytes: dict[str, bytes] = {}
-
-    def data(self, path: str) -> bytes:
-        if path not in self._bytes:
-            try:
-                self._bytes[path] = (self.root / path).read_bytes()
-            except OSError:
-                self._bytes[path] = b""
-        return self._bytes[path]
+        self.sources = project.sources
 
     def contains_any(self, path: str, needles: tuple[bytes, ...]) -> bool:
-        data = self.data(path)
+        try:
+            data = self.sources.data(path)
+        except OSError:
+            return False
         return any(needle in data for needle in needles)
 
     def root_of(self, path: str, language: str) -> Any:
         from ast_grep_py import SgRoot
 
         key = (path, language)
-        if key not in self._roots:
+        if key not in self.sources.parsed:
             try:
-                text = self.data(path).decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = ""  # SG002 reports unreadable store files; others cannot hold a finding
-            self._roots[key] = SgRoot(text, language).root()
-        return self._roots[key]
+                text = self.sources.text(path) or ""  # SG002 reports files that are not UTF-8
+            except OSError:
+                text = ""
+            self.sources.parsed[key] = SgRoot(text, language).root()
+        return self.sources.parsed[key]
 
 
 def _file_language(path: str, rule_language: str) -> str | None:
