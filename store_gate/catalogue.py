@@ -152,6 +152,38 @@ _RULES = [
         ),
     ),
     RuleInfo(
+        code="SG004",
+        name="store-heritage-unresolved",
+        severity="error",
+        summary="A supertrait, base class or extended interface of a governed trait cannot be found or resolved.",
+        what=(
+            "Every supertrait (Rust), base class (Python) or extended interface / type (TypeScript) that a\n"
+            "governed trait names is looked for under the store's `paths`. One found is governed like the\n"
+            "trait itself; a standard marker (`Send`, `Debug`, `Protocol`, `ABC`, ...) is ignored unless a\n"
+            "trait of that name is defined under `paths`; any other is reported, as is heritage that cannot\n"
+            "be resolved statically at all (a mixin call, a computed base)."
+        ),
+        why=(
+            "The methods of a supertrait are methods of the store: the DynamoDB backend must serve them\n"
+            "too. A supertrait defined outside `paths` would bring methods that no rule ever sees."
+        ),
+        bad=(
+            "```rust\npub trait DialogueStore: crate::admin::Admin {\n"
+            "    fn get(&self, id: &str) -> Dialogue;\n}\n```\n"
+            'with `paths = ["src/store/**/*.rs"]` and `Admin` defined in `src/admin.rs`.'
+        ),
+        good=(
+            '```toml\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/store/**/*.rs", "src/admin.rs"]\n```\n'
+            "or, when another manifest governs `Admin`:\n"
+            '```toml\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/store/**/*.rs"]\n'
+            'external = ["crate::admin::Admin"]\n```'
+        ),
+        fix=(
+            "Add the file that defines the supertrait to the store's `paths`, or list it in\n"
+            "`[[store]] external` - a reviewed statement that it is governed elsewhere."
+        ),
+    ),
+    RuleInfo(
         code="SG101",
         name="method-access-pattern-missing",
         severity="error",
@@ -647,6 +679,7 @@ _DETAILS: dict[str, tuple[str, tuple[str, ...]]] = {
     "SG001": ("`[[store]] trait` and `paths`.", (f"CROISSANT R1-T01 in {_SEED}",)),
     "SG002": ("", ()),
     "SG003": ("A waiver of SG003 for `Trait.*`.", ()),
+    "SG004": ("`[[store]] paths` and `external`.", ()),
     "SG101": (
         "`[access.<Trait>.<method>]`, or `@access { ... }` in the doc comment; `[[waiver]]`.",
         (f"CROISSANT R1-T01 in {_SEED}",),

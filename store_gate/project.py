@@ -7,6 +7,8 @@ saw, including what it could not read, for the SG0 rules.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -17,10 +19,17 @@ from store_gate.config.cache import ValidationCache
 from store_gate.config.model import AccessPattern, Store
 from store_gate.config.toml_lines import TOMLDecodeError, loads
 from store_gate.errors import ConfigError, ConfigProblem
-from store_gate.extract.model import FileExtraction, Method, SourceLocation, SourceProblem, TraitDefinition
+from store_gate.extract.model import (
+    FileExtraction,
+    Heritage,
+    Method,
+    SourceLocation,
+    SourceProblem,
+    TraitDefinition,
+)
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.table import TableSchema
-from store_gate.sources import SourceTree, WorkingTree, glob_problem
+from store_gate.sources import SourceTree, WorkingTree, decode_source, glob_problem
 
 Extractor = Callable[[str, str, frozenset[str]], FileExtraction]
 
@@ -87,6 +96,13 @@ class GovernedStore:
     definitions: list[TraitDefinition] = field(default_factory=list)
     # Files that name a governed trait but do not parse: reported when the trait is not found.
     unparsed_mentions: list[SourceProblem] = field(default_factory=list)
+    # Heritage named by a governed trait and found nowhere under the paths (SG004), and the
+    # heritage the manifest lists as `external`: (the trait naming it, the heritage).
+    unresolved: list[tuple[str, Heritage]] = field(default_factory=list)
+    external: list[tuple[str, Heritage]] = field(default_factory=list)
+    # Which members of each trait the store governs: all, unless reached only through
+    # TypeScript's Pick / Omit.
+    admitted: dict[str, MemberSet] = field(default_factory=dict)
 
     @property
     def trait_names(self) -> list[str]:
@@ -100,6 +116,39 @@ class GovernedStore:
     @property
     def found(self) -> bool:
         return any(d.name == self.config.trait for d in self.definitions)
+
+
+@dataclass(frozen=True)
+class MemberSet:
+    """A set of member names that may be infinite: `include` (None: every name) minus `exclude`."""
+
+    include: frozenset[str] | None = None
+    exclude: frozenset[str] = frozenset()
+
+    def __contains__(self, name: str) -> bool:
+        return (self.include is None or name in self.include) and name not in self.exclude
+
+    def through(self, edge: Heritage) -> MemberSet:
+        """What of this set a heritage edge passes on (Pick keeps `only`, Omit drops `omit`)."""
+        include = self.include
+        if edge.only is not None:
+            include = edge.only if include is None else include & edge.only
+        exclude = self.exclude | edge.omit
+        if include is not None:
+            return MemberSet(include - exclude)
+        return MemberSet(None, exclude)
+
+    def union(self, other: MemberSet) -> MemberSet:
+        if self.include is None and other.include is None:
+            return MemberSet(None, self.exclude & other.exclude)
+        if self.include is None:
+            return MemberSet(None, self.exclude - (other.include or frozenset()))
+        if other.include is None:
+            return MemberSet(None, other.exclude - self.include)
+        return MemberSet(self.include | other.include)
+
+
+EVERY_MEMBER = MemberSet()
 
 
 @dataclass
@@ -153,18 +202,35 @@ class SourceCache:
         return self._bytes[path]
 
     def text(self, path: str) -> str | None:
+        """The file's text, decoded for what it is (UTF-8, a byte-order mark, a Python coding
+        cookie); None, with an SG002 problem recorded, when it cannot be decoded."""
         if path not in self._text:
+            data = self.data(path)
             try:
-                self._text[path] = self.data(path).decode("utf-8-sig")
+                self._text[path] = decode_source(data, path)
             except UnicodeDecodeError as exc:
                 self._text[path] = None
-                line = self.data(path)[: exc.start].count(b"\n") + 1
+                line = data[: exc.start].count(b"\n") + 1
                 self.problems[path] = SourceProblem(
                     "SG002",
                     SourceLocation(path, line, 1),
-                    f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8",
+                    f"not valid {exc.encoding.upper()} (byte {exc.start}): the gate cannot read the traits it may "
+                    "hold; save the file as UTF-8",
                 )
         return self._text[path]
+
+    def could_define(self, path: str, names: frozenset[str]) -> bool:
+        """Can the file define one of these traits? Cheap byte tests first; a file whose bytes
+        are not plain ASCII-compatible text (UTF-16, UTF-32) is decoded and tested as text, so
+        an encoding never hides a definition."""
+        data = self.data(path)
+        if any(name.encode() in data for name in names):
+            text = self.text(path)
+            return text is None or _defines(text, names)  # undecodable: SG002 says so
+        if b"\x00" not in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return False
+        text = self.text(path)
+        return text is None or (any(name in text for name in names) and _defines(text, names))
 
 
 def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
@@ -189,12 +255,15 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
         problems.setdefault((path, problem.location.line, problem.location.column, problem.code), problem)
 
     methods: list[Method] = []
-    seen_traits: set[tuple[str, SourceLocation]] = set()
+    seen_methods: set[tuple[str, str, SourceLocation]] = set()
     for governed_store in stores:
         for definition in governed_store.definitions:
-            if (definition.name, definition.location) not in seen_traits:
-                seen_traits.add((definition.name, definition.location))
-                methods.extend(definition.methods)
+            admitted = governed_store.admitted.get(definition.name, EVERY_MEMBER)
+            for method in definition.methods:
+                identity = (method.trait, method.name, method.location)
+                if method.name in admitted and identity not in seen_methods:
+                    seen_methods.add(identity)
+                    methods.append(method)
 
     manifest_path = _display(loaded.path, root)
     project = Project(
@@ -237,18 +306,30 @@ def _check_globs(loaded: LoadedManifest) -> None:
         raise ConfigError(bad)
 
 
+# Where a trait, class, interface or type alias of one of the names may be defined: the
+# keyword, then the name - comments and line continuations between them included, so that no
+# spelling hides a definition from the prefilter.
+_GAP = r"(?:\s|\\\r?\n|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*\n)+"
+
+
+def _defines(text: str, names: frozenset[str]) -> bool:
+    alternatives = "|".join(re.escape(name) for name in sorted(names))
+    pattern = re.compile(rf"\b(?:trait|class|interface|type){_GAP}(?:r#)?(?:{alternatives})\b")
+    return pattern.search(text) is not None
+
+
 def _follow_traits(
     store: GovernedStore, cache: SourceCache, problems: dict[tuple[str, int, int, str], SourceProblem]
 ) -> None:
-    """Find the store's trait, then every supertrait defined under its paths, transitively."""
+    """Find the store's trait, then every supertrait / base named by a governed trait, wherever
+    it is defined under the store's paths; then decide what each named heritage is: governed,
+    standard, external, or not found (SG004)."""
     wanted = {store.config.trait}
     pending = frozenset(wanted)
     while pending:
-        needles = [name.encode() for name in pending]
         for path in store.files:
-            data = cache.data(path)
-            if not any(needle in data for needle in needles):
-                continue  # cannot hold the trait: never parsed
+            if not cache.could_define(path, pending):
+                continue  # cannot define the trait: never parsed
             text = cache.text(path)
             if text is None:
                 continue
@@ -265,9 +346,67 @@ def _follow_traits(
             for problem in reported:
                 key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
                 problems.setdefault(key, problem)
-        found_supertraits = {s for d in store.definitions for s in d.supertraits}
-        pending = frozenset(found_supertraits - wanted)
+        named = {h.name for d in store.definitions for h in d.supertraits}
+        pending = frozenset(named - wanted)
         wanted |= pending
+    store.definitions = _merge_stubs(store.definitions)
+    defined = {d.name for d in store.definitions}
+    for definition in store.definitions:
+        for heritage in definition.supertraits:
+            if heritage.name in defined or heritage.standard:
+                continue
+            if store.config.is_external(heritage.written, heritage.name):
+                store.external.append((definition.name, heritage))
+            else:
+                store.unresolved.append((definition.name, heritage))
+    store.admitted = _admitted(store.config.trait, store.definitions)
+
+
+def _admitted(root: str, definitions: list[TraitDefinition]) -> dict[str, MemberSet]:
+    """Which members of each trait the root trait brings in: a fixpoint over the heritage graph,
+    where Pick / Omit edges narrow what passes."""
+    admitted: dict[str, MemberSet] = {root: EVERY_MEMBER}
+    changed = True
+    while changed:
+        changed = False
+        for definition in definitions:
+            parent = admitted.get(definition.name)
+            if parent is None:
+                continue
+            for edge in definition.supertraits:
+                passed = parent.through(edge)
+                merged = passed if edge.name not in admitted else admitted[edge.name].union(passed)
+                if merged != admitted.get(edge.name):
+                    admitted[edge.name] = merged
+                    changed = True
+    return admitted
+
+
+def _merge_stubs(definitions: list[TraitDefinition]) -> list[TraitDefinition]:
+    """A Python class in `x.py` and its stub in `x.pyi` are one store: each method once, with the
+    stub's signature (and the implementation's @access where the stub has none)."""
+    stubs = {(d.name, d.location.path[:-1]): d for d in definitions if d.location.path.endswith(".pyi")}
+    if not stubs:
+        return definitions
+    merged: list[TraitDefinition] = []
+    for definition in definitions:
+        path = definition.location.path
+        stub = stubs.get((definition.name, path)) if path.endswith(".py") else None
+        if stub is None:
+            merged.append(definition)
+            continue
+        implemented = {m.name: m for m in definition.methods}
+        methods = []
+        for method in stub.methods:
+            source = implemented.get(method.name)
+            if source is not None and not method.inline and source.inline:
+                method = dataclasses.replace(method, inline=source.inline)
+            methods.append(method)
+        stubbed = {m.name for m in stub.methods}
+        extra = tuple(m for m in definition.methods if m.name not in stubbed)
+        if extra:
+            merged.append(dataclasses.replace(definition, methods=extra, supertraits=()))
+    return merged
 
 
 def _inline_declaration(

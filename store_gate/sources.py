@@ -7,8 +7,11 @@ configuration errors, and symlinks that lead outside the root are not followed.
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import re
+import tokenize
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -96,6 +99,38 @@ def match_files(root: Path, globs: Sequence[str]) -> list[str]:
                     if not full.is_symlink() or inside(root, full):
                         found.add(rel)
     return sorted(found)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_source(data: bytes, path: str) -> str:
+    """A source file's text, decoded for what it is: a byte-order mark (UTF-8, UTF-16, UTF-32), a
+    Python coding cookie (PEP 263), else UTF-8. Raises UnicodeDecodeError when the bytes are not
+    that encoding, and for NUL characters (UTF-16 without a byte-order mark, or a binary file):
+    no compiler reads them as source, and no prefilter could see a definition in them."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding = name
+            break
+    else:
+        if path.endswith((".py", ".pyi")) and b"coding" in data[:400]:
+            try:
+                encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+            except SyntaxError:
+                encoding = "utf-8"  # an unknown cookie: CPython refuses the file; so does UTF-8 below
+    text = data.decode(encoding)
+    if "\x00" in text:
+        at = text.index("\x00")
+        raise UnicodeDecodeError(encoding, data, at, at + 1, "NUL character")
+    return text
 
 
 @lru_cache(maxsize=4096)

@@ -108,10 +108,17 @@ def test_crlf_line_endings_keep_positions() -> None:
     assert method.inline[0].text == '{ op = "GetItem" }'  # type: ignore[attr-defined]
 
 
-def test_supertraits_exclude_std_markers_and_keep_scoped_store_traits() -> None:
+def test_supertraits_mark_std_markers_and_keep_scoped_store_traits() -> None:
     source = "pub trait DialogueStore: crate::store::Reads + Writes<u8> + std::fmt::Debug + Send + Sync + ?Sized + 'static {}"
     (trait,) = extract("src/store.rs", source, WANTED).traits
-    assert trait.supertraits == ("Reads", "Writes")
+    named = [(h.name, h.written, h.standard) for h in trait.supertraits]
+    assert named == [
+        ("Reads", "crate::store::Reads", False),
+        ("Writes", "Writes<u8>", False),
+        ("Debug", "std::fmt::Debug", True),
+        ("Send", "Send", True),
+        ("Sync", "Sync", True),
+    ]
 
 
 def test_trait_inside_a_module_is_found_and_other_traits_are_not() -> None:

@@ -115,6 +115,11 @@ class Table(_Model):
 class Store(_Model):
     trait: str = Field(min_length=1, description="name of the governed trait / Protocol / interface")
     paths: list[str] = Field(min_length=1, description="globs, relative to the manifest's folder")
+    external: list[str] = Field(
+        default=[],
+        description="supertraits / base classes governed elsewhere, by name or path (crate::admin::Admin): "
+        "the gate does not look for them",
+    )
 
 
 class AccessPattern(_Model):

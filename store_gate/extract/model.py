@@ -55,10 +55,29 @@ class Method:
 
 
 @dataclass(frozen=True)
-class SourceProblem:
-    """Something an extractor cannot analyse: SG002 (does not parse) or SG003 (opaque member)."""
+class Heritage:
+    """One supertrait, base class or extended interface of a trait, as written in the source.
 
-    code: Literal["SG002", "SG003"]
+    The project looks for a trait named `name` under the store's paths: found, it is governed
+    (a user's trait named like a standard one included); not found, a `standard` one is ignored
+    and any other is SG004, unless the manifest lists it as `external`. `only` and `omit` are
+    what TypeScript's `Pick<Base, ...>` / `Omit<Base, ...>` keep of the base's members.
+    """
+
+    name: str
+    written: str
+    location: SourceLocation
+    standard: bool = False
+    only: frozenset[str] | None = None
+    omit: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """Something an extractor cannot analyse: SG002 (does not parse), SG003 (opaque member) or
+    SG004 (heritage it cannot resolve: a mixin call, a computed base)."""
+
+    code: Literal["SG002", "SG003", "SG004"]
     location: SourceLocation
     message: str
     trait: str | None = None
@@ -68,7 +87,7 @@ class SourceProblem:
 class TraitDefinition:
     name: str
     location: SourceLocation
-    supertraits: tuple[str, ...]
+    supertraits: tuple[Heritage, ...]
     methods: tuple[Method, ...]
 
 

@@ -12,6 +12,7 @@ import re
 from store_gate.extract.inline import access_declarations
 from store_gate.extract.model import (
     FileExtraction,
+    Heritage,
     InlineDeclaration,
     Method,
     Parameter,
@@ -83,7 +84,12 @@ def _name_of(expr: ast.expr) -> str | None:
 def _class(path: str, lines: list[str], node: ast.ClassDef) -> tuple[TraitDefinition, list[SourceProblem]]:
     name = node.name
     problems: list[SourceProblem] = []
-    bases = [b for b in (_name_of(base) for base in node.bases) if b and b not in _MARKER_BASES]
+    bases = []
+    for base in node.bases:
+        base_name = _name_of(base)
+        if base_name:
+            written = ast.unparse(base)
+            bases.append(Heritage(base_name, written, _at(path, lines, base), standard=base_name in _MARKER_BASES))
     for decorator in node.decorator_list:
         decorator_name = _name_of(decorator)
         if decorator_name not in _SAFE_CLASS_DECORATORS:

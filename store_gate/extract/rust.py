@@ -14,6 +14,7 @@ from ast_grep_py import SgRoot
 from store_gate.extract.inline import access_declarations
 from store_gate.extract.model import (
     FileExtraction,
+    Heritage,
     Method,
     Parameter,
     SourceLocation,
@@ -84,13 +85,13 @@ def _location(path: str, node: Any) -> SourceLocation:
 
 def _trait(path: str, node: Any, name: str) -> tuple[TraitDefinition, list[SourceProblem]]:
     """The trait, and the members of its body that the gate cannot analyse (SG003)."""
-    supertraits: list[str] = []
+    supertraits: list[Heritage] = []
     bounds = node.field("bounds")
     if bounds is not None:
         for bound in named_children(bounds):
-            bound_name = _bound_name(bound)
-            if bound_name:
-                supertraits.append(bound_name)
+            heritage = _heritage(path, bound)
+            if heritage is not None:
+                supertraits.append(heritage)
     methods: list[Method] = []
     opaque: list[SourceProblem] = []
     body = node.field("body")
@@ -129,18 +130,22 @@ def _trait(path: str, node: Any, name: str) -> tuple[TraitDefinition, list[Sourc
     return trait, opaque
 
 
-def _bound_name(bound: Any) -> str | None:
+def _heritage(path: str, bound: Any, written: Any = None) -> Heritage | None:
+    """A supertrait bound as written; None for what cannot be a trait (lifetimes, `?Sized`)."""
     kind = bound.kind()
+    written = written if written is not None else bound
     if kind == "type_identifier":
-        return None if bound.text() in _STD_TRAITS else str(bound.text())
+        name = _unraw(str(bound.text()))
+        return Heritage(name, str(written.text()), _location(path, written), standard=name in _STD_TRAITS)
     if kind == "scoped_type_identifier":
-        name = bound.field("name")
-        if name is None or bound.text().startswith(_STD_CRATES):
+        name_node = bound.field("name")
+        if name_node is None:
             return None
-        return str(name.text())
+        standard = str(bound.text()).startswith(_STD_CRATES)
+        return Heritage(_unraw(str(name_node.text())), str(written.text()), _location(path, written), standard)
     if kind == "generic_type":
         inner = bound.field("type")
-        return _bound_name(inner) if inner is not None else None
+        return _heritage(path, inner, written) if inner is not None else None
     return None  # lifetimes, ?Sized, for<'a> bounds: not traits defined by the store
 
 

@@ -14,6 +14,7 @@ from ast_grep_py import SgRoot
 from store_gate.extract.inline import access_declarations
 from store_gate.extract.model import (
     FileExtraction,
+    Heritage,
     InlineDeclaration,
     Method,
     Parameter,
@@ -65,8 +66,8 @@ def _location(path: str, node: Any) -> SourceLocation:
     return SourceLocation(path, start.line + 1, start.column + 1)
 
 
-def _supertraits(node: Any) -> list[str]:
-    names: list[str] = []
+def _supertraits(path: str, node: Any) -> list[Heritage]:
+    names: list[Heritage] = []
     clauses = [c for c in named_children(node) if c.kind() in ("extends_type_clause", "class_heritage")]
     for clause in clauses:
         parts = (
@@ -74,13 +75,15 @@ def _supertraits(node: Any) -> list[str]:
             if clause.kind() == "extends_type_clause"
             else [t for c in named_children(clause) for t in named_children(c)]
         )
-        for part in parts:
+        for written in parts:
+            part = written
             if part.kind() == "generic_type":
                 part = part.field("name") or named_children(part)[0]
             if part.kind() in ("type_identifier", "identifier"):
-                names.append(str(part.text()))
+                names.append(Heritage(str(part.text()), str(written.text()), _location(path, written)))
             elif part.kind() in ("nested_type_identifier", "member_expression"):
-                names.append(str(part.text()).rsplit(".", 1)[-1])
+                name = str(part.text()).rsplit(".", 1)[-1]
+                names.append(Heritage(name, str(written.text()), _location(path, written)))
     return names
 
 
@@ -118,7 +121,7 @@ def _store(path: str, node: Any, name: str) -> tuple[TraitDefinition, list[Sourc
             continue
         methods.append(_method(path, name, member, parameters, returns, doc))
     return TraitDefinition(
-        name, _location(path, node.field("name")), tuple(_supertraits(node)), tuple(methods)
+        name, _location(path, node.field("name")), tuple(_supertraits(path, node)), tuple(methods)
     ), problems
 
 

@@ -70,6 +70,12 @@ def _verified(result: CheckResult) -> list[str]:
         )
         if ops:
             out.append("  operations: " + ", ".join(f"{op} {n}" for op, n in sorted(ops.items())))
+        if store.unresolved:
+            named = ", ".join(f"{h.written} (named by {trait})" for trait, h in store.unresolved)
+            out.append(f"  named but not found, so not governed: {named}")
+        if store.external:
+            named = ", ".join(f"{h.written} (named by {trait})" for trait, h in store.external)
+            out.append(f"  external, governed elsewhere: {named}")
     for waived in result.waived:
         f = waived.finding
         out.append(f"  waived: {f.code} {f.subject} ({waived.waiver.reason})")

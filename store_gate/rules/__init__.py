@@ -18,6 +18,7 @@ PatternRule = Callable[[PatternContext], Iterable[str]]
 PROJECT_RULES: dict[str, ProjectRule] = {
     "SG001": coverage.store_trait_not_found,
     "SG002": coverage.source_problems,
+    "SG004": coverage.store_heritage_unresolved,
     "SG101": coverage.method_access_pattern_missing,
     "SG102": coverage.access_pattern_stale,
     "SG103": coverage.access_pattern_inline_conflict,

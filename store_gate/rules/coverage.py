@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from store_gate.findings import Finding
@@ -24,6 +25,25 @@ def store_trait_not_found(project: Project) -> Iterator[Finding]:
                 "if it was renamed, rename it in [[store]] trait too (the gate does not follow renames)"
             )
         yield Finding.at("SG001", project.manifest_location("store", store.position, "trait"), message, trait)
+
+
+def store_heritage_unresolved(project: Project) -> Iterator[Finding]:
+    """SG004: a supertrait / base / extended interface named by a governed trait and found nowhere."""
+    for store in project.stores:
+        paths = ", ".join(quote(p) for p in store.config.paths)
+        for trait, heritage in store.unresolved:
+            yield Finding.at(
+                "SG004",
+                heritage.location,
+                f"{trait} extends {heritage.written}, which is defined nowhere under the store's paths ({paths}): "
+                f"its methods would not be governed; add its file to paths, or list it in [[store]] external = "
+                f"[{quote(_external_name(heritage.written))}] if another manifest governs it",
+                trait,
+            )
+
+
+def _external_name(written: str) -> str:
+    return re.split(r"[<\[(]", written, maxsplit=1)[0].strip()
 
 
 def source_problems(project: Project) -> Iterator[Finding]:
