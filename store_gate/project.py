@@ -20,54 +20,17 @@ from store_gate.config.model import AccessPattern, Store
 from store_gate.config.toml_lines import TOMLDecodeError, loads
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import (
-    FileExtraction,
     Heritage,
     Method,
     SourceLocation,
     SourceProblem,
     TraitDefinition,
+    TypeDefinition,
 )
 from store_gate.keytemplate import KeyTemplate
+from store_gate.languages import language_of
 from store_gate.schema.table import TableSchema
 from store_gate.sources import SourceTree, WorkingTree, decode_source, glob_problem
-
-Extractor = Callable[[str, str, frozenset[str]], FileExtraction]
-
-
-def _rust(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
-    from store_gate.extract import rust
-
-    return rust.extract(path, text, wanted)
-
-
-def _python(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
-    from store_gate.extract import python
-
-    return python.extract(path, text, wanted)
-
-
-def _typescript(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
-    from store_gate.extract import typescript
-
-    return typescript.extract_typescript(path, text, wanted)
-
-
-def _tsx(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
-    from store_gate.extract import typescript
-
-    return typescript.extract_tsx(path, text, wanted)
-
-
-# One extractor per language, by file extension; each returns the same model.
-EXTRACTORS: dict[str, Extractor] = {
-    ".rs": _rust,
-    ".py": _python,
-    ".pyi": _python,
-    ".ts": _typescript,
-    ".mts": _typescript,
-    ".cts": _typescript,
-    ".tsx": _tsx,
-}
 
 
 @dataclass(frozen=True)
@@ -243,7 +206,7 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
     for position, store in enumerate(manifest.store):
-        files = [f for f in tree.match(store.paths) if Path(f).suffix in EXTRACTORS]
+        files = [f for f in tree.match(store.paths) if language_of(f) is not None]
         governed = GovernedStore(store, position, files)
         _follow_traits(governed, cache, problems)
         if not governed.found:
@@ -333,7 +296,9 @@ def _follow_traits(
             text = cache.text(path)
             if text is None:
                 continue
-            extraction = EXTRACTORS[Path(path).suffix](path, text, pending)
+            language = language_of(path)
+            assert language is not None  # store.files holds only files of a known language
+            extraction = language.extract(path, text, pending)
             if extraction.tree is not None:
                 cache.parsed[(path, extraction.tree[0])] = extraction.tree[1]
             store.definitions.extend(extraction.traits)
@@ -349,7 +314,7 @@ def _follow_traits(
         named = {h.name for d in store.definitions for h in d.supertraits}
         pending = frozenset(named - wanted)
         wanted |= pending
-    store.definitions = _merge_stubs(store.definitions)
+    store.definitions = _resolve_named_types(_merge_stubs(store.definitions), store.files, cache, problems)
     defined = {d.name for d in store.definitions}
     for definition in store.definitions:
         for heritage in definition.supertraits:
@@ -360,6 +325,98 @@ def _follow_traits(
             else:
                 store.unresolved.append((definition.name, heritage))
     store.admitted = _admitted(store.config.trait, store.definitions)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _type_definer(names: frozenset[str]) -> re.Pattern[str]:
+    """Where a named type may be defined: `type X`, `interface X`, `class X`, or a Python alias
+    `X = ...` / `X: TypeAlias = ...` at the start of a line."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names))
+    return re.compile(
+        rf"\b(?:type|interface|class){_GAP}(?:{alternatives})\b|^[ \t]*(?:{alternatives})[ \t]*(?::[^=\n]*)?=",
+        re.MULTILINE,
+    )
+
+
+def _resolve_named_types(
+    definitions: list[TraitDefinition],
+    files: list[str],
+    cache: SourceCache,
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+) -> list[TraitDefinition]:
+    """Members typed by a named type become methods when the type is a function type (SG003 when
+    the type is defined nowhere under the paths), and a return type naming an alias of a
+    collection (`type Items = Vec<Item>`) returns a collection."""
+    wanted: set[str] = set()
+    for definition in definitions:
+        wanted.update(member.type_name for member in definition.typed_members)
+        for method in definition.methods:
+            if not method.returns_collection and method.return_type:
+                wanted.update(_IDENTIFIER.findall(method.return_type))
+    found: dict[str, TypeDefinition] = {}
+    pending = frozenset(wanted)
+    for _ in range(8):  # alias chains (`type A = B; type B = () => X`), bounded
+        if not pending:
+            break
+        definer = _type_definer(pending)
+        for path in files:
+            data = cache.data(path)
+            if not any(name.encode() in data for name in pending):
+                continue
+            text = cache.text(path)
+            language = language_of(path)
+            if text is None or language is None or not definer.search(text):
+                continue
+            for name, type_definition in language.type_definitions(path, text, pending).items():
+                found.setdefault(name, type_definition)
+        pending = frozenset(d.alias_of for d in found.values() if d.alias_of and d.alias_of not in found)
+
+    def resolve(name: str) -> TypeDefinition | None:
+        for _ in range(8):
+            definition = found.get(name)
+            if definition is None or definition.alias_of is None:
+                return definition
+            name = definition.alias_of
+        return None
+
+    resolved: list[TraitDefinition] = []
+    for definition in definitions:
+        methods = []
+        for method in definition.methods:
+            if not method.returns_collection and method.return_type:
+                named = (resolve(n) for n in _IDENTIFIER.findall(method.return_type))
+                if any(d is not None and d.collection for d in named):
+                    method = dataclasses.replace(method, returns_collection=True)
+            methods.append(method)
+        for member in definition.typed_members:
+            target = resolve(member.type_name)
+            if target is None:
+                location = member.method.location
+                problems.setdefault(
+                    (location.path, location.line, location.column, "SG003"),
+                    SourceProblem(
+                        "SG003",
+                        location,
+                        f"{member.method.qualified_name} has type {member.type_name}, which is defined nowhere "
+                        "under the store's paths: the gate cannot tell whether it is a method; write it as a "
+                        f"method signature, or add the file that defines {member.type_name} to paths",
+                        definition.name,
+                    ),
+                )
+            elif target.function is not None:
+                shape = target.function
+                methods.append(
+                    dataclasses.replace(
+                        member.method,
+                        parameters=shape.parameters,
+                        return_type=shape.return_type,
+                        returns_collection=shape.returns_collection,
+                    )
+                )
+        resolved.append(dataclasses.replace(definition, methods=tuple(methods)))
+    return resolved
 
 
 def _admitted(root: str, definitions: list[TraitDefinition]) -> dict[str, MemberSet]:

@@ -148,7 +148,7 @@ def test_python_variadic_parameter_cannot_bind_a_placeholder(gate: Gate) -> None
 
 
 def ts_methods(source: str) -> dict[str, object]:
-    result = typescript.extract_typescript("store.ts", textwrap.dedent(source), STORE)
+    result = typescript.extract("store.ts", textwrap.dedent(source), STORE)
     return {m.name: m for t in result.traits for m in t.methods}
 
 

@@ -331,16 +331,16 @@ def test_sg104_valid_waiver_suppresses_its_finding(gate: Gate) -> None:
 
 
 def test_files_that_cannot_define_a_governed_trait_are_never_parsed(gate: Gate, monkeypatch: object) -> None:
-    from store_gate import project
+    from store_gate.languages import Language
 
     parsed: list[str] = []
-    real = project.EXTRACTORS[".rs"]
+    real = Language.extract
 
-    def counting(path: str, text: str, wanted: frozenset[str]) -> object:
+    def counting(self: Language, path: str, text: str, wanted: frozenset[str]) -> object:
         parsed.append(path)
-        return real(path, text, wanted)
+        return real(self, path, text, wanted)
 
-    monkeypatch.setitem(project.EXTRACTORS, ".rs", counting)  # type: ignore[attr-defined]
+    monkeypatch.setattr(Language, "extract", counting)  # type: ignore[attr-defined]
     gate.manifest(DECLARED)
     gate.write("src/store.rs", STORE)
     for i in range(20):

@@ -84,11 +84,41 @@ class SourceProblem:
 
 
 @dataclass(frozen=True)
+class TypedMember:
+    """A member typed by a named type (`list: ListFn` in TypeScript, `scan: ScanFn` in Python): a
+    method when that type is a function type. The project resolves the name across the store's
+    files; `method` carries everything but what the type gives (parameters, return type)."""
+
+    method: Method
+    type_name: str
+
+
+@dataclass(frozen=True)
+class FunctionShape:
+    """The parameters and return type of a named function type (`type ListFn = (since: Date) => Round[]`)."""
+
+    parameters: tuple[Parameter, ...]
+    return_type: str | None
+    returns_collection: bool
+
+
+@dataclass(frozen=True)
+class TypeDefinition:
+    """What a named type defined in a file is, as far as the gate cares: a function type (with its
+    shape), a collection (`type Items = Vec<Item>`), or neither."""
+
+    function: FunctionShape | None = None
+    collection: bool = False
+    alias_of: str | None = None  # `type A = B`: what B is decides what A is
+
+
+@dataclass(frozen=True)
 class TraitDefinition:
     name: str
     location: SourceLocation
     supertraits: tuple[Heritage, ...]
     methods: tuple[Method, ...]
+    typed_members: tuple[TypedMember, ...] = ()
 
 
 @dataclass

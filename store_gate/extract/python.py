@@ -19,6 +19,7 @@ from store_gate.extract.model import (
     SourceLocation,
     SourceProblem,
     TraitDefinition,
+    TypeDefinition,
 )
 
 # Bases that make a class a store's shape, not a store the gate should look for.
@@ -33,7 +34,7 @@ _COLLECTION = re.compile(
 )
 
 
-def extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
+def extract(path: str, text: str, wanted: frozenset[str], language: str = "python") -> FileExtraction:
     result = FileExtraction(path)
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
@@ -57,6 +58,13 @@ def extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
             result.traits.append(trait)
             result.problems.extend(problems)
     return result
+
+
+def type_definitions(
+    path: str, text: str, names: frozenset[str], language: str = "python"
+) -> dict[str, TypeDefinition]:
+    """Type aliases among `names` defined in the file (`ScanFn = Callable[[], list[X]]`)."""
+    return {}
 
 
 def _column(text_or_lines: str | list[str], line: int, offset: int, characters: bool = False) -> int:

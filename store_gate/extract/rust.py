@@ -20,6 +20,7 @@ from store_gate.extract.model import (
     SourceLocation,
     SourceProblem,
     TraitDefinition,
+    TypeDefinition,
 )
 from store_gate.extract.sgnodes import first_syntax_problem, named_children
 
@@ -58,7 +59,7 @@ _STD_CRATES = ("std::", "core::", "alloc::", "::std::", "::core::")
 _DOC_ATTRIBUTE = re.compile(r'#\[\s*doc\s*=\s*"((?:[^"\\]|\\.)*)"\s*\]\Z', re.DOTALL)
 
 
-def extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
+def extract(path: str, text: str, wanted: frozenset[str], language: str = "rust") -> FileExtraction:
     """The traits named in `wanted` defined in one Rust file, and what blocks reading them."""
     result = FileExtraction(path)
     root = SgRoot(text, "rust").root()
@@ -72,6 +73,11 @@ def extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
         result.problems.extend(opaque)
     result.syntax = first_syntax_problem(root, path)
     return result
+
+
+def type_definitions(path: str, text: str, names: frozenset[str], language: str = "rust") -> dict[str, TypeDefinition]:
+    """Type aliases among `names` defined in the file (`type Items = Vec<Item>;`)."""
+    return {}
 
 
 def _unraw(name: str) -> str:

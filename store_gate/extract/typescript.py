@@ -21,6 +21,7 @@ from store_gate.extract.model import (
     SourceLocation,
     SourceProblem,
     TraitDefinition,
+    TypeDefinition,
 )
 from store_gate.extract.sgnodes import first_syntax_problem, named_children
 
@@ -38,15 +39,14 @@ _COLLECTION = re.compile(
 )
 
 
-def extract_typescript(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
-    return _extract(path, text, wanted, "typescript")
+def type_definitions(
+    path: str, text: str, names: frozenset[str], language: str = "typescript"
+) -> dict[str, TypeDefinition]:
+    """Named types among `names` defined in the file: function types and collections."""
+    return {}
 
 
-def extract_tsx(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
-    return _extract(path, text, wanted, "tsx")
-
-
-def _extract(path: str, text: str, wanted: frozenset[str], language: str) -> FileExtraction:
+def extract(path: str, text: str, wanted: frozenset[str], language: str = "typescript") -> FileExtraction:
     result = FileExtraction(path)
     root = SgRoot(text, language).root()
     result.tree = (language, root)

@@ -26,19 +26,10 @@ from store_gate.config.cache import ValidationCache
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.findings import Finding
+from store_gate.languages import language_of
 from store_gate.project import Project
 from store_gate.sources import glob_problem, glob_regex, match_files
 
-# File extension -> ast-grep language; a rule written for typescript also runs on .tsx files.
-LANGUAGE_OF_SUFFIX = {
-    ".rs": "rust",
-    ".py": "python",
-    ".pyi": "python",
-    ".ts": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".tsx": "tsx",
-}
 RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
 _CONFIG_KEYS = ("rule", "utils", "constraints", "transform")
@@ -324,7 +315,7 @@ def _scope(project: Project) -> _Scope:
             raise ConfigError(
                 [ConfigProblem(loaded.display_path, "boundaries.paths", reason, loaded.line_of("boundaries"))]
             )
-    scanned = [p for p in match_files(loaded.root, globs) if Path(p).suffix in LANGUAGE_OF_SUFFIX]
+    scanned = [p for p in match_files(loaded.root, globs) if language_of(p) is not None]
     backends = boundaries.backends if boundaries else {}
     allow = {name: b.allow for name, b in backends.items()}
     modules = {name: KNOWN_BACKENDS.get(name, ()) + b.modules for name, b in backends.items()}
@@ -370,10 +361,9 @@ class _Parsed:
 
 
 def _file_language(path: str, rule_language: str) -> str | None:
-    language = LANGUAGE_OF_SUFFIX.get(Path(path).suffix)
-    if language == rule_language or (rule_language == "typescript" and language == "tsx"):
-        return language
-    return None
+    """The ast-grep language to parse the file in, when a rule of `rule_language` runs on it."""
+    language = language_of(path)
+    return language.name if language is not None and language.rules == rule_language else None
 
 
 def _names(node: Any) -> tuple[str | None, str | None]:
@@ -423,7 +413,7 @@ def run(project: Project) -> tuple[list[Finding], list[StructuralRule]]:
     parsed = _Parsed(project)
     findings: list[Finding] = []
     present = frozenset(
-        language for p in [*scope.scanned, *scope.store_files] if (language := LANGUAGE_OF_SUFFIX.get(Path(p).suffix))
+        language.name for p in [*scope.scanned, *scope.store_files] if (language := language_of(p)) is not None
     )
     for rule in [*builtin_rules(present, project.loaded.cache), *customs]:
         if rule.severity == "off":
@@ -447,10 +437,10 @@ def run(project: Project) -> tuple[list[Finding], list[StructuralRule]]:
             config = rule.config
         needles = _needles(rule, project, scope) if rule.builtin else None
         for path in files:
-            language = _file_language(path, rule.language)
-            if language is None or (needles is not None and not parsed.contains_any(path, needles)):
+            parse_as = _file_language(path, rule.language)
+            if parse_as is None or (needles is not None and not parsed.contains_any(path, needles)):
                 continue
-            for node in parsed.root_of(path, language).find_all(config):
+            for node in parsed.root_of(path, parse_as).find_all(config):
                 finding = _finding(rule, node, path, scope)
                 if finding is not None:
                     findings.append(finding)
