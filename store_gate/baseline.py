@@ -13,31 +13,31 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from store_gate.errors import config_error
 from store_gate.findings import Finding
+from store_gate.rule import Rule
 
 SCHEMA_VERSION = 1
 DEFAULT_NAME = "store-gate-baseline.json"
-_NEVER = ("SG0", "SG104")
 
 Key = tuple[str, str]  # (code, subject)
 
 
-def key_of(finding: Finding) -> Key | None:
-    """The baseline key of a finding, or None when it may not be baselined: `Trait.method`, or
-    the file for findings that concern no method (a direct rusqlite call, a custom rule's)."""
-    if finding.code.startswith(_NEVER):
+def key_of(finding: Finding, rules: Mapping[str, Rule]) -> Key | None:
+    """The baseline key of a finding, or None when its rule may not be baselined: `Trait.method`,
+    or the file for findings that concern no method (a direct rusqlite call, a custom rule's)."""
+    if not rules[finding.code].baselinable:
         return None
     return (finding.code, finding.subject or f"file {finding.path}")
 
 
-def count(findings: Iterable[Finding]) -> Counter[Key]:
-    return Counter(k for k in map(key_of, findings) if k is not None)
+def count(findings: Iterable[Finding], rules: Mapping[str, Rule]) -> Counter[Key]:
+    return Counter(k for k in (key_of(f, rules) for f in findings) if k is not None)
 
 
 @dataclass
@@ -56,13 +56,13 @@ class Plan:
     left_out: list[Finding]  # findings the new baseline does not accept: they still fail
 
 
-def plan(findings: list[Finding], old: Counter[Key] | None, allow_grow: bool) -> Plan:
+def plan(findings: list[Finding], old: Counter[Key] | None, allow_grow: bool, rules: Mapping[str, Rule]) -> Plan:
     """A new baseline: today's findings; or, updating `old`, only the entries that still occur
     (and, with `allow_grow`, the new ones too). It never grows by accident."""
-    current = count(findings)
+    current = count(findings, rules)
     entries = current if old is None or allow_grow else current & old
     removed = sum((old - current).values()) if old is not None else 0
-    left_out = split(findings, entries).new
+    left_out = split(findings, entries, rules).new
     return Plan(entries, removed, left_out)
 
 
@@ -107,12 +107,12 @@ def _entries(document: Any) -> Counter[Key] | None:
     return entries
 
 
-def split(findings: list[Finding], entries: Counter[Key]) -> Split:
+def split(findings: list[Finding], entries: Counter[Key], rules: Mapping[str, Rule]) -> Split:
     remaining = Counter(entries)
     new: list[Finding] = []
     known: list[Finding] = []
     for finding in sorted(findings):
-        key = key_of(finding)
+        key = key_of(finding, rules)
         if key is not None and remaining[key] > 0:
             remaining[key] -= 1
             known.append(finding)

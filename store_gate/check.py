@@ -1,7 +1,12 @@
-"""One run of the gate over one manifest.
+"""One run of the gate over one manifest, as a pipeline of named stages:
 
-model -> rules -> severities -> waivers -> what changed since --base (legacy policy) ->
---select (code prefixes) -> baseline. Each stage only removes or regrades findings; none invents them.
+    produce -> grade -> waive -> legacy -> select -> ratchet
+
+`produce` runs every rule over the project (and the --base comparison); `grade` gives each finding
+its severity (the manifest's `[severity]`, else the rule's default); `waive` applies the
+manifest's waivers and adds their own problems (SG104); `legacy` applies the `legacy` policy to
+findings on code unchanged since the base; `select` keeps the codes `--select` asks for; `ratchet`
+accepts what the baseline lists. After `produce`, each stage only removes or regrades findings.
 """
 
 from __future__ import annotations
@@ -9,21 +14,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from store_gate import baseline as ratchet
+from store_gate import baseline as ratchet_file
 from store_gate import rules, waivers
-from store_gate.catalogue import RULES, Severity
 from store_gate.config import LoadedManifest
 from store_gate.findings import Finding
 from store_gate.git import BaseRevision
 from store_gate.project import Project, build
+from store_gate.rule import Rule, Severity
+from store_gate.selection import Selection
 from store_gate.sources import shown
 
 if TYPE_CHECKING:
     from store_gate.diff import Comparison
-    from store_gate.rules.structural import StructuralRule
 
 
 @dataclass
@@ -31,12 +37,12 @@ class CheckResult:
     project: Project
     findings: list[Finding]  # what the user sees, sorted
     waived: list[waivers.WaivedFinding]
+    rules: Mapping[str, Rule]  # every rule of this run: the catalogue's and the manifest's own
     comparison: Comparison | None = None  # with --base
     legacy_dropped: list[Finding] = field(default_factory=list)  # legacy = "off"
     baselined: list[Finding] = field(default_factory=list)
     baseline_fixed: int = 0
     baseline_path: str | None = None
-    custom_rules: list[StructuralRule] = field(default_factory=list)  # the manifest's own rules
 
     def display_path(self, path: str) -> str:
         """A project-relative path as the user can open it from where they ran the gate."""
@@ -51,74 +57,112 @@ class CheckResult:
         levels = ("error",) if self.fail_on == "error" else ("error", "warning")
         return any(f.severity in levels for f in self.findings)
 
+    @property
+    def user_rules(self) -> list[Rule]:
+        return [rule for rule in self.rules.values() if not rule.builtin]
+
+
+def rule_table(loaded: LoadedManifest) -> dict[str, Rule]:
+    """The rules of one run: the catalogue's, and the manifest's own ast-grep rules."""
+    from store_gate.catalogue import RULES
+
+    return {**RULES, **{user.rule.code: user.rule for user in loaded.user_rules}}
+
+
+def produce(project: Project, comparison: Comparison | None) -> list[Finding]:
+    """Every rule's findings, deduplicated and sorted."""
+    from store_gate.rules.layout import lsi_added_findings
+
+    found = set(rules.run(project))
+    if comparison is not None:
+        found.update(lsi_added_findings(project, comparison.base_table))
+    return sorted(found)
+
+
+def grade(findings: list[Finding], table: Mapping[str, Rule], overrides: Mapping[str, Severity]) -> list[Finding]:
+    """Each finding at its severity: the manifest's `[severity]`, else the rule's default; "off" drops it."""
+
+    def severity(finding: Finding) -> Severity:
+        rule = table[finding.code]
+        return overrides.get(finding.code, rule.severity) if rule.builtin else rule.severity
+
+    return [dataclasses.replace(f, severity=severity(f)) for f in findings if severity(f) != "off"]
+
+
+def waive(
+    project: Project,
+    findings: list[Finding],
+    today: dt.date,
+    table: Mapping[str, Rule],
+    overrides: Mapping[str, Severity],
+) -> tuple[list[Finding], list[waivers.WaivedFinding]]:
+    """The findings no waiver accepts, plus the waivers' own problems (graded too), and the waived."""
+    kept, waived, problems = waivers.apply(project, findings, today)
+    return kept + grade(problems, table, overrides), waived
+
+
+def legacy(
+    findings: list[Finding], comparison: Comparison | None, policy: str, table: Mapping[str, Rule]
+) -> tuple[list[Finding], list[Finding]]:
+    """(kept, dropped): findings on methods unchanged since the base follow the `legacy` policy
+    ("error" keeps them, "warn" makes them warnings, "off" drops them); added and changed methods
+    get every rule. Structural findings (SG4, SG5, users' rules) that concern no governed method
+    follow it when their file is byte-for-byte the base's. Everything else - a store not found, a
+    file that does not parse, the manifest's own problems - is always reported."""
+    if comparison is None or policy == "error":
+        return findings, []
+
+    def unchanged(finding: Finding) -> bool:
+        change = comparison.of(finding.trait, finding.method)
+        if change is not None:
+            return change == "unchanged"
+        rule = table[finding.code]
+        structural = rule.family in ("SG4", "SG5", "custom")
+        return structural and comparison.file_unchanged(finding.path)
+
+    kept: list[Finding] = []
+    dropped: list[Finding] = []
+    for finding in findings:
+        if not unchanged(finding):
+            kept.append(finding)
+        elif policy == "off":
+            dropped.append(finding)
+        else:
+            kept.append(dataclasses.replace(finding, severity="warning"))
+    return kept, dropped
+
+
+def select(findings: list[Finding], selection: Selection) -> list[Finding]:
+    """The findings whose code the selection includes."""
+    return [f for f in findings if selection.includes(f.code)]
+
 
 def check(
     loaded: LoadedManifest,
-    selected: list[str] | None = None,
+    selection: Selection | None = None,
     today: dt.date | None = None,
     base: BaseRevision | None = None,
-    baseline: Counter[ratchet.Key] | None = None,
+    baseline: Counter[ratchet_file.Key] | None = None,
     baseline_path: str | None = None,
 ) -> CheckResult:
     project = build(loaded)
     manifest = loaded.manifest
-    overrides = manifest.severity
-
-    def severity(finding: Finding) -> Severity:
-        if finding.code not in RULES:
-            return finding.severity  # a user's rule keeps its own severity
-        return overrides.get(finding.code, RULES[finding.code].severity)
-
-    from store_gate.rules import structural
-
-    raw = set(rules.run(project))
-    structural_findings, custom = structural.run(project)
-    raw.update(structural_findings)
+    table = rule_table(loaded)
     comparison: Comparison | None = None
     if base is not None:
         from store_gate.diff import compare
-        from store_gate.rules.layout import lsi_added_to_existing_table
 
         comparison = compare(loaded, project, base)
-        for name, message in lsi_added_to_existing_table(comparison.base_table, loaded.table):
-            key = ("table", "lsi", name) if manifest.table.declared else ("table", "from")
-            raw.add(Finding.at("SG302", project.manifest_location(*key), message))
 
-    graded = [dataclasses.replace(f, severity=severity(f)) for f in sorted(raw) if severity(f) != "off"]
-    kept, waived, waiver_findings = waivers.apply(project, graded, today or dt.date.today())
-    findings = kept + [dataclasses.replace(f, severity=severity(f)) for f in waiver_findings]
-
-    legacy_dropped: list[Finding] = []
-    if comparison is not None and manifest.legacy != "error":
-        # Methods that existed at the base, unchanged, follow the legacy policy; added and
-        # changed methods get every rule. Structural findings (SG4, SG5, users' rules) that
-        # concern no governed method follow it when their file is byte-for-byte the base's.
-        # Everything else - a store not found, a file that does not parse, the manifest's
-        # own problems - is always reported.
-        def status(finding: Finding) -> str | None:
-            change = comparison.of(finding.trait, finding.method) if comparison else None
-            if change is not None or comparison is None:
-                return change
-            structural = finding.code not in RULES or RULES[finding.code].family in ("SG4", "SG5")
-            return "unchanged" if structural and comparison.file_unchanged(finding.path) else None
-
-        regraded = []
-        for finding in findings:
-            if status(finding) != "unchanged":
-                regraded.append(finding)
-            elif manifest.legacy == "off":
-                legacy_dropped.append(finding)
-            else:
-                regraded.append(dataclasses.replace(finding, severity="warning"))
-        findings = regraded
-
-    if selected is not None:  # code prefixes: SG2 selects SG201..SG210; a user rule's id selects it
-        findings = [f for f in findings if any(f.code.upper().startswith(p.upper()) for p in selected)]
-
+    findings = produce(project, comparison)
+    findings = grade(findings, table, manifest.severity)
+    findings, waived = waive(project, findings, today or dt.date.today(), table, manifest.severity)
+    findings, legacy_dropped = legacy(findings, comparison, manifest.legacy, table)
+    findings = select(findings, selection or Selection())
     known: list[Finding] = []
     fixed = 0
     if baseline is not None:
-        split = ratchet.split(findings, baseline)
+        split = ratchet_file.split(findings, baseline, table)
         findings, known, fixed = split.new, split.known, split.fixed
 
     loaded.cache.save()
@@ -126,10 +170,10 @@ def check(
         project,
         sorted(findings),
         waived,
+        table,
         comparison=comparison,
         legacy_dropped=legacy_dropped,
         baselined=known,
         baseline_fixed=fixed,
         baseline_path=baseline_path,
-        custom_rules=custom,
     )

@@ -11,22 +11,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from store_gate import __version__
+from store_gate.app import Target
 from store_gate.errors import ConfigError, UsageError
-
-if TYPE_CHECKING:
-    from store_gate.check import CheckResult
-    from store_gate.config import LoadedManifest
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-REPORTERS = ("text", "json", "sarif", "github", "markdown", "gitlab")
-
-
 def _parser() -> argparse.ArgumentParser:
+    from store_gate.report import REPORTERS
+
     parser = argparse.ArgumentParser(
         prog="store-gate",
         description="Every method of a storage trait must declare a legal, derivable DynamoDB access pattern.",
@@ -38,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     _project_arguments(check)
     check.add_argument(
         "--format",
-        choices=REPORTERS,
+        choices=tuple(REPORTERS),
         help="what to print on standard output (default: text; github inside GitHub Actions)",
     )
     check.add_argument(
@@ -88,6 +83,16 @@ def _project_arguments(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _target(args: argparse.Namespace) -> Target:
+    return Target(
+        paths=tuple(args.paths),
+        config=args.config,
+        base=getattr(args, "base", None),
+        baseline=getattr(args, "baseline", None),
+        use_cache=not getattr(args, "no_cache", False),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -117,83 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _manifests(args: argparse.Namespace) -> list[Path]:
-    from store_gate import config
-
-    manifests: list[Path] = []
-    if args.config:
-        manifest = Path(args.config)
-        if not manifest.is_file():
-            raise UsageError(f"--config {args.config}: no such file")
-        manifests.append(manifest)
-    for raw in args.paths or (["."] if not args.config else []):
-        path = Path(raw)
-        if not path.exists():
-            raise UsageError(f"{raw}: no such file or directory")
-        if args.config:
-            continue
-        found = config.discover(path)
-        if found is None:
-            raise UsageError(
-                f"{raw}: no store-gate.toml, .store-gate.toml or [tool.store_gate] in pyproject.toml "
-                "in this folder or above it (up to the repository root); create one or pass --config FILE"
-            )
-        if found.resolve() not in {m.resolve() for m in manifests}:
-            manifests.append(found)
-    return manifests
-
-
-def _run(args: argparse.Namespace, selected: list[str] | None, use_baseline: bool) -> list[CheckResult]:
-    import gc
-
-    # A short-lived process that allocates one object per node, method and key: collecting
-    # the young generation every 700 allocations cost ~20% of a 10,000-method check.
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-
-    from store_gate import baseline as ratchet
-    from store_gate import config, git
-    from store_gate.check import check
-
-    results = []
-    for manifest in _manifests(args):
-        loaded = config.load(manifest, use_cache=not args.no_cache)
-        base = git.choose_base(loaded.root, args.base)
-        entries, shown = None, None
-        if use_baseline:
-            path, display, required = _baseline_path(args, loaded)
-            if required or path.exists():
-                entries, shown = ratchet.load(path, display), display
-        results.append(check(loaded, selected, base=base, baseline=entries, baseline_path=shown))
-    return results
-
-
-def _baseline_path(args: argparse.Namespace, loaded: LoadedManifest) -> tuple[Path, str, bool]:
-    """(path, as shown, whether it must exist): --baseline, the manifest's `baseline`, or the
-    default file next to the manifest when it exists."""
-    from store_gate.baseline import DEFAULT_NAME
-    from store_gate.sources import shown
-
-    if args.baseline:
-        path = Path(args.baseline)
-        return path, args.baseline, True
-    declared = loaded.manifest.baseline
-    path = loaded.root / (declared or DEFAULT_NAME)
-    return path, shown(path), declared is not None
-
-
 def _check(args: argparse.Namespace) -> int:
     import os
 
-    from store_gate import catalogue
+    from store_gate import app
+    from store_gate.report import REPORTERS
+    from store_gate.selection import Selection
 
-    selected = None
-    if args.select:
-        prefixes = [p.strip() for p in args.select.split(",") if p.strip()]
-        problem = catalogue.selection_problem(prefixes) if prefixes else "is empty"
-        if problem:
-            raise UsageError(f"--select {args.select}: {problem}")
-        selected = prefixes
+    selection = Selection.parse([args.select] if args.select is not None else [])
     outputs: list[tuple[str, str]] = []
     for spec in args.output:
         kind, sep, file = spec.partition("=")
@@ -203,27 +139,15 @@ def _check(args: argparse.Namespace) -> int:
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     stdout_format = args.format or ("github" if in_actions else "text")
 
-    results = _run(args, selected, use_baseline=True)
-    custom_ids = {rule.id.upper() for result in results for rule in result.custom_rules}
-    for prefix in selected or []:
-        if not prefix.upper().startswith("SG") and not any(i.startswith(prefix.upper()) for i in custom_ids):
-            raise UsageError(f"--select {args.select}: {prefix} matches no rule code and none of the manifest's rules")
-    sys.stdout.write(_render(stdout_format, results))
+    results = app.check_all(_target(args), selection)
+    sys.stdout.write(REPORTERS[stdout_format].render(results))
     for kind, file in outputs:
-        _write(Path(file), _render(kind, results))
+        _write(Path(file), REPORTERS[kind].render(results))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and "github" in {stdout_format, *(kind for kind, _ in outputs)}:
         with open(summary, "a", encoding="utf-8") as out:
-            out.write(_render("markdown", results) + "\n")
+            out.write(REPORTERS["markdown"].render(results) + "\n")
     return EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
-
-
-def _render(kind: str, results: list[CheckResult]) -> str:
-    from importlib import import_module
-
-    module = import_module(f"store_gate.report.{kind}")
-    text: str = module.render(results)
-    return text
 
 
 def _write(path: Path, text: str) -> None:
@@ -234,43 +158,17 @@ def _write(path: Path, text: str) -> None:
 
 
 def _baseline(args: argparse.Namespace) -> int:
-    from store_gate import baseline as ratchet
-    from store_gate import config
+    from store_gate import app
 
-    if args.allow_grow and not args.update:
-        raise UsageError("--allow-grow goes with --update")
-    left_out = 0
-    for manifest in _manifests(args):
-        loaded = config.load(manifest, use_cache=not args.no_cache)
-        path, shown, _ = _baseline_path(args, loaded)
-        if path.exists() and not args.update:
-            raise UsageError(
-                f"{shown} exists; use --update to remove fixed entries (it never grows without --allow-grow)"
-            )
-        old = ratchet.load(path, shown) if path.exists() else None
-        narrowed = argparse.Namespace(**{**vars(args), "config": str(manifest), "paths": []})
-        (result,) = _run(narrowed, None, use_baseline=False)
-        update = ratchet.plan(result.findings, old, args.allow_grow)
-        ratchet.write(path, update.entries)
-        total = sum(update.entries.values())
-        print(f"{shown}: {total} entries" + (f", {update.removed} removed as fixed" if old is not None else " written"))
-        for f in update.left_out:
-            why = "new" if ratchet.key_of(f) is not None else "not baselinable"
-            print(f"  {why}: {result.display_path(f.path)}:{f.line}:{f.column}: {f.code} {f.message}")
-        left_out += len(update.left_out)
-    if left_out:
-        print(
-            f"store-gate: {left_out} findings are not in the baseline and still fail "
-            "(new ones need --update --allow-grow)"
-        )
-        return EXIT_FINDINGS
-    return EXIT_OK
+    outcome = app.write_baselines(_target(args), args.update, args.allow_grow)
+    for line in outcome.lines:
+        print(line)
+    return EXIT_FINDINGS if outcome.left_out else EXIT_OK
 
 
 def _table(args: argparse.Namespace) -> int:
-
-    from store_gate import config
-    from store_gate.report import table as report
+    from store_gate import app, config
+    from store_gate.schema import describe as report
     from store_gate.schema.importers import ImportProblem, import_table
 
     render = report.render_json if args.format == "json" else report.render_text
@@ -292,7 +190,7 @@ def _table(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    for manifest in _manifests(argparse.Namespace(**{**vars(args), "base": None})):
+    for manifest in app.manifests(_target(args)):
         loaded = config.load(manifest)
         if loaded.imported is not None:
             origin = f"read from {loaded.imported.source} ({loaded.imported.kind} {loaded.imported.resource})"

@@ -6,8 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from store_gate.catalogue import Severity
 from store_gate.extract.model import SourceLocation
+from store_gate.rule import Severity
 
 
 @dataclass(frozen=True, order=True)

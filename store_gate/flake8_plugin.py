@@ -20,6 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from store_gate import __version__
+from store_gate.rule import Rule
+
+# flake8 cannot exit 2: a manifest it cannot read is reported as a finding in the files that
+# name a store's trait, rather than as a clean store.
+SG000 = Rule(
+    "SG000",
+    "manifest-unreadable",
+    "error",
+    "The manifest cannot be read or validated (reported by the flake8 plugin).",
+    lowerable=False,
+    waivable=False,
+    baselinable=False,
+)
 
 # Per process: one check per manifest, one discovery per folder.
 _manifest_of_folder: dict[Path, Path | None] = {}
@@ -76,7 +89,7 @@ class StoreGateChecker:
             # the same files whatever flake8's number of processes.
             if self._names_a_store(manifest):
                 first = str(exc).splitlines()[0]
-                yield 1, 0, f"SG000 store-gate cannot check this project: {first}", type(self)
+                yield 1, 0, f"{SG000.code} store-gate cannot check this project: {first}", type(self)
             return
         for line, column, text in by_file.get(path.resolve(), []):
             yield line, column, text, type(self)

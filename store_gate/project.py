@@ -18,7 +18,6 @@ from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
 from store_gate.config.model import AccessPattern, Store
 from store_gate.config.toml_lines import TOMLDecodeError, loads
-from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import (
     Heritage,
     Method,
@@ -30,7 +29,7 @@ from store_gate.extract.model import (
 from store_gate.keytemplate import KeyTemplate
 from store_gate.languages import language_of
 from store_gate.schema.table import TableSchema
-from store_gate.sources import SourceTree, WorkingTree, decode_source, glob_problem
+from store_gate.sources import SourceTree, WorkingTree, decode_source
 
 
 @dataclass(frozen=True)
@@ -200,7 +199,6 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
     """The project as it is in `tree` (default: the working tree under the manifest's folder)."""
     manifest = loaded.manifest
     root = loaded.root
-    _check_globs(loaded)
     tree = tree or WorkingTree(root)
     cache = SourceCache(tree)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
@@ -255,18 +253,6 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
             project.inline_declarations.setdefault((method.trait, method.name), declaration)
     project.problems = list(problems.values())
     return project
-
-
-def _check_globs(loaded: LoadedManifest) -> None:
-    bad = []
-    for i, store in enumerate(loaded.manifest.store):
-        for j, glob in enumerate(store.paths):
-            reason = glob_problem(glob)
-            if reason:
-                line = loaded.line_of("store", i, "paths")
-                bad.append(ConfigProblem(loaded.display_path, f"store[{i}].paths[{j}]", reason, line))
-    if bad:
-        raise ConfigError(bad)
 
 
 # Where a trait, class, interface or type alias of one of the names may be defined: the

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from store_gate.config.model import Waiver
-from store_gate.findings import Finding
-from store_gate.project import Project
-from store_gate.sources import glob_regex as _glob_regex
+from store_gate.rule import Rule
+
+if TYPE_CHECKING:
+    from store_gate.config.model import Waiver
+    from store_gate.findings import Finding
+    from store_gate.project import Project
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,9 @@ def _matches(waiver: Waiver, finding: Finding) -> bool:
     if waiver.rule != finding.code:
         return False
     if waiver.path is not None:
-        return _glob_regex(waiver.path).match(finding.path) is not None
+        from store_gate.sources import glob_regex
+
+        return glob_regex(waiver.path).match(finding.path) is not None
     if finding.trait is None or waiver.method is None:
         return False
     trait, _, method = waiver.method.partition(".")
@@ -45,14 +50,11 @@ def apply(
         what = f"waiver of {waiver.rule} for {waiver.subject}"
         if not waiver.reason.strip():
             problems.append(
-                Finding.at(
-                    "SG104", location, f"{what} has no reason; say why the exception is acceptable", trait, method
-                )
+                SG104.at(location, f"{what} has no reason; say why the exception is acceptable", trait, method)
             )
         elif waiver.expires is not None and waiver.expires < today:
             problems.append(
-                Finding.at(
-                    "SG104",
+                SG104.at(
                     location,
                     f"{what} expired on {waiver.expires.isoformat()}; fix the finding, or renew the waiver "
                     "with a new expires date",
@@ -77,8 +79,7 @@ def apply(
         if i not in used and project.complete:
             trait, _, method = (waiver.method or "").partition(".")
             problems.append(
-                Finding.at(
-                    "SG104",
+                SG104.at(
                     project.manifest_location("waiver", i),
                     f"waiver of {waiver.rule} for {waiver.subject} matches no finding; delete it, so that it "
                     "cannot silently waive a future violation",
@@ -87,3 +88,15 @@ def apply(
                 )
             )
     return kept, waived, problems
+
+
+# Produced by the waiver stage, which runs after every other rule: a waiver's own problems can
+# neither be waived nor baselined.
+SG104 = Rule(
+    "SG104",
+    "waiver-invalid",
+    "error",
+    "A waiver has no reason, has expired, or matches nothing.",
+    lowerable=False,
+    baselinable=False,
+)

@@ -1,44 +1,78 @@
-"""One catalogue: every code it lists is produced somewhere, and nothing produces a code it lacks."""
+"""One catalogue: every rule is a `Rule` object with a producer, a doc page and, for structural
+rules, its ast-grep YAML; nothing produces a code the catalogue lacks."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+import yaml
 from conftest import REPO
 
 from store_gate.catalogue import RULES
-from store_gate.rules import OTHER_CODES, PATTERN_RULES, PROJECT_RULES
 
-# Produced outside the rule registry, each in one named place.
-ELSEWHERE = {
-    "SG000": "store_gate/flake8_plugin.py",  # flake8 cannot exit 2
-    "SG302": "store_gate/check.py",  # needs the --base comparison
-}
+PACKAGE = REPO / "store_gate"
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## How to fix")
 
 
-def _structural_codes() -> set[str]:
-    codes = set()
-    for path in (REPO / "rules").glob("*/SG*.yml"):
-        if path.parent.name != "tests":
-            codes.add(re.search(r"code: (SG\d{3})", path.read_text()).group(1))  # type: ignore[union-attr]
-    return codes
+def _package_source() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(PACKAGE.rglob("*.py")))
 
 
-def test_every_catalogue_code_is_produced_and_nothing_else() -> None:
-    produced = set(PROJECT_RULES) | set(PATTERN_RULES) | set(OTHER_CODES) | _structural_codes() | set(ELSEWHERE)
-    assert produced == set(RULES)
-
-
-def test_codes_produced_elsewhere_appear_in_their_module() -> None:
-    for code, module in ELSEWHERE.items():
-        assert f'"{code}' in Path(REPO / module).read_text(), (code, module)
-
-
-def test_every_code_has_a_complete_doc_page() -> None:
+def test_every_rule_has_a_producer() -> None:
+    source = _package_source()
     for rule in RULES.values():
-        assert all((rule.summary, rule.what, rule.why, rule.bad, rule.good, rule.fix)), rule.code
+        runs = rule.project or rule.pattern or rule.scan
+        produced_by_a_stage = re.search(rf"\b{rule.code}\.at\(", source) or f'"{rule.code}"' in source
+        assert runs or produced_by_a_stage, f"{rule.code} is produced nowhere"
+
+
+def test_findings_are_made_only_through_rule_objects() -> None:
+    """`Finding(...)` is built in one place (Rule.at); nothing spells a code into a finding."""
+    source = _package_source()
+    assert "Finding.at(" not in source
+    constructions = re.findall(r"\bFinding\(", source)
+    assert len(constructions) == 1, "Finding(...) is constructed outside Rule.at"
+
+
+def test_extractor_problem_codes_are_catalogue_codes() -> None:
+    for path in (PACKAGE / "extract").glob("*.py"):
+        for code in re.findall(r'"(SG\d{3})"', path.read_text(encoding="utf-8")):
+            assert code in RULES, (path.name, code)
+
+
+def test_every_rule_has_a_complete_doc_page_and_no_page_is_orphaned() -> None:
+    pages = {p.stem for p in (PACKAGE / "docs").glob("SG*.md")}
+    assert pages == set(RULES)
+    for rule in RULES.values():
+        assert all(section in rule.doc for section in SECTIONS), rule.code
         assert re.fullmatch(r"[a-z0-9-]+", rule.name), rule.code
+        assert rule.summary.endswith("."), rule.code
+
+
+def test_gate_rules_are_not_lowerable() -> None:
+    """An error of SG0, SG1 and SG2 is the gate itself: the manifest cannot lower it."""
+    for rule in RULES.values():
+        if rule.family in ("SG0", "SG1", "SG2") and rule.severity == "error":
+            assert not rule.lowerable, rule.code
+
+
+def test_structural_rules_have_their_yaml_in_every_language_with_tests() -> None:
+    structural = {code for code, rule in RULES.items() if rule.scan is not None}
+    files = {p.stem for p in (REPO / "rules").glob("*/SG*.yml") if p.parent.name != "tests"}
+    tests = {p.stem.removesuffix("-test") for p in (REPO / "rules" / "tests").glob("SG*-test.yml")}
+    expected = {f"{code}-{lang}" for code in structural for lang in ("rust", "python", "typescript")}
+    assert files == expected and tests == expected
+
+
+def test_the_yaml_message_of_a_structural_rule_is_its_summary() -> None:
+    """The rule project also runs with the ast-grep CLI; its message is the catalogue's, not a second text."""
+    for path in (REPO / "rules").glob("*/SG*.yml"):
+        if path.parent.name == "tests":
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rule = RULES[path.stem.split("-")[0]]
+        assert document["message"] == rule.summary, path.name
+        assert document["severity"] == rule.severity, path.name
 
 
 def test_the_index_limit_rule_cites_dynamodbs_quota_page() -> None:

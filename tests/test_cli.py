@@ -270,6 +270,10 @@ def test_readme_manifest_reference_is_a_valid_manifest(tmp_path: Path) -> None:
         section.index("```toml\n") + len("```toml\n") : section.index("```\n", section.index("```toml\n") + 8)
     ]
     (tmp_path / "store-gate.toml").write_text(block)
+    (tmp_path / "governance").mkdir()  # the rules it names are loaded with it
+    (tmp_path / "governance" / "no-unwrap.yml").write_text(
+        "id: no-unwrap\nlanguage: rust\nrule: { pattern: $X.unwrap() }\nmessage: no unwrap\n"
+    )
     loaded = load(tmp_path / "store-gate.toml", use_cache=False)
     assert loaded.manifest.access["DialogueReads"]["list_rounds"].page == "cursor"
     assert loaded.manifest.boundaries is not None and "sqlite" in loaded.manifest.boundaries.backends

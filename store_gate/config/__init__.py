@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +17,7 @@ from store_gate.sources import inside, shown
 if TYPE_CHECKING:
     from store_gate.config.model import Manifest
     from store_gate.keytemplate import KeyTemplate
+    from store_gate.rules.structural import AstGrepRule
     from store_gate.schema.importers import ImportedTable
     from store_gate.schema.table import TableSchema
 
@@ -35,6 +37,7 @@ class LoadedManifest:
     cache: ValidationCache
     table: TableSchema  # what access patterns are checked against: the imported table, if any
     imported: ImportedTable | None = None  # the table read from `[table] from`
+    user_rules: tuple[AstGrepRule, ...] = ()  # `rules = [...]`, loaded and compiled
 
     @property
     def entities(self) -> dict[str, dict[str, KeyTemplate]]:
@@ -158,7 +161,7 @@ def load(path: Path, use_cache: bool = True) -> LoadedManifest:
     assert manifest is not None
     imported = _import_table(path.parent, manifest, display, KeyLines(text, prefix) if manifest.table.from_ else None)
     table = imported.schema if imported is not None else manifest.table.to_schema()
-    return LoadedManifest(
+    loaded = LoadedManifest(
         path=path,
         root=path.parent,
         manifest=manifest,
@@ -169,6 +172,39 @@ def load(path: Path, use_cache: bool = True) -> LoadedManifest:
         table=table,
         imported=imported,
     )
+    _check_globs(loaded)
+    if manifest.rules:
+        from store_gate.rules.structural import load_user_rules
+
+        user_rules = load_user_rules(path.parent, manifest.rules, display, loaded.line_of("rules"), cache)
+        loaded = dataclasses.replace(loaded, user_rules=user_rules)
+    return loaded
+
+
+def _check_globs(loaded: LoadedManifest) -> None:
+    """Every glob of the manifest, checked while it loads: absolute ones and `..` would read
+    outside the project."""
+    from store_gate.sources import glob_problem
+
+    manifest = loaded.manifest
+    globs: list[tuple[tuple[Any, ...], str]] = []
+    for i, store in enumerate(manifest.store):
+        globs += [(("store", i, "paths", j), glob) for j, glob in enumerate(store.paths)]
+    boundaries = manifest.boundaries
+    if boundaries is not None:
+        globs += [(("boundaries", "paths", j), glob) for j, glob in enumerate(boundaries.paths or ())]
+        globs += [(("boundaries", "domain", j), glob) for j, glob in enumerate(boundaries.domain or ())]
+        for name, backend in boundaries.backends.items():
+            globs += [(("boundaries", "backends", name, "allow", j), glob) for j, glob in enumerate(backend.allow)]
+    globs += [(("rules", j), glob) for j, glob in enumerate(manifest.rules)]
+    globs += [(("waiver", i, "path"), w.path) for i, w in enumerate(manifest.waiver) if w.path is not None]
+    problems = []
+    for key, glob in globs:
+        reason = glob_problem(glob)
+        if reason:
+            problems.append(ConfigProblem(loaded.display_path, _dotted(key), reason, loaded.line_of(*key)))
+    if problems:
+        raise ConfigError(problems)
 
 
 def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines | None) -> ImportedTable | None:

@@ -14,43 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-from store_gate.catalogue import PROTECTED_FAMILIES, RULES
+from store_gate.dynamodb import KEY_OPERATORS, OPERATOR_ALIASES
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
-
-OPERATIONS = (
-    "GetItem",
-    "BatchGetItem",
-    "TransactGetItems",
-    "Query",
-    "PutItem",
-    "UpdateItem",
-    "DeleteItem",
-    "BatchWriteItem",
-    "TransactWriteItems",
-    "Scan",
-    "ExecuteStatement",
-    "BatchExecuteStatement",
-    "ExecuteTransaction",
-)
-SINGLE_ITEM_OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "BatchGetItem",
-        "TransactGetItems",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "BatchWriteItem",
-        "TransactWriteItems",
-    }
-)
-UNBOUNDED_OPERATIONS = frozenset({"Scan", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
-
-# Sort-key operators of a KeyConditionExpression, by their manifest spelling.
-KEY_OPERATORS = ("eq", "lt", "le", "gt", "ge", "between", "begins_with")
-_OPERATOR_ALIASES = {"=": "eq", "==": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
-OPERATOR_SYMBOLS = {"eq": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "between": "BETWEEN"}
 
 
 def quote(text: str) -> str:
@@ -85,7 +51,7 @@ class KeyCondition:
                 '{ begins_with = "ROUND#" } or { between = ["A", "B"] }'
             )
         ((raw_op, operand),) = value.items()
-        op = _OPERATOR_ALIASES.get(raw_op, raw_op.lower() if raw_op.lower() in KEY_OPERATORS else raw_op)
+        op = OPERATOR_ALIASES.get(raw_op, raw_op.lower() if raw_op.lower() in KEY_OPERATORS else raw_op)
         if op == "between":
             if not (isinstance(operand, list) and len(operand) == 2):
                 raise ValueError('between takes two templates: { between = ["low", "high"] }')
@@ -389,6 +355,8 @@ def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], 
     With a table read only from infrastructure (`from`), the checks that need the table run
     after the import, through `layout_problems`.
     """
+    from store_gate.catalogue import RULES  # the rule modules import this one
+
     problems: list[tuple[tuple[Any, ...], str]] = []
     table = manifest.table
     if table.declared:
@@ -400,7 +368,7 @@ def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], 
         rule = RULES.get(code)
         if rule is None:
             problems.append((("severity", code), f"unknown rule code {quote(code)}"))
-        elif rule.severity == "error" and level != "error" and rule.family in PROTECTED_FAMILIES:
+        elif not rule.lowerable and level != rule.severity:
             problems.append(
                 (("severity", code), f"{code} is a gate rule: its severity cannot be lowered (use a waiver)")
             )

@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
 
-from store_gate.config.model import KEY_OPERATORS, OPERATIONS, KeyCondition, parse_limit, parse_template
+from store_gate.config.model import KeyCondition, parse_limit, parse_template
+from store_gate.dynamodb import KEY_OPERATORS, OPERATIONS
 from store_gate.schema.table import Projection
 
 Template = Annotated[

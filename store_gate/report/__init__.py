@@ -1,11 +1,39 @@
-"""Reporters: each output format is one pure function from check results to text."""
+"""Reporters: each output format is one module with a pure `render(results) -> str`, registered
+in `REPORTERS` - the CLI's `--format` choices come from this table. Modules are imported on use."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from store_gate.check import CheckResult
-from store_gate.findings import Finding
+if TYPE_CHECKING:
+    from store_gate.check import CheckResult
+    from store_gate.findings import Finding
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str
+    module: str
+    summary: str
+
+    def render(self, results: list[CheckResult]) -> str:
+        text: str = import_module(self.module).render(results)
+        return text
+
+
+REPORTERS: dict[str, Reporter] = {
+    reporter.name: reporter
+    for reporter in (
+        Reporter("text", "store_gate.report.text", "path:line:col: CODE message, then a summary"),
+        Reporter("json", "store_gate.report.json", "every governed method and finding (schema version 1)"),
+        Reporter("sarif", "store_gate.report.sarif", "SARIF 2.1.0, for code scanning"),
+        Reporter("github", "store_gate.report.github", "GitHub Actions annotations"),
+        Reporter("markdown", "store_gate.report.markdown", "a summary for a pull-request comment"),
+        Reporter("gitlab", "store_gate.report.gitlab", "GitLab Code Quality JSON"),
+    )
+}
 
 
 @dataclass(frozen=True, order=True)

@@ -12,25 +12,26 @@ from store_gate import __version__
 from store_gate.catalogue import DOCS_URL, HOME_URL, RULES
 from store_gate.check import CheckResult
 from store_gate.findings import Finding
+from store_gate.rules.structural import AstGrepRule
 
 FINGERPRINT_KEY = "storeGate/v1"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _custom_rule(rule: Any) -> dict[str, Any]:
+def _user_rule(rule: AstGrepRule) -> dict[str, Any]:
     return {
-        "id": rule.id,
-        "name": rule.id,
-        "shortDescription": {"text": rule.message.splitlines()[0] if rule.message else rule.id},
-        "help": {"text": rule.note or rule.message, "markdown": rule.note or rule.message},
-        "defaultConfiguration": {"level": _LEVEL.get(rule.severity, "note")},
+        "id": rule.rule.code,
+        "name": rule.rule.code,
+        "shortDescription": {"text": rule.rule.summary},
+        "help": {"text": rule.rule.help, "markdown": rule.rule.help},
+        "defaultConfiguration": {"level": _LEVEL.get(rule.rule.severity, "note")},
         "properties": {"tags": ["custom"], "source": rule.source},
     }
 
 
 def _rules(results: list[CheckResult]) -> list[dict[str, Any]]:
-    custom = sorted({r.id: r for result in results for r in result.custom_rules}.values(), key=lambda r: r.id)
-    return [*_catalogue_rules(), *(_custom_rule(r) for r in custom)]
+    users = {r.rule.code: r for result in results for r in result.project.loaded.user_rules}
+    return [*_catalogue_rules(), *(_user_rule(users[code]) for code in sorted(users))]
 
 
 def _catalogue_rules() -> list[dict[str, Any]]:
@@ -39,7 +40,7 @@ def _catalogue_rules() -> list[dict[str, Any]]:
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.what.replace("\n", " ")},
+            "fullDescription": {"text": rule.section("What it does").replace("\n", " ")},
             "help": {"text": rule.doc_page(), "markdown": rule.doc_page()},
             "helpUri": f"{DOCS_URL}#{rule.code.lower()}",
             "defaultConfiguration": {"level": _LEVEL[rule.severity]},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -47,16 +46,3 @@ def pattern_contexts(project: Project) -> Iterator[PatternContext]:
             index=project.table.index(declaration.pattern.index),
             entities=project.entities,
         )
-
-
-def quote(text: str) -> str:
-    return '"' + text + '"'
-
-
-def names(items: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(items) if items else "none"
-
-
-def did_you_mean(word: str, candidates: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {quote(close[0])}?)" if close else ""

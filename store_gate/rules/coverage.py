@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from store_gate.findings import Finding
-from store_gate.project import Project
-from store_gate.rules.context import did_you_mean, names, quote
-from store_gate.rules.suggest import suggest
+from store_gate.rule import Rule
+from store_gate.rules.wording import did_you_mean, names, quote
+
+if TYPE_CHECKING:
+    from store_gate.findings import Finding
+    from store_gate.project import Project
 
 
 def store_trait_not_found(project: Project) -> Iterator[Finding]:
@@ -24,7 +27,7 @@ def store_trait_not_found(project: Project) -> Iterator[Finding]:
                 f"store trait {trait} is defined in none of the {len(store.files)} files its paths ({paths}) match; "
                 "if it was renamed, rename it in [[store]] trait too (the gate does not follow renames)"
             )
-        yield Finding.at("SG001", project.manifest_location("store", store.position, "trait"), message, trait)
+        yield SG001.at(project.manifest_location("store", store.position, "trait"), message, trait)
 
 
 def store_heritage_unresolved(project: Project) -> Iterator[Finding]:
@@ -32,8 +35,7 @@ def store_heritage_unresolved(project: Project) -> Iterator[Finding]:
     for store in project.stores:
         paths = ", ".join(quote(p) for p in store.config.paths)
         for trait, heritage in store.unresolved:
-            yield Finding.at(
-                "SG004",
+            yield SG004.at(
                 heritage.location,
                 f"{trait} extends {heritage.written}, which is defined nowhere under the store's paths ({paths}): "
                 f"its methods would not be governed; add its file to paths, or list it in [[store]] external = "
@@ -47,9 +49,10 @@ def _external_name(written: str) -> str:
 
 
 def source_problems(project: Project) -> Iterator[Finding]:
-    """SG002 and SG003, as the extractors recorded them."""
+    """SG002, SG003 and SG004, as the extractors recorded them."""
+    rules = {rule.code: rule for rule in (SG002, SG003, SG004)}
     for problem in project.problems:
-        yield Finding.at(problem.code, problem.location, problem.message, problem.trait)
+        yield rules[problem.code].at(problem.location, problem.message, problem.trait)
 
 
 def method_access_pattern_missing(project: Project) -> Iterator[Finding]:
@@ -57,9 +60,10 @@ def method_access_pattern_missing(project: Project) -> Iterator[Finding]:
     for method in project.methods:
         if project.declaration(method) is not None:
             continue
+        from store_gate.rules.suggest import suggest
+
         skeleton = suggest(method, project.table, project.entities)
-        yield Finding.at(
-            "SG101",
+        yield SG101.at(
             method.location,
             f"{method.qualified_name} has no access pattern; declare it in {project.manifest_path} under "
             f"[access.{method.trait}.{method.name}] or in its doc comment, e.g. @access {skeleton.render()}",
@@ -92,7 +96,7 @@ def access_pattern_stale(project: Project) -> Iterator[Finding]:
             else:
                 hint = did_you_mean(name, sorted(existing.get(trait, ()))) + "; rename or delete the declaration"
             message = f"[access.{trait}.{name}] declares a method {trait} does not have{hint}"
-        yield Finding.at("SG102", declaration.location, message, trait, name)
+        yield SG102.at(declaration.location, message, trait, name)
 
 
 def access_pattern_inline_conflict(project: Project) -> Iterator[Finding]:
@@ -101,8 +105,7 @@ def access_pattern_inline_conflict(project: Project) -> Iterator[Finding]:
         declared = project.manifest_declarations.get(key)
         if declared is None or declared.pattern == inline.pattern:
             continue
-        yield Finding.at(
-            "SG103",
+        yield SG103.at(
             inline.location,
             f"{inline.trait}.{inline.method} is declared here as {inline.pattern.render()} but in "
             f"{declared.location.path}:{declared.location.line} as {declared.pattern.render()}; keep one, "
@@ -110,3 +113,67 @@ def access_pattern_inline_conflict(project: Project) -> Iterator[Finding]:
             inline.trait,
             inline.method,
         )
+
+
+# Input (fail closed): the gate never passes what it could not see. Not lowerable; not baselinable.
+SG001 = Rule(
+    "SG001",
+    "store-trait-not-found",
+    "error",
+    "A configured store trait is found nowhere under its paths.",
+    lowerable=False,
+    baselinable=False,
+    project=store_trait_not_found,
+)
+SG002 = Rule(
+    "SG002",
+    "store-file-unparsable",
+    "error",
+    "A file holding a governed trait does not parse cleanly.",
+    lowerable=False,
+    baselinable=False,
+    project=source_problems,
+)
+SG003 = Rule(
+    "SG003",
+    "store-member-unanalysable",
+    "error",
+    "The trait body holds something the gate cannot analyse.",
+    lowerable=False,
+    baselinable=False,
+)
+SG004 = Rule(
+    "SG004",
+    "store-heritage-unresolved",
+    "error",
+    "A supertrait, base class or extended interface of a governed trait cannot be found or resolved.",
+    lowerable=False,
+    baselinable=False,
+    project=store_heritage_unresolved,
+)
+
+# Coverage: every method has an access pattern, every access pattern a method.
+SG101 = Rule(
+    "SG101",
+    "method-access-pattern-missing",
+    "error",
+    "A trait method has no access pattern.",
+    lowerable=False,
+    project=method_access_pattern_missing,
+)
+SG102 = Rule(
+    "SG102",
+    "access-pattern-stale",
+    "error",
+    "An access pattern names a method that no governed trait has.",
+    lowerable=False,
+    project=access_pattern_stale,
+)
+SG103 = Rule(
+    "SG103",
+    "access-pattern-inline-conflict",
+    "error",
+    "A method is declared inline and in the manifest, and the two disagree.",
+    lowerable=False,
+    project=access_pattern_inline_conflict,
+)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from store_gate.findings import Finding
-from store_gate.project import Project
-from store_gate.rules.context import PatternContext, names, quote
-from store_gate.schema.table import IndexSchema, TableSchema
+from store_gate.dynamodb import MAX_GSIS, MAX_LSIS
+from store_gate.rule import Rule
+from store_gate.rules.wording import names, quote
 
-# DynamoDB's limits per table (Service, account, and table quotas in Amazon DynamoDB).
-MAX_GSIS = 20  # default quota; AWS can raise it on request
-MAX_LSIS = 5  # fixed
+if TYPE_CHECKING:
+    from store_gate.findings import Finding
+    from store_gate.project import Project
+    from store_gate.rules.context import PatternContext
+    from store_gate.schema.table import IndexSchema, TableSchema
 
 
 def lsi_added_to_existing_table(before: TableSchema | None, after: TableSchema) -> Iterator[tuple[str, str]]:
@@ -149,7 +151,7 @@ def index_limit_findings(project: Project) -> Iterator[Finding]:
         tables.append((loaded.manifest.table.to_schema(), f"the table in {project.manifest_path}"))
     for table, where in tables:
         for message in index_limits(table, where):
-            yield Finding.at("SG301", project.manifest_location("table"), message)
+            yield SG301.at(project.manifest_location("table"), message)
 
 
 def drift_findings(project: Project) -> Iterator[Finding]:
@@ -159,4 +161,42 @@ def drift_findings(project: Project) -> Iterator[Finding]:
         return
     declared = loaded.manifest.table.to_schema()
     for key, message in table_drift(declared, loaded.imported.schema, project.manifest_path, loaded.imported.source):
-        yield Finding.at("SG303", project.manifest_location(*key), message)
+        yield SG303.at(project.manifest_location(*key), message)
+
+
+def lsi_added_findings(project: Project, base_table: TableSchema | None) -> Iterator[Finding]:
+    """SG302, with --base: against the table as it was at the base."""
+    declared = project.loaded.manifest.table.declared
+    for name, message in lsi_added_to_existing_table(base_table, project.table):
+        key = ("table", "lsi", name) if declared else ("table", "from")
+        yield SG302.at(project.manifest_location(*key), message)
+
+
+# The table and its single-table layout. DynamoDB's own limits are errors that are not lowered.
+SG301 = Rule(
+    "SG301",
+    "table-index-limit",
+    "error",
+    "More GSIs or LSIs than DynamoDB allows per table.",
+    project=index_limit_findings,
+)
+SG302 = Rule(
+    "SG302",
+    "lsi-added-to-existing-table",
+    "error",
+    "An LSI added to a table that already exists.",
+)
+SG303 = Rule(
+    "SG303",
+    "table-drift",
+    "error",
+    "The manifest's table and the infrastructure definition disagree (drift).",
+    project=drift_findings,
+)
+SG306 = Rule(
+    "SG306",
+    "access-pattern-entity-mismatch",
+    "error",
+    "An access pattern's keys do not fit the layout of the entity it names.",
+    pattern=access_pattern_entity_mismatch,
+)

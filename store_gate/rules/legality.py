@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from store_gate.config.model import (
+from store_gate.dynamodb import (
     KEY_OPERATORS,
     OPERATOR_SYMBOLS,
+    PARTIQL_OPERATIONS,
     SINGLE_ITEM_OPERATIONS,
     UNBOUNDED_OPERATIONS,
 )
 from store_gate.keytemplate import KeyTemplate
-from store_gate.rules.context import PatternContext, did_you_mean, names, quote
+from store_gate.rule import Rule
+from store_gate.rules.wording import did_you_mean, names, quote
+
+if TYPE_CHECKING:
+    from store_gate.rules.context import PatternContext
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?\Z")
-_PARTIQL = {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"}
 
 
 def index_undefined(ctx: PatternContext) -> Iterator[str]:
@@ -41,7 +46,7 @@ def operation_unbounded(ctx: PatternContext) -> Iterator[str]:
         return
     what = (
         "a PartiQL statement, whose key condition cannot be proved"
-        if op in _PARTIQL
+        if op in PARTIQL_OPERATIONS
         else f"which reads all of {ctx.index.label if ctx.index else 'the table'}"
     )
     yield (
@@ -191,3 +196,85 @@ def partition_key_constant(ctx: PatternContext) -> Iterator[str]:
             f"{ctx.subject}: partition key {pk} = {quote(condition.operands[0].source)} has no placeholder, so "
             "every call lands on one partition (a hot key); put a parameter into it"
         )
+
+
+# DynamoDB legality of one access pattern: an error here is the gate itself, never lowered.
+SG201 = Rule(
+    "SG201",
+    "index-undefined",
+    "error",
+    "The index is not defined on the table.",
+    lowerable=False,
+    pattern=index_undefined,
+)
+SG202 = Rule(
+    "SG202",
+    "operation-unbounded",
+    "error",
+    "The operation is not a bounded one (Scan, PartiQL).",
+    lowerable=False,
+    pattern=operation_unbounded,
+)
+SG203 = Rule(
+    "SG203",
+    "operation-index-mismatch",
+    "error",
+    "The operation cannot run on that index.",
+    lowerable=False,
+    pattern=operation_index_mismatch,
+)
+SG204 = Rule(
+    "SG204",
+    "primary-key-incomplete",
+    "error",
+    "A single-item operation lacks the full primary key.",
+    lowerable=False,
+    pattern=primary_key_incomplete,
+)
+SG205 = Rule(
+    "SG205",
+    "key-condition-invalid",
+    "error",
+    "The key condition is not a valid KeyConditionExpression.",
+    lowerable=False,
+    pattern=key_condition_invalid,
+)
+SG206 = Rule(
+    "SG206",
+    "key-placeholder-unbound",
+    "error",
+    "A key placeholder does not bind to a parameter of the method.",
+    lowerable=False,
+    pattern=key_placeholder_unbound,
+)
+SG207 = Rule(
+    "SG207",
+    "consistent-read-on-gsi",
+    "error",
+    "A strongly consistent read on a GSI.",
+    lowerable=False,
+    pattern=consistent_read_on_gsi,
+)
+SG208 = Rule(
+    "SG208",
+    "key-template-type-mismatch",
+    "error",
+    "A key template does not fit its attribute's type.",
+    lowerable=False,
+    pattern=key_template_type_mismatch,
+)
+SG209 = Rule(
+    "SG209",
+    "query-unpaginated",
+    "error",
+    "A Query returning a collection has neither a page cursor nor a limit.",
+    lowerable=False,
+    pattern=query_unpaginated,
+)
+SG210 = Rule(
+    "SG210",
+    "partition-key-constant",
+    "warning",
+    "A partition key template with no placeholder: every call lands on one partition.",
+    pattern=partition_key_constant,
+)

@@ -1,34 +1,38 @@
-"""SG4, SG5 and users' own rules: ast-grep YAML rules over the source, run through ast-grep-py.
+"""The runner of ast-grep rules over source files: the built-in SG4/SG5 rules and users' own.
 
 The built-in rules are the ast-grep rule project in `rules/` (shipped in the wheel as
-`store_gate/astgrep_rules`); `ast-grep test` runs their valid/invalid cases. Their configurable
-parts are named utils whose regex store-gate sets from the manifest:
+`store_gate/astgrep_rules`): `rules/<language>/<code>-<language>.yml`, one per code and language,
+with valid/invalid cases that `ast-grep test` runs. Each is a `Rule` with a `Scan` (which files,
+which prefilter, which message: `store_gate/rules/shape.py`, `store_gate/rules/boundaries.py`).
+Their configurable parts are named utils whose regex is set from the manifest:
 
 - `store-trait`: the governed traits (SG401, SG402 look only inside them);
 - `storage-word`, `backend-type`, `key-attribute`: extended with `[boundaries]` lists and, for
   key attributes, the table's own key attribute names;
 - `key-prefix`: the literal prefixes of the manifest's entity templates (`DIALOGUE#`).
 
-Users' rules (`rules = ["governance/*.yml"]`) run unchanged and keep their ids and severities.
+Users' rules (`rules = ["governance/*.yml"]`) are loaded and compiled with the manifest
+(`load_user_rules`), run unchanged and keep their ids and severities.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from store_gate.catalogue import Severity
 from store_gate.config.cache import ValidationCache
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.findings import Finding
 from store_gate.languages import language_of
 from store_gate.project import Project
-from store_gate.sources import glob_problem, glob_regex, match_files
+from store_gate.rule import Rule, Severity
+from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
+from store_gate.sources import glob_regex, match_files
 
 RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
@@ -77,17 +81,14 @@ KNOWN_BACKENDS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class StructuralRule:
-    id: str
-    code: str  # the catalogue code of a built-in rule, or a user rule's own id
-    language: str
-    severity: Severity
-    message: str
-    note: str
-    config: dict[str, Any]
+class AstGrepRule:
+    """One rule's ast-grep configuration for one language."""
+
+    rule: Rule
+    language: str  # the rules/ folder: rust, python, typescript (which also runs on .tsx)
+    config: dict[str, Any]  # rule, utils, constraints, transform
     source: str  # the YAML file, as shown
-    builtin: bool
-    files: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()  # users' rules: ast-grep's `files` and `ignores` globs
     ignores: tuple[str, ...] = ()
 
 
@@ -100,16 +101,25 @@ def builtin_rules_dir() -> Path:
 
 
 @lru_cache(maxsize=8)
-def builtin_rules(languages: frozenset[str], cache: ValidationCache | None = None) -> tuple[StructuralRule, ...]:
+def builtin_rules(languages: frozenset[str], cache: ValidationCache | None = None) -> tuple[AstGrepRule, ...]:
     """The built-in rules for these languages (a project's other languages cost nothing)."""
+    from store_gate.catalogue import RULES
+
     folder = builtin_rules_dir()
     if not any(folder.glob("*/SG*.yml")):
         raise ConfigError(
             [ConfigProblem(str(folder), "", "store-gate's built-in rules are missing from the installation")]
         )
-    wanted = {"typescript" if language == "tsx" else language for language in languages}
-    found = sorted(p for p in folder.glob("*/SG*.yml") if p.parent.name in wanted)
-    return tuple(rule for path in found for rule in _load(path, path.name, builtin=True, cache=cache))
+    found: list[AstGrepRule] = []
+    for rule in RULES.values():
+        if rule.scan is None:
+            continue
+        for language in sorted({"typescript" if language == "tsx" else language for language in languages}):
+            path = folder / language / f"{rule.code}-{language}.yml"
+            if path.is_file():
+                (document,) = _documents(path, path.name, cache)
+                found.append(AstGrepRule(rule, language, _config(document), path.name))
+    return tuple(found)
 
 
 def _documents(path: Path, shown: str, cache: ValidationCache | None) -> list[Any]:
@@ -137,13 +147,16 @@ def _documents(path: Path, shown: str, cache: ValidationCache | None) -> list[An
     return documents
 
 
-def _load(path: Path, shown: str, builtin: bool, cache: ValidationCache | None = None) -> list[StructuralRule]:
+def _config(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: document[k] for k in _CONFIG_KEYS if k in document}
+
+
+def _user_rules(path: Path, shown: str, cache: ValidationCache | None) -> list[AstGrepRule]:
     def problem(key: str, message: str) -> ConfigError:
         return ConfigError([ConfigProblem(shown, key, message)])
 
-    documents = _documents(path, shown, cache)
     rules = []
-    for document in documents:
+    for document in _documents(path, shown, cache):
         if not isinstance(document, dict):
             raise problem("", "a rule must be a mapping with id, language and rule")
         missing = [k for k in ("id", "language", "rule") if k not in document]
@@ -156,28 +169,22 @@ def _load(path: Path, shown: str, builtin: bool, cache: ValidationCache | None =
         severity = _SEVERITY.get(str(document.get("severity", "error")).lower())
         if severity is None:
             raise problem(rule_id, f"severity {document['severity']!r} is not one of error, warning, info, hint, off")
-        metadata = document.get("metadata") or {}
-        code = str(metadata.get("code", rule_id)) if builtin else rule_id
-        if not builtin and re.fullmatch(r"SG\d{3}", rule_id):
+        if re.fullmatch(r"SG\d{3}", rule_id):
             raise problem(rule_id, "SGnnn ids are store-gate's own; give your rule another id")
-        config = {k: document[k] for k in _CONFIG_KEYS if k in document}
-        if not builtin:  # the built-in rules are compiled by their own tests
-            _compile(config, language, shown, rule_id)
-        rules.append(
-            StructuralRule(
-                id=rule_id,
-                code=code,
-                language=language,
-                severity=severity,
-                message=str(document.get("message", rule_id)).strip(),
-                note=str(document.get("note", "")).strip(),
-                config=config,
-                source=shown,
-                builtin=builtin,
-                files=tuple(_strings(document.get("files"))),
-                ignores=tuple(_strings(document.get("ignores"))),
-            )
+        config = _config(document)
+        _compile(config, language, shown, rule_id)
+        message = str(document.get("message", rule_id)).strip()
+        rule = Rule(
+            rule_id,
+            rule_id,
+            severity,
+            message.splitlines()[0] if message else rule_id,
+            builtin=False,
+            help=str(document.get("note", "")).strip() or message,
+            scan=Scan("scanned", partial(_user_report, message)),
         )
+        files, ignores = tuple(_strings(document.get("files"))), tuple(_strings(document.get("ignores")))
+        rules.append(AstGrepRule(rule, language, config, shown, files, ignores))
     return rules
 
 
@@ -201,31 +208,22 @@ def _compile(config: dict[str, Any], language: str, shown: str, rule_id: str) ->
         raise ConfigError([ConfigProblem(shown, rule_id, f"invalid ast-grep rule: {first}")]) from None
 
 
-def custom_rules(project: Project) -> list[StructuralRule]:
-    loaded = project.loaded
-    rules: list[StructuralRule] = []
-    for i, glob in enumerate(loaded.manifest.rules):
-        reason = glob_problem(glob)
-        if reason:
-            raise ConfigError([ConfigProblem(loaded.display_path, f"rules[{i}]", reason, loaded.line_of("rules"))])
-        paths = match_files(loaded.root, [glob])
+def load_user_rules(
+    root: Path, globs: tuple[str, ...], display: str, line: int | None, cache: ValidationCache
+) -> tuple[AstGrepRule, ...]:
+    """The manifest's own rules (`rules = [...]`), loaded and compiled while the manifest loads."""
+    rules: list[AstGrepRule] = []
+    for i, glob in enumerate(globs):
+        paths = match_files(root, [glob])
         if not paths:
-            raise ConfigError(
-                [
-                    ConfigProblem(
-                        loaded.display_path, f"rules[{i}]", f'"{glob}" matches no rule file', loaded.line_of("rules")
-                    )
-                ]
-            )
+            raise ConfigError([ConfigProblem(display, f"rules[{i}]", f'"{glob}" matches no rule file', line)])
         for path in paths:
-            rules += _load(loaded.root / path, path, builtin=False, cache=loaded.cache)
-    ids = [r.id for r in rules]
+            rules += _user_rules(root / path, path, cache)
+    ids = [r.rule.code for r in rules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise ConfigError(
-            [ConfigProblem(loaded.display_path, "rules", f"rule ids used twice: {', '.join(duplicates)}")]
-        )
-    return rules
+        raise ConfigError([ConfigProblem(display, "rules", f"rule ids used twice: {', '.join(duplicates)}", line)])
+    return tuple(rules)
 
 
 # -- parameters from the manifest -------------------------------------------------------------
@@ -247,20 +245,10 @@ def _set_regex(node: Any, regex: str) -> Any:
     return node
 
 
-def entity_prefixes(project: Project) -> list[str]:
-    """The literal prefixes of the entities' key templates that look like a physical format."""
-    prefixes = set()
-    for layout in project.entities.values():
-        for template in layout.values():
-            prefix = template.literal_prefix
-            if len(prefix) >= 2 and re.search(r"[#|:]$", prefix):
-                prefixes.add(prefix)
-    return sorted(prefixes)
-
-
-def _parameterised(rule: StructuralRule, project: Project) -> dict[str, Any] | None:
-    """The rule's config with its named utils set from the manifest; None when it cannot apply."""
-    config = copy.deepcopy(rule.config)
+def _parameterised(config: dict[str, Any], context: ScanContext) -> dict[str, Any] | None:
+    """A built-in rule's config with its named utils set from the manifest; None when it cannot apply."""
+    project = context.project
+    config = copy.deepcopy(config)
     utils = config.get("utils") or {}
     boundaries = project.loaded.manifest.boundaries
     if "store-trait" in utils:
@@ -278,30 +266,16 @@ def _parameterised(rule: StructuralRule, project: Project) -> dict[str, Any] | N
     if "backend-type" in utils and boundaries and boundaries.backend_types:
         utils["backend-type"] = _extend(utils["backend-type"], f"^(?:{_alternation(boundaries.backend_types)})$")
     if "key-attribute" in utils:
-        names = list(project.table.attribute_types) + list(boundaries.key_attributes if boundaries else ())
-        utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:{_alternation(names)})$")
-    if "key-prefix" in utils:
-        prefixes = entity_prefixes(project) + list(boundaries.key_prefixes if boundaries else ())
-        if prefixes:
-            utils["key-prefix"] = {"regex": f"^(?:{_alternation(prefixes)})"}
+        utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:{_alternation(context.key_attributes)})$")
+    if "key-prefix" in utils and context.key_prefixes:
+        utils["key-prefix"] = {"regex": f"^(?:{_alternation(context.key_prefixes)})"}
     return config
 
 
 # -- scope -----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Scope:
-    scanned: list[str]  # boundaries.paths (default: the stores' paths)
-    store_files: list[str]  # files holding governed traits
-    backend_allow: dict[str, tuple[str, ...]]
-    backend_modules: dict[str, tuple[str, ...]]
-    domain: list[str]
-    outside_backends: list[str]
-    files_of_language: dict[str, list[str]] = field(default_factory=dict)
-
-
-def _scope(project: Project) -> _Scope:
+def _scope(project: Project) -> Scope:
     loaded = project.loaded
     boundaries = loaded.manifest.boundaries
     globs = (
@@ -309,12 +283,6 @@ def _scope(project: Project) -> _Scope:
         if boundaries and boundaries.paths
         else [g for s in loaded.manifest.store for g in s.paths]
     )
-    for glob in globs:
-        reason = glob_problem(glob)
-        if reason:
-            raise ConfigError(
-                [ConfigProblem(loaded.display_path, "boundaries.paths", reason, loaded.line_of("boundaries"))]
-            )
     scanned = [p for p in match_files(loaded.root, globs) if language_of(p) is not None]
     backends = boundaries.backends if boundaries else {}
     allow = {name: b.allow for name, b in backends.items()}
@@ -326,8 +294,8 @@ def _scope(project: Project) -> _Scope:
         domain = [p for p in scanned if any(r.match(p) for r in domain_patterns)]
     else:
         domain = outside
-    store_files = sorted({d.location.path for s in project.stores for d in s.definitions})
-    return _Scope(scanned, store_files, allow, modules, domain, outside)
+    stores = sorted({d.location.path for s in project.stores for d in s.definitions})
+    return Scope(scanned, stores, domain, outside, allow, modules)
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -380,76 +348,46 @@ def _names(node: Any) -> tuple[str | None, str | None]:
     return owner, member
 
 
-def _backend_of(text: str, modules: dict[str, tuple[str, ...]]) -> str | None:
-    for name, names in modules.items():
-        for module in names:
-            if re.search(rf"(?<![\w@/-]){re.escape(module)}(?![\w-])", text):
-                return name
-    return None
-
-
-_KEY_WORDS = (b"pk", b"sk", b"PK", b"SK", b"Pk", b"Sk", b"gsi", b"GSI", b"lsi", b"LSI", b"partition", b"sort")
-
-
-def _needles(rule: StructuralRule, project: Project, scope: _Scope) -> tuple[bytes, ...] | None:
-    """Byte strings a file must contain for this built-in rule to match in it; None: no prefilter."""
-    boundaries = project.loaded.manifest.boundaries
-    if rule.code == "SG501":
-        return tuple(m.encode() for modules in scope.backend_modules.values() for m in modules)
-    if rule.code == "SG502":
-        prefixes = entity_prefixes(project) + list(boundaries.key_prefixes if boundaries else ())
-        return tuple(p.encode() for p in prefixes) if prefixes else (b"#",)
-    if rule.code == "SG403":
-        extra = list(project.table.attribute_types) + list(boundaries.key_attributes if boundaries else ())
-        return _KEY_WORDS + tuple(name.encode() for name in extra)
-    return None
-
-
-def run(project: Project) -> tuple[list[Finding], list[StructuralRule]]:
-    """Findings of the built-in structural rules and the manifest's own rules, and those rules."""
-    customs = custom_rules(project)
+def run(project: Project) -> list[Finding]:
+    """Findings of the built-in structural rules and the manifest's own rules."""
     scope = _scope(project)
+    context = ScanContext(project, scope)
     boundaries = project.loaded.manifest.boundaries
     parsed = _Parsed(project)
     findings: list[Finding] = []
-    present = frozenset(
-        language.name for p in [*scope.scanned, *scope.store_files] if (language := language_of(p)) is not None
-    )
-    for rule in [*builtin_rules(present, project.loaded.cache), *customs]:
+    present = frozenset(known.name for p in [*scope.scanned, *scope.stores] if (known := language_of(p)) is not None)
+    for astgrep in [*builtin_rules(present, project.loaded.cache), *project.loaded.user_rules]:
+        rule, scan = astgrep.rule, astgrep.rule.scan
+        assert scan is not None
         if rule.severity == "off":
             continue
+        if scan.needs == "boundaries" and boundaries is None:
+            continue  # SG403 needs [boundaries]: where the domain is
+        if scan.needs == "backends" and not scope.backend_allow:
+            continue  # SG501 and SG502 need [boundaries.backends.*]
         if rule.builtin:
-            if rule.code in ("SG401", "SG402"):
-                files = scope.store_files
-            elif boundaries is None:
-                continue  # SG403 and SG5 need [boundaries]: where the domain and the backends are
-            elif rule.code == "SG403":
-                files = scope.domain
-            elif not scope.backend_allow:
-                continue  # SG501 and SG502 need [boundaries.backends.*]
-            else:
-                files = scope.outside_backends if rule.code == "SG502" else scope.scanned
-            config = _parameterised(rule, project)
+            files = scope.files(scan.files)
+            config = _parameterised(astgrep.config, context)
             if config is None:
                 continue
         else:
-            files = _rule_files(rule, scope.scanned)
-            config = rule.config
-        needles = _needles(rule, project, scope) if rule.builtin else None
+            files = _rule_files(astgrep, scope.files(scan.files))
+            config = astgrep.config
+        needles = scan.needles(context)
         for path in files:
-            parse_as = _file_language(path, rule.language)
+            parse_as = _file_language(path, astgrep.language)
             if parse_as is None or (needles is not None and not parsed.contains_any(path, needles)):
                 continue
             for node in parsed.root_of(path, parse_as).find_all(config):
-                finding = _finding(rule, node, path, scope)
+                finding = _finding(rule, scan, node, path, context)
                 if finding is not None:
                     findings.append(finding)
-    return findings, customs
+    return findings
 
 
-def _rule_files(rule: StructuralRule, scanned: list[str]) -> list[str]:
-    included = [glob_regex(g) for g in rule.files]
-    ignored = [glob_regex(g) for g in rule.ignores]
+def _rule_files(astgrep: AstGrepRule, scanned: list[str]) -> list[str]:
+    included = [glob_regex(g) for g in astgrep.files]
+    ignored = [glob_regex(g) for g in astgrep.ignores]
     return [
         p
         for p in scanned
@@ -457,63 +395,26 @@ def _rule_files(rule: StructuralRule, scanned: list[str]) -> list[str]:
     ]
 
 
-def _finding(rule: StructuralRule, node: Any, path: str, scope: _Scope) -> Finding | None:
+def _finding(rule: Rule, scan: Scan, node: Any, path: str, context: ScanContext) -> Finding | None:
     start = node.range().start
     location = SourceLocation(path, start.line + 1, start.column + 1)
-    text = " ".join(str(node.text()).split())
-    shown = text if len(text) <= 60 else text[:57] + "..."
     owner, member = _names(node)
-    if not rule.builtin:
-        return Finding(path, location.line, location.column, rule.code, _substitute(rule.message, node), rule.severity)
-    code = rule.code
-    if code == "SG401":
-        message = (
-            f"{owner}.{member}: the method name carries storage vocabulary; name it after the domain question it "
-            "answers, not after the index or backend that serves it"
-        )
-        return Finding(path, location.line, location.column, code, message, rule.severity, owner, member)
-    if code == "SG402":
-        message = (
-            f"{owner}.{member} exposes the backend type {shown} in its signature; take and return domain types and "
-            "convert inside the backend"
-        )
-        return Finding(path, location.line, location.column, code, message, rule.severity, owner, member)
-    if code == "SG403":
-        message = (
-            f"{owner}.{shown}: the domain type {owner} carries the physical key attribute {shown}; keep keys in the "
-            "backend's item mapping"
-        )
-        return Finding(path, location.line, location.column, code, message, rule.severity, owner, shown)
-    if code == "SG501":
-        backend = _backend_of(text, scope.backend_modules)
-        if backend is None:
-            return None  # a backend the manifest does not govern
-        if any(glob_regex(g).match(path) for g in scope.backend_allow[backend]):
-            return None
-        allowed = ", ".join(f'"{g}"' for g in scope.backend_allow[backend])
-        message = (
-            f"{shown}: a {backend} client is used outside the modules allowed to hold it ({allowed}); go through the "
-            "store trait instead"
-        )
-        return Finding(path, location.line, location.column, code, message, rule.severity)
-    if code == "SG502":
-        message = (
-            f"{shown} spells a physical key format outside the backend; let the backend build keys from the "
-            "manifest's entity templates"
-        )
-        return Finding(path, location.line, location.column, code, message, rule.severity)
-    return Finding(path, location.line, location.column, code, rule.message, rule.severity)
+    report = scan.report(Match(node, location, " ".join(str(node.text()).split()), owner, member, context))
+    if report is None:
+        return None
+    return rule.at(location, report.message, report.trait, report.method)
 
 
-def _substitute(message: str, node: Any) -> str:
+def _user_report(message: str, match: Match) -> Report:
     """`$NAME` in a user's message becomes the text that metavariable matched."""
+    node = match.node
 
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
+    def replace(found: re.Match[str]) -> str:
+        name = found.group(1)
         captured = node.get_match(name)
         if captured is not None:
             return " ".join(str(captured.text()).split())
         many = [n for n in node.get_multiple_matches(name) if n.is_named()]  # $$$NAME
-        return ", ".join(" ".join(str(n.text()).split()) for n in many) if many else match.group(0)
+        return ", ".join(" ".join(str(n.text()).split()) for n in many) if many else found.group(0)
 
-    return re.sub(r"\$([A-Z_][A-Z0-9_]*)", replace, message)
+    return Report(re.sub(r"\$([A-Z_][A-Z0-9_]*)", replace, message))

@@ -1,0 +1,52 @@
+"""DynamoDB's vocabulary and limits, in one place: the operations, the key condition operators,
+and the quotas the rules check. The manifest's validation, the rules and the importers read them
+from here.
+
+Sources: the DynamoDB API reference and "Service, account, and table quotas in Amazon DynamoDB".
+"""
+
+from __future__ import annotations
+
+OPERATIONS = (
+    "GetItem",
+    "BatchGetItem",
+    "TransactGetItems",
+    "Query",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+    "TransactWriteItems",
+    "Scan",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
+)
+# Operations that address items by their full primary key, on the base table only.
+SINGLE_ITEM_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "TransactGetItems",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+    }
+)
+# Operations with no key condition the gate can prove: a Scan, or a PartiQL statement.
+UNBOUNDED_OPERATIONS = frozenset({"Scan", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
+PARTIQL_OPERATIONS = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
+
+# Sort-key operators of a KeyConditionExpression, by their manifest spelling, and their symbols.
+KEY_OPERATORS = ("eq", "lt", "le", "gt", "ge", "between", "begins_with")
+OPERATOR_ALIASES = {"=": "eq", "==": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+OPERATOR_SYMBOLS = {"eq": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "between": "BETWEEN"}
+
+KEY_TYPES = ("S", "N", "B")
+PROJECTIONS = ("ALL", "KEYS_ONLY", "INCLUDE")
+
+# Quotas per table.
+MAX_GSIS = 20  # default quota; AWS raises it on request
+MAX_LSIS = 5  # fixed
