@@ -16,12 +16,24 @@ if TYPE_CHECKING:
     from store_gate.extract.model import FileExtraction, TypeDefinition
 
 
+# The SQL backends a generic SQL library serves: one import of it may be any of them.
+SQL = ("sqlite", "postgres", "mysql")
+
+
 @dataclass(frozen=True)
 class Language:
     name: str  # also the ast-grep-py language name
     suffixes: tuple[str, ...]
     extractor: str  # the module with extract() and type_definitions()
     rules: str  # the folder of rules/ whose rules run on it (tsx runs typescript's)
+    separator: str  # between the parts of a module path: `::`, `.`, `/`
+    # Client modules by path, and the backends each serves (SG501): a use of the most specific
+    # path found decides the backend; `[boundaries.backends.<name>] modules` adds more.
+    backend_modules: tuple[tuple[str, tuple[str, ...]], ...]
+    # Node kinds of the types (traits, classes, structs, interfaces) and members (methods, fields)
+    # a structural finding names.
+    owner_kinds: tuple[str, ...]
+    member_kinds: tuple[str, ...]
 
     def extract(self, path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
         """The governed traits among `wanted` that the file defines, and what blocks reading them."""
@@ -34,12 +46,126 @@ class Language:
         return found
 
 
-LANGUAGES: tuple[Language, ...] = (
-    Language("rust", (".rs",), "store_gate.extract.rust", "rust"),
-    Language("python", (".py", ".pyi"), "store_gate.extract.python", "python"),
-    Language("typescript", (".ts", ".mts", ".cts"), "store_gate.extract.typescript", "typescript"),
-    Language("tsx", (".tsx",), "store_gate.extract.typescript", "typescript"),
+_RUST_BACKENDS = (
+    ("rusqlite", ("sqlite",)),
+    ("sqlx", SQL),
+    ("sqlx::sqlite", ("sqlite",)),
+    ("sqlx::postgres", ("postgres",)),
+    ("sqlx::mysql", ("mysql",)),
+    ("diesel", SQL),
+    ("diesel::sqlite", ("sqlite",)),
+    ("diesel::pg", ("postgres",)),
+    ("diesel::mysql", ("mysql",)),
+    ("sea_orm", SQL),
+    ("tokio_postgres", ("postgres",)),
+    ("postgres", ("postgres",)),
+    ("mysql", ("mysql",)),
+    ("mysql_async", ("mysql",)),
+    ("aws_sdk_dynamodb", ("dynamodb",)),
+    ("aws_sdk_dynamodbstreams", ("dynamodb",)),
+    ("serde_dynamo", ("dynamodb",)),
+    ("redis", ("redis",)),
+    ("mongodb", ("mongodb",)),
 )
+_PYTHON_BACKENDS = (
+    ("sqlite3", ("sqlite",)),
+    ("aiosqlite", ("sqlite",)),
+    ("sqlalchemy", SQL),
+    ("psycopg", ("postgres",)),
+    ("psycopg2", ("postgres",)),
+    ("asyncpg", ("postgres",)),
+    ("pymysql", ("mysql",)),
+    ("MySQLdb", ("mysql",)),
+    ("boto3", ("dynamodb",)),
+    ("aioboto3", ("dynamodb",)),
+    ("botocore", ("dynamodb",)),
+    ("aiobotocore", ("dynamodb",)),
+    ("pynamodb", ("dynamodb",)),
+    ("redis", ("redis",)),
+    ("pymongo", ("mongodb",)),
+    ("motor", ("mongodb",)),
+)
+_TYPESCRIPT_BACKENDS = (
+    ("better-sqlite3", ("sqlite",)),
+    ("sqlite3", ("sqlite",)),
+    ("sqlite", ("sqlite",)),
+    ("pg", ("postgres",)),
+    ("postgres", ("postgres",)),
+    ("mysql", ("mysql",)),
+    ("mysql2", ("mysql",)),
+    ("knex", SQL),
+    ("kysely", SQL),
+    ("typeorm", SQL),
+    ("sequelize", SQL),
+    ("drizzle-orm", SQL),
+    ("@prisma/client", SQL),
+    ("@aws-sdk/client-dynamodb", ("dynamodb",)),
+    ("@aws-sdk/lib-dynamodb", ("dynamodb",)),
+    ("aws-sdk", ("dynamodb",)),
+    ("electrodb", ("dynamodb",)),
+    ("dynamodb-toolbox", ("dynamodb",)),
+    ("redis", ("redis",)),
+    ("ioredis", ("redis",)),
+    ("mongodb", ("mongodb",)),
+    ("mongoose", ("mongodb",)),
+)
+_TYPESCRIPT_OWNERS = (
+    "interface_declaration",
+    "abstract_class_declaration",
+    "class_declaration",
+    "type_alias_declaration",
+)
+_TYPESCRIPT_MEMBERS = (
+    "method_signature",
+    "property_signature",
+    "abstract_method_signature",
+    "method_definition",
+    "public_field_definition",
+)
+
+LANGUAGES: tuple[Language, ...] = (
+    Language(
+        "rust",
+        (".rs",),
+        "store_gate.extract.rust",
+        "rust",
+        "::",
+        _RUST_BACKENDS,
+        ("trait_item", "struct_item"),
+        ("function_signature_item", "function_item", "field_declaration"),
+    ),
+    Language(
+        "python",
+        (".py", ".pyi"),
+        "store_gate.extract.python",
+        "python",
+        ".",
+        _PYTHON_BACKENDS,
+        ("class_definition",),
+        ("function_definition",),
+    ),
+    Language(
+        "typescript",
+        (".ts", ".mts", ".cts"),
+        "store_gate.extract.typescript",
+        "typescript",
+        "/",
+        _TYPESCRIPT_BACKENDS,
+        _TYPESCRIPT_OWNERS,
+        _TYPESCRIPT_MEMBERS,
+    ),
+    Language(
+        "tsx",
+        (".tsx",),
+        "store_gate.extract.typescript",
+        "typescript",
+        "/",
+        _TYPESCRIPT_BACKENDS,
+        _TYPESCRIPT_OWNERS,
+        _TYPESCRIPT_MEMBERS,
+    ),
+)
+KNOWN_BACKENDS = ("sqlite", "postgres", "mysql", "dynamodb", "redis", "mongodb")
 
 _BY_SUFFIX = {suffix: language for language in LANGUAGES for suffix in language.suffixes}
 

@@ -163,6 +163,45 @@ def test_sg501_python_and_typescript_imports(gate: Gate) -> None:
     assert sorted((f.path, f.line) for f in gate.findings()) == [("src/jobs/export.py", 2), ("src/web/api.ts", 1)]
 
 
+def test_sg501_modules_names_more_client_modules_of_a_backend(gate: Gate) -> None:
+    """`[boundaries.backends.<name>] modules` makes a wrapper count as that backend's client, in
+    every language's matcher (it used to do nothing: the YAML regexes were fixed)."""
+    gate.manifest(
+        '\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n'
+        'modules = ["our_dynamo_wrapper"]\n'
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/jobs/export.py", "from our_dynamo_wrapper import table\n")
+    gate.write("src/jobs/sweep.rs", "use our_dynamo_wrapper::Table;\n")
+    gate.write("src/web/api.ts", "import { table } from 'our_dynamo_wrapper';\n")
+    gate.write("src/backend/dynamo.py", "import our_dynamo_wrapper\n")
+    found = [(f.code, f.path, f.line, f.message.split(": a ")[1][:15]) for f in gate.findings()]
+    assert found == [
+        ("SG501", "src/jobs/export.py", 1, "dynamodb client"),
+        ("SG501", "src/jobs/sweep.rs", 1, "dynamodb client"),
+        ("SG501", "src/web/api.ts", 1, "dynamodb client"),
+    ]
+
+
+def test_sg501_backends_are_mapped_by_module_path(gate: Gate) -> None:
+    """`sqlx::postgres` is a postgres client, `sqlx::sqlite` a sqlite one; bare `sqlx` may be either."""
+    gate.manifest('\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.postgres]\nallow = ["src/pg/**"]\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/a.rs", "use sqlx::sqlite::SqlitePool;\n")  # a backend the manifest does not govern
+    gate.write("src/b.rs", "use sqlx::postgres::PgPool;\n")
+    gate.write("src/c.rs", "use sqlx::Pool;\n")
+    gate.write("src/pg/d.rs", "use sqlx::postgres::PgPool;\n")
+    found = [(f.path, f.message.split(": a ")[1].split(" client")[0]) for f in gate.findings()]
+    assert found == [("src/b.rs", "postgres"), ("src/c.rs", "postgres")]
+
+
+def test_sg501_typescript_require_and_dynamic_import(gate: Gate) -> None:
+    gate.manifest('\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.postgres]\nallow = ["src/pg/**"]\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/a.ts", "const { Pool } = require('pg');\nexport async function f() { return import('pg'); }\n")
+    assert [(f.code, f.line) for f in gate.findings()] == [("SG501", 1), ("SG501", 2)]
+
+
 def test_sg501_waived_by_path_and_baselined_by_file(bounded: Gate) -> None:
     bounded.write("src/legacy/db.rs", 'pub fn a() { let _ = rusqlite::Connection::open("x"); }\n')
     manifest = bounded.root / "store-gate.toml"

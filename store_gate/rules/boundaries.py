@@ -7,6 +7,7 @@ ast-grep rules: rules/<language>/SG50x-<language>.yml (with their valid/invalid 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from store_gate.rule import Rule
@@ -16,32 +17,61 @@ if TYPE_CHECKING:
     from store_gate.rules.scan import Match, ScanContext
 
 
-def _backend_of(text: str, modules: dict[str, tuple[str, ...]]) -> str | None:
-    for name, names in modules.items():
-        for module in names:
-            if re.search(rf"(?<![\w@/-]){re.escape(module)}(?![\w-])", text):
-                return name
-    return None
+def backend_of(
+    text: str, modules: tuple[tuple[str, tuple[str, ...]], ...], governed: Iterable[str]
+) -> tuple[str, tuple[str, ...]] | None:
+    """The most specific client module the text uses (`sqlx::sqlite` before `sqlx`), and the
+    governed backends it serves; None when it uses none, or serves no governed backend."""
+    found = [
+        (module, backends)
+        for module, backends in modules
+        if re.search(rf"(?<![\w@/.:-]){re.escape(module)}(?![\w-])", text)
+    ]
+    if not found:
+        return None
+    module, backends = max(found, key=lambda item: len(item[0]))
+    kept = tuple(backend for backend in backends if backend in set(governed))
+    return (module, kept) if kept else None
 
 
 def _client_outside_backend(match: Match) -> Report | None:
-    from store_gate.sources import glob_regex
+    from store_gate.languages import language_of
 
     scope = match.context.scope
-    backend = _backend_of(match.text, scope.backend_modules)
-    if backend is None:
-        return None  # a backend the manifest does not govern
-    if any(glob_regex(g).match(match.path) for g in scope.backend_allow[backend]):
+    language = language_of(match.path)
+    modules = scope.backend_modules.get(language.rules, ()) if language else ()
+    used = backend_of(match.text, modules, scope.backend_allow)
+    if used is None:
+        return None  # a client of a backend the manifest does not govern
+    module, backends = used
+    globs = [g for backend in backends for g in scope.backend_allow[backend]]
+    from store_gate.sources import glob_regex
+
+    if any(glob_regex(g).match(match.path) for g in globs):
         return None
-    allowed = ", ".join(f'"{g}"' for g in scope.backend_allow[backend])
+    allowed = ", ".join(f'"{g}"' for g in globs)
+    what = backends[0] if len(backends) == 1 else f"{module} ({'/'.join(backends)})"
     return Report(
-        f"{match.shown}: a {backend} client is used outside the modules allowed to hold it ({allowed}); go through "
+        f"{match.shown}: a {what} client is used outside the modules allowed to hold it ({allowed}); go through "
         "the store trait instead"
     )
 
 
 def _client_modules(context: ScanContext) -> tuple[bytes, ...]:
-    return tuple(m.encode() for modules in context.scope.backend_modules.values() for m in modules)
+    """The roots of every governed client module (`sqlx` for `sqlx::sqlite`; a whole npm package)."""
+    from store_gate.languages import LANGUAGES
+
+    separators = {language.rules: language.separator for language in LANGUAGES}
+    roots: set[str] = set()
+    governed = set(context.scope.backend_allow)
+    for language, modules in context.scope.backend_modules.items():
+        separator = separators[language]
+        roots.update(
+            module if separator == "/" else module.split(separator)[0]
+            for module, serves in modules
+            if set(serves) & governed
+        )
+    return tuple(sorted(root.encode() for root in roots))
 
 
 def _key_format(match: Match) -> Report:

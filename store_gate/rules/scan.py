@@ -31,7 +31,9 @@ class Scope:
     domain: list[str]
     outside_backends: list[str]
     backend_allow: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    backend_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Per rules language (rust, python, typescript): every client module, with the backends it may
+    # serve (the language table's, and the manifest's `modules`).
+    backend_modules: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
 
     def files(self, which: Files) -> list[str]:
         return {

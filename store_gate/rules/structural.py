@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 from store_gate.config.cache import ValidationCache
+from store_gate.config.model import Backend
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.findings import Finding
-from store_gate.languages import language_of
+from store_gate.languages import LANGUAGES, Language, language_of
 from store_gate.project import Project
 from store_gate.rule import Rule, Severity
 from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
@@ -37,47 +39,6 @@ from store_gate.sources import glob_regex, match_files
 RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
 _CONFIG_KEYS = ("rule", "utils", "constraints", "transform")
-_OWNER_KINDS = (
-    "trait_item",
-    "struct_item",
-    "class_definition",
-    "interface_declaration",
-    "abstract_class_declaration",
-    "class_declaration",
-)
-_MEMBER_KINDS = (
-    "function_signature_item",
-    "function_item",
-    "function_definition",
-    "method_signature",
-    "property_signature",
-    "abstract_method_signature",
-    "method_definition",
-    "public_field_definition",
-    "field_declaration",
-)
-
-# Which backend a client module belongs to (SG501); [boundaries.backends.<name>].modules adds more.
-KNOWN_BACKENDS: dict[str, tuple[str, ...]] = {
-    "sqlite": ("rusqlite", "sqlite3", "better-sqlite3", "sqlx"),
-    "dynamodb": (
-        "aws_sdk_dynamodb",
-        "boto3",
-        "aioboto3",
-        "botocore",
-        "aiobotocore",
-        "pynamodb",
-        "@aws-sdk/client-dynamodb",
-        "@aws-sdk/lib-dynamodb",
-        "aws-sdk",
-        "electrodb",
-        "dynamodb-toolbox",
-    ),
-    "postgres": ("tokio_postgres", "postgres", "diesel", "psycopg", "psycopg2", "sqlalchemy", "pg"),
-    "mysql": ("mysql2",),
-    "redis": ("redis",),
-    "mongodb": ("mongodb",),
-}
 
 
 @dataclass(frozen=True)
@@ -245,8 +206,9 @@ def _set_regex(node: Any, regex: str) -> Any:
     return node
 
 
-def _parameterised(config: dict[str, Any], context: ScanContext) -> dict[str, Any] | None:
-    """A built-in rule's config with its named utils set from the manifest; None when it cannot apply."""
+def _parameterised(config: dict[str, Any], context: ScanContext, language: str) -> dict[str, Any] | None:
+    """A built-in rule's config (for one rules language) with its named utils set from the manifest
+    and the language table; None when it cannot apply."""
     project = context.project
     config = copy.deepcopy(config)
     utils = config.get("utils") or {}
@@ -269,10 +231,38 @@ def _parameterised(config: dict[str, Any], context: ScanContext) -> dict[str, An
         utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:{_alternation(context.key_attributes)})$")
     if "key-prefix" in utils and context.key_prefixes:
         utils["key-prefix"] = {"regex": f"^(?:{_alternation(context.key_prefixes)})"}
+    governed = context.scope.backend_allow
+    modules = [m for m, serves in context.scope.backend_modules.get(language, ()) if set(serves) & set(governed)]
+    if "backend-client" in utils:
+        if not modules:
+            return None
+        utils["backend-client"] = {"regex": _client_regex(language, modules)}
     return config
 
 
+def _client_regex(language: str, modules: list[str]) -> str:
+    """What SG501's `backend-client` util matches in one language: a Rust path or crate root, the
+    first identifier of a Python import, a TypeScript module specifier."""
+    if language == "typescript":
+        return f"^[\"'`](?:{_alternation(modules)})(?:/[^\"'`]*)?[\"'`]$"
+    separator = "::" if language == "rust" else "."
+    roots = sorted({module.split(separator)[0] for module in modules})
+    if language == "rust":
+        return f"^(?:::)?(?:{_alternation(roots)})(?:::|$)"
+    return f"^(?:{_alternation(roots)})$"
+
+
 # -- scope -----------------------------------------------------------------------------------
+
+
+def _client_modules(language: Language, backends: Mapping[str, Backend]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The language's client modules, each with the backends it serves, and the manifest's own
+    `modules`; the most specific one a match uses decides (SG501 keeps the governed backends)."""
+    modules: dict[str, list[str]] = {module: list(serves) for module, serves in language.backend_modules}
+    for name, backend in backends.items():
+        for module in backend.modules:
+            modules.setdefault(module, []).append(name)
+    return tuple((module, tuple(dict.fromkeys(serves))) for module, serves in sorted(modules.items()))
 
 
 def _scope(project: Project) -> Scope:
@@ -286,7 +276,7 @@ def _scope(project: Project) -> Scope:
     scanned = [p for p in match_files(loaded.root, globs) if language_of(p) is not None]
     backends = boundaries.backends if boundaries else {}
     allow = {name: b.allow for name, b in backends.items()}
-    modules = {name: KNOWN_BACKENDS.get(name, ()) + b.modules for name, b in backends.items()}
+    modules = {language.rules: _client_modules(language, backends) for language in LANGUAGES} if backends else {}
     allowed = [glob_regex(g) for globs_of in allow.values() for g in globs_of]
     outside = [p for p in scanned if not any(r.match(p) for r in allowed)]
     if boundaries and boundaries.domain:
@@ -334,15 +324,15 @@ def _file_language(path: str, rule_language: str) -> str | None:
     return language.name if language is not None and language.rules == rule_language else None
 
 
-def _names(node: Any) -> tuple[str | None, str | None]:
+def _names(node: Any, language: Language) -> tuple[str | None, str | None]:
     """The type (trait, class, struct, interface) and member a node sits in."""
     owner = member = None
     for ancestor in [node, *node.ancestors()]:
         kind = ancestor.kind()
         name = ancestor.field("name")
-        if member is None and kind in _MEMBER_KINDS and name is not None:
+        if member is None and kind in language.member_kinds and name is not None:
             member = str(name.text())
-        elif owner is None and kind in _OWNER_KINDS and name is not None:
+        elif owner is None and kind in language.owner_kinds and name is not None:
             owner = str(name.text())
             break
     return owner, member
@@ -367,7 +357,7 @@ def run(project: Project) -> list[Finding]:
             continue  # SG501 and SG502 need [boundaries.backends.*]
         if rule.builtin:
             files = scope.files(scan.files)
-            config = _parameterised(astgrep.config, context)
+            config = _parameterised(astgrep.config, context, astgrep.language)
             if config is None:
                 continue
         else:
@@ -398,7 +388,9 @@ def _rule_files(astgrep: AstGrepRule, scanned: list[str]) -> list[str]:
 def _finding(rule: Rule, scan: Scan, node: Any, path: str, context: ScanContext) -> Finding | None:
     start = node.range().start
     location = SourceLocation(path, start.line + 1, start.column + 1)
-    owner, member = _names(node)
+    language = language_of(path)
+    assert language is not None  # only files of a known language are scanned
+    owner, member = _names(node, language)
     report = scan.report(Match(node, location, " ".join(str(node.text()).split()), owner, member, context))
     if report is None:
         return None
