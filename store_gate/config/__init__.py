@@ -118,7 +118,7 @@ def _validated(
         if problems:
             return None, problems
     manifest = build_manifest(data)
-    cross = cross_reference_problems(manifest)
+    cross = cross_reference_problems(manifest, data)
     if cross:
         return None, cross
     cache.add(digest)

@@ -148,96 +148,53 @@ def _bare(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else quote(key)
 
 
-@dataclass(frozen=True)
-class KeyAttribute:
-    name: str
-    type: Literal["S", "N", "B"]
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> KeyAttribute:
-        return cls(data["name"], data["type"])
-
-    def schema(self) -> KeySchemaAttribute:
-        return KeySchemaAttribute(self.name, self.type)
+def _key(data: dict[str, Any] | None) -> KeySchemaAttribute | None:
+    return KeySchemaAttribute(data["name"], data["type"]) if data is not None else None
 
 
-ALL_ATTRIBUTES = Projection("ALL")  # DynamoDB's default projection; immutable, so shared
-
-
-@dataclass(frozen=True)
-class GlobalIndex:
-    partition_key: KeyAttribute
-    sort_key: KeyAttribute | None = None
-    projection: Projection = ALL_ATTRIBUTES
-
-
-@dataclass(frozen=True)
-class LocalIndex:
-    sort_key: KeyAttribute
-    # An LSI always shares the table's partition key; writing it is allowed, differing is not.
-    partition_key: KeyAttribute | None = None
-    projection: Projection = ALL_ATTRIBUTES
-
-
-def _optional_attribute(data: dict[str, Any] | None) -> KeyAttribute | None:
-    return KeyAttribute.from_data(data) if data is not None else None
+def table_schema(data: dict[str, Any]) -> TableSchema | None:
+    """The table `[table]` spells out, from validated data; None when it only names where the
+    infrastructure defines it (`from`)."""
+    partition_key = _key(data.get("partition_key"))
+    if partition_key is None:
+        return None
+    base = IndexSchema(None, "table", partition_key, _key(data.get("sort_key")))
+    indexes: dict[str, IndexSchema] = {}
+    for name, gsi in data.get("gsi", {}).items():
+        key = _key(gsi["partition_key"])
+        assert key is not None
+        indexes[name] = IndexSchema(
+            name, "gsi", key, _key(gsi.get("sort_key")), Projection.parse(gsi.get("projection", "ALL"))
+        )
+    for name, lsi in data.get("lsi", {}).items():
+        # An LSI always shares the table's partition key (writing it is allowed, differing is not).
+        indexes[name] = IndexSchema(
+            name, "lsi", partition_key, _key(lsi["sort_key"]), Projection.parse(lsi.get("projection", "ALL"))
+        )
+    return TableSchema(data.get("name"), base, indexes)
 
 
 @dataclass(frozen=True)
 class Table:
-    partition_key: KeyAttribute | None  # None: the table comes only from `from_`
+    """`[table]`: the table the manifest declares, and/or where the infrastructure defines it."""
+
+    schema: TableSchema | None  # None: the table comes only from `from_`
     name: str | None = None
-    sort_key: KeyAttribute | None = None
-    gsi: dict[str, GlobalIndex] = field(default_factory=dict)
-    lsi: dict[str, LocalIndex] = field(default_factory=dict)
     from_: str | None = None
     resource: str | None = None
 
     @property
     def declared(self) -> bool:
         """Does the manifest spell the table out (and not only name where it lives)?"""
-        return self.partition_key is not None
+        return self.schema is not None
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Table:
-        return cls(
-            name=data.get("name"),
-            from_=data.get("from"),
-            resource=data.get("resource"),
-            partition_key=_optional_attribute(data.get("partition_key")),
-            sort_key=_optional_attribute(data.get("sort_key")),
-            gsi={
-                name: GlobalIndex(
-                    KeyAttribute.from_data(g["partition_key"]),
-                    _optional_attribute(g.get("sort_key")),
-                    Projection.parse(g.get("projection", "ALL")),
-                )
-                for name, g in data.get("gsi", {}).items()
-            },
-            lsi={
-                name: LocalIndex(
-                    KeyAttribute.from_data(lsi["sort_key"]),
-                    _optional_attribute(lsi.get("partition_key")),
-                    Projection.parse(lsi.get("projection", "ALL")),
-                )
-                for name, lsi in data.get("lsi", {}).items()
-            },
-        )
+        return cls(table_schema(data), data.get("name"), data.get("from"), data.get("resource"))
 
     def to_schema(self) -> TableSchema:
-        assert self.partition_key is not None, "an imported table's schema comes from its file"
-        base = IndexSchema(
-            None, "table", self.partition_key.schema(), self.sort_key.schema() if self.sort_key else None
-        )
-        indexes = {
-            name: IndexSchema(
-                name, "gsi", g.partition_key.schema(), g.sort_key.schema() if g.sort_key else None, g.projection
-            )
-            for name, g in self.gsi.items()
-        }
-        for name, lsi in self.lsi.items():
-            indexes[name] = IndexSchema(name, "lsi", base.partition_key, lsi.sort_key.schema(), lsi.projection)
-        return TableSchema(self.name, base, indexes)
+        assert self.schema is not None, "an imported table's schema comes from its file"
+        return self.schema
 
 
 @dataclass(frozen=True)
@@ -349,7 +306,7 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
     )
 
 
-def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], str]]:
+def cross_reference_problems(manifest: Manifest, data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """(key path, message) for every reference that points nowhere or contradicts the table.
 
     With a table read only from infrastructure (`from`), the checks that need the table run
@@ -360,7 +317,7 @@ def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], 
     problems: list[tuple[tuple[Any, ...], str]] = []
     table = manifest.table
     if table.declared:
-        problems += _table_problems(table)
+        problems += _table_problems(data["table"])
         if not problems:
             problems += layout_problems(manifest, table.to_schema(), "the table")
             problems += _index_reference_problems(manifest, table.to_schema())
@@ -385,42 +342,45 @@ def cross_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], 
     return problems
 
 
-def _table_problems(table: Table) -> list[tuple[tuple[Any, ...], str]]:
+def _table_problems(table: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """A declared table that contradicts itself: an attribute with two types, an LSI on a table
+    without a sort key or with another partition key, an index name used twice."""
     problems: list[tuple[tuple[Any, ...], str]] = []
     types: dict[str, tuple[str, tuple[Any, ...]]] = {}
-    assert table.partition_key is not None
 
-    def declare(attr: KeyAttribute, where: tuple[Any, ...]) -> None:
-        seen = types.get(attr.name)
-        if seen and seen[0] != attr.type:
+    def declare(attr: dict[str, Any], where: tuple[Any, ...]) -> None:
+        seen = types.get(attr["name"])
+        if seen and seen[0] != attr["type"]:
             problems.append(
                 (
                     (*where, "type"),
-                    f"attribute {quote(attr.name)} is {attr.type} here but {seen[0]} at {_dotted(seen[1])}",
+                    f"attribute {quote(attr['name'])} is {attr['type']} here but {seen[0]} at {_dotted(seen[1])}",
                 )
             )
-        types.setdefault(attr.name, (attr.type, where))
+        types.setdefault(attr["name"], (attr["type"], where))
 
-    declare(table.partition_key, ("table", "partition_key"))
-    if table.sort_key:
-        declare(table.sort_key, ("table", "sort_key"))
-    for name, gsi in table.gsi.items():
-        declare(gsi.partition_key, ("table", "gsi", name, "partition_key"))
-        if gsi.sort_key:
-            declare(gsi.sort_key, ("table", "gsi", name, "sort_key"))
-    for name, lsi in table.lsi.items():
-        if table.sort_key is None:
+    partition_key = table["partition_key"]
+    declare(partition_key, ("table", "partition_key"))
+    if table.get("sort_key"):
+        declare(table["sort_key"], ("table", "sort_key"))
+    gsis = table.get("gsi", {})
+    for name, gsi in gsis.items():
+        declare(gsi["partition_key"], ("table", "gsi", name, "partition_key"))
+        if gsi.get("sort_key"):
+            declare(gsi["sort_key"], ("table", "gsi", name, "sort_key"))
+    for name, lsi in table.get("lsi", {}).items():
+        if not table.get("sort_key"):
             problems.append((("table", "lsi", name), "a local secondary index needs a table with a sort key"))
-        if lsi.partition_key and lsi.partition_key != table.partition_key:
+        if lsi.get("partition_key") and lsi["partition_key"] != partition_key:
             problems.append(
                 (
                     ("table", "lsi", name, "partition_key"),
-                    f"an LSI shares the table's partition key {quote(table.partition_key.name)}; "
+                    f"an LSI shares the table's partition key {quote(partition_key['name'])}; "
                     "remove partition_key or make it equal",
                 )
             )
-        declare(lsi.sort_key, ("table", "lsi", name, "sort_key"))
-        if name in table.gsi:
+        declare(lsi["sort_key"], ("table", "lsi", name, "sort_key"))
+        if name in gsis:
             problems.append((("table", "lsi", name), f"index name {quote(name)} is also a GSI"))
     return problems
 
