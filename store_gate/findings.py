@@ -6,7 +6,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from store_gate.extract.model import SourceLocation
 from store_gate.rule import Severity
 
 
@@ -19,21 +18,18 @@ class Finding:
     code: str
     message: str
     severity: Severity = "error"
+    # The governed trait and method the finding is about ("trait" and "method" mean only those);
+    # `symbol` names what else it is about, such as a domain struct's field (`Dialogue.gsi1pk`).
     trait: str | None = None
     method: str | None = None
-
-    @classmethod
-    def at(
-        cls, code: str, location: SourceLocation, message: str, trait: str | None = None, method: str | None = None
-    ) -> Finding:
-        return cls(location.path, location.line, location.column, code, message, "error", trait, method)
+    symbol: str | None = None
 
     @property
     def subject(self) -> str | None:
-        """`Trait.method`, what waivers and the baseline key on."""
+        """`Trait.method` (or the symbol), what method waivers and the baseline key on."""
         if self.trait and self.method:
             return f"{self.trait}.{self.method}"
-        return self.trait
+        return self.trait or self.symbol
 
     @property
     def location(self) -> str:

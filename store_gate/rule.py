@@ -80,9 +80,16 @@ class Rule:
         return f"{head}\n\n{self.summary}\n\n{self.doc}"
 
     def at(
-        self, location: SourceLocation, message: str, trait: str | None = None, method: str | None = None
+        self,
+        location: SourceLocation,
+        message: str,
+        trait: str | None = None,
+        method: str | None = None,
+        symbol: str | None = None,
     ) -> Finding:
         """A finding of this rule, at its default severity (the grading stage applies the manifest's)."""
         from store_gate.findings import Finding
 
-        return Finding(location.path, location.line, location.column, self.code, message, self.severity, trait, method)
+        return Finding(
+            location.path, location.line, location.column, self.code, message, self.severity, trait, method, symbol
+        )

@@ -93,8 +93,9 @@ class Match:
 @dataclass(frozen=True)
 class Report:
     message: str
-    trait: str | None = None
+    trait: str | None = None  # a governed trait and method only
     method: str | None = None
+    symbol: str | None = None  # anything else the finding is about (`Dialogue.gsi1pk`)
 
 
 def no_prefilter(context: ScanContext) -> tuple[bytes, ...] | None:

@@ -41,8 +41,7 @@ def _physical_key(match: Match) -> Report:
     return Report(
         f"{match.owner}.{match.shown}: the domain type {match.owner} carries the physical key attribute {match.shown}; "
         "keep keys in the backend's item mapping",
-        match.owner,
-        match.shown,
+        symbol=f"{match.owner}.{match.shown}",
     )
 
 

@@ -394,7 +394,7 @@ def _finding(rule: Rule, scan: Scan, node: Any, path: str, context: ScanContext)
     report = scan.report(Match(node, location, " ".join(str(node.text()).split()), owner, member, context))
     if report is None:
         return None
-    return rule.at(location, report.message, report.trait, report.method)
+    return rule.at(location, report.message, report.trait, report.method, report.symbol)
 
 
 def _user_report(message: str, match: Match) -> Report:
