@@ -84,10 +84,13 @@ class Gate:
     def codes(self) -> list[str]:
         return [f.code for f in self.findings()]
 
-    def only(self, code: str) -> Finding:
-        found = [f for f in self.findings() if f.code == code]
-        assert len(found) == 1, f"expected one {code}, got {self.findings()}"
-        return found[0]
+    def only(self, code: str, also: tuple[str, ...] = ()) -> Finding:
+        """The one finding of `code`; the run's findings must be exactly it and the codes `also`
+        names (those that follow from it): a spurious extra finding fails."""
+        found = self.findings()
+        assert sorted(f.code for f in found) == sorted([code, *also]), f"expected {code} (+ {also}), got {found}"
+        (one,) = [f for f in found if f.code == code]
+        return one
 
 
 @pytest.fixture

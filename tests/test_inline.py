@@ -61,4 +61,4 @@ def test_an_unterminated_declaration_is_sg002(gate: Gate) -> None:
         'pub trait DialogueStore {\n    /// @access { op = "GetItem",\n    ///   key = { pk = "D#{id}", sk = "META" }\n'
         "    fn get(&self, id: &str);\n}\n",
     )
-    assert "not a TOML inline table" in gate.only("SG002").message
+    assert "not a TOML inline table" in gate.only("SG002", also=("SG101",)).message

@@ -50,7 +50,7 @@ def test_sg401_storage_vocabulary_in_a_governed_trait(gate: Gate) -> None:
         "src/store.rs",
         "pub trait DialogueStore {\n    fn query_gsi1_by_status(&self, status: Status) -> Vec<Dialogue>;\n}\n",
     )
-    finding = gate.only("SG401")
+    finding = gate.only("SG401", also=("SG101",))
     assert (finding.line, finding.column, finding.trait, finding.method) == (
         2,
         8,
