@@ -34,7 +34,7 @@ whitespace and comments never make a method "changed".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from ast_grep_py import SgRoot
@@ -332,9 +332,9 @@ def _normalised(node: Any, end: int | None = None) -> str:
 
 
 class _Imports:
-    """What the file's `use` and `extern crate` declarations bind: name -> the paths it may stand
-    for (every binding in the file, whatever its scope), and the paths glob-imported. Built on
-    first use: most files never need it."""
+    """What the file's `use`, `extern crate` and `mod` declarations bind: name -> the paths it may
+    stand for (every binding in the file, whatever its scope), and the paths glob-imported. Built
+    on first use: most files never need it."""
 
     def __init__(self, root: Any) -> None:
         self._root = root
@@ -349,6 +349,10 @@ class _Imports:
                 argument = declaration.field("argument")
                 if argument is not None:
                     self._use_tree(argument, "")
+            for module in self._root.find_all(kind="mod_item"):
+                name = module.field("name")
+                if name is not None:  # a local module shadows a crate of its name
+                    self._bind(name.text(), f"self::{_unraw(name.text())}")
             for declaration in self._root.find_all(kind="extern_crate_declaration"):
                 name, alias = declaration.field("name"), declaration.field("alias")
                 if name is not None:
@@ -404,10 +408,9 @@ _PATH_TOKENS = ("identifier", "::", "crate", "self", "super")
 
 @dataclass(frozen=True)
 class _Attribute:
-    """One attribute, `cfg_attr` and `unsafe(...)` unwrapped: its path as written, where it is."""
+    """One attribute, `cfg_attr` and `unsafe(...)` unwrapped: its path as written."""
 
     path: str
-    node: Any = field(compare=False)  # the attribute_item / inner_attribute_item
     nested: bool = False  # written inside cfg_attr(...)
 
 
@@ -417,8 +420,8 @@ def _attributes(item: Any) -> list[_Attribute]:
     attribute = next((c for c in named_children(item) if c.kind() == "attribute"), None)
     parts = named_children(attribute) if attribute is not None else []
     if attribute is None or not parts:
-        return [_Attribute(" ".join(str(item.text()).split()), item)]
-    return _unwrap(_path(parts[0]), attribute.field("arguments"), item, nested=False)
+        return [_Attribute(" ".join(str(item.text()).split()))]
+    return _unwrap(_path(parts[0]), attribute.field("arguments"), nested=False)
 
 
 def _written_path(item: Any) -> str:
@@ -428,9 +431,9 @@ def _written_path(item: Any) -> str:
     return _path(parts[0]) if parts else ""
 
 
-def _unwrap(path: str, arguments: Any, item: Any, nested: bool) -> list[_Attribute]:
+def _unwrap(path: str, arguments: Any, nested: bool) -> list[_Attribute]:
     if path not in ("cfg_attr", "unsafe") or arguments is None:
-        return [_Attribute(path, item, nested)]
+        return [_Attribute(path, nested)]
     segments = _split_arguments(arguments)
     applied = segments[1:] if path == "cfg_attr" else segments  # cfg_attr(condition, attr, ...)
     found: list[_Attribute] = []
@@ -443,7 +446,7 @@ def _unwrap(path: str, arguments: Any, item: Any, nested: bool) -> list[_Attribu
         rest = segment[len(head) :]
         inner = "::".join(_unraw(s) for s in "".join(str(n.text()) for n in head).removeprefix("::").split("::"))
         inner_arguments = rest[0] if rest and rest[0].kind() == "token_tree" else None
-        found.extend(_unwrap(inner or " ".join(str(n.text()) for n in segment), inner_arguments, item, nested=True))
+        found.extend(_unwrap(inner or " ".join(str(n.text()) for n in segment), inner_arguments, nested=True))
     return found
 
 
@@ -459,10 +462,10 @@ def _split_arguments(arguments: Any) -> list[list[Any]]:
     return [segment for segment in segments if segment]
 
 
-Verdict = Literal["known", "unknown", "unimported"]
+_Verdict = Literal["known", "unknown", "unimported"]
 
 
-def _verdict(path: str, imports: _Imports, for_trait: bool) -> Verdict:
+def _verdict(path: str, imports: _Imports, for_trait: bool) -> _Verdict:
     """Is the attribute known to leave the trait's methods as written?"""
     segments = path.split("::")
     if len(segments) == 1 and path in _BUILTIN_ATTRIBUTES:
