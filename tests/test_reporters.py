@@ -22,30 +22,40 @@ def failing(gate: Gate) -> Gate:
     return gate
 
 
+def test_sarif_shape_rules_results_locations_and_suppressions(failing: Gate) -> None:
+    """What code scanning reads, asserted directly (the schema check below is an extra that needs ../shared)."""
+    result = run_cli("check", "--format", "sarif", cwd=failing.root)
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    assert document["version"] == "2.1.0" and document["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = document["runs"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "store-gate" and driver["version"] == driver["semanticVersion"]
+    rules = driver["rules"]
+    ids = [r["id"] for r in rules]
+    assert len(ids) == len(set(ids)) and ids == sorted(ids)
+    (sg001,) = [r for r in rules if r["id"] == "SG001"]
+    assert sg001["helpUri"].endswith("docs/rules.md#sg001") and "## Why is this bad?" in sg001["help"]["text"]
+    assert sg001["defaultConfiguration"] == {"level": "error"} and sg001["shortDescription"]["text"]
+    open_results = [r for r in run["results"] if "suppressions" not in r]
+    (sg101,) = open_results
+    assert sg101["ruleId"] == "SG101" and rules[sg101["ruleIndex"]]["id"] == "SG101" and sg101["level"] == "error"
+    region = sg101["locations"][0]["physicalLocation"]
+    assert region["artifactLocation"] == {"uri": "src/store.rs", "uriBaseId": "%SRCROOT%"}
+    assert region["region"] == {"startLine": 2, "startColumn": 8}
+    assert set(sg101["partialFingerprints"]) == {"storeGate/v1"}
+    (waived,) = [r for r in run["results"] if "suppressions" in r]
+    assert waived["suppressions"] == [{"kind": "external", "justification": "nightly export, 20 items"}]
+
+
 def test_sarif_validates_against_the_sarif_2_1_0_schema(failing: Gate) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     if not SARIF_SCHEMA.is_file():
         pytest.skip(f"the SARIF 2.1.0 schema is read from {SARIF_SCHEMA}, which is absent here")
     result = run_cli("check", "--format", "sarif", cwd=failing.root)
-    assert result.returncode == 1
-    document = json.loads(result.stdout)
     schema = json.loads(SARIF_SCHEMA.read_text())
-    jsonschema.validators.validator_for(schema)(schema).validate(document)
-
-    (run,) = document["runs"]
-    rules = run["tool"]["driver"]["rules"]
-    (sg001,) = [r for r in rules if r["id"] == "SG001"]
-    assert sg001["helpUri"].endswith("docs/rules.md#sg001") and "## Why is this bad?" in sg001["help"]["text"]
-    open_results = [r for r in run["results"] if "suppressions" not in r]
-    (sg101,) = open_results
-    assert sg101["ruleId"] == "SG101" and rules[sg101["ruleIndex"]]["id"] == "SG101"
-    region = sg101["locations"][0]["physicalLocation"]
-    assert region["artifactLocation"]["uri"] == "src/store.rs" and region["region"] == {
-        "startLine": 2,
-        "startColumn": 8,
-    }
-    (waived,) = [r for r in run["results"] if "suppressions" in r]
-    assert waived["suppressions"][0]["justification"] == "nightly export, 20 items"
+    jsonschema.validators.validator_for(schema)(schema).validate(json.loads(result.stdout))
 
 
 def test_the_example_sarif_validates_too() -> None:
