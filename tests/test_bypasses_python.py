@@ -462,6 +462,60 @@ def test_an_overload_group_returns_what_its_implementation_returns(gate: Gate) -
     assert_findings(gate, [("SG209", "store-gate.toml", gate.line_of("[access.DialogueStore.rounds]"), message)])
 
 
+# 6. A .py and its .pyi stub are one store -----------------------------------------------------
+
+IMPLEMENTATION = '''
+class DialogueStore:
+    def get(self, id):
+        """@access { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" } }"""
+
+    def helper(self):
+        pass
+'''
+STUB_PATHS = '["src/**/*.py", "src/**/*.pyi"]'
+STUB = """
+from .model import Dialogue, Round
+
+class DialogueStore:
+    def get(self, dialogue_id: str) -> Dialogue: ...
+    def rounds(self, dialogue_id: str) -> list[Round]: ...
+"""
+
+
+def test_a_stub_and_its_module_are_one_store_each_method_once(gate: Gate) -> None:
+    # get: the stub's signature (dialogue_id binds) and the module's @access; rounds: the stub's
+    # alone; helper: the module's alone.
+    store(gate, IMPLEMENTATION, paths=STUB_PATHS, model__py=MODEL, store__pyi=STUB)
+    assert_findings(
+        gate,
+        [
+            ("SG101", STORE, 5, undeclared("helper")),
+            ("SG101", "src/store.pyi", 5, undeclared("rounds")),
+        ],
+    )
+
+
+def test_the_stubs_signature_wins(gate: Gate) -> None:
+    # Counterpart: the stub's parameters bind and its return type counts, not the module's.
+    access = """
+    [access.DialogueStore.rounds]
+    op = "Query"
+    entity = "Round"
+    key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }
+    """
+    implementation = "class DialogueStore:\n    def rounds(self, id):\n        pass\n"
+    store(
+        gate,
+        implementation,
+        access,
+        STUB_PATHS,
+        model__py=MODEL,
+        store__pyi=STUB.replace("    def get(self, dialogue_id: str) -> Dialogue: ...\n", ""),
+    )
+    message = "DialogueStore.rounds returns a collection (list[Round]) from a Query with neither"
+    assert_findings(gate, [("SG209", "store-gate.toml", gate.line_of("[access.DialogueStore.rounds]"), message)])
+
+
 # 7. Bases the gate cannot resolve --------------------------------------------------------------
 
 
