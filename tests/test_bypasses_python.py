@@ -493,6 +493,8 @@ def test_a_stub_and_its_module_are_one_store_each_method_once(gate: Gate) -> Non
             ("SG101", "src/store.pyi", 5, undeclared("rounds")),
         ],
     )
+    methods = sorted((m.name, m.location.path) for m in gate.run().project.methods)
+    assert methods == [("get", "src/store.pyi"), ("helper", STORE), ("rounds", "src/store.pyi")]
 
 
 def test_the_stubs_signature_wins(gate: Gate) -> None:
@@ -514,6 +516,21 @@ def test_the_stubs_signature_wins(gate: Gate) -> None:
     )
     message = "DialogueStore.rounds returns a collection (list[Round]) from a Query with neither"
     assert_findings(gate, [("SG209", "store-gate.toml", gate.line_of("[access.DialogueStore.rounds]"), message)])
+
+
+def test_a_stub_member_typed_by_a_function_alias_takes_the_modules_access(gate: Gate) -> None:
+    implementation = (
+        "class DialogueStore:\n"
+        "    def latest(self):\n"
+        '        """@access { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#latest", sk = "META" } }"""\n'
+    )
+    stub = "from .model import Dialogue\nfrom .types import LatestFn\n\nclass DialogueStore:\n    latest: LatestFn\n"
+    types = "from typing import Callable\n\nfrom .model import Dialogue\n\nLatestFn = Callable[[], Dialogue]\n"
+    store(gate, implementation, "", STUB_PATHS, model__py=MODEL, store__pyi=stub, types__py=types)
+    # One member, latest: the stub's, declared by the module's @access (its warning sits there).
+    message = 'DialogueStore.latest: partition key pk = "DIALOGUE#latest" has no placeholder'
+    assert_findings(gate, [("SG210", STORE, 3, message)])
+    assert [(m.name, m.location.path) for m in gate.run().project.methods] == [("latest", "src/store.pyi")]
 
 
 # 7. Bases the gate cannot resolve --------------------------------------------------------------
