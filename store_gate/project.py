@@ -431,24 +431,36 @@ def _merge_stubs(definitions: list[TraitDefinition]) -> list[TraitDefinition]:
     stubs = {(d.name, d.location.path[:-1]): d for d in definitions if d.location.path.endswith(".pyi")}
     if not stubs:
         return definitions
+    modules = {(d.name, d.location.path): d for d in definitions if (d.name, d.location.path) in stubs}
     merged: list[TraitDefinition] = []
     for definition in definitions:
         path = definition.location.path
+        module = modules.get((definition.name, path[:-1])) if path.endswith(".pyi") else None
+        if module is not None:  # the stub: its members, with the module's @access where it has none
+            implemented = {m.name: m for m in module.methods}
+            for member in module.typed_members:
+                implemented.setdefault(member.method.name, member.method)
+
+            def declared(method: Method, implemented: dict[str, Method] = implemented) -> Method:
+                source = implemented.get(method.name)
+                if source is not None and not method.inline and source.inline:
+                    return dataclasses.replace(method, inline=source.inline)
+                return method
+
+            methods = tuple(declared(m) for m in definition.methods)
+            typed = tuple(dataclasses.replace(t, method=declared(t.method)) for t in definition.typed_members)
+            merged.append(dataclasses.replace(definition, methods=methods, typed_members=typed))
+            continue
         stub = stubs.get((definition.name, path)) if path.endswith(".py") else None
         if stub is None:
             merged.append(definition)
             continue
-        implemented = {m.name: m for m in definition.methods}
-        methods = []
-        for method in stub.methods:
-            source = implemented.get(method.name)
-            if source is not None and not method.inline and source.inline:
-                method = dataclasses.replace(method, inline=source.inline)
-            methods.append(method)
-        stubbed = {m.name for m in stub.methods}
+        # The module: only what its stub does not declare.
+        stubbed = {m.name for m in stub.methods} | {t.method.name for t in stub.typed_members}
         extra = tuple(m for m in definition.methods if m.name not in stubbed)
-        if extra:
-            merged.append(dataclasses.replace(definition, methods=extra, supertraits=()))
+        extra_typed = tuple(t for t in definition.typed_members if t.method.name not in stubbed)
+        if extra or extra_typed:
+            merged.append(dataclasses.replace(definition, methods=extra, typed_members=extra_typed, supertraits=()))
     return merged
 
 

@@ -92,9 +92,9 @@ def test_python_overload_group_is_one_method_declared_by_its_implementation() ->
 def test_python_columns_count_characters_not_bytes(gate: Gate) -> None:
     # `ast` reports UTF-8 byte offsets; editors and SARIF count characters.
     gate.manifest(paths='["src/**/*.py"]')
-    gate.write("src/store.py", 'class DialogueStore(Protocol):\n    note = "é"; find = lookup\n')
+    gate.write("src/store.py", 'class DialogueStore(Protocol):\n    note = f("é"); find = lookup\n')
     columns = sorted(f.column for f in gate.findings() if f.code == "SG003")
-    assert columns == [5, 17]
+    assert columns == [5, 20]
 
 
 @pytest.mark.parametrize(
