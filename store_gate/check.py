@@ -96,9 +96,12 @@ def waive(
     table: Mapping[str, Rule],
     overrides: Mapping[str, Severity],
 ) -> tuple[list[Finding], list[waivers.WaivedFinding]]:
-    """The findings no waiver accepts, plus the waivers' own problems (graded too), and the waived."""
-    kept, waived, problems = waivers.apply(project, findings, today)
-    return kept + grade(problems, table, overrides), waived
+    """The findings no waiver accepts, plus the waivers' own problems (graded too), and the waived.
+    A rule that is not waivable is never waived, whatever the manifest says (loading refuses such a
+    waiver; this keeps it so for any other way in)."""
+    exempt = [f for f in findings if not table[f.code].waivable]
+    kept, waived, problems = waivers.apply(project, [f for f in findings if table[f.code].waivable], today)
+    return sorted(exempt + kept) + grade(problems, table, overrides), waived
 
 
 def legacy(

@@ -24,9 +24,19 @@ class WaivedFinding:
     waiver: Waiver
 
 
+def has_reason(text: str) -> bool:
+    """Is there a reason a reviewer can read: a character that is neither a space, a separator
+    nor a control or format character (zero-width spaces and direction marks are no reason)?"""
+    import unicodedata
+
+    return any(unicodedata.category(ch)[0] not in "ZC" for ch in text)
+
+
 def _matches(waiver: Waiver, finding: Finding) -> bool:
     if waiver.rule != finding.code:
         return False
+    if waiver.methods and finding.method not in waiver.methods:
+        return False  # a method added after the waiver was written
     if waiver.path is not None:
         from store_gate.sources import glob_regex
 
@@ -48,7 +58,7 @@ def apply(
         location = project.manifest_location("waiver", i)
         trait, _, method = (waiver.method or "").partition(".")
         what = f"waiver of {waiver.rule} for {waiver.subject}"
-        if not waiver.reason.strip():
+        if not has_reason(waiver.reason):
             problems.append(
                 SG104.at(location, f"{what} has no reason; say why the exception is acceptable", trait, method)
             )
@@ -98,5 +108,6 @@ SG104 = Rule(
     "error",
     "A waiver has no reason, has expired, or matches nothing.",
     lowerable=False,
+    waivable=False,
     baselinable=False,
 )

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MANIFEST_NAMES = ("store-gate.toml", ".store-gate.toml")
 PYPROJECT = "pyproject.toml"
-PYPROJECT_TABLE = ("tool", "store_gate")
+PYPROJECT_TABLES = ("store_gate", "store-gate")  # [tool.store_gate] or [tool.store-gate]
 
 
 @dataclass(frozen=True)
@@ -57,27 +57,36 @@ class LoadedManifest:
 
 
 def discover(start: Path) -> Path | None:
-    """The first manifest found walking up from `start`, stopping at the repository's root."""
+    """The manifest found walking up from `start`, stopping at the repository's root. Two
+    manifests in one folder are an error, never a silent priority: which one governs must be
+    plain to a reviewer."""
     here = start if start.is_dir() else start.parent
     here = here.resolve()
     for folder in (here, *here.parents):
-        for name in MANIFEST_NAMES:
-            if (folder / name).is_file():
-                return folder / name
+        found = [folder / name for name in MANIFEST_NAMES if (folder / name).is_file()]
         pyproject = folder / PYPROJECT
-        if pyproject.is_file() and _pyproject_has_table(pyproject):
-            return pyproject
+        tables = _pyproject_tables(pyproject) if pyproject.is_file() else []
+        if found or tables:
+            candidates = [shown(path) for path in found] + [f"{shown(pyproject)} [tool.{t}]" for t in tables]
+            if len(candidates) > 1:
+                raise config_error(
+                    shown(folder),
+                    "",
+                    f"several manifests in one folder ({', '.join(candidates)}); keep one, or pass --config FILE",
+                )
+            return found[0] if found else pyproject
         if (folder / ".git").exists():
             return None
     return None
 
 
-def _pyproject_has_table(path: Path) -> bool:
+def _pyproject_tables(path: Path) -> list[str]:
+    """Which of [tool.store_gate] and [tool.store-gate] a pyproject.toml holds."""
     text = _read_text(path)
-    if "tool.store_gate" not in text:
-        return False
-    data = _parse_toml(path, text)
-    return isinstance(data.get("tool"), dict) and "store_gate" in data["tool"]
+    if "store_gate" not in text and "store-gate" not in text:
+        return []
+    tool = _parse_toml(path, text).get("tool")
+    return [name for name in PYPROJECT_TABLES if isinstance(tool, dict) and name in tool]
 
 
 def _read_text(path: Path) -> str:
@@ -134,7 +143,8 @@ def parse_manifest_text(raw: bytes, pyproject: bool, cache: ValidationCache) -> 
     except (UnicodeDecodeError, TOMLDecodeError):
         return None
     if pyproject:
-        data = data.get("tool", {}).get("store_gate")
+        tools: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}
+        data = next((tools[name] for name in PYPROJECT_TABLES if name in tools), None)
     if not isinstance(data, dict):
         return None
     return _validated(data, text, cache)[0]
@@ -146,10 +156,15 @@ def load(path: Path, use_cache: bool = True) -> LoadedManifest:
     data = _parse_toml(path, text)
     prefix: tuple[Any, ...] = ()
     if path.name == PYPROJECT:
-        data = data.get("tool", {}).get("store_gate")
-        prefix = PYPROJECT_TABLE
-        if not isinstance(data, dict):
-            raise config_error(shown(path), "tool.store_gate", "expected a table")
+        tool: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}
+        tables = [name for name in PYPROJECT_TABLES if name in tool]
+        if len(tables) > 1:
+            raise config_error(shown(path), "tool", "both [tool.store_gate] and [tool.store-gate]; keep one", None)
+        name = tables[0] if tables else "store_gate"
+        prefix = ("tool", name)
+        if not isinstance(tool.get(name), dict):
+            raise config_error(shown(path), f"tool.{name}", "expected a table")
+        data = tool[name]
     display = shown(path)
     cache = ValidationCache(path.parent, enabled=use_cache)
     manifest, problems = _validated(data, text, cache)

@@ -222,10 +222,18 @@ class Waiver:
     path: str | None = None  # a glob of files, for findings that concern no method
     reason: str = ""
     expires: dt.date | None = None
+    # With `Trait.*` or `path`: the methods the waiver covers, as they were when it was written -
+    # a method added later is not waived by it (required for SG101).
+    methods: tuple[str, ...] = ()
 
     @property
     def subject(self) -> str:
         return self.method or f"path {self.path}"
+
+    @property
+    def broad(self) -> bool:
+        """Does it name a whole trait or a glob, rather than one method?"""
+        return self.path is not None or (self.method or "").endswith(".*")
 
 
 @dataclass(frozen=True)
@@ -297,7 +305,14 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
             for trait, methods in data.get("access", {}).items()
         },
         waiver=tuple(
-            Waiver(w["rule"], w.get("method"), w.get("path"), w.get("reason", ""), w.get("expires"))
+            Waiver(
+                w["rule"],
+                w.get("method"),
+                w.get("path"),
+                w.get("reason", ""),
+                w.get("expires"),
+                tuple(w.get("methods", [])),
+            )
             for w in data.get("waiver", [])
         ),
         severity=dict(data.get("severity", {})),
@@ -330,8 +345,25 @@ def cross_reference_problems(manifest: Manifest, data: dict[str, Any]) -> list[t
                 (("severity", code), f"{code} is a gate rule: its severity cannot be lowered (use a waiver)")
             )
     for i, waiver in enumerate(manifest.waiver):
-        if waiver.rule.startswith("SG") and waiver.rule not in RULES:
+        rule = RULES.get(waiver.rule)
+        if waiver.rule.startswith("SG") and rule is None:
             problems.append((("waiver", i, "rule"), f"unknown rule code {quote(waiver.rule)}"))
+        elif rule is not None and not rule.waivable:
+            problems.append(
+                (
+                    ("waiver", i, "rule"),
+                    f"{waiver.rule} cannot be waived: the gate does not pass what it could not see or check; "
+                    "fix what the finding names",
+                )
+            )
+        elif waiver.rule == "SG101" and waiver.broad and not waiver.methods:
+            problems.append(
+                (
+                    ("waiver", i),
+                    f"a waiver of SG101 for {waiver.subject} must list the methods it covers, "
+                    'methods = ["..."]: a method added later must not be waived by it',
+                )
+            )
     for trait, methods in manifest.access.items():
         for method, pattern in methods.items():
             if pattern.entity is not None and pattern.entity not in manifest.entity:

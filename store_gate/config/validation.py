@@ -141,11 +141,18 @@ class Waiver(_Model):
     path: Optional[str] = Field(default=None, description="a glob of files, for findings that concern no method")
     reason: str = ""
     expires: Optional[_dt.date] = None
+    methods: list[str] = Field(
+        default=[],
+        description="with Trait.* or path: the methods the waiver covers (required for SG101); "
+        "a method added later is not waived",
+    )
 
     @model_validator(mode="after")
     def _one_subject(self) -> Waiver:
         if (self.method is None) == (self.path is None):
             raise ValueError('a waiver names either method = "Trait.method" or path = "glob"')
+        if self.methods and self.method is not None and not self.method.endswith(".*"):
+            raise ValueError('methods goes with method = "Trait.*" or a path, not with one method')
         return self
 
 

@@ -91,6 +91,7 @@ SG501 = Rule(
     "backend-client-outside-backend",
     "error",
     "Backend clients used outside the modules allowed to hold them.",
+    lowerable=False,
     scan=Scan("scanned", _client_outside_backend, needs="backends", needles=_client_modules),
 )
 SG502 = Rule(

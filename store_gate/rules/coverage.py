@@ -115,13 +115,15 @@ def access_pattern_inline_conflict(project: Project) -> Iterator[Finding]:
         )
 
 
-# Input (fail closed): the gate never passes what it could not see. Not lowerable; not baselinable.
+# Input (fail closed): the gate never passes what it could not see. No exception at all: not
+# lowerable, not waivable, not baselinable - a waiver of SG001 would ungovern a whole store.
 SG001 = Rule(
     "SG001",
     "store-trait-not-found",
     "error",
     "A configured store trait is found nowhere under its paths.",
     lowerable=False,
+    waivable=False,
     baselinable=False,
     project=store_trait_not_found,
 )
@@ -131,6 +133,7 @@ SG002 = Rule(
     "error",
     "A file holding a governed trait does not parse cleanly.",
     lowerable=False,
+    waivable=False,
     baselinable=False,
     project=source_problems,
 )
@@ -140,6 +143,7 @@ SG003 = Rule(
     "error",
     "The trait body holds something the gate cannot analyse.",
     lowerable=False,
+    waivable=False,
     baselinable=False,
 )
 SG004 = Rule(
@@ -148,6 +152,7 @@ SG004 = Rule(
     "error",
     "A supertrait, base class or extended interface of a governed trait cannot be found or resolved.",
     lowerable=False,
+    waivable=False,
     baselinable=False,
     project=store_heritage_unresolved,
 )

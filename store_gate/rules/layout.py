@@ -172,12 +172,14 @@ def lsi_added_findings(project: Project, base_table: TableSchema | None) -> Iter
         yield SG302.at(project.manifest_location(*key), message)
 
 
-# The table and its single-table layout. DynamoDB's own limits are errors that are not lowered.
+# The table and its single-table layout. DynamoDB's limits and drift from the infrastructure are
+# errors the manifest cannot lower: a table production does not have proves nothing.
 SG301 = Rule(
     "SG301",
     "table-index-limit",
     "error",
     "More GSIs or LSIs than DynamoDB allows per table.",
+    lowerable=False,
     project=index_limit_findings,
 )
 SG302 = Rule(
@@ -185,12 +187,14 @@ SG302 = Rule(
     "lsi-added-to-existing-table",
     "error",
     "An LSI added to a table that already exists.",
+    lowerable=False,
 )
 SG303 = Rule(
     "SG303",
     "table-drift",
     "error",
     "The manifest's table and the infrastructure definition disagree (drift).",
+    lowerable=False,
     project=drift_findings,
 )
 SG306 = Rule(

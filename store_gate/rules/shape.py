@@ -61,6 +61,7 @@ SG402 = Rule(
     "store-signature-backend-type",
     "error",
     "A store signature exposes backend types (rusqlite, aws_sdk_dynamodb, AttributeValue, boto3, ...).",
+    lowerable=False,
     scan=Scan("stores", _backend_type),
 )
 SG403 = Rule(
