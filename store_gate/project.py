@@ -186,13 +186,16 @@ class SourceCache:
         are not plain ASCII-compatible text (UTF-16, UTF-32) is decoded and tested as text, so
         an encoding never hides a definition."""
         data = self.data(path)
-        if any(name.encode() in data for name in names):
-            text = self.text(path)
-            return text is None or _defines(text, names)  # undecodable: SG002 says so
-        if b"\x00" not in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        plain = any(name.encode() in data for name in names)
+        escaped = b"\\u" in data  # a TypeScript name may be spelt with unicode escapes: `\\u0044ialogueStore`
+        if not (plain or escaped) and b"\x00" not in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return False
         text = self.text(path)
-        return text is None or (any(name in text for name in names) and _defines(text, names))
+        if text is None:
+            return True  # undecodable: SG002 says so
+        if "\\u" in text:
+            text = _UNICODE_ESCAPE.sub(_unescaped, text)
+        return any(name in text for name in names) and _defines(text, names)
 
 
 def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
@@ -259,6 +262,14 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
 # keyword, then the name - comments and line continuations between them included, so that no
 # spelling hides a definition from the prefilter.
 _GAP = r"(?:\s|\\\r?\n|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*\n)+"
+
+
+_UNICODE_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})")
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF else match.group(0)
 
 
 def _defines(text: str, names: frozenset[str]) -> bool:

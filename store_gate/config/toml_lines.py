@@ -6,6 +6,7 @@ once for table headers and `key =` lines. It is only built when a message needs 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -28,13 +29,47 @@ def _split_key(text: str) -> tuple[str, ...] | None:
         m = _SEGMENT.match(text, pos)
         if not m:
             return None
-        parts.append(next(g for g in m.groups() if g is not None))
+        basic, literal, bare = m.groups()
+        parts.append(_unescape(basic) if basic is not None else literal if literal is not None else bare)
         pos = m.end()
         if pos == len(text):
             return tuple(parts)
         if text[pos] != ".":
             return None
         pos += 1
+
+
+def _unescape(basic: str) -> str:
+    """A basic string's escapes read (`\\"` is `"`); TOML's are JSON's, but for `\\UXXXXXXXX`."""
+    if "\\" not in basic:
+        return basic
+    try:
+        value = json.loads(f'"{basic}"')
+    except ValueError:
+        return basic
+    return value if isinstance(value, str) else basic
+
+
+def _closing(line: str, start: int, bracket: str) -> int:
+    """Where a table header's closing bracket is, outside quoted keys (`[a."[b]"]`); -1 if none."""
+    if '"' not in line and "'" not in line:
+        return line.find(bracket, start)
+    quote: str | None = None
+    for i in range(start, len(line)):
+        ch = line[i]
+        if quote:
+            if ch == quote and not (quote == '"' and _escaped(line, i)):
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif line.startswith(bracket, i):
+            return i
+    return -1
+
+
+def _escaped(line: str, i: int) -> bool:
+    backslashes = len(line[:i]) - len(line[:i].rstrip("\\"))
+    return backslashes % 2 == 1
 
 
 _BARE_KEY = re.compile(r"([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*=")
@@ -73,7 +108,8 @@ class KeyLines:
             if not line or line.startswith("#"):
                 continue
             if line.startswith("[["):
-                path = _split_key(line[2 : line.find("]]")]) if "]]" in line else None
+                close = _closing(line, 2, "]]")
+                path = _split_key(line[2:close]) if close >= 0 else None
                 if path is not None:
                     index = array_counts.get(path, 0)
                     array_counts[path] = index + 1
@@ -82,7 +118,8 @@ class KeyLines:
                     self._headers.append((number, current))
                 continue
             if line.startswith("["):
-                path = _split_key(line[1 : line.find("]")]) if "]" in line else None
+                close = _closing(line, 1, "]")
+                path = _split_key(line[1:close]) if close >= 0 else None
                 if path is not None:
                     current = path
                     self._record(current, number)

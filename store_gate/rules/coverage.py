@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from store_gate.rule import Rule
 from store_gate.rules.wording import did_you_mean, names, quote
 
 if TYPE_CHECKING:
+    from store_gate.extract.model import Heritage
     from store_gate.findings import Finding
     from store_gate.project import Project
 
@@ -39,13 +41,26 @@ def store_heritage_unresolved(project: Project) -> Iterator[Finding]:
                 heritage.location,
                 f"{trait} extends {heritage.written}, which is defined nowhere under the store's paths ({paths}): "
                 f"its methods would not be governed; add its file to paths, or list it in [[store]] external = "
-                f"[{quote(_external_name(heritage.written))}] if another manifest governs it",
+                f"[{quote(_external_name(heritage))}] if another manifest governs it",
                 trait,
             )
 
 
-def _external_name(written: str) -> str:
-    return re.split(r"[<\[(]", written, maxsplit=1)[0].strip()
+def _external_name(heritage: Heritage) -> str:
+    """What `external` lists: the path written, or the base's name when the path is a wrapper
+    around it (`Omit<Base, "x">` lists `Base`)."""
+    written = re.split(r"[<\[(]", heritage.written, maxsplit=1)[0].strip()
+    return written if re.split(r"[.:]", written)[-1] == heritage.name else heritage.name
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def access_key(*segments: str) -> str:
+    """The TOML table header of an access pattern: `[access.Trait.method]`, each segment that is
+    not a bare key quoted (`[access.DialogueStore."list-rounds"]`)."""
+    quoted = (s if _BARE_KEY.fullmatch(s) else json.dumps(s, ensure_ascii=False) for s in ("access", *segments))
+    return "[" + ".".join(quoted) + "]"
 
 
 def source_problems(project: Project) -> Iterator[Finding]:
@@ -66,7 +81,7 @@ def method_access_pattern_missing(project: Project) -> Iterator[Finding]:
         yield SG101.at(
             method.location,
             f"{method.qualified_name} has no access pattern; declare it in {project.manifest_path} under "
-            f"[access.{method.trait}.{method.name}] or in its doc comment, e.g. @access {skeleton.render()}",
+            f"{access_key(method.trait, method.name)} or in its doc comment, e.g. @access {skeleton.render()}",
             method.trait,
             method.name,
         )
@@ -86,16 +101,16 @@ def access_pattern_stale(project: Project) -> Iterator[Finding]:
             if not project.complete:
                 continue  # a missing store (SG001) hides its supertraits: not a stale entry
             message = (
-                f"[access.{trait}.{name}] names trait {trait}, which is not governed "
+                f"{access_key(trait, name)} names trait {trait}, which is not governed "
                 f"(governed traits: {names(sorted(governed))}){did_you_mean(trait, sorted(governed))}"
             )
         else:
             elsewhere = sorted(t for t, ms in existing.items() if name in ms)
             if elsewhere:
-                hint = f"; {elsewhere[0]} declares it: rename the table to [access.{elsewhere[0]}.{name}]"
+                hint = f"; {elsewhere[0]} declares it: rename the table to {access_key(elsewhere[0], name)}"
             else:
                 hint = did_you_mean(name, sorted(existing.get(trait, ()))) + "; rename or delete the declaration"
-            message = f"[access.{trait}.{name}] declares a method {trait} does not have{hint}"
+            message = f"{access_key(trait, name)} declares a method {trait} does not have{hint}"
         yield SG102.at(declaration.location, message, trait, name)
 
 
