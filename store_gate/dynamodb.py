@@ -50,3 +50,7 @@ PROJECTIONS = ("ALL", "KEYS_ONLY", "INCLUDE")
 # Quotas per table.
 MAX_GSIS = 20  # default quota; AWS raises it on request
 MAX_LSIS = 5  # fixed
+
+# The gate's own bound on one page of a Query (DynamoDB's is 1 MB of items): a larger `limit` is a
+# bulk read, whatever its cursor.
+MAX_PAGE_ITEMS = 1_000

@@ -39,7 +39,7 @@ def test_json_lists_every_governed_method_with_its_access_pattern() -> None:
     methods = {f"{m['trait']}.{m['name']}": m for m in manifest["methods"]}
     assert len(methods) == 31
     assert methods["DialogueReads.get_round"]["declared_in"] == "inline"
-    assert methods["DialogueReads.list_all_experts"]["waived"] == ["SG210"]
+    assert methods["DialogueReads.list_all_experts"]["waived"] == ["SG202"]
     assert methods["DialogueStore.list_refs_to"]["access"]["index"] == "Inverted"
     assert methods["DialogueReads.get_dialogue"]["path"] == "examples/blue/src/store/reads.rs"
     assert document["summary"] == {"errors": 0, "warnings": 0, "methods": 31, "declared": 31, "failed": False}

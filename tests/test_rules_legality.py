@@ -265,14 +265,38 @@ def test_sg209_limit_from_a_parameter_passes(gate: Gate) -> None:
 
 
 def test_sg210_constant_partition_key_is_a_warning(gate: Gate) -> None:
-    declare(gate, list_by_status='op = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "ALL_DIALOGUES" }\nlimit = 5')
+    declare(gate, list_rounds='op = "Query"\nkey = { pk = "ALL_ROUNDS" }\nlimit = 5')
     finding = gate.only("SG210")
     assert finding.severity == "warning" and "hot key" in finding.message
     assert not gate.run().failed, "a warning does not fail the gate with the default fail_on"
 
 
-def test_sg210_fail_on_warning_makes_it_fail(gate: Gate) -> None:
+def test_sg202_a_constant_partition_key_on_a_gsi_is_a_scan_in_disguise(gate: Gate) -> None:
     declare(gate, list_by_status='op = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "ALL_DIALOGUES" }\nlimit = 5')
+    finding = gate.only("SG202")
+    assert finding.severity == "error"
+    assert finding.message == (
+        'DialogueStore.list_by_status: a Query on GSI "GSI1" with the constant partition key gsi1pk = "ALL_DIALOGUES" '
+        "reads one partition that holds every such item of the table - a Scan in disguise; put a parameter into the "
+        "partition key (shard it when there is none), or serve the method another way"
+    )
+
+
+def test_sg209_a_limit_above_a_thousand_items_is_a_bulk_read(gate: Gate) -> None:
+    declare(gate, list_rounds='op = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}" }\nlimit = 5000')
+    assert gate.only("SG209").message == (
+        'DialogueStore.list_rounds: limit = 5000 is above 1,000 items per page; a page that large is a bulk read: '
+        'page with page = "cursor" and a limit of at most 1,000'
+    )
+
+
+def test_sg209_a_limit_of_a_thousand_passes(gate: Gate) -> None:
+    declare(gate, list_rounds='op = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}" }\nlimit = 1000')
+    assert gate.findings() == []
+
+
+def test_sg210_fail_on_warning_makes_it_fail(gate: Gate) -> None:
+    declare(gate, list_rounds='op = "Query"\nkey = { pk = "ALL_ROUNDS" }\nlimit = 5')
     text = (gate.root / "store-gate.toml").read_text().replace("version = 1\n", 'version = 1\nfail_on = "warning"\n')
     (gate.root / "store-gate.toml").write_text(text)
     assert gate.run().failed

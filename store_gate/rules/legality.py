@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from store_gate.dynamodb import (
     KEY_OPERATORS,
+    MAX_PAGE_ITEMS,
     OPERATOR_SYMBOLS,
     PARTIQL_OPERATIONS,
     SINGLE_ITEM_OPERATIONS,
@@ -39,9 +40,30 @@ def index_undefined(ctx: PatternContext) -> Iterator[str]:
         )
 
 
+def _constant_partition(ctx: PatternContext) -> str | None:
+    """The literal partition key of a pattern that names no placeholder in it, if it does that."""
+    if ctx.index is None or ctx.pattern.op in UNBOUNDED_OPERATIONS:
+        return None
+    condition = ctx.pattern.key.get(ctx.index.partition_key.name)
+    if condition is not None and condition.operator == "eq" and condition.operands[0].is_constant:
+        return condition.operands[0].source
+    return None
+
+
 def operation_unbounded(ctx: PatternContext) -> Iterator[str]:
     """SG202"""
     op = ctx.pattern.op
+    constant = _constant_partition(ctx)
+    if op == "Query" and constant is not None and ctx.index is not None and ctx.index.kind == "gsi":
+        # A GSI partition that every item of an entity lands in: the Query reads that whole
+        # population, page by page, however the table grows. A Scan in disguise.
+        pk = ctx.index.partition_key.name
+        yield (
+            f"{ctx.subject}: a Query on {ctx.index.label} with the constant partition key {pk} = {quote(constant)} "
+            "reads one partition that holds every such item of the table - a Scan in disguise; put a "
+            "parameter into the partition key (shard it when there is none), or serve the method another way"
+        )
+        return
     if op not in UNBOUNDED_OPERATIONS:
         return
     what = (
@@ -178,7 +200,14 @@ def key_template_type_mismatch(ctx: PatternContext) -> Iterator[str]:
 def query_unpaginated(ctx: PatternContext) -> Iterator[str]:
     """SG209"""
     pattern = ctx.pattern
-    if pattern.op == "Query" and ctx.method.returns_collection and pattern.page is None and pattern.limit is None:
+    if pattern.op != "Query":
+        return
+    if isinstance(pattern.limit, int) and pattern.limit > MAX_PAGE_ITEMS:
+        yield (
+            f"{ctx.subject}: limit = {pattern.limit} is above {MAX_PAGE_ITEMS:,} items per page; a page that large "
+            'is a bulk read: page with page = "cursor" and a limit of at most 1,000'
+        )
+    elif ctx.method.returns_collection and pattern.page is None and pattern.limit is None:
         yield (
             f"{ctx.subject} returns a collection ({ctx.method.return_type}) from a Query with neither "
             'page = "cursor" nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N'
@@ -186,16 +215,14 @@ def query_unpaginated(ctx: PatternContext) -> Iterator[str]:
 
 
 def partition_key_constant(ctx: PatternContext) -> Iterator[str]:
-    """SG210"""
-    if ctx.index is None or ctx.pattern.op in UNBOUNDED_OPERATIONS:
+    """SG210 (on a GSI, a Query with a constant partition key is SG202)"""
+    constant = _constant_partition(ctx)
+    if constant is None or ctx.index is None or (ctx.index.kind == "gsi" and ctx.pattern.op == "Query"):
         return
-    pk = ctx.index.partition_key.name
-    condition = ctx.pattern.key.get(pk)
-    if condition is not None and condition.operator == "eq" and condition.operands[0].is_constant:
-        yield (
-            f"{ctx.subject}: partition key {pk} = {quote(condition.operands[0].source)} has no placeholder, so "
-            "every call lands on one partition (a hot key); put a parameter into it"
-        )
+    yield (
+        f"{ctx.subject}: partition key {ctx.index.partition_key.name} = {quote(constant)} has no placeholder, so "
+        "every call lands on one partition (a hot key); put a parameter into it"
+    )
 
 
 # DynamoDB legality of one access pattern: an error here is the gate itself, never lowered.
