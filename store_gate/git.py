@@ -113,10 +113,37 @@ def read_files(base: BaseRevision, paths: list[str]) -> dict[str, bytes]:
     return contents
 
 
+def _has_staged_changes(root: Path) -> bool:
+    done = _git(root, "diff", "--cached", "--quiet", "--no-ext-diff")
+    if done.returncode > 1:
+        raise UsageError(f"cannot tell what is staged in {root}: {done.stderr.decode(errors='replace').strip()}")
+    return done.returncode == 1
+
+
+def _pre_commit_base(folder: Path) -> BaseRevision | None:
+    """Inside pre-commit: with `--from-ref`/`--to-ref` (pre-push, or a range run by hand) the
+    from-ref; for a commit with staged changes, HEAD (what is being committed is the change).
+    `pre-commit run --all-files` with nothing staged, an empty commit, a new branch pushed: no
+    base - every method is checked, never HEAD against HEAD."""
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF") or os.environ.get("PRE_COMMIT_SOURCE")
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT_ORIGIN")
+    if from_ref and to_ref:
+        if set(from_ref) == {"0"}:
+            return None  # a branch new to the remote: nothing to compare with
+        return resolve_base(folder, from_ref, "pre-commit --from-ref")
+    root = repository_root(folder)
+    if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode != 0:
+        return None  # the repository's first commit: nothing existed before it
+    if not _has_staged_changes(root):
+        return None
+    return resolve_base(folder, "HEAD", "pre-commit")
+
+
 def choose_base(folder: Path, explicit: str | None) -> BaseRevision | None:
     """The base of the comparison: `--base REF`; else, in a GitHub Actions pull-request run or a
-    GitLab merge-request pipeline, the target branch; else, inside a pre-commit hook, HEAD (what
-    is being committed is the change). None outside those: no comparison, every method is checked.
+    GitLab merge-request pipeline, the target branch; else, inside a pre-commit hook, HEAD for a
+    commit with staged changes (or the from-ref of a range). None outside those: no comparison,
+    every method is checked.
     """
     if explicit is not None:
         return resolve_base(folder, explicit, "--base")
@@ -126,8 +153,5 @@ def choose_base(folder: Path, explicit: str | None) -> BaseRevision | None:
         target = os.environ["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]
         return resolve_base(folder, f"origin/{target}", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
     if os.environ.get("PRE_COMMIT") == "1":
-        root = repository_root(folder)
-        if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode != 0:
-            return None  # the repository's first commit: nothing existed before it
-        return resolve_base(folder, "HEAD", "pre-commit")
+        return _pre_commit_base(folder)
     return None

@@ -229,6 +229,36 @@ def test_inside_pre_commit_the_base_is_head(repo: Repo) -> None:
     assert "from pre-commit" in result.stdout and result.stdout.count("SG101") == 1
 
 
+def test_pre_commit_with_nothing_staged_checks_every_method(repo: Repo) -> None:
+    """`pre-commit run --all-files` with nothing staged must not compare HEAD with HEAD: with
+    legacy = "off" that would pass a committed, undeclared method."""
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    repo.commit("an undeclared method slipped in")
+    result = repo.check("--format", "json", env={"PRE_COMMIT": "1"})
+    document = json.loads(result.stdout)
+    assert result.returncode == 1 and document["manifests"][0]["base"] is None
+    assert sorted(f["method"] for f in document["findings"]) == [f"legacy_{i}" for i in range(5)] + ["list_rounds"]
+
+
+def test_pre_push_compares_with_the_from_ref(repo: Repo) -> None:
+    base = git(repo.root, "rev-parse", "HEAD")
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    repo.commit("pushed")
+    head = git(repo.root, "rev-parse", "HEAD")
+    env = {"PRE_COMMIT": "1", "PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": head}
+    result = repo.check("--format", "json", env=env)
+    document = json.loads(result.stdout)
+    assert document["manifests"][0]["base"]["source"] == "pre-commit --from-ref"
+    assert [(f["code"], f["method"]) for f in document["findings"]] == [("SG101", "list_rounds")]
+
+
+def test_pre_push_of_a_new_branch_checks_every_method(repo: Repo) -> None:
+    head = git(repo.root, "rev-parse", "HEAD")
+    env = {"PRE_COMMIT": "1", "PRE_COMMIT_FROM_REF": "0" * 40, "PRE_COMMIT_TO_REF": head}
+    document = json.loads(repo.check("--format", "json", env=env).stdout)
+    assert document["manifests"][0]["base"] is None and len(document["findings"]) == 5
+
+
 def test_pre_commit_on_the_first_commit_checks_everything(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q", "-b", "main")
     (tmp_path / "store-gate.toml").write_text(textwrap.dedent(MANIFEST.format(legacy="off", extra="")))
