@@ -5,6 +5,7 @@ check which findings are about code the change touched.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -12,6 +13,7 @@ from typing import Literal
 from store_gate.config import LoadedManifest, parse_manifest_text
 from store_gate.config.model import AccessPattern, Manifest
 from store_gate.git import BaseRevision
+from store_gate.keytemplate import KeyTemplate
 from store_gate.project import Project, build
 from store_gate.schema.table import TableSchema
 from store_gate.sources import GitTree
@@ -71,17 +73,35 @@ def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Com
     for method in current.methods:
         new_signatures.setdefault((method.trait, method.name), set()).add(method.signature)
 
+    base_entities = base_manifest.entity if base_manifest is not None else {}
     for key, signatures in sorted(new_signatures.items()):
+        declared = _declaration(current, key)
         if key not in old_signatures:
             comparison.status[key] = "added"
-        elif signatures != old_signatures[key] or _declaration(current, key) != _base_declaration(
-            base_manifest, before, key
-        ):
+        elif signatures != old_signatures[key] or declared != _base_declaration(base_manifest, before, key):
             comparison.status[key] = "changed"
+        elif declared is not None and _depends(declared, current.table, current.entities) != _depends(
+            declared, comparison.base_table, base_entities
+        ):
+            comparison.status[key] = "changed"  # the same declaration, over a table that changed under it
         else:
             comparison.status[key] = "unchanged"
     comparison.removed = sorted(set(old_signatures) - set(new_signatures))
     return comparison
+
+
+def _depends(
+    pattern: AccessPattern, table: TableSchema | None, entities: Mapping[str, Mapping[str, KeyTemplate]]
+) -> tuple[object, ...]:
+    """What a declaration's verdict rests on besides its own text: the index it names (or the base
+    table's keys) and the layout of the entity it names. When these changed since the base, a
+    method whose text did not change is still gated as changed - deleting GSI1 from the
+    infrastructure must not pass a method that queries GSI1 because the method is old."""
+    if table is None:
+        return (None,)
+    types = table.attribute_types
+    layout = dict(entities.get(pattern.entity, {})) if pattern.entity is not None else None
+    return (table.index(pattern.index), {attr: types.get(attr) for attr in pattern.key}, layout)
 
 
 def _base_table(manifest: Manifest | None, tree: GitTree) -> TableSchema | None:

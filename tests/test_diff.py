@@ -266,3 +266,49 @@ def test_pre_commit_on_the_first_commit_checks_everything(tmp_path: Path) -> Non
     (tmp_path / "src" / "store.rs").write_text("pub trait DialogueStore {\n" + NEW_METHOD + "}\n")
     result = run_cli("check", cwd=tmp_path, env={"PRE_COMMIT": "1"})
     assert result.returncode == 1 and "compared with" not in result.stdout
+
+
+INFRA = """
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions:
+        - {{ AttributeName: pk, AttributeType: S }}
+        - {{ AttributeName: sk, AttributeType: S }}
+        - {{ AttributeName: gsi1pk, AttributeType: S }}
+      KeySchema:
+        - {{ AttributeName: pk, KeyType: HASH }}
+        - {{ AttributeName: sk, KeyType: RANGE }}
+{gsi}
+"""
+GSI1 = """      GlobalSecondaryIndexes:
+        - IndexName: GSI1
+          KeySchema: [{ AttributeName: gsi1pk, KeyType: HASH }]
+          Projection: { ProjectionType: ALL }
+"""
+
+
+def test_an_unchanged_method_whose_index_was_deleted_is_gated(tmp_path: Path) -> None:
+    """legacy = "off" must not hide that the infrastructure lost the index an old method queries."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "infra.yaml").write_text(INFRA.format(gsi=GSI1))
+    (tmp_path / "store-gate.toml").write_text(
+        'version = 1\nlegacy = "off"\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/*.rs"]\n'
+        '[table]\nfrom = "infra.yaml"\n'
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "store.rs").write_text(
+        "pub trait DialogueStore {\n"
+        '    /// @access { op = "Query", index = "GSI1", key = { gsi1pk = "S#{s}" }, limit = 10 }\n'
+        "    fn by_status(&self, s: &str) -> Vec<u8>;\n}\n"
+    )
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "store")
+    assert run_cli("check", "--base", "HEAD", cwd=tmp_path).returncode == 0
+
+    (tmp_path / "infra.yaml").write_text(INFRA.format(gsi=""))
+    result = run_cli("check", "--base", "HEAD", "--format", "json", cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert [(f["code"], f["method"]) for f in document["findings"]] == [("SG201", "by_status")]
+    assert document["manifests"][0]["methods"][0]["change"] == "changed"

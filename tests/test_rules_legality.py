@@ -285,7 +285,7 @@ def test_sg202_a_constant_partition_key_on_a_gsi_is_a_scan_in_disguise(gate: Gat
 def test_sg209_a_limit_above_a_thousand_items_is_a_bulk_read(gate: Gate) -> None:
     declare(gate, list_rounds='op = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}" }\nlimit = 5000')
     assert gate.only("SG209").message == (
-        'DialogueStore.list_rounds: limit = 5000 is above 1,000 items per page; a page that large is a bulk read: '
+        "DialogueStore.list_rounds: limit = 5000 is above 1,000 items per page; a page that large is a bulk read: "
         'page with page = "cursor" and a limit of at most 1,000'
     )
 
