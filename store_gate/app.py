@@ -24,6 +24,7 @@ class Target:
     base: str | None = None  # --base REF
     baseline: str | None = None  # --baseline FILE
     use_cache: bool = True
+    cache_dir: str | None = None  # --cache-dir (else STORE_GATE_CACHE_DIR, else the user's cache)
 
 
 def manifests(target: Target) -> list[Path]:
@@ -97,7 +98,12 @@ def check_all(target: Target, selection: Selection | None) -> list[CheckResult]:
 
     _quiet_gc()
     results = [
-        check_manifest(config.load(m, use_cache=target.use_cache), target, selection, use_baseline=True)
+        check_manifest(
+            config.load(m, use_cache=target.use_cache, cache_folder=target.cache_dir),
+            target,
+            selection,
+            use_baseline=True,
+        )
         for m in manifests(target)
     ]
     if selection is not None:
@@ -122,7 +128,7 @@ def write_baselines(target: Target, update: bool, allow_grow: bool) -> BaselineO
     lines: list[str] = []
     left_out = 0
     for manifest in manifests(target):
-        loaded = config.load(manifest, use_cache=target.use_cache)
+        loaded = config.load(manifest, use_cache=target.use_cache, cache_folder=target.cache_dir)
         path, shown, _ = baseline_path(target, loaded)
         if path.exists() and not update:
             raise UsageError(

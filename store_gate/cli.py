@@ -79,7 +79,13 @@ def _project_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--no-cache",
         action="store_true",
-        help="validate the manifest even if this build already validated the same text (.store-gate-cache/)",
+        help="validate the manifest even if this build already validated the same text; read and write no cache",
+    )
+    command.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where this build keeps what it validated (default: $STORE_GATE_CACHE_DIR, else the user's cache "
+        "folder); never inside the checked project",
     )
 
 
@@ -90,6 +96,7 @@ def _target(args: argparse.Namespace) -> Target:
         base=getattr(args, "base", None),
         baseline=getattr(args, "baseline", None),
         use_cache=not getattr(args, "no_cache", False),
+        cache_dir=getattr(args, "cache_dir", None),
     )
 
 

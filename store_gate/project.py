@@ -7,6 +7,7 @@ saw, including what it could not read, for the SG0 rules.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from dataclasses import dataclass, field
@@ -500,7 +501,11 @@ def _inline_declaration(
         )
         return None
     digest = cache.digest("access", first.text)
-    if digest not in cache:
+    pattern = None
+    if digest in cache:  # the runtime model refuses what validation would: a cache is no authority
+        with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
+            pattern = AccessPattern.from_data(value)
+    if pattern is None:
         from store_gate.config.validation import access_problems
 
         invalid = access_problems(value)
@@ -508,8 +513,9 @@ def _inline_declaration(
             details = "; ".join(f"{'.'.join(str(p) for p in loc) or 'value'}: {msg}" for loc, msg in invalid)
             report(first.location, f"@access of {method.qualified_name} is invalid: {details}")
             return None
+        pattern = AccessPattern.from_data(value)
         cache.add(digest)
-    return Declaration(method.trait, method.name, AccessPattern.from_data(value), "inline", first.location)
+    return Declaration(method.trait, method.name, pattern, "inline", first.location)
 
 
 def _display(path: Path, root: Path) -> str:

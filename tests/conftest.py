@@ -93,6 +93,12 @@ class Gate:
         return one
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_the_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The gate's per-user cache, for this test session: a folder of its own, not the user's."""
+    os.environ["STORE_GATE_CACHE_DIR"] = str(tmp_path_factory.mktemp("store-gate-cache"))
+
+
 @pytest.fixture
 def gate(tmp_path: Path) -> Gate:
     return Gate(tmp_path)

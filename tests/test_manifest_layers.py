@@ -85,19 +85,62 @@ PROBE = (
 )
 
 
-def _probe(cwd: Path) -> str:
+def _probe(cwd: Path, cache: Path) -> str:
+    import os
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=cwd, capture_output=True, text=True, check=False)
+    env = {**os.environ, "STORE_GATE_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=cwd, capture_output=True, text=True, check=False, env=env)
     return done.stdout.strip().splitlines()[-1]
 
 
-def test_a_warm_run_does_not_import_pydantic(tmp_path: Path) -> None:
+def test_a_warm_run_does_not_import_pydantic_and_writes_nothing_in_the_project(tmp_path: Path) -> None:
     project = _copy_example(tmp_path)
-    assert _probe(project) == "PYDANTIC 0"  # first run validates
-    assert (project / ".store-gate-cache" / ".gitignore").read_text().strip().endswith("*")
-    assert _probe(project) == "NO-PYDANTIC 0"  # same bytes: already validated
+    cache = tmp_path / "user-cache"
+    assert _probe(project, cache) == "PYDANTIC 0"  # first run validates
+    assert (cache / "validated").is_file() and not (project / ".store-gate-cache").exists()
+    assert _probe(project, cache) == "NO-PYDANTIC 0"  # same bytes: already validated
+
+
+def test_a_forged_cache_entry_cannot_pass_an_unknown_operation(tmp_path: Path) -> None:
+    """A digest planted in the cache skips pydantic's messages, never its verdict: the runtime
+    model refuses an operation validation would refuse, and the text is validated in full."""
+    from store_gate.config.cache import ValidationCache
+
+    project = _copy_example(tmp_path)
+    manifest = project / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace('op = "DeleteItem"', 'op = "FullTableScan"'))
+    cache = tmp_path / "user-cache"
+    forged = ValidationCache(cache)
+    forged.add(forged.digest("manifest", manifest.read_text()))
+    forged.save()
+    cached = run_cli("check", cwd=project, env={"STORE_GATE_CACHE_DIR": str(cache)})
+    fresh = run_cli("check", "--no-cache", cwd=project)
+    assert cached.returncode == fresh.returncode == 2
+    assert cached.stderr == fresh.stderr and "op: Input should be" in fresh.stderr
+
+
+def test_a_cache_folder_inside_the_project_is_refused(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    result = run_cli("check", cwd=project, env={"STORE_GATE_CACHE_DIR": str(project / ".store-gate-cache")})
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "is inside the checked project" in line and "never trusted" in line
+
+
+def test_a_cache_committed_in_the_repository_is_never_read(tmp_path: Path) -> None:
+    """A clone that carries a forged .store-gate-cache/ gets exactly the result of --no-cache."""
+    from store_gate.config.cache import ValidationCache
+
+    project = _copy_example(tmp_path)
+    manifest = project / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace('op = "DeleteItem"', 'op = "FullTableScan"'))
+    forged = ValidationCache(project / ".store-gate-cache")
+    forged.add(forged.digest("manifest", manifest.read_text()))
+    forged.save()
+    cached, fresh = run_cli("check", cwd=project), run_cli("check", "--no-cache", cwd=project)
+    assert (cached.returncode, cached.stdout, cached.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
 
 
 def test_an_edit_after_a_cached_run_is_validated_again(tmp_path: Path) -> None:
@@ -122,8 +165,9 @@ def test_an_edited_inline_declaration_is_validated_again(tmp_path: Path) -> None
 
 def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     project = _copy_example(tmp_path)
-    assert run_cli("check", "--no-cache", cwd=project).returncode == 0
-    assert not (project / ".store-gate-cache").exists()
+    cache = tmp_path / "user-cache"
+    assert run_cli("check", "--no-cache", cwd=project, env={"STORE_GATE_CACHE_DIR": str(cache)}).returncode == 0
+    assert not cache.exists() and not (project / ".store-gate-cache").exists()
 
 
 @pytest.mark.parametrize("args", [["--version"], ["explain", "SG101"], ["rules"]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store_gate.config.cache import ValidationCache
+from store_gate.config.cache import CacheLocationError, ValidationCache, cache_dir
 from store_gate.config.toml_lines import KeyLines, TOMLDecodeError, loads
 from store_gate.errors import ConfigError, ConfigProblem, config_error
 from store_gate.sources import inside, shown
@@ -120,13 +121,19 @@ def _validated(
     from store_gate.config.model import build_manifest, cross_reference_problems
 
     digest = cache.digest("manifest", text)
-    if digest not in cache:
+    manifest = None
+    if digest in cache:
+        # Validated before by this build - but a cache is never an authority: the runtime model
+        # refuses what validation would, and anything it refuses is validated in full.
+        with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
+            manifest = build_manifest(data)
+    if manifest is None:
         from store_gate.config.validation import manifest_problems
 
         problems = manifest_problems(data)
         if problems:
             return None, problems
-    manifest = build_manifest(data)
+        manifest = build_manifest(data)
     cross = cross_reference_problems(manifest, data)
     if cross:
         return None, cross
@@ -150,7 +157,16 @@ def parse_manifest_text(raw: bytes, pyproject: bool, cache: ValidationCache) -> 
     return _validated(data, text, cache)[0]
 
 
-def load(path: Path, use_cache: bool = True) -> LoadedManifest:
+def project_root(folder: Path) -> Path:
+    """The checked tree: the repository holding the manifest's folder, else that folder."""
+    here = folder.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return here
+
+
+def load(path: Path, use_cache: bool = True, cache_folder: str | None = None) -> LoadedManifest:
     """Read and validate a manifest; every problem is collected into one ConfigError."""
     text = _read_text(path)
     data = _parse_toml(path, text)
@@ -166,7 +182,10 @@ def load(path: Path, use_cache: bool = True) -> LoadedManifest:
             raise config_error(shown(path), f"tool.{name}", "expected a table")
         data = tool[name]
     display = shown(path)
-    cache = ValidationCache(path.parent, enabled=use_cache)
+    try:
+        cache = ValidationCache(cache_dir(cache_folder), enabled=use_cache, project=project_root(path.parent))
+    except CacheLocationError as exc:
+        raise config_error(display, "", str(exc)) from None
     manifest, problems = _validated(data, text, cache)
     if problems:
         lines = KeyLines(text, prefix)

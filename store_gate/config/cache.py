@@ -1,11 +1,20 @@
-"""Which manifests and inline declarations this build of store-gate has already validated.
+"""What this build of store-gate has already validated or parsed, kept between runs.
 
-Validation needs pydantic, whose import is most of a small run's time. A pre-commit hook checks
-the same manifest again and again, so the digests of texts that passed validation are kept in
-`<project>/.store-gate-cache/` (with a `.gitignore` of `*`, like `.ruff_cache`). A digest covers
-the exact text and this build of the validation code: any edit, or another store-gate, validates
-again. Only texts that passed are recorded; a failing manifest is validated on every run. The
-cache is an optimisation: when it cannot be read or written, everything is validated.
+Validation needs pydantic, whose import is most of a small run's time; a pre-commit hook checks
+the same manifest again and again. So the digests of texts that passed validation (and the parsed
+JSON of rule YAML) are kept in a per-user cache folder: `--cache-dir`, else `STORE_GATE_CACHE_DIR`,
+else the platform's user cache (`$XDG_CACHE_HOME/store-gate`, `~/.cache/store-gate`,
+`~/Library/Caches/store-gate`, `%LOCALAPPDATA%\\store-gate\\cache`).
+
+The cache is never an authority:
+- it never lives inside the checked project: a repository could commit a forged one, so a cache
+  folder inside the project is refused (`CacheLocationError`);
+- a digest covers the exact text and this build's validation code (the source of the modules
+  that validate, not a version string or a modification time): any edit, or another build,
+  validates again;
+- only texts that passed are recorded; and the runtime model still refuses what validation would
+  refuse, so a forged entry can skip pydantic's messages, never its verdict.
+When the cache cannot be read or written, everything is validated.
 """
 
 from __future__ import annotations
@@ -14,39 +23,78 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from store_gate import __version__
 
-CACHE_DIR = ".store-gate-cache"
+ENVIRONMENT = "STORE_GATE_CACHE_DIR"
 _FILE = "validated"
 _KEEP = 4096  # digests kept: the newest win
+# The modules whose code decides what validation accepts and what the runtime model builds.
+_VALIDATING = ("config/validation.py", "config/model.py", "keytemplate.py", "dynamodb.py", "schema/table.py")
 
 
-def _build_fingerprint() -> str:
-    here = Path(__file__).parent
-    parts = [__version__]
-    for name in ("validation.py", "model.py"):
+class CacheLocationError(Exception):
+    """The cache folder would be inside the checked project."""
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for store-gate on this platform."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "store-gate" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "store-gate"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "store-gate"
+
+
+def cache_dir(explicit: str | None) -> Path:
+    return Path(explicit or os.environ.get(ENVIRONMENT) or default_cache_dir())
+
+
+@lru_cache(maxsize=1)
+def build_fingerprint() -> str:
+    """This build's validation code: the version and the bytes of the modules that validate."""
+    here = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for name in _VALIDATING:
         try:
-            stat = (here / name).stat()
-            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+            digest.update((here / name).read_bytes())
         except OSError:
-            parts.append(f"{name}:?")
-    return "|".join(parts)
+            digest.update(f"{name}:?".encode())
+    return digest.hexdigest()
+
+
+def _inside(folder: Path, root: Path) -> bool:
+    try:
+        folder.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 class ValidationCache:
-    def __init__(self, root: Path, enabled: bool = True) -> None:
-        self._path = root / CACHE_DIR / _FILE
+    def __init__(self, folder: Path | None, enabled: bool = True, project: Path | None = None) -> None:
+        """`folder`: the cache folder (None: the default); `project`: the checked project's root,
+        which the cache may never be inside."""
+        self._folder = folder if folder is not None else cache_dir(None)
+        if enabled and project is not None and _inside(self._folder, project):
+            raise CacheLocationError(
+                f"the cache folder {self._folder} is inside the checked project {project}: a cache the checked "
+                "tree could commit is never trusted; use a folder outside it (--cache-dir, STORE_GATE_CACHE_DIR) "
+                "or --no-cache"
+            )
+        self._path = self._folder / _FILE
         self._enabled = enabled
         self._known: dict[str, None] | None = None  # insertion-ordered set
         self._dirty = False
-        self._fingerprint = _build_fingerprint()
 
     def digest(self, kind: str, text: str) -> str:
-        return hashlib.sha256(f"{self._fingerprint}\0{kind}\0{text}".encode()).hexdigest()
+        return hashlib.sha256(f"{build_fingerprint()}\0{kind}\0{text}".encode()).hexdigest()
 
     def _load(self) -> dict[str, None]:
         if self._known is None:
@@ -65,50 +113,42 @@ class ValidationCache:
             known[digest] = None
             self._dirty = True
 
+    def _yaml_path(self, raw: bytes) -> Path:
+        key = hashlib.sha256(build_fingerprint().encode() + b"\0" + raw).hexdigest()[:40]
+        return self._folder / f"yaml-{key}.json"
+
     def parsed_yaml(self, raw: bytes) -> list[Any] | None:
-        """Documents of a YAML file parsed by an earlier run (JSON beside the digests), or None."""
+        """Documents of a YAML file parsed by an earlier run of this build, or None."""
         if not self._enabled:
             return None
-        path = self._path.parent / f"yaml-{hashlib.sha256(raw).hexdigest()[:40]}.json"
         try:
-            documents: list[Any] = json.loads(path.read_text(encoding="utf-8"))
+            documents = json.loads(self._yaml_path(raw).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return documents
+        return documents if isinstance(documents, list) else None
 
     def keep_parsed_yaml(self, raw: bytes, documents: list[Any]) -> None:
         if not self._enabled:
             return
-        folder = self._path.parent
         try:
-            folder.mkdir(exist_ok=True)
-            self._ignore(folder)
-            target = folder / f"yaml-{hashlib.sha256(raw).hexdigest()[:40]}.json"
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".yaml-")
+            self._folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".yaml-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(documents, out, default=str)
-            os.replace(temporary, target)
+            os.replace(temporary, self._yaml_path(raw))
         except (OSError, TypeError, ValueError):
             pass  # the cache is an optimisation
-
-    @staticmethod
-    def _ignore(folder: Path) -> None:
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# written by store-gate\n*\n", encoding="ascii")
 
     def save(self) -> None:
         if not (self._enabled and self._dirty):
             return
         digests = list(self._load())[-_KEEP:]
-        folder = self._path.parent
         try:
-            folder.mkdir(exist_ok=True)
-            self._ignore(folder)
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".validated-")
+            self._folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".validated-")
             with os.fdopen(handle, "w", encoding="ascii") as out:
                 out.write("\n".join(digests) + "\n")
             os.replace(temporary, self._path)
             self._dirty = False
         except OSError:
-            pass  # a read-only checkout still works, it only validates every time
+            pass  # a read-only home still works, it only validates every time

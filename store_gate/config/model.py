@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-from store_gate.dynamodb import KEY_OPERATORS, OPERATOR_ALIASES
+from store_gate.dynamodb import KEY_OPERATORS, KEY_TYPES, OPERATIONS, OPERATOR_ALIASES
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
 
@@ -102,15 +102,19 @@ class AccessPattern:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> AccessPattern:
-        """From data the validation models accepted."""
+        """From data the validation models accepted. It checks again what the rules rely on, so
+        that data which skipped validation (a stale or forged cache) can never pass as legal."""
         limit = data.get("limit")
+        unknown = set(data) - _ACCESS_FIELDS
+        if unknown:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
         return cls(
-            op=data["op"],
-            index=data.get("index"),
-            entity=data.get("entity"),
-            key={name: KeyCondition.parse(value) for name, value in data.get("key", {}).items()},
-            consistent=data.get("consistent", False),
-            page=data.get("page"),
+            op=_one_of(data["op"], OPERATIONS),
+            index=_optional_text(data.get("index")),
+            entity=_optional_text(data.get("entity")),
+            key={_text(name): KeyCondition.parse(value) for name, value in _mapping(data.get("key", {})).items()},
+            consistent=_one_of(data.get("consistent", False), (False, True)),
+            page=_one_of(data.get("page"), (None, "cursor")),
             limit=None if limit is None else parse_limit(limit),
         )
 
@@ -144,12 +148,39 @@ class AccessPattern:
         return "{ " + ", ".join(items) + " }"
 
 
+_ACCESS_FIELDS = frozenset({"op", "index", "entity", "key", "consistent", "page", "limit"})
+
+
+def _one_of(value: Any, allowed: tuple[Any, ...]) -> Any:
+    if not any(value is choice or (type(value) is type(choice) and value == choice) for choice in allowed):
+        raise ValueError(f"{value!r} is not one of {allowed!r}")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a table, got {type(value).__name__}")
+    return value
+
+
 def _bare(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else quote(key)
 
 
 def _key(data: dict[str, Any] | None) -> KeySchemaAttribute | None:
-    return KeySchemaAttribute(data["name"], data["type"]) if data is not None else None
+    if data is None:
+        return None
+    return KeySchemaAttribute(_text(data["name"]), _one_of(data["type"], KEY_TYPES))
 
 
 def table_schema(data: dict[str, Any]) -> TableSchema | None:
@@ -288,11 +319,15 @@ class Manifest:
 
 
 def build_manifest(data: dict[str, Any]) -> Manifest:
-    """The runtime manifest from data the validation models accepted."""
+    """The runtime manifest from data the validation models accepted. Raises (ValueError,
+    TypeError, KeyError) on what the gate's verdict rests on - an unknown operation, severity or
+    key type - so that data which skipped validation can never pass as legal."""
+    for level in _mapping(data.get("severity", {})).values():
+        _one_of(level, ("error", "warning", "off"))
     return Manifest(
-        version=data["version"],
-        fail_on=data.get("fail_on", "error"),
-        legacy=data.get("legacy", "error"),
+        version=_one_of(data["version"], (1,)),
+        fail_on=_one_of(data.get("fail_on", "error"), ("error", "warning")),
+        legacy=_one_of(data.get("legacy", "error"), ("error", "warn", "off")),
         baseline=data.get("baseline"),
         store=tuple(Store(s["trait"], tuple(s["paths"]), tuple(s.get("external", []))) for s in data["store"]),
         table=Table.from_data(data["table"]),
