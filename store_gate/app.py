@@ -81,15 +81,15 @@ def check_manifest(
 ) -> CheckResult:
     from store_gate import baseline as ratchet
     from store_gate import git
-    from store_gate.check import check
+    from store_gate.check import Accepted, check
 
     base = git.choose_base(loaded.root, target.base)
-    entries, shown = None, None
+    accepted = None
     if use_baseline:
         path, display, required = baseline_path(target, loaded)
         if required or path.exists():
-            entries, shown = ratchet.load(path, display), display
-    return check(loaded, selection, base=base, baseline=entries, baseline_path=shown)
+            accepted = Accepted(ratchet.load(path, display), path, display)
+    return check(loaded, selection, base=base, baseline=accepted)
 
 
 def check_all(target: Target, selection: Selection | None) -> list[CheckResult]:
@@ -117,7 +117,7 @@ class BaselineOutcome:
     left_out: int  # findings the written baseline does not accept: they still fail
 
 
-def write_baselines(target: Target, update: bool, allow_grow: bool) -> BaselineOutcome:
+def write_baselines(target: Target, update: bool, allow_grow: bool, reason: str | None = None) -> BaselineOutcome:
     """`store-gate baseline`: write (or, with `update`, narrow) each manifest's baseline."""
     from store_gate import baseline as ratchet
     from store_gate import config
@@ -134,11 +134,11 @@ def write_baselines(target: Target, update: bool, allow_grow: bool) -> BaselineO
             raise UsageError(
                 f"{shown} exists; use --update to remove fixed entries (it never grows without --allow-grow)"
             )
-        old = ratchet.load(path, shown) if path.exists() else None
+        old = ratchet.load(path, shown, require_reasons=False) if path.exists() else None
         result = check_manifest(loaded, target, None, use_baseline=False)
-        plan = ratchet.plan(result.findings, old, allow_grow, result.rules)
-        ratchet.write(path, plan.entries)
-        total = sum(plan.entries.values())
+        plan = ratchet.plan(result.findings, old, allow_grow, result.rules, reason)
+        ratchet.write(path, plan.baseline)
+        total = sum(plan.baseline.entries.values())
         lines.append(
             f"{shown}: {total} entries" + (f", {plan.removed} removed as fixed" if old is not None else " written")
         )

@@ -7,7 +7,7 @@ documentation (each rule's page is `store_gate/docs/<code>.md`).
 
 from __future__ import annotations
 
-from store_gate import flake8_plugin, waivers
+from store_gate import baseline, flake8_plugin, waivers
 from store_gate.rule import Rule, Severity
 from store_gate.rules import boundaries, coverage, layout, legality, shape
 
@@ -25,7 +25,7 @@ FAMILIES: dict[str, str] = {
 HOME_URL = "https://github.com/store-gate/store-gate"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/rules.md"  # one section per code, anchored by its code
 
-_MODULES = (flake8_plugin, coverage, waivers, legality, layout, shape, boundaries)
+_MODULES = (flake8_plugin, coverage, waivers, baseline, legality, layout, shape, boundaries)
 
 RULES: dict[str, Rule] = {
     rule.code: rule

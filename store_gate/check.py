@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store_gate import baseline as ratchet_file
@@ -30,6 +30,15 @@ from store_gate.sources import shown
 
 if TYPE_CHECKING:
     from store_gate.diff import Comparison
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The baseline a run uses: its entries, its file, and the file as the user sees it."""
+
+    baseline: ratchet_file.Baseline
+    path: Path
+    shown: str
 
 
 @dataclass
@@ -69,14 +78,42 @@ def rule_table(loaded: LoadedManifest) -> dict[str, Rule]:
     return {**RULES, **{user.rule.code: user.rule for user in loaded.user_rules}}
 
 
-def produce(project: Project, comparison: Comparison | None) -> list[Finding]:
+def produce(project: Project, comparison: Comparison | None, accepted: Accepted | None = None) -> list[Finding]:
     """Every rule's findings, deduplicated and sorted."""
     from store_gate.rules.layout import lsi_added_findings
 
     found = set(rules.run(project))
     if comparison is not None:
         found.update(lsi_added_findings(project, comparison.base_table))
+        if accepted is not None:
+            found.update(_baseline_added(project, comparison, accepted))
     return sorted(found)
+
+
+def _baseline_added(project: Project, comparison: Comparison, accepted: Accepted) -> list[Finding]:
+    """SG105: what the change added to the baseline, when the file is in the project at the base too."""
+    import json
+
+    from store_gate.extract.model import SourceLocation
+
+    try:
+        relative = accepted.path.resolve().relative_to(project.loaded.root.resolve()).as_posix()
+    except ValueError:
+        return []  # outside the project: the baseline is read only inside it (see loading)
+    before = None
+    if comparison.tree is not None and comparison.tree.has(relative):
+        try:
+            before = ratchet_file.parse(json.loads(comparison.tree.read(relative).decode("utf-8")))
+        except (ValueError, RecursionError):
+            before = None  # a corrupt base baseline vouches for nothing: every entry is new
+    text = accepted.path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def location(key: ratchet_file.Key) -> SourceLocation:
+        needle = json.dumps(key[1])
+        line = next((i for i, row in enumerate(text, 1) if needle in row), 1)
+        return SourceLocation(relative, line, 1)
+
+    return list(ratchet_file.added_entries(before, accepted.baseline, location, accepted.shown))
 
 
 def grade(findings: list[Finding], table: Mapping[str, Rule], overrides: Mapping[str, Severity]) -> list[Finding]:
@@ -145,8 +182,7 @@ def check(
     selection: Selection | None = None,
     today: dt.date | None = None,
     base: BaseRevision | None = None,
-    baseline: Counter[ratchet_file.Key] | None = None,
-    baseline_path: str | None = None,
+    baseline: Accepted | None = None,
 ) -> CheckResult:
     project = build(loaded)
     manifest = loaded.manifest
@@ -157,7 +193,7 @@ def check(
 
         comparison = compare(loaded, project, base)
 
-    findings = produce(project, comparison)
+    findings = produce(project, comparison, baseline)
     findings = grade(findings, table, manifest.severity)
     findings, waived = waive(project, findings, today or dt.date.today(), table, manifest.severity)
     findings, legacy_dropped = legacy(findings, comparison, manifest.legacy, table)
@@ -165,7 +201,7 @@ def check(
     known: list[Finding] = []
     fixed = 0
     if baseline is not None:
-        split = ratchet_file.split(findings, baseline, table)
+        split = ratchet_file.split(findings, baseline.baseline.entries, table)
         findings, known, fixed = split.new, split.known, split.fixed
 
     loaded.cache.save()
@@ -178,5 +214,5 @@ def check(
         legacy_dropped=legacy_dropped,
         baselined=known,
         baseline_fixed=fixed,
-        baseline_path=baseline_path,
+        baseline_path=baseline.shown if baseline is not None else None,
     )

@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     _project_arguments(baseline)
     baseline.add_argument("--update", action="store_true", help="remove the entries that no longer occur")
     baseline.add_argument("--allow-grow", action="store_true", help="with --update: also add new findings")
+    baseline.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="why the entries it adds are accepted for now (required for every new entry, like a waiver's reason)",
+    )
 
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", metavar="CODE")
@@ -167,7 +172,7 @@ def _write(path: Path, text: str) -> None:
 def _baseline(args: argparse.Namespace) -> int:
     from store_gate import app
 
-    outcome = app.write_baselines(_target(args), args.update, args.allow_grow)
+    outcome = app.write_baselines(_target(args), args.update, args.allow_grow, args.reason)
     for line in outcome.lines:
         print(line)
     return EXIT_FINDINGS if outcome.left_out else EXIT_OK

@@ -20,30 +20,35 @@ def legacy(gate: Gate) -> Gate:
 
 
 def test_baseline_accepts_todays_findings(legacy: Gate) -> None:
-    written = run_cli("baseline", cwd=legacy.root)
+    written = run_cli("baseline", "--reason", "legacy, before the gate", cwd=legacy.root)
     assert written.returncode == 0 and "3 entries written" in written.stdout
     document = json.loads((legacy.root / "store-gate-baseline.json").read_text())
-    assert document["entries"][0] == {"code": "SG101", "subject": "DialogueStore.legacy_0", "count": 1}
+    assert document["entries"][0] == {
+        "code": "SG101",
+        "subject": "DialogueStore.legacy_0",
+        "count": 1,
+        "reason": "legacy, before the gate",
+    }
     result = run_cli("check", cwd=legacy.root)
     assert result.returncode == 0 and "3 findings accepted by store-gate-baseline.json" in result.stdout
 
 
 def test_a_new_finding_fails_despite_the_baseline(legacy: Gate) -> None:
-    run_cli("baseline", cwd=legacy.root)
+    run_cli("baseline", "--reason", "legacy, before the gate", cwd=legacy.root)
     legacy.write("src/store.rs", "pub trait DialogueStore {\n" + METHODS + "    fn fresh(&self);\n}\n")
     result = run_cli("check", cwd=legacy.root)
     assert result.returncode == 1 and result.stdout.count("SG101") == 1 and "DialogueStore.fresh" in result.stdout
 
 
 def test_moving_code_does_not_break_the_baseline(legacy: Gate) -> None:
-    run_cli("baseline", cwd=legacy.root)
+    run_cli("baseline", "--reason", "legacy, before the gate", cwd=legacy.root)
     moved = "".join(reversed(METHODS.splitlines(keepends=True)))
     legacy.write("src/store.rs", "// moved\n\npub trait DialogueStore {\n\n" + moved + "}\n")
     assert run_cli("check", cwd=legacy.root).returncode == 0
 
 
 def test_a_fixed_finding_is_reported_as_tightenable_and_update_shrinks(legacy: Gate) -> None:
-    run_cli("baseline", cwd=legacy.root)
+    run_cli("baseline", "--reason", "legacy, before the gate", cwd=legacy.root)
     legacy.write(
         "src/store.rs",
         "pub trait DialogueStore {\n" + METHODS.replace("legacy_2", "legacy_1", 1).splitlines(keepends=True)[0] + "}\n",
@@ -56,18 +61,18 @@ def test_a_fixed_finding_is_reported_as_tightenable_and_update_shrinks(legacy: G
 
 
 def test_update_never_grows_without_allow_grow(legacy: Gate) -> None:
-    run_cli("baseline", cwd=legacy.root)
+    run_cli("baseline", "--reason", "legacy, before the gate", cwd=legacy.root)
     legacy.write("src/store.rs", "pub trait DialogueStore {\n" + METHODS + "    fn fresh(&self);\n}\n")
     update = run_cli("baseline", "--update", cwd=legacy.root)
     assert update.returncode == 1 and "1 findings are not in the baseline" in update.stdout
     assert run_cli("check", cwd=legacy.root).returncode == 1
-    grow = run_cli("baseline", "--update", "--allow-grow", cwd=legacy.root)
+    grow = run_cli("baseline", "--update", "--allow-grow", "--reason", "accepted for now", cwd=legacy.root)
     assert grow.returncode == 0 and run_cli("check", cwd=legacy.root).returncode == 0
 
 
 def test_baseline_refuses_to_overwrite(legacy: Gate) -> None:
-    run_cli("baseline", cwd=legacy.root)
-    again = run_cli("baseline", cwd=legacy.root)
+    run_cli("baseline", "--reason", "legacy, before the gate", cwd=legacy.root)
+    again = run_cli("baseline", "--reason", "legacy, before the gate", cwd=legacy.root)
     assert again.returncode == 2 and "use --update" in again.stderr
 
 
@@ -97,7 +102,7 @@ def test_a_declared_baseline_that_is_missing_exits_2(legacy: Gate) -> None:
 
 def test_input_problems_cannot_be_baselined(legacy: Gate) -> None:
     legacy.write("src/store.rs", "pub trait DialogueStore {\n    fn a(&self) -> u8\n}\n")
-    result = run_cli("baseline", cwd=legacy.root)
+    result = run_cli("baseline", "--reason", "legacy, before the gate", cwd=legacy.root)
     assert result.returncode == 1 and "not baselinable" in result.stdout and "SG002" in result.stdout
     assert run_cli("check", cwd=legacy.root).returncode == 1
 
@@ -108,7 +113,7 @@ def test_the_baseline_file_is_written_atomically(legacy: Gate, monkeypatch: pyte
     from store_gate import baseline
 
     path = legacy.root / "b.json"
-    baseline.write(path, Counter({("SG101", "A.b"): 1}))
+    baseline.write(path, baseline.Baseline(Counter({("SG101", "A.b"): 1}), {("SG101", "A.b"): "r"}))
     before = path.read_text()
 
     def crash(*args: object) -> None:
@@ -116,12 +121,45 @@ def test_the_baseline_file_is_written_atomically(legacy: Gate, monkeypatch: pyte
 
     monkeypatch.setattr(baseline.os, "replace", crash)
     with pytest.raises(OSError):
-        baseline.write(path, Counter({("SG101", "A.c"): 2}))
+        baseline.write(path, baseline.Baseline(Counter({("SG101", "A.c"): 2}), {("SG101", "A.c"): "r"}))
     assert path.read_text() == before
     assert [p.name for p in legacy.root.iterdir() if p.name.startswith(".b.json")] == []
 
 
 def test_path_given_on_the_command_line(legacy: Gate, tmp_path: Path) -> None:
     target = legacy.root / "elsewhere.json"
-    assert run_cli("baseline", "--baseline", str(target), cwd=legacy.root).returncode == 0
+    assert run_cli("baseline", "--reason", "r", "--baseline", str(target), cwd=legacy.root).returncode == 0
     assert run_cli("check", "--baseline", str(target), cwd=legacy.root).returncode == 0
+
+
+# Reasons ---------------------------------------------------------------------------------------
+
+
+def test_a_new_baseline_needs_a_reason(legacy: Gate) -> None:
+    result = run_cli("baseline", cwd=legacy.root)
+    assert result.returncode == 2 and not (legacy.root / "store-gate-baseline.json").exists()
+    (line,) = result.stderr.splitlines()
+    assert line == (
+        'store-gate: baseline: SG101 DialogueStore.legacy_0 needs a reason; give one with --reason "..." '
+        "(why these findings are accepted for now, for the reviewers)"
+    )
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\u200b"])
+def test_an_entry_without_a_reason_is_an_error(legacy: Gate, reason: str) -> None:
+    entry = {"code": "SG101", "subject": "DialogueStore.legacy_0", "count": 1, "reason": reason}
+    (legacy.root / "store-gate-baseline.json").write_text(json.dumps({"schema_version": 2, "entries": [entry]}))
+    result = run_cli("check", cwd=legacy.root)
+    assert result.returncode == 2
+    assert "the entry SG101 DialogueStore.legacy_0 has no reason" in result.stderr
+
+
+def test_a_schema_1_baseline_is_given_reasons_by_update(legacy: Gate) -> None:
+    entries = [{"code": "SG101", "subject": f"DialogueStore.legacy_{i}", "count": 1} for i in range(3)]
+    path = legacy.root / "store-gate-baseline.json"
+    path.write_text(json.dumps({"schema_version": 1, "tool": "store-gate", "entries": entries}))
+    assert run_cli("check", cwd=legacy.root).returncode == 2
+    assert run_cli("baseline", "--update", "--reason", "migrated", cwd=legacy.root).returncode == 0
+    document = json.loads(path.read_text())
+    assert document["schema_version"] == 2 and {e["reason"] for e in document["entries"]} == {"migrated"}
+    assert run_cli("check", cwd=legacy.root).returncode == 0

@@ -312,3 +312,28 @@ def test_an_unchanged_method_whose_index_was_deleted_is_gated(tmp_path: Path) ->
     document = json.loads(result.stdout)
     assert [(f["code"], f["method"]) for f in document["findings"]] == [("SG201", "by_status")]
     assert document["manifests"][0]["methods"][0]["change"] == "changed"
+
+
+def test_a_baseline_entry_added_in_the_change_is_sg105(repo: Repo) -> None:
+    """A change cannot accept its own findings by growing the baseline."""
+    assert run_cli("baseline", "--reason", "legacy", cwd=repo.root).returncode == 0
+    repo.commit("baseline the legacy methods")
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    grown = run_cli("baseline", "--update", "--allow-grow", "--reason", "later", cwd=repo.root)
+    assert grown.returncode == 0
+    repo.commit("add list_rounds and accept it")
+    result = repo.check("--base", "main", "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    assert result.returncode == 1
+    assert [(f["code"], f["path"], f["message"]) for f in findings] == [
+        (
+            "SG105",
+            "store-gate-baseline.json",
+            "store-gate-baseline.json accepts SG101 DialogueStore.list_rounds, added in this change: a change "
+            "cannot accept its own findings; fix them, or have the manifest's owners review the entry in a change "
+            "of its own",
+        )
+    ]
+    lines = (repo.root / "store-gate-baseline.json").read_text().splitlines()
+    assert '"subject": "DialogueStore.list_rounds"' in lines[findings[0]["line"] - 1]

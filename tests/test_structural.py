@@ -213,9 +213,9 @@ def test_sg501_waived_by_path_and_baselined_by_file(bounded: Gate) -> None:
     )
     assert bounded.codes() == []
     manifest.write_text(manifest.read_text().split("\n[[waiver]]")[0])
-    assert run_cli("baseline", cwd=bounded.root).returncode == 0
+    assert run_cli("baseline", "--reason", "alignment_db.rs", cwd=bounded.root).returncode == 0
     entries = json.loads((bounded.root / "store-gate-baseline.json").read_text())["entries"]
-    assert entries == [{"code": "SG501", "subject": "file src/legacy/db.rs", "count": 1}]
+    assert entries == [{"code": "SG501", "subject": "file src/legacy/db.rs", "count": 1, "reason": "alignment_db.rs"}]
     assert run_cli("check", cwd=bounded.root).returncode == 0
 
 
