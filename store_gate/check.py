@@ -52,6 +52,12 @@ class CheckResult:
     baselined: list[Finding] = field(default_factory=list)
     baseline_fixed: int = 0
     baseline_path: str | None = None
+    selection: Selection = field(default_factory=Selection)
+
+    @property
+    def partial(self) -> list[str]:
+        """The gate's own families (SG0, SG1) --select left out: then nothing here is a pass."""
+        return self.selection.left_out()
 
     def display_path(self, path: str) -> str:
         """A project-relative path as the user can open it from where they ran the gate."""
@@ -215,4 +221,5 @@ def check(
         baselined=known,
         baseline_fixed=fixed,
         baseline_path=baseline.shown if baseline is not None else None,
+        selection=selection or Selection(),
     )

@@ -43,7 +43,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FORMAT=FILE",
         help="also write FORMAT to FILE (repeatable), e.g. --output sarif=store-gate.sarif",
     )
-    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to report, e.g. SG1,SG205")
+    check.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="report only these codes or prefixes, comma-separated and repeatable, e.g. SG1,SG205 "
+        "(leaving out SG0 or SG1 makes the run partial: never a pass)",
+    )
+    check.add_argument(
+        "--extend-select", action="append", default=[], metavar="CODES", help="add codes to those --select chose"
+    )
+    check.add_argument("--ignore", action="append", default=[], metavar="CODES", help="do not report these codes")
 
     baseline = commands.add_parser("baseline", help="write today's findings to the baseline file (a ratchet)")
     _project_arguments(baseline)
@@ -141,7 +152,7 @@ def _check(args: argparse.Namespace) -> int:
     from store_gate.report import REPORTERS
     from store_gate.selection import Selection
 
-    selection = Selection.parse([args.select] if args.select is not None else [])
+    selection = Selection.parse([*args.select, *args.extend_select] if args.select else [], args.ignore)
     outputs: list[tuple[str, str]] = []
     for spec in args.output:
         kind, sep, file = spec.partition("=")

@@ -50,3 +50,19 @@ class Selection:
     @property
     def everything(self) -> bool:
         return not self.select and not self.ignore
+
+    def left_out(self) -> list[str]:
+        """The gate's own families (SG0 input, SG1 coverage) this selection leaves out, in part or
+        whole: a run without them is partial, never a pass of the gate."""
+        from store_gate.catalogue import RULES
+
+        families = {code[:3] for code in RULES if code[:3] in ("SG0", "SG1") and code != "SG000"}
+        return sorted(
+            f for f in families if any(not self.includes(c) for c in RULES if c.startswith(f) and c != "SG000")
+        )
+
+    def describe(self) -> str:
+        parts = ([f"--select {','.join(self.select)}"] if self.select else []) + (
+            [f"--ignore {','.join(self.ignore)}"] if self.ignore else []
+        )
+        return " ".join(parts)

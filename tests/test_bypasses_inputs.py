@@ -143,3 +143,49 @@ def test_the_pyproject_table_may_be_spelled_with_a_dash(gate: Gate) -> None:
     gate.write("src/store.rs", STORE.replace("}\n", "    fn more(&self);\n}\n"))
     result = run_cli("check", cwd=gate.root)
     assert result.returncode == 1 and "SG101 DialogueStore.more has no access pattern" in result.stdout
+
+
+# --select ---------------------------------------------------------------------------------------
+
+
+def test_a_select_that_leaves_out_the_gates_own_families_is_never_a_pass(gate: Gate) -> None:
+    gate.manifest()
+    gate.write("src/store.rs", STORE)  # two undeclared methods: SG101 twice
+    result = run_cli("check", "--select", "SG2", cwd=gate.root)
+    assert result.returncode == 0
+    assert "All checks passed" not in result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "No findings in the selected rules; partial run (--select SG2): SG0 and SG1 were not checked, "
+        "so this is not a pass of the gate."
+    )
+
+
+def test_partial_runs_say_so_in_json_and_markdown(gate: Gate) -> None:
+    import json
+
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE)
+    document = json.loads(run_cli("check", "--select", "SG1", "--format", "json", cwd=gate.root).stdout)
+    assert document["summary"]["partial"] == ["SG0"]
+    full = json.loads(run_cli("check", "--format", "json", cwd=gate.root).stdout)
+    assert full["summary"]["partial"] == []
+    markdown = run_cli("check", "--ignore", "SG101", "--format", "markdown", cwd=gate.root).stdout
+    assert "Partial run (--ignore SG101): SG1 was not checked, so this is not a pass of the gate." in markdown
+
+
+def test_select_accumulates_and_ignore_removes(gate: Gate) -> None:
+    import json
+
+    gate.manifest('\n[access.DialogueStore.get]\nop = "Scan"\n')
+    gate.write("src/store.rs", STORE)  # SG202 on get, SG101 on put
+
+    def codes(*args: str) -> list[str]:
+        result = run_cli("check", "--format", "json", *args, cwd=gate.root)
+        return sorted(f["code"] for f in json.loads(result.stdout)["findings"])
+
+    assert codes() == ["SG101", "SG202"]
+    assert codes("--select", "SG1", "--select", "SG2") == ["SG101", "SG202"]
+    assert codes("--select", "SG1", "--extend-select", "SG202") == ["SG101", "SG202"]
+    assert codes("--ignore", "SG2") == ["SG101"]
+    bad = run_cli("check", "--ignore", "SG9", cwd=gate.root)
+    assert bad.returncode == 2 and "--ignore SG9: SG9 matches no rule code" in bad.stderr

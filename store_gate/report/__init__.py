@@ -56,3 +56,13 @@ def counts(results: list[CheckResult]) -> tuple[int, int]:
     """(errors, warnings) reported."""
     findings = [f for r in results for f in r.findings]
     return sum(f.severity == "error" for f in findings), sum(f.severity == "warning" for f in findings)
+
+
+def partial_note(results: list[CheckResult]) -> str | None:
+    """Why a run with --select is not a pass of the gate, or None for a full run."""
+    left_out = sorted({family for result in results for family in result.partial})
+    if not left_out:
+        return None
+    how = next(r.selection.describe() for r in results if r.partial)
+    verb = "were" if len(left_out) > 1 else "was"
+    return f"partial run ({how}): {' and '.join(left_out)} {verb} not checked, so this is not a pass of the gate"

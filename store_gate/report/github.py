@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from store_gate.check import CheckResult
-from store_gate.report import counts, located, plural
+from store_gate.report import counts, located, partial_note, plural
 
 
 def _data(text: str) -> str:
@@ -29,5 +29,8 @@ def render(results: list[CheckResult]) -> str:
         if result.comparison is not None:
             lines.append(f"store-gate: {result.comparison.summary()}")
     verdict = "gate failed" if any(r.failed for r in results) else "gate passed"
+    partial = partial_note(results)
+    if partial:
+        verdict += f"; {partial}"
     lines.append(f"store-gate: {plural(errors, 'error')}, {plural(warnings, 'warning')}: {verdict}")
     return "\n".join(lines) + "\n"

@@ -120,6 +120,7 @@ def render(results: list[CheckResult]) -> str:
             "methods": sum(len(r.project.methods) for r in results),
             "declared": sum(1 for r in results for m in r.project.methods if r.project.declaration(m)),
             "failed": any(r.failed for r in results),
+            "partial": sorted({family for r in results for family in r.partial}),
         },
     }
     return json.dumps(document, indent=2, sort_keys=False, default=str) + "\n"

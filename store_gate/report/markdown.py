@@ -4,7 +4,7 @@ change added or changed. GitHub's step summary and pull-request comments use it.
 from __future__ import annotations
 
 from store_gate.check import CheckResult
-from store_gate.report import counts, located, plural
+from store_gate.report import counts, located, partial_note, plural
 
 
 def _cell(text: str) -> str:
@@ -16,6 +16,9 @@ def render(results: list[CheckResult]) -> str:
     failed = any(r.failed for r in results)
     verdict = "gate failed" if failed else "gate passed"
     lines = [f"## store-gate: {verdict} ({plural(errors, 'error')}, {plural(warnings, 'warning')})", ""]
+    partial = partial_note(results)
+    if partial:
+        lines += [partial[0].upper() + partial[1:] + ".", ""]
     for result in results:
         if result.comparison is not None:
             summary = result.comparison.summary()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from store_gate.check import CheckResult
-from store_gate.report import counts, located, plural
+from store_gate.report import counts, located, partial_note, plural
 
 
 def render(results: list[CheckResult]) -> str:
@@ -18,11 +18,16 @@ def render(results: list[CheckResult]) -> str:
         lines.extend(_verified(result))
         lines.extend(_ratchets(result))
     errors, warnings = counts(results)
-    if not findings:
+    partial = partial_note(results)
+    if not findings and partial:
+        lines.append(f"No findings in the selected rules; {partial}.")
+    elif not findings:
         lines.append("All checks passed.")
     else:
         failed = any(r.failed for r in results)
         verdict = "gate failed" if failed else 'gate passed (warnings do not fail with fail_on = "error")'
+        if partial:
+            verdict += f"; {partial}"
         lines.append(f"Found {plural(errors, 'error')} and {plural(warnings, 'warning')}: {verdict}.")
     return "\n".join(lines) + "\n"
 
