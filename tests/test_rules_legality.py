@@ -84,7 +84,7 @@ def test_sg202_scan_and_partiql_are_unbounded(gate: Gate, op: str) -> None:
 
 def test_sg202_query_is_bounded(gate: Gate) -> None:
     declare(gate)
-    assert "SG202" not in gate.codes()
+    assert gate.codes() == []
 
 
 # SG203 ---------------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def test_sg203_getitem_on_a_gsi(gate: Gate) -> None:
 
 def test_sg203_query_on_a_gsi_passes(gate: Gate) -> None:
     declare(gate)
-    assert "SG203" not in gate.codes()
+    assert gate.codes() == []
 
 
 # SG204 ---------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_sg204_getitem_with_a_sort_key_prefix(gate: Gate) -> None:
 
 def test_sg204_full_primary_key_passes(gate: Gate) -> None:
     declare(gate)
-    assert "SG204" not in gate.codes()
+    assert gate.codes() == []
 
 
 # SG205 ---------------------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_sg210_fail_on_warning_makes_it_fail(gate: Gate) -> None:
 
 def test_sg210_partition_key_with_a_placeholder_passes(gate: Gate) -> None:
     declare(gate)
-    assert "SG210" not in gate.codes()
+    assert gate.codes() == []
 
 
 # SG306 ---------------------------------------------------------------------------------------
@@ -336,7 +336,8 @@ def test_sg306_literal_value_for_a_layout_placeholder_fits(gate: Gate) -> None:
         gate,
         list_by_status='op = "Query"\nindex = "GSI1"\nentity = "Dialogue"\nkey = { gsi1pk = "STATUS#open" }\nlimit = 5',
     )
-    assert "SG306" not in gate.codes()
+    # The literal fits the layout's STATUS#{status} (no SG306); a constant GSI partition is SG202 of its own.
+    assert gate.codes() == ["SG202"]
 
 
 def test_sg306_inline_declaration_naming_an_unknown_entity(gate: Gate) -> None:

@@ -62,7 +62,7 @@ def test_sg401_storage_vocabulary_in_a_governed_trait(gate: Gate) -> None:
 def test_sg401_other_traits_are_not_governed(gate: Gate) -> None:
     gate.manifest(DECLARED)
     gate.write("src/store.rs", STORE + "pub trait Tokenizer {\n    fn scan_tokens(&self);\n}\n")
-    assert "SG401" not in gate.codes()
+    assert gate.codes() == []
 
 
 def test_sg401_extra_vocabulary_from_the_manifest(gate: Gate) -> None:
@@ -262,7 +262,7 @@ def test_a_user_rule_is_reported_with_its_own_id_and_severity(bounded: Gate) -> 
     manifest.write_text(
         manifest.read_text() + '\n[[waiver]]\nrule = "no-println"\npath = "src/report.rs"\nreason = "a CLI report"\n'
     )
-    assert "no-println" not in bounded.codes()
+    assert bounded.codes() == []
 
 
 @pytest.mark.parametrize(
