@@ -58,13 +58,20 @@ def baseline_path(target: Target, loaded: LoadedManifest) -> tuple[Path, str, bo
     """(path, as shown, whether it must exist): --baseline, the manifest's `baseline`, or the
     default file next to the manifest when it exists."""
     from store_gate.baseline import DEFAULT_NAME
-    from store_gate.sources import shown
+    from store_gate.sources import inside, shown
 
     if target.baseline:
-        return Path(target.baseline), target.baseline, True
-    declared = loaded.manifest.baseline
-    path = loaded.root / (declared or DEFAULT_NAME)
-    return path, shown(path), declared is not None
+        path, display, required = Path(target.baseline), target.baseline, True
+    else:
+        declared = loaded.manifest.baseline
+        path = loaded.root / (declared or DEFAULT_NAME)
+        display, required = shown(path), declared is not None
+    if not inside(loaded.root, path.parent) or path.is_symlink():
+        raise UsageError(
+            f"baseline {display}: the baseline is read and written only inside the project ({shown(loaded.root)}), "
+            "never through a symlink"
+        )
+    return path, display, required
 
 
 def _quiet_gc() -> None:

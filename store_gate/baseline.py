@@ -95,10 +95,14 @@ def plan(
 def load(path: Path, display: str, require_reasons: bool = True) -> Baseline:
     """The baseline file; a corrupt one, or (with `require_reasons`) one whose entries lack a
     reason, is an error - never an empty baseline."""
+    from store_gate.sources import Unreadable, read_regular
+
+    if not path.exists():
+        raise config_error(display, "", "baseline file not found; create it with: store-gate baseline")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise config_error(display, "", "baseline file not found; create it with: store-gate baseline") from None
+        document = json.loads(read_regular(path).decode("utf-8"))
+    except Unreadable as exc:
+        raise config_error(display, "", f"the baseline {exc.reason}") from None
     except (OSError, UnicodeDecodeError, RecursionError, ValueError) as exc:
         raise config_error(
             display, "", f"corrupt baseline ({exc}); restore it from git, or delete it and run store-gate baseline"
@@ -165,7 +169,8 @@ def split(findings: list[Finding], entries: Counter[Key], rules: Mapping[str, Ru
 
 
 def write(path: Path, baseline: Baseline) -> None:
-    """Atomically: a crash leaves the old baseline or the new one, never half of either."""
+    """Atomically: a crash leaves the old baseline or the new one, never half of either. Never
+    through a symlink (it is replaced by a file of the user's umask, never followed)."""
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": "store-gate",
@@ -179,6 +184,7 @@ def write(path: Path, baseline: Baseline) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(json.dumps(document, indent=2) + "\n")
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600: a baseline is shared, like any file
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -210,3 +216,9 @@ SG105 = Rule(
     waivable=False,
     baselinable=False,
 )
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

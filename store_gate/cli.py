@@ -174,10 +174,20 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write an output file: its folder is created, a symlink is never written through (a
+    repository could commit one pointing anywhere), the mode follows the user's umask."""
+    import os
+
+    if path.is_symlink():
+        raise UsageError(f"--output: {path} is a symlink; the gate does not write through links")
     try:
-        path.write_text(text, encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(path, flags, 0o666)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(text)
     except OSError as exc:
-        raise UsageError(f"--output: cannot write {path}: {exc.strerror}") from None
+        raise UsageError(f"--output: cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _baseline(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from store_gate.git import BaseRevision
 from store_gate.keytemplate import KeyTemplate
 from store_gate.project import Project, build
 from store_gate.schema.table import TableSchema
-from store_gate.sources import GitTree
+from store_gate.sources import GitTree, Unreadable, read_inside
 
 Change = Literal["added", "changed", "unchanged"]
 
@@ -38,8 +38,8 @@ class Comparison:
             same = False
             if self.tree is not None and self.root is not None and self.tree.has(path):
                 try:
-                    same = self.tree.read(path) == (self.root / path).read_bytes()
-                except OSError:
+                    same = self.tree.read(path) == read_inside(self.root, path)
+                except Unreadable:
                     same = False
             self._files[path] = same
         return self._files[path]
@@ -60,7 +60,7 @@ class Comparison:
 
 
 def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Comparison:
-    tree = GitTree(base, loaded.root)
+    tree = GitTree(base, loaded.root, loaded.manifest.limits.max_file_bytes)
     base_manifest = _base_manifest(loaded, tree)
     before = build(loaded, tree)  # the current stores' traits, as they were at the base
     comparison = Comparison(base, base_table=_base_table(base_manifest, tree), tree=tree, root=loaded.root)
@@ -117,7 +117,7 @@ def _base_table(manifest: Manifest | None, tree: GitTree) -> TableSchema | None:
         return None  # the infrastructure file is new: so is the table
     try:
         imported = import_bytes(tree.read(source), source, source, manifest.table.resource, manifest.table.name)
-    except ImportProblem:
+    except (ImportProblem, Unreadable):
         return None
     return imported.schema
 

@@ -80,35 +80,62 @@ def resolve_base(folder: Path, ref: str, source: str) -> BaseRevision:
     return BaseRevision(ref, _out(merge_base), root, source)
 
 
-def list_files(base: BaseRevision, prefix: str) -> list[str]:
-    """Paths of the files at the base commit below `prefix` (repository-relative, posix)."""
-    args = ["ls-tree", "-r", "--name-only", "-z", base.commit]
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str  # 100644, 100755, 120000 (symlink), 160000 (gitlink)
+    kind: str  # blob, commit (a submodule), tree
+    object: str
+    size: int | None  # blobs only
+    path: str  # repository-relative, posix
+
+
+def list_tree(base: BaseRevision, prefix: str) -> list[TreeEntry]:
+    """Every entry at the base commit below `prefix`: `ls-tree -r -l -z`, parsed exactly (a path
+    may hold spaces, tabs and newlines; only NUL ends it)."""
+    args = ["ls-tree", "-r", "-l", "-z", base.commit]
     if prefix:
         args += ["--", prefix]
     done = _git(base.repository, *args)
     if done.returncode != 0:
-        raise UsageError(f"--base: cannot list the files of {base.short}: {done.stderr.decode().strip()}")
-    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+        why = done.stderr.decode(errors="replace").strip()
+        raise UsageError(f"--base: cannot list the files of {base.short}: {why}")
+    entries = []
+    for record in done.stdout.split(b"\0"):
+        if not record:
+            continue
+        meta, tab, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        if not tab or len(fields) != 4:
+            raise UsageError(f"--base: cannot read git's listing of {base.short} (an entry without a path)")
+        mode, kind, sha, size = (f.decode("ascii", "replace") for f in fields)
+        path = raw_path.decode("utf-8", "surrogateescape")
+        entries.append(TreeEntry(mode, kind, sha, int(size) if size.isdigit() else None, path))
+    return entries
 
 
-def read_files(base: BaseRevision, paths: list[str]) -> dict[str, bytes]:
-    """The contents of files at the base commit, in one `git cat-file --batch` process."""
-    if not paths:
+def read_objects(base: BaseRevision, objects: list[str]) -> dict[str, bytes]:
+    """The contents of blobs by object id, in one `git cat-file --batch` process. Requests are
+    object ids, never paths, and every answer is checked against the id asked for."""
+    if not objects:
         return {}
-    request = "".join(f"{base.commit}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+    request = "".join(f"{sha}\n" for sha in objects).encode("ascii")
     done = _git(base.repository, "cat-file", "--batch", input_bytes=request)
     if done.returncode != 0:
-        raise UsageError(f"--base: cannot read files of {base.short}: {done.stderr.decode().strip()}")
+        raise UsageError(f"--base: cannot read files of {base.short}: {done.stderr.decode(errors='replace').strip()}")
     contents: dict[str, bytes] = {}
     data, pos = done.stdout, 0
-    for path in paths:
-        end = data.index(b"\n", pos)
+    for sha in objects:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            raise UsageError(f"--base: git's answer for {sha[:12]} ends early")
         header = data[pos:end].split()
         pos = end + 1
         if len(header) == 2 and header[1] == b"missing":
             continue
+        if len(header) != 3 or header[0].decode("ascii", "replace") != sha:
+            raise UsageError(f"--base: git answered another object than {sha[:12]}")
         size = int(header[2])
-        contents[path] = data[pos : pos + size]
+        contents[sha] = data[pos : pos + size]
         pos += size + 1  # the content is followed by a newline
     return contents
 

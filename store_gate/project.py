@@ -30,7 +30,7 @@ from store_gate.extract.model import (
 from store_gate.keytemplate import KeyTemplate
 from store_gate.languages import language_of
 from store_gate.schema.table import TableSchema
-from store_gate.sources import SourceTree, WorkingTree, decode_source
+from store_gate.sources import SourceTree, Unreadable, WorkingTree, decode_source
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,7 @@ class Project:
     manifest_path: str  # as shown in findings
     table: TableSchema
     stores: list[GovernedStore]
+    scanned: list[str]  # what the structural rules read: [boundaries] paths, else the stores' files
     methods: list[Method]
     problems: list[SourceProblem]
     sources: SourceCache
@@ -160,9 +161,26 @@ class SourceCache:
         self.parsed: dict[tuple[str, str], Any] = {}  # (path, language) -> ast-grep root node
 
     def data(self, path: str) -> bytes:
+        """The file's bytes; b"" - with an SG002 problem recorded - when it may not or cannot be read."""
         if path not in self._bytes:
-            self._bytes[path] = self.tree.read(path)
+            try:
+                self._bytes[path] = self.tree.read(path)
+            except Unreadable as exc:
+                self._bytes[path] = b""
+                self._text[path] = None
+                self.unreadable(path, exc.reason)
         return self._bytes[path]
+
+    def unreadable(self, path: str, reason: str) -> None:
+        self.problems.setdefault(
+            path,
+            SourceProblem(
+                "SG002",
+                SourceLocation(path, 1, 1),
+                f"{reason}; the gate cannot see what it holds - make it readable and inside the project, or "
+                "leave it out of paths",
+            ),
+        )
 
     def text(self, path: str) -> str | None:
         """The file's text, decoded for what it is (UTF-8, a byte-order mark, a Python coding
@@ -203,7 +221,7 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
     """The project as it is in `tree` (default: the working tree under the manifest's folder)."""
     manifest = loaded.manifest
     root = loaded.root
-    tree = tree or WorkingTree(root)
+    tree = tree or WorkingTree(root, manifest.limits.max_file_bytes)
     cache = SourceCache(tree)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
@@ -216,6 +234,14 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
                 key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
                 problems.setdefault(key, problem)
         stores.append(governed)
+    boundaries = manifest.boundaries
+    if boundaries is not None and boundaries.paths:
+        scanned = [f for f in tree.match(boundaries.paths) if language_of(f) is not None]
+    else:
+        scanned = sorted({f for store in stores for f in store.files})
+    for path, reason in sorted(tree.unreadable.items()):
+        if language_of(path) is not None or reason.startswith("a folder"):
+            cache.unreadable(path, reason)
     for path, problem in cache.problems.items():
         problems.setdefault((path, problem.location.line, problem.location.column, problem.code), problem)
 
@@ -236,6 +262,7 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
         manifest_path=manifest_path,
         table=loaded.table,
         stores=stores,
+        scanned=scanned,
         methods=methods,
         problems=[],
         sources=cache,

@@ -1,8 +1,18 @@
-"""Source trees: which files a store's `paths` globs match, and their bytes - in the working
-tree, or at a base commit read from git objects (for `--base`).
+"""Source trees: which files the manifest's globs match, and their bytes - in the working tree,
+or at a base commit read from git objects (for `--base`).
 
-The gate reads only inside the repository it was pointed at: absolute globs and `..` are
-configuration errors, and symlinks that lead outside the root are not followed.
+The gate reads only inside the project it was pointed at, and only what it can read safely:
+
+- globs are relative to the manifest's folder; absolute globs, `..`, brace expansion and broken
+  character classes are configuration errors. Matching is wcmatch's (atomic groups: no
+  catastrophic backtracking, whatever the pattern);
+- a walk never follows a symlinked directory, and never starts in one that leads outside (`src ->
+  /elsewhere`); a symlinked file is read only when it resolves inside the root;
+- only regular files are opened (FIFOs, devices and sockets never are: opening does not block),
+  at most `max_file_bytes` of them;
+- whatever matched but could not be read - a directory without permission, a symlink that leads
+  outside or nowhere, a FIFO, a file too large - is recorded as an unreadable source, which the
+  project reports (SG002): a skip is never silent.
 """
 
 from __future__ import annotations
@@ -10,95 +20,240 @@ from __future__ import annotations
 import codecs
 import io
 import os
-import re
+import stat
 import tokenize
-from collections.abc import Sequence
-from functools import cache, lru_cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 from store_gate import git
 
-_GLOB_CHARS = re.compile(r"[*?\[]")
+DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024  # a source file larger than this is reported, not parsed
+_WILDCARDS = frozenset("*?[")
 
 
-@cache
-def glob_regex(glob: str) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(glob):
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif glob[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif glob[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif glob[i] == "[":
-            end = glob.find("]", i + 1)
-            if end < 0:
-                out.append(re.escape("["))
-                i += 1
-            else:
-                body = glob[i + 1 : end]
-                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-                i = end + 1
-        else:
-            out.append(re.escape(glob[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+class Unreadable(Exception):
+    """A file the gate may not or cannot read; `reason` says why in a few words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def glob_problem(glob: str) -> str | None:
     """Why a glob may not be used, or None."""
     if not glob.strip():
         return "empty glob"
-    if glob.startswith("/") or re.match(r"[A-Za-z]:[\\/]", glob):
+    if "\x00" in glob or len(glob) > 1024:
+        return "not a usable glob (a NUL character, or longer than 1,024 characters)"
+    if glob.startswith(("/", "\\")) or (len(glob) > 1 and glob[1] == ":"):
         return f'"{glob}" is absolute; write it relative to the manifest\'s folder'
     if ".." in glob.replace("\\", "/").split("/"):
         return f'"{glob}" leaves the manifest\'s folder; the gate reads only inside the repository'
+    if "{" in glob and "," in glob[glob.index("{") :]:
+        return f'"{glob}": braces are not expanded; write one glob per alternative'
+    return _class_problem(glob)
+
+
+def _class_problem(glob: str) -> str | None:
+    """A character class that is unclosed, empty or has a reversed range."""
+    i = 0
+    while i < len(glob):
+        ch = glob[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch != "[":
+            i += 1
+            continue
+        j = i + 1
+        if j < len(glob) and glob[j] in "!^":
+            j += 1
+        start = j
+        if j < len(glob) and glob[j] == "]":
+            j += 1  # a `]` first in the class is itself a member
+        while j < len(glob) and glob[j] != "]":
+            if glob.startswith("[:", j):
+                end = glob.find(":]", j + 2)
+                if end < 0:
+                    return f'"{glob}": unclosed [: in a character class'
+                j = end + 2
+                continue
+            if j + 2 < len(glob) and glob[j + 1] == "-" and glob[j + 2] != "]" and glob[j] > glob[j + 2]:
+                return f'"{glob}": the range {glob[j]}-{glob[j + 2]} is reversed'
+            j += 1
+        if j >= len(glob):
+            return f'"{glob}": unclosed ['
+        if j == start:
+            return f'"{glob}": empty character class []'
+        i = j + 1
     return None
+
+
+@lru_cache(maxsize=1024)
+def glob_matcher(globs: tuple[str, ...]) -> Callable[[str], bool]:
+    """A test of project-relative posix paths against any of the globs (`**` spans folders,
+    dot files included)."""
+    from wcmatch import glob as wcglob
+
+    if not globs:
+        return lambda path: False
+    compiled = wcglob.compile(list(globs), flags=wcglob.GLOBSTAR | wcglob.DOTGLOB)
+    return lambda path: bool(compiled.match(path))
 
 
 def _fixed_prefix(glob: str) -> str:
     """The leading folders of a glob that contain no wildcard: where walking starts."""
-    parts = glob.split("/")
     fixed = []
-    for part in parts[:-1]:
-        if _GLOB_CHARS.search(part):
+    for part in glob.split("/")[:-1]:
+        if _WILDCARDS & set(part):
             break
         fixed.append(part)
     return "/".join(fixed)
 
 
+def inside(root: Path, path: Path) -> bool:
+    """Does `path`, symlinks resolved, stay under `root`? (A symlink loop does not.)"""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit` of them. Never blocks: a FIFO, a device or a socket
+    is refused without being read (opened non-blocking, checked by fstat)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise Unreadable("missing (a symlink to nothing, or removed during the run)") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot be opened ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = (
+                "a FIFO"
+                if stat.S_ISFIFO(info.st_mode)
+                else "a directory"
+                if stat.S_ISDIR(info.st_mode)
+                else ("a device or a socket")
+            )
+            raise Unreadable(f"not a regular file ({kind}): the gate reads regular files only")
+        if info.st_size > limit:
+            raise Unreadable(f"too large to analyse ({info.st_size:,} bytes; the limit is {limit:,})")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise Unreadable(f"too large to analyse (more than {limit:,} bytes)")
+        return data
+    except OSError as exc:
+        raise Unreadable(f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(descriptor)
+
+
+def read_inside(root: Path, relative: str | Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+    """A project file's bytes, refused when it (symlinks resolved) leads outside the root."""
+    path = root / relative
+    if not inside(root, path):
+        raise Unreadable("leads outside the project (a symlink): the gate reads only inside it")
+    return read_regular(path, limit)
+
+
+@dataclass
+class Walk:
+    """The files under a root that globs match, walked once per starting folder, with what could
+    not be read on the way."""
+
+    root: Path
+    globs: tuple[str, ...]
+    files: list[str] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)  # relative path -> reason
+
+    def run(self) -> Walk:
+        root = self.root.resolve()
+        matches = glob_matcher(self.globs)
+        found: set[str] = set()
+        starts: list[str] = []
+        for glob in self.globs:
+            if not _WILDCARDS & set(glob):
+                self._literal(root, glob, found)
+            else:
+                starts.append(_fixed_prefix(glob))
+        walked: list[str] = []
+        for start in sorted(set(starts), key=lambda s: (s.count("/"), s)):
+            if any(w == "" or start.startswith(w + "/") for w in walked):
+                continue  # inside a folder another glob walks
+            walked.append(start)
+            self._walk(root, start, matches, found)
+        self.files = sorted(found)
+        return self
+
+    def _literal(self, root: Path, relative: str, found: set[str]) -> None:
+        path = root / relative
+        if not os.path.lexists(path):
+            return
+        if not inside(root, path):
+            self.unreadable[relative] = "leads outside the project (a symlink): the gate reads only inside it"
+        elif path.is_dir():
+            return  # a folder named without a wildcard matches no file
+        else:
+            found.add(relative)
+
+    def _walk(self, root: Path, start: str, matches: Callable[[str], bool], found: set[str]) -> None:
+        folder = root / start if start else root
+        if not os.path.lexists(folder):
+            return
+        if not inside(root, folder):
+            self.unreadable[start] = "a folder that leads outside the project (a symlink): not walked"
+            return
+        if not folder.is_dir():
+            return
+
+        def failed(error: OSError) -> None:
+            where = Path(error.filename or folder)
+            try:
+                relative = where.resolve().relative_to(root).as_posix()
+            except (ValueError, OSError, RuntimeError):
+                relative = str(where)
+            self.unreadable[relative] = f"a folder that cannot be read ({error.strerror or error})"
+
+        for current, dirs, names in os.walk(folder, onerror=failed, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if d != ".git")
+            base = os.path.relpath(current, root).replace(os.sep, "/")
+            for name in dirs:
+                linked = Path(current) / name
+                if linked.is_symlink() and not inside(root, linked):
+                    relative = name if base == "." else f"{base}/{name}"
+                    self.unreadable[relative] = "a folder that leads outside the project (a symlink): not walked"
+            for name in names:
+                relative = name if base == "." else f"{base}/{name}"
+                if not matches(relative):
+                    continue
+                full = Path(current) / name
+                if full.is_symlink() and not inside(root, full):
+                    reason = "leads outside the project (a symlink): the gate reads only inside it"
+                    if not os.path.exists(full):
+                        reason = "a symlink to nothing (or a symlink loop)"
+                    self.unreadable[relative] = reason
+                    continue
+                found.add(relative)
+
+
 def match_files(root: Path, globs: Sequence[str]) -> list[str]:
     """Files under `root` matched by any glob, as sorted posix paths relative to root."""
-    root = root.resolve()
-    found: set[str] = set()
-    for glob in globs:
-        pattern = glob_regex(glob)
-        if not _GLOB_CHARS.search(glob):
-            if (root / glob).is_file() and inside(root, root / glob):
-                found.add(glob)
-            continue
-        start = root / _fixed_prefix(glob) if _fixed_prefix(glob) else root
-        if not start.is_dir():
-            continue
-        for folder, dirs, files in os.walk(start):
-            dirs[:] = sorted(d for d in dirs if d != ".git")
-            rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-            for name in files:
-                rel = name if rel_folder == "." else f"{rel_folder}/{name}"
-                if pattern.match(rel):
-                    full = Path(folder) / name
-                    if not full.is_symlink() or inside(root, full):
-                        found.add(rel)
-    return sorted(found)
+    return Walk(root, tuple(globs)).run().files
 
 
 _BOMS = (
@@ -142,57 +297,89 @@ def shown(path: Path) -> str:
         return path.as_posix()
 
 
-def inside(root: Path, path: Path) -> bool:
-    """Does `path`, symlinks resolved, stay under `root`?"""
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 class SourceTree(Protocol):
+    """Where a project's files are read from: the working tree, or a base commit."""
+
+    unreadable: dict[str, str]  # relative path -> why it was not read
+
     def match(self, globs: Sequence[str]) -> list[str]: ...
 
-    def read(self, path: str) -> bytes: ...
+    def read(self, path: str) -> bytes:
+        """The file's bytes; raises Unreadable."""
+        ...
 
 
 class WorkingTree:
     """The files on disk under the project's root."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
         self.root = root
+        self.max_file_bytes = max_file_bytes
+        self.unreadable: dict[str, str] = {}
 
     def match(self, globs: Sequence[str]) -> list[str]:
-        return match_files(self.root, globs)
+        walk = Walk(self.root, tuple(globs)).run()
+        self.unreadable.update(walk.unreadable)
+        return walk.files
 
     def read(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        return read_inside(self.root, path, self.max_file_bytes)
 
 
 class GitTree:
-    """The files of the project's folder at a base commit, read from git objects in one batch."""
+    """The files of the project's folder at a base commit, read from git objects by their ids:
+    no path ever goes through git's line-based batch protocol, so a path with a newline or a
+    space cannot shift one file's contents onto another."""
 
-    def __init__(self, base: git.BaseRevision, project_root: Path) -> None:
+    def __init__(
+        self, base: git.BaseRevision, project_root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    ) -> None:
         self.base = base
+        self.max_file_bytes = max_file_bytes
         prefix = project_root.resolve().relative_to(base.repository).as_posix()
         self._prefix = "" if prefix == "." else prefix + "/"
-        self._paths = [p[len(self._prefix) :] for p in git.list_files(base, self._prefix.rstrip("/"))]
+        self._entries = {
+            entry.path[len(self._prefix) :]: entry for entry in git.list_tree(base, self._prefix.rstrip("/"))
+        }
         self._contents: dict[str, bytes] = {}
+        self.unreadable: dict[str, str] = {}
 
     def match(self, globs: Sequence[str]) -> list[str]:
-        patterns = [glob_regex(g) for g in globs]
-        found = sorted(p for p in self._paths if any(pattern.match(p) for pattern in patterns))
-        unread = [p for p in found if p not in self._contents]
-        contents = git.read_files(self.base, [self._prefix + p for p in unread])
+        matches = glob_matcher(tuple(globs))
+        found = sorted(p for p in self._entries if matches(p))
+        for path in found:
+            reason = self._refusal(path)
+            if reason:
+                self.unreadable[path] = reason
+        readable = [p for p in found if p not in self.unreadable]
+        unread = [p for p in readable if p not in self._contents]
+        contents = git.read_objects(self.base, sorted({self._entries[p].object for p in unread}))
         for path in unread:
-            self._contents[path] = contents.get(self._prefix + path, b"")
-        return found
+            self._contents[path] = contents.get(self._entries[path].object, b"")
+        return readable
+
+    def _refusal(self, path: str) -> str | None:
+        entry = self._entries[path]
+        if entry.kind == "commit":
+            return "a submodule (a gitlink) at the base: its files are another repository's"
+        if entry.mode == "120000":
+            return "a symlink at the base: the gate reads regular files only"
+        if entry.kind != "blob":
+            return f"not a file at the base ({entry.kind})"
+        if entry.size is not None and entry.size > self.max_file_bytes:
+            return f"too large to analyse at the base ({entry.size:,} bytes; the limit is {self.max_file_bytes:,})"
+        return None
 
     def read(self, path: str) -> bytes:
+        if path not in self._entries:
+            raise Unreadable("missing at the base")
+        reason = self._refusal(path)
+        if reason:
+            raise Unreadable(reason)
         if path not in self._contents:
-            self._contents[path] = git.read_files(self.base, [self._prefix + path]).get(self._prefix + path, b"")
+            entry = self._entries[path]
+            self._contents[path] = git.read_objects(self.base, [entry.object]).get(entry.object, b"")
         return self._contents[path]
 
     def has(self, path: str) -> bool:
-        return path in self._paths
+        return path in self._entries

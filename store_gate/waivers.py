@@ -38,9 +38,9 @@ def _matches(waiver: Waiver, finding: Finding) -> bool:
     if waiver.methods and finding.method not in waiver.methods:
         return False  # a method added after the waiver was written
     if waiver.path is not None:
-        from store_gate.sources import glob_regex
+        from store_gate.sources import glob_matcher
 
-        return glob_regex(waiver.path).match(finding.path) is not None
+        return glob_matcher((waiver.path,))(finding.path)
     if finding.trait is None or waiver.method is None:
         return False
     trait, _, method = waiver.method.partition(".")

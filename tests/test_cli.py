@@ -298,7 +298,12 @@ def test_symlinks_leading_outside_the_project_are_not_read(
     gate.write("src/store.rs", "pub trait DialogueStore {}\n")
     (gate.root / "src" / "link.rs").symlink_to(outside / "secret.rs")
     (gate.root / "src" / "linked_dir").symlink_to(outside / "dir")
-    assert gate.codes() == [], "neither the symlinked file nor the symlinked folder is read"
+    # Neither is read (no method of theirs is governed), and neither is skipped silently.
+    found = [(f.code, f.path, f.message.split(";")[0]) for f in gate.findings()]
+    assert found == [
+        ("SG002", "src/link.rs", "leads outside the project (a symlink): the gate reads only inside it"),
+        ("SG002", "src/linked_dir", "a folder that leads outside the project (a symlink): not walked"),
+    ]
     (gate.root / "infra").mkdir()
     (gate.root / "infra" / "table.yaml").symlink_to(outside / "table.yaml")
     manifest = gate.root / "store-gate.toml"

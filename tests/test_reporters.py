@@ -130,16 +130,32 @@ def test_gitlab_code_quality(failing: Gate) -> None:
     assert len(issue["fingerprint"]) == 32
 
 
-def test_several_outputs_at_once(failing: Gate) -> None:
-    result = run_cli(
-        "check", "--output", "sarif=out/s.sarif", "--output", "gitlab=gl.json", "--format", "text", cwd=failing.root
-    )
-    assert result.returncode == 2 and "cannot write out/s.sarif" in result.stderr
-    (failing.root / "out").mkdir()
+def test_several_outputs_at_once_creating_their_folder(failing: Gate) -> None:
     result = run_cli("check", "--output", "sarif=out/s.sarif", "--output", "gitlab=gl.json", cwd=failing.root)
     assert result.returncode == 1 and result.stdout.startswith("src/store.rs:2:8: SG101")
     assert json.loads((failing.root / "out" / "s.sarif").read_text())["version"] == "2.1.0"
     assert json.loads((failing.root / "gl.json").read_text())[0]["check_name"] == "SG101"
+
+
+def test_an_output_never_writes_through_a_symlink(failing: Gate, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A repository may commit `report.sarif -> ~/.bashrc`: the gate refuses to write through it."""
+    target = tmp_path_factory.mktemp("elsewhere") / "victim"
+    target.write_text("keep me\n")
+    (failing.root / "report.sarif").symlink_to(target)
+    result = run_cli("check", "--output", "sarif=report.sarif", cwd=failing.root)
+    assert result.returncode == 2 and "is a symlink; the gate does not write through links" in result.stderr
+    assert target.read_text() == "keep me\n"
+
+
+def test_an_output_file_follows_the_umask(failing: Gate) -> None:
+    import os
+    import stat
+
+    run_cli("check", "--output", "sarif=s.sarif", cwd=failing.root)
+    mode = stat.S_IMODE(os.stat(failing.root / "s.sarif").st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
 
 
 def test_bad_output_spec_is_a_usage_error(failing: Gate) -> None:

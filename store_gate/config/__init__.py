@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -91,10 +92,12 @@ def _pyproject_tables(path: Path) -> list[str]:
 
 
 def _read_text(path: Path) -> str:
+    from store_gate.sources import Unreadable, read_regular
+
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise config_error(shown(path), "", f"cannot read: {exc.strerror}") from None
+        data = read_regular(path)
+    except Unreadable as exc:
+        raise config_error(shown(path), "", f"cannot read: {exc.reason}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -244,8 +247,8 @@ def _check_globs(loaded: LoadedManifest) -> None:
 def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines | None) -> ImportedTable | None:
     """The table of `[table] from`, read from inside the project; None without `from`."""
     from store_gate.config.model import layout_problems
-    from store_gate.schema.importers import ImportProblem, import_table
-    from store_gate.sources import glob_problem
+    from store_gate.schema.importers import ImportProblem, import_bytes
+    from store_gate.sources import Unreadable, glob_problem, read_inside
 
     source = manifest.table.from_
     if source is None or lines is None:
@@ -255,7 +258,7 @@ def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines 
     if reason:
         raise config_error(display, "table.from", reason, line)
     path = root / source
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise config_error(display, "table.from", f'"{source}" is not a file in the project', line)
     if not inside(root, path):
         raise config_error(
@@ -266,7 +269,10 @@ def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines 
         )
     shown = Path(source).as_posix()  # as the manifest writes it: stable wherever the gate runs
     try:
-        imported = import_table(path, shown, manifest.table.resource, manifest.table.name)
+        raw = read_inside(root, source, manifest.limits.max_file_bytes)
+        imported = import_bytes(raw, path.name, shown, manifest.table.resource, manifest.table.name)
+    except Unreadable as exc:
+        raise config_error(display, "table.from", f'"{source}" {exc.reason}', line) from None
     except ImportProblem as problem:
         where = f"{shown}:{problem.line}" if problem.line else shown
         raise config_error(display, "table.from", f"{where}: {problem.message}", line) from None

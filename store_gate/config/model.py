@@ -167,6 +167,12 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else _text(value)
 
 
+def _positive(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"expected a positive integer, got {value!r}")
+    return value
+
+
 def _mapping(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TypeError(f"expected a table, got {type(value).__name__}")
@@ -303,6 +309,11 @@ class Boundaries:
 
 
 @dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Manifest:
     version: int
     store: tuple[Store, ...]
@@ -316,6 +327,7 @@ class Manifest:
     severity: dict[str, Literal["error", "warning", "off"]] = field(default_factory=dict)
     boundaries: Boundaries | None = None
     rules: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
 
 
 def build_manifest(data: dict[str, Any]) -> Manifest:
@@ -353,6 +365,7 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
         severity=dict(data.get("severity", {})),
         boundaries=Boundaries.from_data(data["boundaries"]) if data.get("boundaries") is not None else None,
         rules=tuple(data.get("rules", [])),
+        limits=Limits(_positive(_mapping(data.get("limits", {})).get("max_file_bytes", 4 * 1024 * 1024))),
     )
 
 

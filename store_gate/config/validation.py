@@ -171,6 +171,15 @@ class Boundaries(_Model):
     key_prefixes: list[str] = Field(default=[], description="more physical key prefixes for SG502")
 
 
+class Limits(_Model):
+    max_file_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="a source or infrastructure file larger than this is reported (SG002), not parsed",
+    )
+
+
 class Manifest(_Model):
     version: Literal[1]
     fail_on: Literal["error", "warning"] = "error"
@@ -186,6 +195,7 @@ class Manifest(_Model):
     severity: dict[str, Literal["error", "warning", "off"]] = {}
     boundaries: Optional[Boundaries] = None
     rules: list[str] = Field(default=[], description="globs of your own ast-grep YAML rules")
+    limits: Limits = Field(default_factory=Limits, description="bounds on what the gate reads")
 
 
 def _problems(model: type[BaseModel], data: Any) -> list[tuple[tuple[Any, ...], str]]:

@@ -45,9 +45,9 @@ def _client_outside_backend(match: Match) -> Report | None:
         return None  # a client of a backend the manifest does not govern
     module, backends = used
     globs = [g for backend in backends for g in scope.backend_allow[backend]]
-    from store_gate.sources import glob_regex
+    from store_gate.sources import glob_matcher
 
-    if any(glob_regex(g).match(match.path) for g in globs):
+    if glob_matcher(tuple(globs))(match.path):
         return None
     allowed = ", ".join(f'"{g}"' for g in globs)
     what = backends[0] if len(backends) == 1 else f"{module} ({'/'.join(backends)})"

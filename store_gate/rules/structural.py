@@ -34,7 +34,7 @@ from store_gate.languages import LANGUAGES, Language, language_of
 from store_gate.project import Project
 from store_gate.rule import Rule, Severity
 from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
-from store_gate.sources import glob_regex, match_files
+from store_gate.sources import Unreadable, Walk, glob_matcher, read_inside
 
 RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
@@ -83,12 +83,14 @@ def builtin_rules(languages: frozenset[str], cache: ValidationCache | None = Non
     return tuple(found)
 
 
-def _documents(path: Path, shown: str, cache: ValidationCache | None) -> list[Any]:
+def _documents(path: Path, shown: str, cache: ValidationCache | None, root: Path | None = None) -> list[Any]:
     """The YAML documents of a rule file; from the project's cache when this exact text was
     parsed before (a pre-commit run then never imports PyYAML)."""
     try:
-        raw = path.read_bytes()
+        raw = read_inside(root, path) if root is not None else path.read_bytes()
         text = raw.decode("utf-8")
+    except Unreadable as exc:
+        raise ConfigError([ConfigProblem(shown, "", f"cannot read the rule: {exc.reason}")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigProblem(shown, "", f"cannot read the rule: {exc}")]) from None
     cached = cache.parsed_yaml(raw) if cache is not None else None
@@ -112,12 +114,13 @@ def _config(document: dict[str, Any]) -> dict[str, Any]:
     return {k: document[k] for k in _CONFIG_KEYS if k in document}
 
 
-def _user_rules(path: Path, shown: str, cache: ValidationCache | None) -> list[AstGrepRule]:
+def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[AstGrepRule]:
     def problem(key: str, message: str) -> ConfigError:
         return ConfigError([ConfigProblem(shown, key, message)])
 
+    shown = path
     rules = []
-    for document in _documents(path, shown, cache):
+    for document in _documents(Path(path), shown, cache, root):
         if not isinstance(document, dict):
             raise problem("", "a rule must be a mapping with id, language and rule")
         missing = [k for k in ("id", "language", "rule") if k not in document]
@@ -175,11 +178,15 @@ def load_user_rules(
     """The manifest's own rules (`rules = [...]`), loaded and compiled while the manifest loads."""
     rules: list[AstGrepRule] = []
     for i, glob in enumerate(globs):
-        paths = match_files(root, [glob])
+        walk = Walk(root, (glob,)).run()
+        if walk.unreadable:
+            path, reason = sorted(walk.unreadable.items())[0]
+            raise ConfigError([ConfigProblem(display, f"rules[{i}]", f"{path}: {reason}", line)])
+        paths = walk.files
         if not paths:
             raise ConfigError([ConfigProblem(display, f"rules[{i}]", f'"{glob}" matches no rule file', line)])
         for path in paths:
-            rules += _user_rules(root / path, path, cache)
+            rules += _user_rules(root, path, cache)
     ids = [r.rule.code for r in rules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -266,22 +273,16 @@ def _client_modules(language: Language, backends: Mapping[str, Backend]) -> tupl
 
 
 def _scope(project: Project) -> Scope:
-    loaded = project.loaded
-    boundaries = loaded.manifest.boundaries
-    globs = (
-        list(boundaries.paths)
-        if boundaries and boundaries.paths
-        else [g for s in loaded.manifest.store for g in s.paths]
-    )
-    scanned = [p for p in match_files(loaded.root, globs) if language_of(p) is not None]
+    boundaries = project.loaded.manifest.boundaries
+    scanned = project.scanned
     backends = boundaries.backends if boundaries else {}
     allow = {name: b.allow for name, b in backends.items()}
     modules = {language.rules: _client_modules(language, backends) for language in LANGUAGES} if backends else {}
-    allowed = [glob_regex(g) for globs_of in allow.values() for g in globs_of]
-    outside = [p for p in scanned if not any(r.match(p) for r in allowed)]
+    in_a_backend = glob_matcher(tuple(g for globs_of in allow.values() for g in globs_of))
+    outside = [p for p in scanned if not in_a_backend(p)]
     if boundaries and boundaries.domain:
-        domain_patterns = [glob_regex(g) for g in boundaries.domain]
-        domain = [p for p in scanned if any(r.match(p) for r in domain_patterns)]
+        in_the_domain = glob_matcher(tuple(boundaries.domain))
+        domain = [p for p in scanned if in_the_domain(p)]
     else:
         domain = outside
     stores = sorted({d.location.path for s in project.stores for d in s.definitions})
@@ -376,13 +377,9 @@ def run(project: Project) -> list[Finding]:
 
 
 def _rule_files(astgrep: AstGrepRule, scanned: list[str]) -> list[str]:
-    included = [glob_regex(g) for g in astgrep.files]
-    ignored = [glob_regex(g) for g in astgrep.ignores]
-    return [
-        p
-        for p in scanned
-        if (not included or any(r.match(p) for r in included)) and not any(r.match(p) for r in ignored)
-    ]
+    included = glob_matcher(astgrep.files)
+    ignored = glob_matcher(astgrep.ignores)
+    return [p for p in scanned if (not astgrep.files or included(p)) and not ignored(p)]
 
 
 def _finding(rule: Rule, scan: Scan, node: Any, path: str, context: ScanContext) -> Finding | None:
