@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -185,7 +186,7 @@ def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines 
     if reason:
         raise config_error(display, "table.from", reason, line)
     path = root / source
-    if not path.is_file():
+    if not os.path.exists(path):  # what it is (a FIFO, a directory) is import_table's to say, unopened
         raise config_error(display, "table.from", f'"{source}" is not a file in the project', line)
     if not inside(root, path):
         raise config_error(
