@@ -330,7 +330,7 @@ LAUGHS = "".join(
     [
         (
             CFN + "Metadata:\n" + LAUGHS,
-            "YAML aliases expand the document by more than 10000 nodes (at line 14); aliases are expanded only up to "
+            "YAML aliases expand the document by more than 100000 nodes (at line 15); aliases are expanded only up to "
             "that bound",
         ),
         (
@@ -469,7 +469,7 @@ def test_check_never_opens_a_fifo_given_as_from(gate: Gate) -> None:
             + "    Default: *l9\n"
             + CFN
             + "      TableName: !Ref Name\n",
-            "store-gate: laughs.yaml:8: YAML aliases expand the document by more than 10000 nodes (at line 8); "
+            "store-gate: laughs.yaml:9: YAML aliases expand the document by more than 100000 nodes (at line 9); "
             "aliases are expanded only up to that bound",
         ),
         (

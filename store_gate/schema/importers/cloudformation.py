@@ -61,7 +61,7 @@ class _TemplateLoader(yaml.SafeLoader):
     """SafeLoader plus CloudFormation's short-form intrinsic functions, as data - within bounds:
     collections nest at most MAX_NESTING deep (checked as each is composed, before the composer
     recurses into it), aliases add at most MAX_ALIAS_NODES nodes to the document all together (a
-    "billion laughs" document is refused after a few thousand nodes, never expanded), an alias
+    "billion laughs" document is refused at the first alias past the bound, never expanded), an alias
     inside its own anchor is refused, and numbers are at most MAX_NUMBER_DIGITS long. The line of
     every mapping key and sequence item is kept (`lines`) for messages."""
 

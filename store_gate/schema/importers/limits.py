@@ -26,7 +26,7 @@ MAX_YAML_BYTES = 1024 * 1024
 MAX_HCL_BYTES = 256 * 1024
 MAX_NESTING = 64  # brackets / blocks / YAML collections inside one another
 MAX_NUMBER_DIGITS = 1000  # a numeric literal longer than this is refused (Python's own limit is 4300)
-MAX_ALIAS_NODES = 10_000  # how many nodes YAML aliases may add to a document, all aliases together
+MAX_ALIAS_NODES = 100_000  # how many nodes YAML aliases may add to a document, all aliases together
 MAX_QUOTE = 60  # characters of a value from the file that a message quotes
 MAX_MESSAGE = 500  # characters of a whole message
 
