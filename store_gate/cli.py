@@ -8,6 +8,7 @@ need them, so `--version`, `explain` and `rules` start fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -207,7 +208,7 @@ def _table(args: argparse.Namespace) -> int:
     render = report.render_json if args.format == "json" else report.render_text
     if args.source:
         path = Path(args.source)
-        if not path.is_file():
+        if not os.path.exists(path):  # a FIFO or a directory: import_table says so, never opening it
             raise UsageError(f"--from {args.source}: no such file")
         try:
             imported = import_table(path, args.source, args.resource, args.name)

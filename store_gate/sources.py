@@ -123,11 +123,31 @@ def inside(root: Path, path: Path) -> bool:
     return True
 
 
+def _kind_of_file(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
 def read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     """A regular file's bytes, at most `limit` of them. Never blocks: a FIFO, a device or a socket
     is refused without being read (opened non-blocking, checked by fstat)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        before = os.stat(path)  # stat first: a FIFO or a device is refused before any open
+    except FileNotFoundError:
+        raise Unreadable("missing (a symlink to nothing, or removed during the run)") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(before.st_mode):
+        raise Unreadable(f"is {_kind_of_file(before.st_mode)}, not a regular file: the gate reads regular files only")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)  # non-blocking: a FIFO swapped in after the stat cannot hang it
     except FileNotFoundError:
         raise Unreadable("missing (a symlink to nothing, or removed during the run)") from None
     except OSError as exc:

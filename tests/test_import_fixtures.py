@@ -100,7 +100,7 @@ def test_a_table_is_chosen_by_its_name_too() -> None:
 def test_what_cannot_be_resolved_is_said_in_the_notes() -> None:
     imported = import_table(FIXTURES / "serverless.yml", "serverless.yml")
     assert imported.notes == [
-        "TableName is not static ('${self:service}-table'); the table is known by its definition's name"
+        'TableName is not static ("${self:service}-table"); the table is known by its definition\'s name'
     ]
 
 

@@ -247,7 +247,7 @@ def _check_globs(loaded: LoadedManifest) -> None:
 def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines | None) -> ImportedTable | None:
     """The table of `[table] from`, read from inside the project; None without `from`."""
     from store_gate.config.model import layout_problems
-    from store_gate.schema.importers import ImportProblem, import_bytes
+    from store_gate.schema.importers import ImportProblem, import_bytes, limits
     from store_gate.sources import Unreadable, glob_problem, read_inside
 
     source = manifest.table.from_
@@ -269,10 +269,12 @@ def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines 
         )
     shown = Path(source).as_posix()  # as the manifest writes it: stable wherever the gate runs
     try:
-        raw = read_inside(root, source, manifest.limits.max_file_bytes)
+        raw = read_inside(root, source, limits.MAX_FILE_BYTES)
         imported = import_bytes(raw, path.name, shown, manifest.table.resource, manifest.table.name)
     except Unreadable as exc:
-        raise config_error(display, "table.from", f'"{source}" {exc.reason}', line) from None
+        if exc.reason.startswith("too large"):
+            exc.reason = str(limits.too_large(os.path.getsize(path)))
+        raise config_error(display, "table.from", f"{shown}: {exc.reason}", line) from None
     except ImportProblem as problem:
         where = f"{shown}:{problem.line}" if problem.line else shown
         raise config_error(display, "table.from", f"{where}: {problem.message}", line) from None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from store_gate.keytemplate import KeyTemplate
+from store_gate.schema.importers import limits
 from store_gate.schema.table import TableSchema
 
 
@@ -23,6 +24,7 @@ class ImportProblem(Exception):
     """The file cannot give a table: a one-line reason, with the key and line when known."""
 
     def __init__(self, message: str, key: str = "", line: int | None = None) -> None:
+        message = limits.one_line(message)  # whatever the file put in a name: one line, capped
         super().__init__(message)
         self.message = message
         self.key = key
@@ -55,13 +57,23 @@ def line_of(text: str, pattern: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def first_lines(text: str, pattern: str) -> dict[str, int]:
+    """The 1-based line of the first match of `pattern` for each value of its group `name`: the
+    lines of many definitions in one pass over the text (a search per definition is quadratic)."""
+    lines: dict[str, int] = {}
+    line = 1
+    position = 0
+    for match in re.finditer(pattern, text, re.MULTILINE):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.setdefault(match.group("name"), line)
+    return lines
+
+
 def import_table(path: Path, shown: str, resource: str | None = None, name: str | None = None) -> ImportedTable:
-    """The one table of `path` (or the one `resource` / `name` selects)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportProblem(f"cannot read the table's file: {exc.strerror}") from None
-    return import_bytes(raw, path.name, shown, resource, name)
+    """The one table of `path` (or the one `resource` / `name` selects). Only a regular file of
+    at most `limits.MAX_FILE_BYTES` is read (a FIFO or a device is never opened for reading)."""
+    return import_bytes(limits.read_file(path), path.name, shown, resource, name)
 
 
 def import_bytes(
@@ -69,6 +81,11 @@ def import_bytes(
 ) -> ImportedTable:
     """As `import_table`, from the file's bytes (the `--base` commit's version, read from git)."""
     path = Path(file_name)
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise limits.too_large(len(raw))
+    limit, files = _SIZE_LIMITS.get(path.suffix.lower(), (limits.MAX_FILE_BYTES, ""))
+    if len(raw) > limit:
+        raise limits.too_large(len(raw), limit, files)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,6 +102,12 @@ def import_bytes(
     return imported
 
 
+_SIZE_LIMITS = {
+    **dict.fromkeys((".yaml", ".yml", ".template"), (limits.MAX_YAML_BYTES, "YAML files")),
+    ".tf": (limits.MAX_HCL_BYTES, "Terraform files"),
+}
+
+
 def _candidates(path: Path, shown: str, text: str) -> list[Candidate]:
     suffix = path.suffix.lower()
     if suffix == ".tf":
@@ -94,16 +117,26 @@ def _candidates(path: Path, shown: str, text: str) -> list[Candidate]:
     if suffix in (".yaml", ".yml", ".template"):
         from store_gate.schema.importers import cloudformation
 
-        return cloudformation.candidates(cloudformation.load_yaml(text), text, shown)
+        document, lines = cloudformation.load_yaml(text)
+        return cloudformation.candidates(document, text, shown, lines)
     if suffix == ".json":
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportProblem(
-                f"JSON syntax: {exc.msg} (line {exc.lineno}, column {exc.colno})", line=exc.lineno
-            ) from None
-        return _json_candidates(document, text, shown)
+        return _json_candidates(_load_json(text), text, shown)
     raise ImportProblem(f"unknown kind of file {path.name!r}: expected .yaml, .yml, .json or .tf")
+
+
+def _load_json(text: str) -> Any:
+    """JSON, within the limits: nesting measured before parsing, numbers bounded before `int`."""
+    limits.check_json(text)
+    try:
+        return json.loads(text, parse_int=limits.json_int, parse_float=limits.json_float)
+    except json.JSONDecodeError as exc:
+        raise ImportProblem(
+            f"JSON syntax: {exc.msg} (line {exc.lineno}, column {exc.colno})", line=exc.lineno
+        ) from None
+    except limits.NumberTooLong as exc:
+        raise limits.too_long(exc.length, limits.line_of_literal(text, exc.literal)) from None
+    except RecursionError:  # below MAX_NESTING on any sane stack; never an internal error
+        raise limits.too_deep(None) from None
 
 
 def _json_candidates(document: Any, text: str, shown: str) -> list[Candidate]:
@@ -115,15 +148,28 @@ def _json_candidates(document: Any, text: str, shown: str) -> list[Candidate]:
         if "DataModel" in document:
             return workbench.candidates(document, shown)
         for wrapper in ("Table", "TableDescription"):  # describe-table, create-table output
-            if isinstance(document.get(wrapper), dict):
-                return api_shape.json_candidates(document[wrapper], shown, f"describe-table {wrapper}")
+            if wrapper in document:
+                return api_shape.json_candidates(document[wrapper], shown, f"describe-table {wrapper}", wrapper)
         if "KeySchema" in document:  # boto3 create_table / create-table --cli-input-json
-            return api_shape.json_candidates(document, shown, "create_table parameters")
+            return api_shape.json_candidates(document, shown, "create_table parameters", "")
     return []
 
 
+def _listing(candidates: list[Candidate], most: int = 10) -> str:
+    """The tables a file defines, for a message: names capped, at most `most` of them."""
+
+    def capped(text: str) -> str:
+        return text if len(text) <= limits.MAX_QUOTE else text[: limits.MAX_QUOTE - 3] + "..."
+
+    def one(c: Candidate) -> str:
+        return capped(c.resource) + (f" ({capped(c.name)})" if c.name and c.name != c.resource else "")
+
+    listing = ", ".join(one(c) for c in candidates[:most])
+    return listing + (f", and {len(candidates) - most} more" if len(candidates) > most else "")
+
+
 def _choose(candidates: list[Candidate], resource: str | None, name: str | None) -> Candidate:
-    listing = ", ".join(c.resource + (f" ({c.name})" if c.name and c.name != c.resource else "") for c in candidates)
+    listing = _listing(candidates)
     if resource is not None:
         found = [c for c in candidates if resource in (c.resource, c.resource.split(".")[-1])]
         if not found:

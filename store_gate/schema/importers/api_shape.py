@@ -8,10 +8,46 @@ from collections.abc import Callable
 from typing import Any
 
 from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem
+from store_gate.schema.importers.limits import quote
+from store_gate.schema.importers.shape import Checker, Fields, Items, Scalar, Spec, Text, item, join, show
 from store_gate.schema.table import IndexKind, IndexSchema, KeySchemaAttribute, Projection, TableSchema
 
 # Turns a possibly-intrinsic value into text, or None when it is not static.
 Resolve = Callable[[Any], "str | None"]
+
+
+def table_spec(value: Spec) -> Fields:
+    """What `read` assumes of a table's properties; `value` is what a name or a type may be."""
+    key_element = Fields(
+        "a mapping with AttributeName and KeyType", required={"AttributeName": value, "KeyType": value}
+    )
+    key_schema = Items("a list of mappings with AttributeName and KeyType", key_element)
+    definition = Fields(
+        "a mapping with AttributeName and AttributeType", required={"AttributeName": value, "AttributeType": value}
+    )
+    projection = Fields(
+        "a mapping with ProjectionType",
+        optional={"ProjectionType": value, "NonKeyAttributes": Items("a list of attribute names", value)},
+    )
+    index = Fields(
+        "a mapping with IndexName, KeySchema and Projection",
+        required={"IndexName": value, "KeySchema": key_schema},
+        optional={"Projection": projection},
+    )
+    return Fields(
+        "a mapping of table properties",
+        required={"KeySchema": key_schema},
+        optional={
+            "AttributeDefinitions": Items("a list of mappings with AttributeName and AttributeType", definition),
+            "GlobalSecondaryIndexes": Items("a list of index mappings", index),
+            "LocalSecondaryIndexes": Items("a list of index mappings", index),
+            "TableName": value,
+        },
+    )
+
+
+TABLE = table_spec(Text())  # describe-table / create_table JSON: names are strings
+TABLE_WITH_INTRINSICS = table_spec(Scalar())  # CloudFormation: numbers and !Ref / !Sub too
 
 
 def _plain(value: Any) -> str | None:
@@ -19,97 +55,89 @@ def _plain(value: Any) -> str | None:
 
 
 def read(properties: dict[str, Any], where: str, resolve: Resolve = _plain) -> tuple[TableSchema, list[str]]:
-    """The table of one API-shaped definition; `where` prefixes key paths in messages."""
+    """The table of one API-shaped definition, already held to `TABLE` / `TABLE_WITH_INTRINSICS`;
+    `where` is the key path of `properties` in the file."""
     notes: list[str] = []
 
-    def text(value: Any, key: str) -> str:
+    def text(value: Any, path: str) -> str:
         resolved = resolve(value)
         if resolved is None:
-            raise ImportProblem(
-                f"{key} is not static ({_show(value)}); it cannot be read without deploying", f"{where}.{key}"
-            )
+            raise ImportProblem(f"{path}: not static ({show(value)}); it cannot be read without deploying", path)
         return resolved
 
     types: dict[str, str] = {}
-    for i, definition in enumerate(_list(properties.get("AttributeDefinitions"), "AttributeDefinitions", where)):
-        attr = text(definition.get("AttributeName"), f"AttributeDefinitions[{i}].AttributeName")
-        kind = text(definition.get("AttributeType"), f"AttributeDefinitions[{i}].AttributeType")
+    for i, definition in enumerate(properties.get("AttributeDefinitions") or []):
+        at = item(join(where, "AttributeDefinitions"), i)
+        attr = text(definition["AttributeName"], join(at, "AttributeName"))
+        kind = text(definition["AttributeType"], join(at, "AttributeType"))
         if kind not in ("S", "N", "B"):
-            raise ImportProblem(f'AttributeDefinitions[{i}].AttributeType is "{kind}": expected S, N or B', where)
+            raise ImportProblem(f"{join(at, 'AttributeType')}: is {quote(kind)}, expected S, N or B", at)
         types[attr] = kind
 
-    def keys(schema: Any, key: str) -> tuple[KeySchemaAttribute, KeySchemaAttribute | None]:
+    def keys(schema: list[Any], path: str) -> tuple[KeySchemaAttribute, KeySchemaAttribute | None]:
         hash_key = range_key = None
-        for i, element in enumerate(_list(schema, key, where)):
-            attr = text(element.get("AttributeName"), f"{key}[{i}].AttributeName")
-            role = text(element.get("KeyType"), f"{key}[{i}].KeyType")
+        for i, element in enumerate(schema):
+            at = item(path, i)
+            attr = text(element["AttributeName"], join(at, "AttributeName"))
+            role = text(element["KeyType"], join(at, "KeyType"))
             if attr not in types:
-                raise ImportProblem(
-                    f'{key} uses "{attr}", which AttributeDefinitions does not define', f"{where}.{key}"
-                )
+                raise ImportProblem(f"{at}: uses {quote(attr)}, which AttributeDefinitions does not define", at)
             attribute = KeySchemaAttribute(attr, types[attr])  # type: ignore[arg-type]
             if role == "HASH":
                 hash_key = attribute
             elif role == "RANGE":
                 range_key = attribute
             else:
-                raise ImportProblem(f'{key}[{i}].KeyType is "{role}": expected HASH or RANGE', f"{where}.{key}")
+                raise ImportProblem(f"{join(at, 'KeyType')}: is {quote(role)}, expected HASH or RANGE", at)
         if hash_key is None:
-            raise ImportProblem(f"{key} has no HASH key", f"{where}.{key}")
+            raise ImportProblem(f"{path}: has no HASH key", path)
         return hash_key, range_key
 
-    def projection(value: Any, key: str) -> Projection:
-        if not isinstance(value, dict) or "ProjectionType" not in value:
-            notes.append(f"{key} has no ProjectionType")
+    def projection(value: Any, path: str, label: str) -> Projection:
+        if value is None or value.get("ProjectionType") is None:
+            notes.append(f"{label} has no ProjectionType")
             return Projection("UNSPECIFIED")
-        kind = text(value["ProjectionType"], f"{key}.ProjectionType")
+        kind = text(value["ProjectionType"], join(path, "ProjectionType"))
         if kind == "INCLUDE":
-            include = [text(v, f"{key}.NonKeyAttributes") for v in _list(value.get("NonKeyAttributes"), key, where)]
+            non_key = join(path, "NonKeyAttributes")
+            include = [text(v, item(non_key, i)) for i, v in enumerate(value.get("NonKeyAttributes") or [])]
             return Projection("INCLUDE", tuple(include))
         if kind not in ("ALL", "KEYS_ONLY"):
-            raise ImportProblem(f'{key}.ProjectionType is "{kind}": expected ALL, KEYS_ONLY or INCLUDE', where)
+            raise ImportProblem(
+                f"{join(path, 'ProjectionType')}: is {quote(kind)}, expected ALL, KEYS_ONLY or INCLUDE", path
+            )
         return Projection(kind)  # type: ignore[arg-type]
 
-    partition, sort = keys(properties.get("KeySchema"), "KeySchema")
+    partition, sort = keys(properties["KeySchema"], join(where, "KeySchema"))
     base = IndexSchema(None, "table", partition, sort)
     indexes: dict[str, IndexSchema] = {}
     sections: tuple[tuple[IndexKind, str], ...] = (("gsi", "GlobalSecondaryIndexes"), ("lsi", "LocalSecondaryIndexes"))
     for kind, field in sections:
-        for i, index in enumerate(_list(properties.get(field), field, where)):
-            name = text(index.get("IndexName"), f"{field}[{i}].IndexName")
-            index_pk, index_sk = keys(index.get("KeySchema"), f"{field}[{i}].KeySchema")
+        for i, index in enumerate(properties.get(field) or []):
+            at = item(join(where, field), i)
+            name = text(index["IndexName"], join(at, "IndexName"))
+            index_pk, index_sk = keys(index["KeySchema"], join(at, "KeySchema"))
             if kind == "lsi" and index_pk != partition:
-                raise ImportProblem(f'LSI "{name}" does not use the table\'s partition key', f"{where}.{field}")
+                raise ImportProblem(f"{at}: LSI {quote(name)} does not use the table's partition key", at)
+            label = f"{field}[{i}] {quote(name)}"
             indexes[name] = IndexSchema(
-                name, kind, index_pk, index_sk, projection(index.get("Projection"), f'{field}[{i}] "{name}"')
+                name, kind, index_pk, index_sk, projection(index.get("Projection"), join(at, "Projection"), label)
             )
     raw_name = properties.get("TableName")
     table_name = resolve(raw_name) if raw_name is not None else None
     if raw_name is not None and table_name is None:
-        notes.append(f"TableName is not static ({_show(raw_name)}); the table is known by its definition's name")
+        notes.append(f"TableName is not static ({show(raw_name)}); the table is known by its definition's name")
     return TableSchema(table_name, base, indexes), notes
 
 
-def _list(value: Any, key: str, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, (dict, str)) for v in value):
-        raise ImportProblem(f"{key} is not a static list ({_show(value)})", f"{where}.{key}")
-    return value
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dict) and len(value) == 1:
-        ((fn, arg),) = value.items()
-        return f"{fn} {arg!r}" if not isinstance(arg, (dict, list)) else fn
-    return repr(value)
-
-
-def json_candidates(document: dict[str, Any], shown: str, kind: str) -> list[Candidate]:
-    name = document.get("TableName") if isinstance(document.get("TableName"), str) else None
+def json_candidates(document: Any, shown: str, kind: str, where: str) -> list[Candidate]:
+    """describe-table / create-table output (`where` is "Table" or "TableDescription") or
+    create_table parameters (`where` is "")."""
+    Checker().check(document, TABLE, where)
+    name = document.get("TableName")
 
     def load() -> ImportedTable:
-        schema, notes = read(document, kind)
+        schema, notes = read(document, where)
         return ImportedTable(schema, shown, name or "(the table)", kind, notes)
 
     return [Candidate(name or "(the table)", name, None, load)]

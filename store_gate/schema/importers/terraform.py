@@ -12,7 +12,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, line_of
+from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, first_lines
+from store_gate.schema.importers.limits import cap, check_hcl, quote, too_deep
+from store_gate.schema.importers.shape import (
+    Anything,
+    Blocks,
+    Checker,
+    Entries,
+    Fields,
+    Items,
+    LineMap,
+    Scalar,
+    Text,
+    show,
+)
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
 
 _REFERENCE = re.compile(r"^\$\{(var|local)\.([A-Za-z0-9_-]+)\}$")
@@ -24,16 +37,118 @@ def _unquote(label: str) -> str:
 
 def _parse(text: str) -> dict[str, Any]:
     import hcl2
-    from lark.exceptions import LarkError, UnexpectedInput
+    from lark.exceptions import LarkError, UnexpectedInput, VisitError
 
+    check_hcl(text)  # nesting and number length, before python-hcl2 recurses or converts
     try:
         document: dict[str, Any] = hcl2.loads(text)
     except UnexpectedInput as exc:
         line, column = getattr(exc, "line", None), getattr(exc, "column", None)
         raise ImportProblem(f"HCL syntax error at line {line}, column {column}", line=line) from None
+    except RecursionError:
+        raise too_deep(None) from None
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, RecursionError):
+            raise too_deep(None) from None
+        raise ImportProblem(f"HCL: {str(exc).splitlines()[0]}") from None
     except (LarkError, ValueError) as exc:
         raise ImportProblem(f"HCL: {str(exc).splitlines()[0]}") from None
     return document
+
+
+def _unquote_value(value: Any) -> Any:
+    """A literal string as HCL wrote it, for messages: `"pk"` is the string pk."""
+    return _unquote(value) if isinstance(value, str) and "${" not in value else value
+
+
+def _written(value: Any) -> str:
+    """A value as the file writes it, for messages and notes (capped)."""
+    return cap(value) if isinstance(value, str) else show(value)
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, str) and "${" in value
+
+
+_NOT_STATIC = "the table cannot be read without a plan - declare [table] in the manifest instead"
+_ATTRIBUTE = Fields("an attribute block with name and type", required={"name": Text(), "type": Text()})
+_INDEX = Fields(
+    "an index block with name, hash_key and projection_type",
+    required={"name": Text()},
+    optional={
+        "hash_key": Text(),
+        "range_key": Text(),
+        "projection_type": Text(),
+        "non_key_attributes": Items("a list of attribute names", Text()),
+    },
+)
+_DYNAMIC = Items("dynamic blocks", Entries("dynamic blocks by label", Anything()))
+_BODY = {
+    "resource": Fields(
+        "a resource block",
+        optional={
+            "name": Scalar(),
+            "hash_key": Text(),
+            "range_key": Text(),
+            "attribute": Items("attribute blocks", _ATTRIBUTE, dynamic_ok=True),
+            "global_secondary_index": Items("global_secondary_index blocks", _INDEX, dynamic_ok=True),
+            "local_secondary_index": Items("local_secondary_index blocks", _INDEX, dynamic_ok=True),
+            "dynamic": _DYNAMIC,
+        },
+    ),
+    "module": Fields(
+        "a module block",
+        optional={
+            "name": Scalar(),
+            "hash_key": Text(),
+            "range_key": Text(),
+            "attributes": Items("a list of attribute objects", _ATTRIBUTE, dynamic_ok=True),
+            "global_secondary_indexes": Items("a list of index objects", _INDEX, dynamic_ok=True),
+            "local_secondary_indexes": Items("a list of index objects", _INDEX, dynamic_ok=True),
+            "dynamic": _DYNAMIC,
+        },
+    ),
+}
+_DOCUMENT = Fields(
+    "an HCL document",
+    optional={
+        "resource": Items("resource blocks", Entries("resource blocks by type", Anything()), indexed=False),
+        "module": Items("module blocks", Blocks('module "NAME" { ... }', Fields("a module block")), indexed=False),
+        "variable": Items(
+            "variable blocks", Blocks('variable "NAME" { ... }', Fields("a variable block")), indexed=False
+        ),
+        "locals": Items("locals blocks", Fields("a locals block"), indexed=False),
+    },
+)
+_TABLES = Blocks('resource "aws_dynamodb_table" "NAME" { ... }', _BODY["resource"])
+
+
+class _Lines:
+    """The first lines of the file's blocks, each kind found in one pass over the text."""
+
+    def __init__(self, text: str) -> None:
+        self.top = first_lines(text, r"^[ \t]*(?P<name>resource|module|variable|locals)\b")
+        self.resources = first_lines(text, r'resource[ \t]+"?aws_dynamodb_table"?[ \t]+"?(?P<name>[^"\s{]+)"?[ \t]*\{')
+        self.modules = first_lines(text, r'module[ \t]+"?(?P<name>[^"\s{]+)"?[ \t]*\{')
+
+
+def _checker(lines: LineMap | None = None) -> Checker:
+    return Checker(lines, dynamic=_is_expression, not_static=_NOT_STATIC, display=_unquote_value, shown=_written)
+
+
+def _check(document: dict[str, Any], lines: _Lines) -> None:
+    """Hold the parsed file to what `candidates` reads: blocks where blocks belong, with their
+    labels, and every aws_dynamodb_table resource's settings (a module call's are checked when it
+    turns out to be a table). Lines are those of the blocks' first lines."""
+    known: LineMap = {id(document): dict(lines.top)}
+    checker = _checker(known)
+    checker.check(document, _DOCUMENT, "")
+    for block in document.get("resource") or []:
+        for kind, resources in block.items():
+            if _unquote(kind) == "aws_dynamodb_table":
+                if isinstance(resources, dict):
+                    known[id(resources)] = {label: lines.resources.get(_unquote(label)) for label in resources}
+                checker.check(resources, _TABLES, "aws_dynamodb_table", lines.top.get("resource"))
 
 
 class _Values:
@@ -41,11 +156,11 @@ class _Values:
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.defaults: dict[tuple[str, str], Any] = {}
-        for block in document.get("variable", []):
+        for block in document.get("variable") or []:
             for name, body in block.items():
-                if isinstance(body, dict) and "default" in body:
+                if "default" in body:
                     self.defaults[("var", _unquote(name))] = body["default"]
-        for block in document.get("locals", []):
+        for block in document.get("locals") or []:
             for name, value in block.items():
                 if not name.startswith("__"):
                     self.defaults[("local", name)] = value
@@ -67,29 +182,31 @@ class _Values:
 
 def candidates(text: str, shown: str) -> list[Candidate]:
     document = _parse(text)
+    lines = _Lines(text)
+    _check(document, lines)
     values = _Values(document)
     found: list[Candidate] = []
-    for block in document.get("resource", []):
+    for block in document.get("resource") or []:
         for kind, resources in block.items():
             if _unquote(kind) != "aws_dynamodb_table":
                 continue
             for label, body in resources.items():
                 name = _unquote(label)
-                pattern = r'resource\s+"?aws_dynamodb_table"?\s+"?' + re.escape(name)
-                found.append(_candidate(f"aws_dynamodb_table.{name}", body, values, text, pattern, shown, "resource"))
-    for block in document.get("module", []):
+                line = lines.resources.get(name)
+                found.append(_candidate(f"aws_dynamodb_table.{name}", body, values, line, shown, "resource"))
+    for block in document.get("module") or []:
         for label, body in block.items():
-            if isinstance(body, dict) and "hash_key" in body and ("attributes" in body or "attribute" in body):
+            if "hash_key" in body and ("attributes" in body or "attribute" in body):
                 name = _unquote(label)
-                pattern = r'module\s+"?' + re.escape(name)
-                found.append(_candidate(f"module.{name}", body, values, text, pattern, shown, "module"))
+                line = lines.modules.get(name)
+                _checker().check(body, _BODY["module"], f"module.{name}", line)
+                found.append(_candidate(f"module.{name}", body, values, line, shown, "module"))
     return found
 
 
 def _candidate(
-    address: str, body: dict[str, Any], values: _Values, text: str, pattern: str, shown: str, form: str
+    address: str, body: dict[str, Any], values: _Values, line: int | None, shown: str, form: str
 ) -> Candidate:
-    line = line_of(text, pattern)
     return Candidate(address, values.text(body.get("name")), line, _reader(address, body, values, shown, line, form))
 
 
@@ -107,38 +224,37 @@ def _reader(address: str, body: dict[str, Any], values: _Values, shown: str, lin
 
 
 def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tuple[TableSchema, list[str]]:
+    """The table of one definition, already held to `_BODY[form]` (blocks are mappings, names
+    are strings; a list in place of blocks may still be an expression over variables)."""
     notes: list[str] = []
-    if form == "resource":
-        attributes = body.get("attribute", [])
-        gsis, lsis = body.get("global_secondary_index", []), body.get("local_secondary_index", [])
-    else:
-        attributes = body.get("attributes", [])
-        gsis, lsis = body.get("global_secondary_indexes", []), body.get("local_secondary_indexes", [])
-    dynamic = {_unquote(name) for block in body.get("dynamic", []) for name in block}
+    fields = (
+        ("attribute", "global_secondary_index", "local_secondary_index")
+        if form == "resource"
+        else ("attributes", "global_secondary_indexes", "local_secondary_indexes")
+    )
+    attributes, gsis, lsis = (body.get(field) or [] for field in fields)
+    dynamic = {_unquote(name) for block in body.get("dynamic") or [] for name in block}
     hash_key = values.text(body.get("hash_key"))
     if hash_key is None or not isinstance(attributes, list) or (not attributes and "attribute" in dynamic):
         reasons = []
         if hash_key is None:
-            reasons.append(f"hash_key is {body.get('hash_key')}")
+            reasons.append(f"hash_key is {_written(body.get('hash_key'))}")
         if "attribute" in dynamic or not isinstance(attributes, list):
             reasons.append("the attribute blocks come from a dynamic block over variables")
-        raise ImportProblem(
-            f"{address}: nothing is static ({'; '.join(reasons)}); the table cannot be read without a plan - "
-            "declare [table] in the manifest instead",
-            address,
-        )
+        raise ImportProblem(f"{address}: nothing is static ({'; '.join(reasons)}); {_NOT_STATIC}", address)
     types: dict[str, str] = {}
-    for attribute in attributes:
-        name, kind = values.text(attribute.get("name")), values.text(attribute.get("type"))
+    for i, attribute in enumerate(attributes):
+        name, kind = values.text(attribute["name"]), values.text(attribute["type"])
         if name is None or kind not in ("S", "N", "B"):
-            raise ImportProblem(f"{address}: an attribute block is not static: {attribute!r}", address)
+            shown = f"name = {_written(attribute['name'])}, type = {_written(attribute['type'])}"
+            raise ImportProblem(f"{address}.{fields[0]}[{i}]: an attribute is not static ({shown})", address)
         types[name] = kind
 
     def key(name: str | None, what: str) -> KeySchemaAttribute:
         if name is None:
             raise ImportProblem(f"{address}: {what} is not static", address)
         if name not in types:
-            raise ImportProblem(f'{address}: {what} "{name}" has no attribute block declaring its type', address)
+            raise ImportProblem(f"{address}: {what} {quote(name)} has no attribute block declaring its type", address)
         return KeySchemaAttribute(name, types[name])  # type: ignore[arg-type]
 
     partition = key(hash_key, "hash_key")
@@ -146,35 +262,40 @@ def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tu
     indexes: dict[str, IndexSchema] = {}
     for kind, blocks in (("gsi", gsis), ("lsi", lsis)):
         if not isinstance(blocks, list):
-            raise ImportProblem(f"{address}: the {kind.upper()}s are not static", address)
+            raise ImportProblem(f"{address}: the {kind.upper()}s are not static ({_written(blocks)})", address)
         for block in blocks:
-            name = values.text(block.get("name"))
+            name = values.text(block["name"])
             if name is None:
-                raise ImportProblem(f"{address}: an index name is not static", address)
-            index_pk = (
-                partition if kind == "lsi" else key(values.text(block.get("hash_key")), f'index "{name}" hash_key')
-            )
+                raise ImportProblem(f"{address}: an index name is not static ({_written(block['name'])})", address)
+            label = f"index {quote(name)}"
+            index_pk = partition if kind == "lsi" else key(values.text(block.get("hash_key")), f"{label} hash_key")
             index_sk = (
-                key(values.text(block.get("range_key")), f'index "{name}" range_key')
+                key(values.text(block.get("range_key")), f"{label} range_key")
                 if block.get("range_key") is not None
                 else None
             )
             projection_type = values.text(block.get("projection_type"))
             if projection_type is None:
                 notes.append(
-                    f'{address}: index "{name}" has no projection_type, which the AWS provider requires; '
+                    f"{address}: {label} has no projection_type, which the AWS provider requires; "
                     "its projection is unknown"
                 )
                 projection = Projection("UNSPECIFIED")
             elif projection_type == "INCLUDE":
-                include = [values.text(v) for v in block.get("non_key_attributes", [])]
+                include = [values.text(v) for v in block.get("non_key_attributes") or []]
                 projection = Projection("INCLUDE", tuple(v for v in include if v is not None))
-            else:
+            elif projection_type in ("ALL", "KEYS_ONLY"):
                 projection = Projection(projection_type)  # type: ignore[arg-type]
+            else:
+                raise ImportProblem(
+                    f"{address}: {label} projection_type is {quote(projection_type)}, "
+                    "expected ALL, KEYS_ONLY or INCLUDE",
+                    address,
+                )
             indexes[name] = IndexSchema(name, kind, index_pk, index_sk, projection)  # type: ignore[arg-type]
     for name in sorted(dynamic & {"global_secondary_index", "local_secondary_index"}):
         notes.append(f"{address}: {name} blocks also come from a dynamic block over variables; those are not read")
     table_name = values.text(body.get("name"))
     if body.get("name") is not None and table_name is None:
-        notes.append(f"{address}: name is not static ({body.get('name')}); the table is known by its address")
+        notes.append(f"{address}: name is not static ({_written(body['name'])}); the table is known by its address")
     return TableSchema(table_name, IndexSchema(None, "table", partition, sort), indexes), notes

@@ -16,55 +16,94 @@ from typing import Any
 
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem
+from store_gate.schema.importers.shape import Checker, Fields, Items, Text
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
+
+_ATTRIBUTE = Fields(
+    "a mapping with AttributeName and AttributeType", required={"AttributeName": Text(), "AttributeType": Text()}
+)
+_KEYS = Fields(
+    "a mapping with PartitionKey and SortKey", required={"PartitionKey": _ATTRIBUTE}, optional={"SortKey": _ATTRIBUTE}
+)
+_INDEX = Fields(
+    "a mapping with IndexName, KeyAttributes and Projection",
+    required={"KeyAttributes": _KEYS},
+    optional={
+        "IndexName": Text(),
+        "Projection": Fields(
+            "a mapping with ProjectionType",
+            optional={"ProjectionType": Text(), "NonKeyAttributes": Items("a list of attribute names", Text())},
+        ),
+    },
+)
+_FACET = Fields(
+    "a mapping with FacetName and TableData",
+    optional={"FacetName": Text(), "TableData": Items("a list of items", Fields("an item (a mapping of attributes)"))},
+)
+_MODEL = Fields(
+    "a NoSQL Workbench model",
+    required={
+        "DataModel": Items(
+            "a list of tables",
+            Fields(
+                "a table mapping with TableName and KeyAttributes",
+                required={"KeyAttributes": _KEYS},
+                optional={
+                    "TableName": Text(),
+                    "GlobalSecondaryIndexes": Items("a list of index mappings", _INDEX),
+                    "LocalSecondaryIndexes": Items("a list of index mappings", _INDEX),
+                    "TableFacets": Items("a list of facets", _FACET),
+                },
+            ),
+        )
+    },
+)
 
 
 def candidates(document: dict[str, Any], shown: str) -> list[Candidate]:
-    model = document.get("DataModel")
-    if not isinstance(model, list):
-        raise ImportProblem("DataModel is not a list of tables", "DataModel")
+    """The model's tables; the whole model is held to `_MODEL` first."""
+    Checker().check(document, _MODEL, "")
     found = []
-    for i, table in enumerate(model):
-        if not isinstance(table, dict):
-            continue
-        name = table.get("TableName") if isinstance(table.get("TableName"), str) else None
-        found.append(Candidate(name or f"DataModel[{i}]", name, None, _reader(table, name or f"DataModel[{i}]", shown)))
+    for i, table in enumerate(document["DataModel"]):
+        name = table.get("TableName")
+        found.append(
+            Candidate(
+                name or f"DataModel[{i}]",
+                name,
+                None,
+                _reader(table, name or f"DataModel[{i}]", f"DataModel[{i}]", shown),
+            )
+        )
     return found
 
 
-def _attribute(value: Any, where: str) -> KeySchemaAttribute:
-    if (
-        not isinstance(value, dict)
-        or value.get("AttributeType") not in ("S", "N", "B")
-        or not value.get("AttributeName")
-    ):
-        raise ImportProblem(f"{where} is not an attribute with AttributeName and AttributeType S, N or B", where)
+def _attribute(value: dict[str, Any], where: str) -> KeySchemaAttribute:
+    if value["AttributeType"] not in ("S", "N", "B") or not value["AttributeName"]:
+        raise ImportProblem(f"{where}: not an attribute with an AttributeName and AttributeType S, N or B", where)
     return KeySchemaAttribute(value["AttributeName"], value["AttributeType"])
 
 
-def _keys(value: Any, where: str) -> tuple[KeySchemaAttribute, KeySchemaAttribute | None]:
-    if not isinstance(value, dict) or "PartitionKey" not in value:
-        raise ImportProblem(f"{where} has no PartitionKey", where)
+def _keys(value: dict[str, Any], where: str) -> tuple[KeySchemaAttribute, KeySchemaAttribute | None]:
     sort = _attribute(value["SortKey"], f"{where}.SortKey") if value.get("SortKey") else None
     return _attribute(value["PartitionKey"], f"{where}.PartitionKey"), sort
 
 
-def _projection(value: Any) -> Projection:
-    kind = value.get("ProjectionType") if isinstance(value, dict) else None
-    if kind == "INCLUDE":
-        return Projection("INCLUDE", tuple(value.get("NonKeyAttributes", [])))
+def _projection(value: dict[str, Any] | None) -> Projection:
+    kind = value.get("ProjectionType") if value is not None else None
+    if value is not None and kind == "INCLUDE":
+        return Projection("INCLUDE", tuple(value.get("NonKeyAttributes") or []))
     return Projection(kind) if kind in ("ALL", "KEYS_ONLY") else Projection("UNSPECIFIED")
 
 
-def _reader(table: dict[str, Any], resource: str, shown: str) -> Any:
+def _reader(table: dict[str, Any], resource: str, where: str, shown: str) -> Any:
     def read() -> ImportedTable:
-        partition, sort = _keys(table.get("KeyAttributes"), f"{resource}.KeyAttributes")
+        partition, sort = _keys(table["KeyAttributes"], f"{where}.KeyAttributes")
         indexes: dict[str, IndexSchema] = {}
         for kind, field in (("gsi", "GlobalSecondaryIndexes"), ("lsi", "LocalSecondaryIndexes")):
-            for i, index in enumerate(table.get(field, []) or []):
-                where = f"{resource}.{field}[{i}]"
-                index_pk, index_sk = _keys(index.get("KeyAttributes"), where)
-                name = index.get("IndexName") or where
+            for i, index in enumerate(table.get(field) or []):
+                at = f"{where}.{field}[{i}]"
+                index_pk, index_sk = _keys(index["KeyAttributes"], f"{at}.KeyAttributes")
+                name = index.get("IndexName") or at
                 indexes[name] = IndexSchema(name, kind, index_pk, index_sk, _projection(index.get("Projection")))  # type: ignore[arg-type]
         schema = TableSchema(table.get("TableName"), IndexSchema(None, "table", partition, sort), indexes)
         entities = _facet_entities(table, schema)
@@ -80,17 +119,25 @@ def _reader(table: dict[str, Any], resource: str, shown: str) -> Any:
 
 
 def _facet_entities(table: dict[str, Any], schema: TableSchema) -> dict[str, dict[str, KeyTemplate]]:
-    key_attributes = schema.attribute_types
+    """Each facet's key layout from its sample items. Linear in the items' size: each item's own
+    attributes are looked up among the key attributes (never every key attribute in every item,
+    which a model with thousands of indexes and items would make quadratic)."""
+    order = {attribute: i for i, attribute in enumerate(schema.attribute_types)}
     entities: dict[str, dict[str, KeyTemplate]] = {}
-    for facet in table.get("TableFacets", []) or []:
+    for facet in table.get("TableFacets") or []:
         name, rows = facet.get("FacetName"), facet.get("TableData") or []
         if not name or not rows:
             continue
+        found: dict[str, list[str | None]] = {}
+        for row in rows:
+            for attribute, value in row.items():
+                if attribute in order:
+                    found.setdefault(attribute, []).append(_scalar(value))
         layout: dict[str, KeyTemplate] = {}
-        for attribute in key_attributes:
-            samples = [_scalar(row.get(attribute)) for row in rows]
-            if not samples or any(s is None for s in samples):
-                continue
+        for attribute in sorted(found, key=order.__getitem__):
+            samples = found[attribute]
+            if len(samples) < len(rows) or any(s is None for s in samples):
+                continue  # an item without it, or with a value that is not a plain scalar
             template = _template(attribute, [s for s in samples if s is not None])
             if template is not None:
                 layout[attribute] = template
