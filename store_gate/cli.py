@@ -8,6 +8,7 @@ need them, so `--version`, `explain` and `rules` start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from store_gate import __version__
 from store_gate.app import Target
+from store_gate.display import one_line
 from store_gate.errors import ConfigError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
@@ -117,6 +119,22 @@ def _target(args: argparse.Namespace) -> Target:
     )
 
 
+def _closed_pipe(code: int) -> int:
+    """The reader went away (`store-gate rules | head -1`): not an error; exit quietly, as git
+    and ruff do, with stdout pointed at nothing so that Python's last flush cannot complain."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return code
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -135,14 +153,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         _parser().print_help()
         return EXIT_CONFIG
     except (ConfigError, UsageError) as exc:
-        print(str(exc) if isinstance(exc, ConfigError) else f"store-gate: {exc}", file=sys.stderr)
+        print(str(exc) if isinstance(exc, ConfigError) else f"store-gate: {one_line(str(exc), 2000)}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _closed_pipe(EXIT_OK)
     except BaseException as exc:
         if isinstance(exc, SystemExit):
             raise
-        print(f"store-gate: internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
+        print(
+            f"store-gate: internal error: {type(exc).__name__}: {one_line(str(exc))} (please report it)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -164,14 +187,18 @@ def _check(args: argparse.Namespace) -> int:
     stdout_format = args.format or ("github" if in_actions else "text")
 
     results = app.check_all(_target(args), selection)
-    sys.stdout.write(REPORTERS[stdout_format].render(results))
+    code = EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
     for kind, file in outputs:
         _write(Path(file), REPORTERS[kind].render(results))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and "github" in {stdout_format, *(kind for kind, _ in outputs)}:
         with open(summary, "a", encoding="utf-8") as out:
             out.write(REPORTERS["markdown"].render(results) + "\n")
-    return EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
+    try:
+        _emit(REPORTERS[stdout_format].render(results))  # last: a closed pipe must not skip the files
+    except BrokenPipeError:
+        return _closed_pipe(code)
+    return code
 
 
 def _write(path: Path, text: str) -> None:

@@ -15,9 +15,12 @@ class ConfigProblem:
     line: int | None = None
 
     def render(self) -> str:
+        """One line, whatever a file name or a key from the checked project holds."""
+        from store_gate.display import one_line
+
         where = f"{self.file}:{self.line}" if self.line else self.file
         key = f" {self.key}:" if self.key else ""
-        return f"invalid config: {where}:{key} {self.message}"
+        return one_line(f"invalid config: {where}:{key} {self.message}", 2000)
 
 
 class ConfigError(Exception):

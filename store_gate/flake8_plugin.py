@@ -75,29 +75,39 @@ class StoreGateChecker:
         self.lines = lines
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
+        from store_gate.display import one_line
         from store_gate.errors import ConfigError, UsageError
 
         path = Path(os.path.abspath(self.filename))
-        manifest = _manifest_for(path.parent)
-        if manifest is None:
-            return
+        manifest: Path | None = None
         try:
+            manifest = _manifest_for(path.parent)
+            if manifest is None:
+                return
             by_file = _findings(manifest.resolve())
         except (ConfigError, UsageError) as exc:
             # flake8 cannot exit 2: report the broken manifest instead of passing silently, in
             # the files that name a store's trait (read from the raw text, as far as it goes) -
             # the same files whatever flake8's number of processes.
-            if self._names_a_store(manifest):
-                first = str(exc).splitlines()[0]
+            if manifest is None or self._names_a_store(manifest):
+                first = one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 500)
                 yield 1, 0, f"{SG000.code} store-gate cannot check this project: {first}", type(self)
+            return
+        except Exception as exc:
+            # flake8 would print the plugin's traceback and stop: the gate's own bug must neither
+            # hide the editor's other findings nor look like a clean store.
+            message = f"{SG000.code} store-gate could not check this project: internal error: {type(exc).__name__}"
+            yield 1, 0, f"{message}: {one_line(str(exc), 200)} (please report it)", type(self)
             return
         for line, column, text in by_file.get(path.resolve(), []):
             yield line, column, text, type(self)
 
     def _names_a_store(self, manifest: Path) -> bool:
+        from store_gate.sources import Unreadable, read_regular
+
         try:
-            traits = _TRAIT.findall(manifest.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
+            traits = _TRAIT.findall(read_regular(manifest).decode("utf-8", "replace"))
+        except Unreadable:
             traits = []
         source = "".join(self.lines)
         return not traits or any(trait in source for trait in traits)

@@ -36,13 +36,33 @@ class Language:
     member_kinds: tuple[str, ...]
 
     def extract(self, path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
-        """The governed traits among `wanted` that the file defines, and what blocks reading them."""
-        result: FileExtraction = import_module(self.extractor).extract(path, text, wanted, self.name)
+        """The governed traits among `wanted` that the file defines, and what blocks reading them.
+        A file nested deeper than an extractor can walk is reported (SG002), never skipped."""
+        from store_gate.extract.model import FileExtraction, SourceLocation, SourceProblem
+
+        try:
+            result: FileExtraction = import_module(self.extractor).extract(path, text, wanted, self.name)
+        except RecursionError:
+            result = FileExtraction(path)
+            result.problems.append(
+                SourceProblem(
+                    "SG002",
+                    SourceLocation(path, 1, 1),
+                    "nested too deeply to analyse (the extractor recursed past its limit); the gate cannot see the "
+                    "methods it may hide - flatten the nesting",
+                )
+            )
         return result
 
     def type_definitions(self, path: str, text: str, names: frozenset[str]) -> dict[str, TypeDefinition]:
-        """The named types among `names` that the file defines: function types and collections."""
-        found: dict[str, TypeDefinition] = import_module(self.extractor).type_definitions(path, text, names, self.name)
+        """The named types among `names` that the file defines: function types and collections
+        (none, when the file is nested too deeply to walk: members typed by them are then SG003)."""
+        try:
+            found: dict[str, TypeDefinition] = import_module(self.extractor).type_definitions(
+                path, text, names, self.name
+            )
+        except RecursionError:
+            return {}
         return found
 
 

@@ -19,6 +19,7 @@ from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
 from store_gate.config.model import AccessPattern, Store
 from store_gate.config.toml_lines import TOMLDecodeError, loads
+from store_gate.display import one_line
 from store_gate.extract.model import (
     Heritage,
     Method,
@@ -518,8 +519,9 @@ def _inline_declaration(
         report(extra.location, f"{method.qualified_name} has more than one @access declaration; keep one")
     try:
         value = loads(f"access = {first.text}")["access"]
-    except TOMLDecodeError as exc:
-        report(first.location, f"@access of {method.qualified_name} is not a TOML inline table: {exc}")
+    except (RecursionError, ValueError) as exc:  # TOMLDecodeError, tomli's nesting bound, a huge number
+        why = exc if isinstance(exc, TOMLDecodeError) else f"{type(exc).__name__}: {one_line(str(exc), 120)}"
+        report(first.location, f"@access of {method.qualified_name} is not a TOML inline table: {why}")
         return None
     if not isinstance(value, dict):
         report(

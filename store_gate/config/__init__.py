@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from store_gate.config.cache import CacheLocationError, ValidationCache, cache_dir
 from store_gate.config.toml_lines import KeyLines, TOMLDecodeError, loads
+from store_gate.display import one_line
 from store_gate.errors import ConfigError, ConfigProblem, config_error
 from store_gate.sources import inside, shown
 
@@ -108,13 +109,21 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = loads(text)
         return data
-    except TOMLDecodeError as exc:
-        message = str(exc)
-        m = re.search(r"line (\d+)", message)
-        line = int(m.group(1)) if m else None
-        key = _dotted(KeyLines(text).key_at(text, line)) if line else ""
-        key = key or "(top level)"
-        raise config_error(shown(path), key, f"TOML syntax: {message}", line) from None
+    except (RecursionError, ValueError) as exc:
+        if isinstance(exc, TOMLDecodeError):
+            raise _syntax_error(path, text, exc) from None
+        # tomli's own nesting bound (400 levels), or an integer longer than Python converts
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "holds a number too long to read"
+        reason = f"TOML: the manifest {what} ({one_line(str(exc), 120)})"
+        raise config_error(shown(path), "(top level)", reason) from None
+
+
+def _syntax_error(path: Path, text: str, exc: TOMLDecodeError) -> ConfigError:
+    message = str(exc)
+    m = re.search(r"line (\d+)", message)
+    line = int(m.group(1)) if m else None
+    key = _dotted(KeyLines(text).key_at(text, line)) if line else ""
+    return config_error(shown(path), key or "(top level)", f"TOML syntax: {message}", line)
 
 
 def _validated(
@@ -150,7 +159,7 @@ def parse_manifest_text(raw: bytes, pyproject: bool, cache: ValidationCache) -> 
     try:
         text = raw.decode("utf-8-sig")
         data: Any = loads(text)
-    except (UnicodeDecodeError, TOMLDecodeError):
+    except (UnicodeDecodeError, RecursionError, ValueError):  # TOMLDecodeError is a ValueError
         return None
     if pyproject:
         tools: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}

@@ -167,6 +167,13 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else _text(value)
 
 
+def _limits(data: dict[str, Any]) -> Limits:
+    seconds = data.get("rule_seconds", 2.0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 600:
+        raise ValueError(f"rule_seconds out of range: {seconds!r}")
+    return Limits(_positive(data.get("max_file_bytes", 4 * 1024 * 1024)), float(seconds))
+
+
 def _positive(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"expected a positive integer, got {value!r}")
@@ -311,6 +318,7 @@ class Boundaries:
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 4 * 1024 * 1024
+    rule_seconds: float = 2.0  # per file, for users' own rules
 
 
 @dataclass(frozen=True)
@@ -365,7 +373,7 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
         severity=dict(data.get("severity", {})),
         boundaries=Boundaries.from_data(data["boundaries"]) if data.get("boundaries") is not None else None,
         rules=tuple(data.get("rules", [])),
-        limits=Limits(_positive(_mapping(data.get("limits", {})).get("max_file_bytes", 4 * 1024 * 1024))),
+        limits=_limits(_mapping(data.get("limits", {}))),
     )
 
 

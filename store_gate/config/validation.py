@@ -178,6 +178,13 @@ class Limits(_Model):
         le=1024 * 1024 * 1024,
         description="a source or infrastructure file larger than this is reported (SG002), not parsed",
     )
+    rule_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=600,
+        description="the time one of your own ast-grep rules may take on one file; past it the rule is "
+        "reported (SG005) and not run on the remaining files",
+    )
 
 
 class Manifest(_Model):

@@ -311,6 +311,24 @@ def _callable_shape(node: ast.expr) -> FunctionShape:
 
 
 def extract(path: str, text: str, wanted: frozenset[str], language: str = "python") -> FileExtraction:
+    try:
+        return _extract(path, text, wanted)
+    except RecursionError:
+        # `1+1+...` five thousand times, a 100,000-link attribute chain: CPython's own parser and
+        # `ast` recurse per level. The file is reported, never skipped.
+        result = FileExtraction(path)
+        result.problems.append(
+            SourceProblem(
+                "SG002",
+                SourceLocation(path, 1, 1),
+                "nested too deeply for Python's parser (it recursed past its limit); the gate cannot see the "
+                "methods it may hide - split the expression",
+            )
+        )
+        return result
+
+
+def _extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
     result = FileExtraction(path)
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
@@ -347,8 +365,8 @@ def type_definitions(
     members of that type as SG003."""
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
-    except SyntaxError:
-        return {}
+    except (SyntaxError, RecursionError):
+        return {}  # a member typed by one of `names` is then SG003, never governed by a guess
     found: dict[str, TypeDefinition] = {}
     type_alias = getattr(ast, "TypeAlias", None)  # `type X = ...`: Python 3.12+
     for statement in _module_statements(tree.body):

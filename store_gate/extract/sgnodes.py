@@ -34,9 +34,10 @@ def _pinpoint(error: Any) -> Any:
     The mistake follows the last thing that did parse: a complete item, a `{` or a `;`.
     """
     children = error.children()
-    for child in children:
-        if child.kind() == "ERROR":
-            return _pinpoint(child)
+    nested = next((child for child in children if child.kind() == "ERROR"), None)
+    while nested is not None:  # iteratively: ERROR nodes may nest as deep as the input
+        error, children = nested, nested.children()
+        nested = next((child for child in children if child.kind() == "ERROR"), None)
     boundary = -1
     for i, child in enumerate(children):
         kind = child.kind()

@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 from store_gate.check import CheckResult
+from store_gate.display import one_line
 from store_gate.report import counts, located, partial_note, plural
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data: `%`, CR and LF escaped as GitHub reads them, other control
+    characters (an ANSI escape in a literal) shown as escapes."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return one_line(escaped, 10_000)
 
 
 def _property(text: str) -> str:

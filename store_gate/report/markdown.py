@@ -4,11 +4,8 @@ change added or changed. GitHub's step summary and pull-request comments use it.
 from __future__ import annotations
 
 from store_gate.check import CheckResult
+from store_gate.display import markdown, one_line
 from store_gate.report import counts, located, partial_note, plural
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render(results: list[CheckResult]) -> str:
@@ -29,7 +26,7 @@ def render(results: list[CheckResult]) -> str:
         for item in findings:
             f = item.finding
             mark = "error" if f.severity == "error" else "warning"
-            lines.append(f"| {mark} | `{item.path}:{f.line}` | {f.code} | {_cell(f.message)} |")
+            lines.append(f"| {mark} | {_code(f'{item.path}:{f.line}')} | {f.code} | {markdown(f.message)} |")
         lines.append("")
     for result in results:
         lines += _access_table(result)
@@ -60,14 +57,22 @@ def _access_table(result: CheckResult) -> list[str]:
         declared = project.declaration(method)
         change = comparison.of(method.trait, method.name)
         if declared is None:
-            lines.append(f"| `{method.qualified_name}` | {change} | **undeclared** | | | |")
+            lines.append(f"| {_code(method.qualified_name)} | {change} | **undeclared** | | | |")
             continue
         p = declared.pattern
         key = ", ".join(f"{k} = {c.render()}" for k, c in p.key.items())
         bound = p.page or (str(p.limit) if p.limit is not None else "")
         lines.append(
-            f"| `{method.qualified_name}` | {change} | {p.op} | {p.index or 'table'} | {_cell(key)} | {_cell(bound)} |"
+            f"| {_code(method.qualified_name)} | {change} | {markdown(p.op)} | {markdown(p.index or 'table')} | "
+            f"{markdown(key)} | {markdown(bound)} |"
         )
     for trait, name in comparison.removed:
-        lines.append(f"| `{trait}.{name}` | removed | | | | |")
+        lines.append(f"| {_code(f'{trait}.{name}')} | removed | | | | |")
     return [*lines, ""]
+
+
+def _code(text: str) -> str:
+    """Inline code from the checked files (no HTML renders in a code span): one line, and no
+    backtick or table pipe that could close it early."""
+    shown = one_line(text, 1000).replace("`", "'").replace("|", "\\|")
+    return f"`{shown}`"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from store_gate.check import CheckResult
+from store_gate.display import one_line
 from store_gate.report import counts, located, partial_note, plural
 
 
@@ -13,7 +14,7 @@ def render(results: list[CheckResult]) -> str:
     findings = located(results)
     for item in findings:
         f = item.finding
-        lines.append(f"{item.path}:{f.line}:{f.column}: {f.code} {f.message}")
+        lines.append(f"{one_line(item.path)}:{f.line}:{f.column}: {f.code} {one_line(f.message, 10_000)}")
     for result in results:
         lines.extend(_verified(result))
         lines.extend(_ratchets(result))

@@ -19,22 +19,26 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from store_gate.config.cache import ValidationCache
-from store_gate.config.model import Backend
+from store_gate.display import one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
-from store_gate.findings import Finding
 from store_gate.languages import LANGUAGES, Language, language_of
-from store_gate.project import Project
 from store_gate.rule import Rule, Severity
 from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
 from store_gate.sources import Unreadable, Walk, glob_matcher, read_inside
+
+if TYPE_CHECKING:  # `explain` and `rules` import this module for SG005: keep it light
+    from store_gate.config.cache import ValidationCache
+    from store_gate.config.model import Backend
+    from store_gate.findings import Finding
+    from store_gate.project import Project
 
 RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
@@ -78,8 +82,10 @@ def builtin_rules(languages: frozenset[str], cache: ValidationCache | None = Non
         for language in sorted({"typescript" if language == "tsx" else language for language in languages}):
             path = folder / language / f"{rule.code}-{language}.yml"
             if path.is_file():
-                (document,) = _documents(path, path.name, cache)
-                found.append(AstGrepRule(rule, language, _config(document), path.name))
+                documents = _documents(path, path.name, cache)
+                if len(documents) != 1:
+                    raise ConfigError([ConfigProblem(path.name, "", "a built-in rule file holds one rule")])
+                found.append(AstGrepRule(rule, language, _config(documents[0]), path.name))
     return tuple(found)
 
 
@@ -94,17 +100,21 @@ def _documents(path: Path, shown: str, cache: ValidationCache | None, root: Path
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigProblem(shown, "", f"cannot read the rule: {exc}")]) from None
     cached = cache.parsed_yaml(raw) if cache is not None else None
-    if cached is not None:
-        return cached
+    if cached is not None and all(isinstance(d, dict) for d in cached):
+        return cached  # a cached entry of another shape is not trusted: the text is parsed again
     import yaml  # only for rule texts not parsed before
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ~10x faster
+    from store_gate.boundedyaml import YamlLimit, load_all
+
     try:
-        documents: list[Any] = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
+        documents: list[Any] = [d for d in load_all(text) if d is not None]
+    except YamlLimit as exc:
+        raise ConfigError([ConfigProblem(shown, "", f"YAML: {exc.describe()}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError([ConfigProblem(shown, "", f"YAML syntax{where}: {getattr(exc, 'problem', exc)}")]) from None
+        problem = one_line(str(getattr(exc, "problem", exc)), 200)
+        raise ConfigError([ConfigProblem(shown, "", f"YAML syntax{where}: {problem}")]) from None
     if cache is not None:
         cache.keep_parsed_yaml(raw, documents)
     return documents
@@ -365,15 +375,47 @@ def run(project: Project) -> list[Finding]:
             files = _rule_files(astgrep, scope.files(scan.files))
             config = astgrep.config
         needles = scan.needles(context)
-        for path in files:
+        budget = project.loaded.manifest.limits.rule_seconds
+        for position, path in enumerate(files):
             parse_as = _file_language(path, astgrep.language)
             if parse_as is None or (needles is not None and not parsed.contains_any(path, needles)):
                 continue
-            for node in parsed.root_of(path, parse_as).find_all(config):
+            started = time.perf_counter()
+            nodes = parsed.root_of(path, parse_as).find_all(config)
+            spent = time.perf_counter() - started
+            for node in nodes:
                 finding = _finding(rule, scan, node, path, context)
                 if finding is not None:
                     findings.append(finding)
+            if not rule.builtin and spent > budget:
+                # A native match cannot be interrupted; what the budget bounds is the run: the rule
+                # stops here, and says so - the files it did not read are not a silent pass.
+                findings.append(_over_budget(astgrep, path, spent, budget, len(files) - position - 1))
+                break
     return findings
+
+
+def _over_budget(astgrep: AstGrepRule, path: str, spent: float, budget: float, left: int) -> Finding:
+    return SG005.at(
+        SourceLocation(astgrep.source, 1, 1),
+        f"your rule {astgrep.rule.code} took {spent:.1f} s on {path}, over its budget of {budget:g} s per file, so it "
+        f"was not run on the {left} file{'s' if left != 1 else ''} after it; make it cheaper (an `inside` with "
+        "`stopBy: end` is quadratic in the depth of the tree: test the node itself first, in an `all`), or raise "
+        "[limits] rule_seconds",
+        symbol=astgrep.rule.code,
+    )
+
+
+# Produced by the runner: a rule of the manifest that could not be run on every file it governs.
+SG005 = Rule(
+    "SG005",
+    "user-rule-over-budget",
+    "error",
+    "One of your own ast-grep rules exceeded its time budget on a file and was not run on the rest.",
+    lowerable=False,
+    waivable=False,
+    baselinable=False,
+)
 
 
 def _rule_files(astgrep: AstGrepRule, scanned: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from store_gate.display import one_line
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.importers import limits
 from store_gate.schema.table import TableSchema
@@ -24,7 +25,7 @@ class ImportProblem(Exception):
     """The file cannot give a table: a one-line reason, with the key and line when known."""
 
     def __init__(self, message: str, key: str = "", line: int | None = None) -> None:
-        message = limits.one_line(message)  # whatever the file put in a name: one line, capped
+        message = one_line(message)  # whatever the file put in a name: one line, capped
         super().__init__(message)
         self.message = message
         self.key = key

@@ -9,21 +9,13 @@ YAML is read with a safe loader that knows CloudFormation's short-form tags (`!R
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator
 from typing import Any
 
 import yaml
 
+from store_gate.boundedyaml import MAX_ALIAS_NODES, BoundedLoader, YamlLimit
 from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, api_shape, first_lines
-from store_gate.schema.importers.limits import (
-    MAX_ALIAS_NODES,
-    MAX_NESTING,
-    MAX_NUMBER_DIGITS,
-    describe,
-    quote,
-    too_deep,
-    too_long,
-)
+from store_gate.schema.importers.limits import describe, quote, too_deep, too_long
 from store_gate.schema.importers.shape import Checker, Fields, LineMap, Scalar, join, show
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, TableSchema
 
@@ -57,93 +49,9 @@ _TAGS = {
 }
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """SafeLoader plus CloudFormation's short-form intrinsic functions, as data - within bounds:
-    collections nest at most MAX_NESTING deep (checked as each is composed, before the composer
-    recurses into it), aliases add at most MAX_ALIAS_NODES nodes to the document all together (a
-    "billion laughs" document is refused at the first alias past the bound, never expanded), an alias
-    inside its own anchor is refused, and numbers are at most MAX_NUMBER_DIGITS long. The line of
-    every mapping key and sequence item is kept (`lines`) for messages."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.lines: LineMap = {}
-        self._depth = 0
-        self._sizes: dict[int, int] = {}  # id(node) -> how many nodes it stands for, aliases expanded
-        self._aliased = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            target = self.anchors.get(event.anchor)
-            if target is not None:
-                line = event.start_mark.line + 1
-                size = self._sizes.get(id(target))
-                if size is None:
-                    raise ImportProblem(
-                        f"the YAML alias *{event.anchor} at line {line} is inside its own anchor (a recursive "
-                        "document); a template cannot be recursive",
-                        line=line,
-                    )
-                self._aliased += size
-                if self._aliased > MAX_ALIAS_NODES:
-                    raise ImportProblem(
-                        f"YAML aliases expand the document by more than {MAX_ALIAS_NODES} nodes (at line {line}); "
-                        "aliases are expanded only up to that bound",
-                        line=line,
-                    )
-            return super().compose_node(parent, index)
-        collection = self.check_event(yaml.CollectionStartEvent)
-        if collection:
-            self._depth += 1
-            if self._depth > MAX_NESTING:
-                raise too_deep(self.peek_event().start_mark.line + 1)  # type: ignore[no-untyped-call]
-        node = super().compose_node(parent, index)
-        if collection:
-            self._depth -= 1
-        if isinstance(node, yaml.SequenceNode):
-            size = 1 + sum(self._sizes[id(child)] for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            size = 1 + sum(self._sizes[id(key)] + self._sizes[id(value)] for key, value in node.value)
-        else:
-            size = 1
-        self._sizes[id(node)] = size
-        return node
-
-    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Generator[list[Any], None, None]:
-        data: list[Any] = []
-        yield data
-        data.extend(self.construct_sequence(node))
-        self.lines[id(data)] = {i: child.start_mark.line + 1 for i, child in enumerate(node.value)}
-
-    def construct_yaml_map(self, node: yaml.MappingNode) -> Generator[dict[Any, Any], None, None]:
-        data: dict[Any, Any] = {}
-        yield data
-        data.update(self.construct_mapping(node))
-        # After construct_mapping: merge keys are flattened and every key is constructed (cached).
-        self.lines[id(data)] = {self.construct_object(key): key.start_mark.line + 1 for key, _ in node.value}
-
-
-def _number(kind: str, construct: Callable[[yaml.SafeLoader, yaml.ScalarNode], Any]) -> Any:
-    def bounded(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-        line = node.start_mark.line + 1
-        if len(node.value) > MAX_NUMBER_DIGITS:
-            raise too_long(len(node.value), line)
-        try:
-            return construct(loader, node)
-        except (ValueError, OverflowError):
-            raise ImportProblem(f"{quote(node.value)} at line {line} is not a valid {kind}", line=line) from None
-
-    return bounded
-
-
-_TemplateLoader.add_constructor("tag:yaml.org,2002:int", _number("integer", yaml.SafeLoader.construct_yaml_int))
-_TemplateLoader.add_constructor("tag:yaml.org,2002:float", _number("number", yaml.SafeLoader.construct_yaml_float))
-_TemplateLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", _number("date", yaml.SafeLoader.construct_yaml_timestamp)
-)
-_TemplateLoader.add_constructor("tag:yaml.org,2002:seq", _TemplateLoader.construct_yaml_seq)
-_TemplateLoader.add_constructor("tag:yaml.org,2002:map", _TemplateLoader.construct_yaml_map)
+class _TemplateLoader(BoundedLoader):
+    """The bounded SafeLoader (store_gate.boundedyaml) plus CloudFormation's short-form intrinsic
+    functions, as data."""
 
 
 def _intrinsic(loader: _TemplateLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -179,6 +87,8 @@ def load_yaml(text: str) -> tuple[Any, LineMap]:
     try:
         loader = _TemplateLoader(text)  # the reader checks the characters here already
         return loader.get_single_data(), loader.lines
+    except YamlLimit as exc:
+        raise _limit_problem(exc) from None
     except yaml.reader.ReaderError as exc:
         at = text.count("\n", 0, exc.position) + 1
         character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
@@ -195,6 +105,27 @@ def load_yaml(text: str) -> tuple[Any, LineMap]:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _limit_problem(exc: YamlLimit) -> ImportProblem:
+    line = exc.line
+    if exc.kind == "nesting":
+        return too_deep(line)  # type: ignore[return-value]
+    if exc.kind == "number":
+        return too_long(int(exc.detail), line)  # type: ignore[return-value]
+    if exc.kind == "recursive-alias":
+        return ImportProblem(
+            f"the YAML alias {exc.detail} at line {line} is inside its own anchor (a recursive document); a template "
+            "cannot be recursive",
+            line=line,
+        )
+    if exc.kind == "alias":
+        return ImportProblem(
+            f"YAML aliases expand the document by more than {MAX_ALIAS_NODES} nodes (at line {line}); aliases are "
+            "expanded only up to that bound",
+            line=line,
+        )
+    return ImportProblem(f"{quote(exc.detail)} at line {line} is not a valid {exc.what}", line=line)
 
 
 def is_intrinsic(value: Any) -> bool:

@@ -15,6 +15,11 @@ from itertools import accumulate, islice
 from pathlib import Path
 from typing import Any
 
+from store_gate.boundedyaml import MAX_ALIAS_NODES, MAX_NESTING, MAX_NUMBER_DIGITS
+from store_gate.display import one_line
+
+__all__ = ["MAX_ALIAS_NODES", "MAX_NESTING", "MAX_NUMBER_DIGITS"]
+
 MAX_FILE_BYTES = 10 * 1024 * 1024  # no infrastructure file larger than 10 MB is read (JSON: parsed in C)
 # YAML and HCL are parsed in pure Python - PyYAML's own composer, whose hooks bound nesting and
 # aliases, at ~100 KB a second on dense input; python-hcl2 at ~35 KB a second - so they are read
@@ -22,11 +27,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # no infrastructure file larger than 10 MB is
 # limit for a template), 256 KB of HCL. Parsing either takes at most ~10 seconds.
 MAX_YAML_BYTES = 1024 * 1024
 MAX_HCL_BYTES = 256 * 1024
-MAX_NESTING = 64  # brackets / blocks / YAML collections inside one another
-MAX_NUMBER_DIGITS = 1000  # a numeric literal longer than this is refused (Python's own limit is 4300)
-MAX_ALIAS_NODES = 100_000  # how many nodes YAML aliases may add to a document, all aliases together
 MAX_QUOTE = 60  # characters of a value from the file that a message quotes
-MAX_MESSAGE = 500  # characters of a whole message
 
 
 def _size(size: int) -> str:
@@ -57,14 +58,6 @@ def too_large(size: int, limit: int = MAX_FILE_BYTES, files: str = "infrastructu
 
 
 # What a message may say about a value from the file -------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
-    """`text` with control characters escaped (a message is one line) and capped at `limit`."""
-    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text[: limit * 4])
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def cap(value: str) -> str:
