@@ -217,8 +217,23 @@ class Walk:
                 continue  # inside a folder another glob walks
             walked.append(start)
             self._walk(root, start, matches, found)
-        self.files = sorted(found)
+        self.files = sorted(found - self._duplicate_links(root, found))
         return self
+
+    @staticmethod
+    def _duplicate_links(root: Path, found: set[str]) -> set[str]:
+        """Symlinks to files the globs match anyway: one file is read once, under its own name."""
+        duplicates = set()
+        for relative in found:
+            path = root / relative
+            if path.is_symlink():
+                try:
+                    target = path.resolve().relative_to(root).as_posix()
+                except (ValueError, OSError, RuntimeError):
+                    continue
+                if target in found and target != relative:
+                    duplicates.add(relative)
+        return duplicates
 
     def _literal(self, root: Path, relative: str, found: set[str]) -> None:
         path = root / relative

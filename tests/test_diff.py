@@ -337,3 +337,20 @@ def test_a_baseline_entry_added_in_the_change_is_sg105(repo: Repo) -> None:
     ]
     lines = (repo.root / "store-gate-baseline.json").read_text().splitlines()
     assert '"subject": "DialogueStore.list_rounds"' in lines[findings[0]["line"] - 1]
+
+
+def test_base_reads_files_by_object_id_whatever_their_names(repo: Repo) -> None:
+    """A path with a space or a newline, a symlink and a submodule at the base: each file's
+    contents stay its own (git's batch protocol is line-based: paths never go through it)."""
+    (repo.root / "src" / "with space.rs").write_text("pub trait Other {}\n")
+    (repo.root / "src" / "new\nline.rs").write_text("pub trait Another {}\n")
+    (repo.root / "src" / "link.rs").symlink_to("store.rs")
+    sha = git(repo.root, "rev-parse", "HEAD")
+    git(repo.root, "update-index", "--add", "--cacheinfo", f"160000,{sha},src/sub.rs")
+    repo.commit("odd names")
+    repo.store(LEGACY_METHODS + NEW_METHOD)
+    result = repo.check("--base", "HEAD", "--format", "json")
+    document = json.loads(result.stdout)
+    assert [(f["code"], f["method"]) for f in document["findings"]] == [("SG101", "list_rounds")]
+    changes = {m["name"]: m["change"] for m in document["manifests"][0]["methods"]}
+    assert changes == {**{f"legacy_{i}": "unchanged" for i in range(5)}, "list_rounds": "added"}

@@ -66,7 +66,9 @@ def discover(start: Path) -> Path | None:
     here = start if start.is_dir() else start.parent
     here = here.resolve()
     for folder in (here, *here.parents):
-        found = [folder / name for name in MANIFEST_NAMES if (folder / name).is_file()]
+        # lexists, not is_file: a FIFO or a folder named like a manifest is found, then refused
+        # plainly when read - never passed over for a manifest further up.
+        found = [folder / name for name in MANIFEST_NAMES if os.path.lexists(folder / name)]
         pyproject = folder / PYPROJECT
         tables = _pyproject_tables(pyproject) if pyproject.is_file() else []
         if found or tables:
