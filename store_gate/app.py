@@ -27,8 +27,9 @@ class Target:
     cache_dir: str | None = None  # --cache-dir (else STORE_GATE_CACHE_DIR, else the user's cache)
 
 
-def manifests(target: Target) -> list[Path]:
-    """The manifests to run: --config, or the one found walking up from each path."""
+def manifests(target: Target, every_manifest: bool = False) -> list[Path]:
+    """The manifests to run: --config; else, for each path, the one found walking up from it -
+    and when there is none (a monorepo's root), or with `every_manifest`, each one below it."""
     from store_gate import config
 
     found: list[Path] = []
@@ -44,14 +45,42 @@ def manifests(target: Target) -> list[Path]:
         if target.config:
             continue
         discovered = config.discover(path)
-        if discovered is None:
+        candidates = [discovered] if discovered is not None else []
+        if (discovered is None or every_manifest) and path.is_dir():
+            candidates += config.discover_below(path)
+        if not candidates:
             raise UsageError(
                 f"{raw}: no store-gate.toml, .store-gate.toml or [tool.store_gate] in pyproject.toml "
-                "in this folder or above it (up to the repository root); create one or pass --config FILE"
+                "in this folder, above it (up to the repository root) or below it; create one "
+                "(store-gate init) or pass --config FILE"
             )
-        if discovered.resolve() not in {m.resolve() for m in found}:
-            found.append(discovered)
+        for manifest in candidates:
+            if manifest.resolve() not in {m.resolve() for m in found}:
+                found.append(manifest)
     return found
+
+
+def describe_runs(results: list[CheckResult]) -> list[str]:
+    """What `-v` says: for each manifest, what was read, which base and which cache."""
+    lines = []
+    for result in results:
+        project, loaded = result.project, result.project.loaded
+        files = sorted({f for store in project.stores for f in store.files})
+        parsed = sorted({path for path, _ in project.sources.parsed})
+        lines.append(f"manifest {loaded.display_path}")
+        lines.append(
+            f"  files: {len(files)} under the stores' paths, {len(project.scanned)} scanned by the structural rules, "
+            f"{len(parsed)} parsed"
+        )
+        for store in project.stores:
+            traits = ", ".join(store.trait_names) or "not found"
+            lines.append(f"  store {store.config.trait}: {traits} ({len(store.files)} files)")
+        base = result.comparison.base.describe() if result.comparison is not None else "none: every method checked"
+        lines.append(f"  base: {base}")
+        lines.append(f"  cache: {loaded.cache.describe()}")
+        if result.baseline_path:
+            lines.append(f"  baseline: {result.baseline_path}")
+    return lines
 
 
 def baseline_path(target: Target, loaded: LoadedManifest) -> tuple[Path, str, bool]:
@@ -99,7 +128,7 @@ def check_manifest(
     return check(loaded, selection, base=base, baseline=accepted)
 
 
-def check_all(target: Target, selection: Selection | None) -> list[CheckResult]:
+def check_all(target: Target, selection: Selection | None, every_manifest: bool = False) -> list[CheckResult]:
     """`store-gate check`: every manifest, with its baseline."""
     from store_gate import config
 
@@ -111,7 +140,7 @@ def check_all(target: Target, selection: Selection | None) -> list[CheckResult]:
             selection,
             use_baseline=True,
         )
-        for m in manifests(target)
+        for m in manifests(target, every_manifest)
     ]
     if selection is not None:
         selection.check_ids(rule.code for result in results for rule in result.user_rules)

@@ -63,6 +63,17 @@ class CheckResult:
         """A project-relative path as the user can open it from where they ran the gate."""
         return shown(self.project.loaded.root / path)
 
+    def repository_path(self, path: str) -> str:
+        """A project-relative path relative to the repository's root (SARIF's %SRCROOT%, GitLab's
+        paths): the same wherever the gate was run from."""
+        from store_gate.config import project_root
+
+        top = project_root(self.project.loaded.root)
+        try:
+            return (self.project.loaded.root / path).resolve().relative_to(top).as_posix()
+        except ValueError:
+            return path
+
     @property
     def fail_on(self) -> str:
         return self.project.loaded.manifest.fail_on

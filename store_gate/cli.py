@@ -21,6 +21,22 @@ from store_gate.errors import ConfigError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
 
+CHECK_EPILOG = """exit codes:
+  0  nothing at or above fail_on (or --exit-zero)
+  1  findings that fail the gate
+  2  a usage or configuration error: one line per problem, never a traceback
+  3  an internal error (a bug: please report it)
+
+the base of a comparison (what changed; see the manifest's `legacy`):
+  --base REF               the merge-base of REF and HEAD
+  GitHub Actions           origin/$GITHUB_BASE_REF, in pull_request runs
+  GitLab CI                origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME, in merge-request pipelines
+  pre-commit               HEAD for a commit with staged changes; the from-ref of a range (pre-push);
+                           nothing (every method checked) for --all-files with nothing staged
+  otherwise                none: every method is checked
+
+colour: on a terminal; NO_COLOR turns it off, FORCE_COLOR on."""
+
 
 def _parser() -> argparse.ArgumentParser:
     from store_gate.report import REPORTERS
@@ -32,12 +48,33 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"store-gate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="check the governed stores under PATH (default: .)")
+    check = commands.add_parser(
+        "check",
+        help="check the governed stores under PATH (default: .)",
+        description="Check every governed store of the manifest found at or above PATH (default: .); with no "
+        "manifest there, every manifest below PATH (--all-manifests: always).",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _project_arguments(check)
     check.add_argument(
         "--format",
+        "--output-format",
+        dest="format",
         choices=tuple(REPORTERS),
         help="what to print on standard output (default: text; github inside GitHub Actions)",
+    )
+    check.add_argument(
+        "--all-manifests",
+        action="store_true",
+        help="check every manifest below PATH too, not only the one that governs PATH",
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail the gate")
+    check.add_argument("--statistics", action="store_true", help="count the findings of each rule")
+    check.add_argument("--show-source", action="store_true", help="show the offending line under each finding")
+    check.add_argument("-q", "--quiet", action="store_true", help="print the findings only, no summary")
+    check.add_argument(
+        "-v", "--verbose", action="store_true", help="say on stderr what was read, which base and which cache"
     )
     check.add_argument(
         "--output",
@@ -173,7 +210,7 @@ def _check(args: argparse.Namespace) -> int:
     import os
 
     from store_gate import app
-    from store_gate.report import REPORTERS
+    from store_gate.report import REPORTERS, Presentation
     from store_gate.selection import Selection
 
     selection = Selection.parse([*args.select, *args.extend_select] if args.select else [], args.ignore)
@@ -186,8 +223,14 @@ def _check(args: argparse.Namespace) -> int:
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     stdout_format = args.format or ("github" if in_actions else "text")
 
-    results = app.check_all(_target(args), selection)
-    code = EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
+    results = app.check_all(_target(args), selection, every_manifest=args.all_manifests)
+    if args.verbose:
+        for line in app.describe_runs(results):
+            print(f"store-gate: {line}", file=sys.stderr)
+    code = EXIT_FINDINGS if any(r.failed for r in results) and not args.exit_zero else EXIT_OK
+    presentation = Presentation(
+        quiet=args.quiet, show_source=args.show_source, color=_color(), statistics=args.statistics
+    )
     for kind, file in outputs:
         _write(Path(file), REPORTERS[kind].render(results))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -195,10 +238,21 @@ def _check(args: argparse.Namespace) -> int:
         with open(summary, "a", encoding="utf-8") as out:
             out.write(REPORTERS["markdown"].render(results) + "\n")
     try:
-        _emit(REPORTERS[stdout_format].render(results))  # last: a closed pipe must not skip the files
+        _emit(REPORTERS[stdout_format].render(results, presentation))  # last: a closed pipe must not skip files
     except BrokenPipeError:
         return _closed_pipe(code)
     return code
+
+
+def _color() -> bool:
+    """Colour on a terminal; NO_COLOR (any value) turns it off, FORCE_COLOR on (no-color.org)."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _write(path: Path, text: str) -> None:

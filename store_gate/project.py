@@ -137,6 +137,17 @@ class Project:
         key = (method.trait, method.name)
         return self.manifest_declarations.get(key) or self.inline_declarations.get(key)
 
+    @property
+    def manifest_in_repository(self) -> str:
+        """The manifest's path from the repository's root, as a hint names it: `services/a/store-gate.toml`
+        in a monorepo, wherever the gate was run from."""
+        from store_gate.config import project_root
+
+        try:
+            return self.loaded.path.resolve().relative_to(project_root(self.loaded.root)).as_posix()
+        except ValueError:
+            return self.manifest_path
+
     def manifest_location(self, *key: object) -> SourceLocation:
         return SourceLocation(self.manifest_path, self.loaded.line_of(*key) or 1, 1)
 

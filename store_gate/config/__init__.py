@@ -85,6 +85,28 @@ def discover(start: Path) -> Path | None:
     return None
 
 
+_NOT_SEARCHED = frozenset({".git", ".hg", ".svn", "node_modules", "target", ".venv", "venv", "__pycache__", "dist"})
+
+
+def discover_below(folder: Path) -> list[Path]:
+    """Every manifest in the folders below `folder` (a monorepo's packages), in path order; VCS,
+    dependency and build folders are not searched, and symlinked folders are not followed."""
+    found: list[Path] = []
+    folder = folder.resolve()
+    for current, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_SEARCHED)
+        here = Path(current)
+        if here == folder:
+            continue  # the folder itself: discover() looked there
+        if any(name in names for name in MANIFEST_NAMES) or (
+            PYPROJECT in names and _pyproject_tables(here / PYPROJECT)
+        ):
+            manifest = discover(here)
+            if manifest is not None and manifest.parent == here:
+                found.append(manifest)
+    return found
+
+
 def _pyproject_tables(path: Path) -> list[str]:
     """Which of [tool.store_gate] and [tool.store-gate] a pyproject.toml holds."""
     text = _read_text(path)

@@ -93,6 +93,9 @@ class ValidationCache:
         self._known: dict[str, None] | None = None  # insertion-ordered set
         self._dirty = False
 
+    def describe(self) -> str:
+        return str(self._folder) if self._enabled else "off (--no-cache)"
+
     def digest(self, kind: str, text: str) -> str:
         return hashlib.sha256(f"{build_fingerprint()}\0{kind}\0{text}".encode()).hexdigest()
 

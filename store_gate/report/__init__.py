@@ -13,13 +13,23 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """How a human-facing format shows results (machine formats ignore it)."""
+
+    quiet: bool = False  # findings only, no summary
+    show_source: bool = False  # the offending line under each finding, with a caret
+    color: bool = False  # ANSI colours for severities and codes
+    statistics: bool = False  # a count per rule after the findings
+
+
+@dataclass(frozen=True)
 class Reporter:
     name: str
     module: str
     summary: str
 
-    def render(self, results: list[CheckResult]) -> str:
-        text: str = import_module(self.module).render(results)
+    def render(self, results: list[CheckResult], presentation: Presentation | None = None) -> str:
+        text: str = import_module(self.module).render(results, presentation or Presentation())
         return text
 
 
@@ -32,6 +42,7 @@ REPORTERS: dict[str, Reporter] = {
         Reporter("github", "store_gate.report.github", "GitHub Actions annotations"),
         Reporter("markdown", "store_gate.report.markdown", "a summary for a pull-request comment"),
         Reporter("gitlab", "store_gate.report.gitlab", "GitLab Code Quality JSON"),
+        Reporter("junit", "store_gate.report.junit", "JUnit XML, for GitLab, Jenkins and Azure test reports"),
     )
 }
 
@@ -66,3 +77,19 @@ def partial_note(results: list[CheckResult]) -> str | None:
     how = next(r.selection.describe() for r in results if r.partial)
     verb = "were" if len(left_out) > 1 else "was"
     return f"partial run ({how}): {' and '.join(left_out)} {verb} not checked, so this is not a pass of the gate"
+
+
+def fingerprints(findings: list[Finding]) -> dict[Finding, str]:
+    """A distinct, stable fingerprint for each finding: its own (rule, subject, message without
+    line numbers), and among findings that share one, an occurrence index in file order - never
+    a line number, so moving code keeps every identity."""
+    import hashlib
+
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.fingerprint, []).append(finding)
+    out: dict[Finding, str] = {}
+    for base, group in groups.items():
+        for i, finding in enumerate(sorted(set(group), key=lambda f: (f.path, f.line, f.column))):
+            out[finding] = base if i == 0 else hashlib.sha256(f"{base}\0{i}".encode()).hexdigest()[:32]
+    return out

@@ -12,6 +12,7 @@ from typing import Any
 from store_gate import __version__
 from store_gate.check import CheckResult
 from store_gate.findings import Finding
+from store_gate.report import Presentation
 
 SCHEMA_VERSION = 1
 
@@ -102,7 +103,7 @@ def _manifest(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def render(results: list[CheckResult]) -> str:
+def render(results: list[CheckResult], presentation: Presentation | None = None) -> str:
     findings = sorted(
         (_finding(r, f) for r in results for f in r.findings),
         key=lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"]),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from store_gate.check import CheckResult
 from store_gate.display import markdown, one_line
-from store_gate.report import counts, located, partial_note, plural
+from store_gate.report import Presentation, counts, located, partial_note, plural
 
 
-def render(results: list[CheckResult]) -> str:
+def render(results: list[CheckResult], presentation: Presentation | None = None) -> str:
     errors, warnings = counts(results)
     failed = any(r.failed for r in results)
     verdict = "gate failed" if failed else "gate passed"

@@ -56,10 +56,12 @@ def _external_name(heritage: Heritage) -> str:
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def access_key(*segments: str) -> str:
-    """The TOML table header of an access pattern: `[access.Trait.method]`, each segment that is
-    not a bare key quoted (`[access.DialogueStore."list-rounds"]`)."""
-    quoted = (s if _BARE_KEY.fullmatch(s) else json.dumps(s, ensure_ascii=False) for s in ("access", *segments))
+def access_key(project: Project, *segments: str) -> str:
+    """The TOML table header of an access pattern as the manifest would write it:
+    `[access.Trait.method]`, or `[tool.store_gate.access.Trait.method]` in a pyproject.toml; each
+    segment that is not a bare key quoted (`[access.DialogueStore."list-rounds"]`)."""
+    parts = (*project.loaded.key_prefix, "access", *segments)
+    quoted = (s if _BARE_KEY.fullmatch(s) else json.dumps(s, ensure_ascii=False) for s in parts)
     return "[" + ".".join(quoted) + "]"
 
 
@@ -80,8 +82,8 @@ def method_access_pattern_missing(project: Project) -> Iterator[Finding]:
         skeleton = suggest(method, project.table, project.entities)
         yield SG101.at(
             method.location,
-            f"{method.qualified_name} has no access pattern; declare it in {project.manifest_path} under "
-            f"{access_key(method.trait, method.name)} or in its doc comment, e.g. @access {skeleton.render()}",
+            f"{method.qualified_name} has no access pattern; declare it in {project.manifest_in_repository} under "
+            f"{access_key(project, method.trait, method.name)} or in its doc comment, e.g. @access {skeleton.render()}",
             method.trait,
             method.name,
         )
@@ -101,16 +103,16 @@ def access_pattern_stale(project: Project) -> Iterator[Finding]:
             if not project.complete:
                 continue  # a missing store (SG001) hides its supertraits: not a stale entry
             message = (
-                f"{access_key(trait, name)} names trait {trait}, which is not governed "
+                f"{access_key(project, trait, name)} names trait {trait}, which is not governed "
                 f"(governed traits: {names(sorted(governed))}){did_you_mean(trait, sorted(governed))}"
             )
         else:
             elsewhere = sorted(t for t, ms in existing.items() if name in ms)
             if elsewhere:
-                hint = f"; {elsewhere[0]} declares it: rename the table to {access_key(elsewhere[0], name)}"
+                hint = f"; {elsewhere[0]} declares it: rename the table to {access_key(project, elsewhere[0], name)}"
             else:
                 hint = did_you_mean(name, sorted(existing.get(trait, ()))) + "; rename or delete the declaration"
-            message = f"{access_key(trait, name)} declares a method {trait} does not have{hint}"
+            message = f"{access_key(project, trait, name)} declares a method {trait} does not have{hint}"
         yield SG102.at(declaration.location, message, trait, name)
 
 

@@ -1,0 +1,205 @@
+"""The conventions users reach for (after ruff and semgrep): --exit-zero, --statistics, -q, -v,
+--show-source, --output-format, colour, JUnit XML, monorepos, explain by name."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ElementTree
+
+from conftest import Gate, run_cli
+
+STORE = (
+    "pub trait DialogueStore {\n    fn list_open(&self, id: &str) -> Vec<u8>;\n    fn get_one(&self, id: &str);\n}\n"
+)
+NO_COLOR = {"NO_COLOR": "", "FORCE_COLOR": ""}
+
+
+def failing(gate: Gate) -> Gate:
+    gate.manifest()
+    gate.write("src/store.rs", STORE)
+    return gate
+
+
+def test_exit_zero_keeps_the_report_and_exits_0(gate: Gate) -> None:
+    failing(gate)
+    result = run_cli("check", "--exit-zero", cwd=gate.root, env=NO_COLOR)
+    assert result.returncode == 0 and result.stdout.count("SG101") == 2 and "gate failed" in result.stdout
+
+
+def test_exit_zero_never_hides_a_configuration_error(gate: Gate) -> None:
+    gate.write("store-gate.toml", "version = 2\n")
+    assert run_cli("check", "--exit-zero", cwd=gate.root).returncode == 2
+
+
+def test_statistics_count_each_rule(gate: Gate) -> None:
+    failing(gate)
+    lines = run_cli("check", "--statistics", cwd=gate.root, env=NO_COLOR).stdout.splitlines()
+    assert "    2  SG101    method-access-pattern-missing" in lines
+
+
+def test_quiet_prints_the_findings_only(gate: Gate) -> None:
+    failing(gate)
+    result = run_cli("check", "-q", cwd=gate.root, env=NO_COLOR)
+    assert result.returncode == 1
+    assert [line.split(": ")[1].split(" ")[0] for line in result.stdout.splitlines()] == ["SG101", "SG101"]
+
+
+def test_verbose_says_what_was_read_which_base_and_which_cache(gate: Gate) -> None:
+    failing(gate)
+    stderr = run_cli("check", "-v", cwd=gate.root, env={**NO_COLOR, "STORE_GATE_CACHE_DIR": "/tmp/sg-cache"}).stderr
+    assert "store-gate: manifest store-gate.toml" in stderr
+    assert "store-gate:   files: 1 under the stores' paths, 1 scanned by the structural rules, 1 parsed" in stderr
+    assert "store-gate:   base: none: every method checked" in stderr
+    assert "store-gate:   cache: /tmp/sg-cache" in stderr
+
+
+def test_show_source_puts_a_caret_under_the_column(gate: Gate) -> None:
+    failing(gate)
+    lines = run_cli("check", "--show-source", cwd=gate.root, env=NO_COLOR).stdout.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("src/store.rs:2:8: SG101")))
+    assert lines[at + 1 : at + 3] == [
+        "        fn list_open(&self, id: &str) -> Vec<u8>;",
+        "           ^",
+    ]
+
+
+def test_output_format_is_an_alias_of_format(gate: Gate) -> None:
+    failing(gate)
+    document = json.loads(run_cli("check", "--output-format", "json", cwd=gate.root).stdout)
+    assert document["summary"]["errors"] == 2
+
+
+def test_colour_follows_force_color_and_no_color(gate: Gate) -> None:
+    failing(gate)
+    forced = run_cli("check", cwd=gate.root, env={"FORCE_COLOR": "1", "NO_COLOR": ""}).stdout
+    assert "\x1b[1;31mSG101\x1b[0m" in forced
+    plain = run_cli("check", cwd=gate.root, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert "\x1b[" not in plain
+    piped = run_cli("check", cwd=gate.root, env=NO_COLOR).stdout  # not a terminal
+    assert "\x1b[" not in piped
+
+
+def test_machine_formats_never_carry_colour(gate: Gate) -> None:
+    failing(gate)
+    output = run_cli("check", "--format", "json", cwd=gate.root, env={"FORCE_COLOR": "1", "NO_COLOR": ""}).stdout
+    assert "\x1b[" not in output
+
+
+def test_junit_xml_has_a_case_per_method_failed_by_its_findings(gate: Gate) -> None:
+    failing(gate)
+    gate.write("src/report.rs", 'pub fn r() { let _ = "x"; }\n')
+    result = run_cli("check", "--format", "junit", cwd=gate.root)
+    root = ElementTree.fromstring(result.stdout)
+    (suite,) = root.findall("testsuite")
+    cases = {case.get("name"): [f.get("type") for f in case.findall("failure")] for case in suite.findall("testcase")}
+    assert cases == {"DialogueStore.get_one": ["SG101"], "DialogueStore.list_open": ["SG101"]}
+    assert (root.get("tests"), root.get("failures"), suite.get("name")) == ("2", "2", "store-gate.toml")
+
+
+def test_explain_takes_a_rules_name(gate: Gate) -> None:
+    by_name = run_cli("explain", "method-access-pattern-missing")
+    assert by_name.returncode == 0 and by_name.stdout.startswith("SG101 method-access-pattern-missing")
+
+
+def test_check_help_lists_exit_codes_and_base_detection() -> None:
+    text = run_cli("check", "--help").stdout
+    assert "exit codes:" in text and "3  an internal error" in text
+    assert "GITHUB_BASE_REF" in text and "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" in text and "pre-commit" in text
+
+
+# Monorepos --------------------------------------------------------------------------------------
+
+
+def test_a_monorepo_root_checks_every_manifest_below_and_names_each(gate: Gate) -> None:
+    for package in ("services/a", "services/b"):
+        gate.write(
+            f"{package}/store-gate.toml",
+            'version = 1\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/*.rs"]\n'
+            '[table]\npartition_key = { name = "pk", type = "S" }\n',
+        )
+        gate.write(f"{package}/src/store.rs", "pub trait DialogueStore {\n    fn get(&self, id: &str);\n}\n")
+    gate.write("node_modules/x/store-gate.toml", "not a manifest = [")  # never searched
+    result = run_cli("check", cwd=gate.root, env=NO_COLOR)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines if "SG101" in line] == [
+        "services/a/src/store.rs",
+        "services/b/src/store.rs",
+    ]
+    assert "services/a/store-gate.toml: DialogueStore: 1 method, 0 with an access pattern" in result.stdout
+    assert "services/b/store-gate.toml: DialogueStore: 1 method, 0 with an access pattern" in result.stdout
+
+
+def test_all_manifests_adds_those_below_the_one_that_governs(gate: Gate) -> None:
+    failing(gate)
+    gate.write(
+        "tools/store-gate.toml",
+        'version = 1\n[[store]]\ntrait = "Other"\npaths = ["*.rs"]\n[table]\npartition_key = { name = "pk", type = "S" }\n',
+    )
+    gate.write("tools/other.rs", "pub trait Other {\n    fn x(&self);\n}\n")
+    one = json.loads(run_cli("check", "--format", "json", cwd=gate.root).stdout)
+    every = json.loads(run_cli("check", "--format", "json", "--all-manifests", cwd=gate.root).stdout)
+    assert [m["path"] for m in one["manifests"]] == ["store-gate.toml"]
+    assert [m["path"] for m in every["manifests"]] == ["store-gate.toml", "tools/store-gate.toml"]
+
+
+# Fingerprints and paths -------------------------------------------------------------------------
+
+
+def test_two_identical_findings_in_one_file_get_distinct_stable_fingerprints(gate: Gate) -> None:
+    gate.manifest(extra='\n[boundaries]\n[boundaries.backends.sqlite]\nallow = ["src/db/**"]\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/log.rs", 'pub fn a() { let _ = "DIALOGUE#"; }\npub fn b() { let _ = "DIALOGUE#"; }\n')
+
+    def prints(fmt: str) -> list[str]:
+        out = run_cli("check", "--format", fmt, cwd=gate.root).stdout
+        if fmt == "gitlab":
+            return [issue["fingerprint"] for issue in json.loads(out)]
+        results = json.loads(out)["runs"][0]["results"]
+        return [r["partialFingerprints"]["storeGate/v1"] for r in results]
+
+    for fmt in ("gitlab", "sarif"):
+        first = prints(fmt)
+        assert len(first) == 2 and len(set(first)) == 2, fmt
+        gate.write(
+            "src/log.rs",
+            '\n\n// moved down\npub fn a() { let _ = "DIALOGUE#"; }\npub fn b() { let _ = "DIALOGUE#"; }\n',
+        )
+        assert prints(fmt) == first, fmt
+        gate.write("src/log.rs", 'pub fn a() { let _ = "DIALOGUE#"; }\npub fn b() { let _ = "DIALOGUE#"; }\n')
+
+
+def test_sarif_and_gitlab_paths_are_relative_to_the_repository_root_wherever_the_gate_runs(gate: Gate) -> None:
+    import subprocess
+
+    failing(gate)
+    subprocess.run(["git", "init", "-q"], cwd=gate.root, check=True)
+    sarif = json.loads(run_cli("check", "--format", "sarif", cwd=gate.root / "src").stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"src/store.rs"}
+    gitlab = json.loads(run_cli("check", "--format", "gitlab", cwd=gate.root / "src").stdout)
+    assert {issue["location"]["path"] for issue in gitlab} == {"src/store.rs"}
+
+
+def test_the_hint_names_the_key_as_the_manifest_writes_it(gate: Gate) -> None:
+    gate.write(
+        "pyproject.toml",
+        '[tool.store_gate]\nversion = 1\n[[tool.store_gate.store]]\ntrait = "DialogueStore"\npaths = ["src/*.rs"]\n'
+        '[tool.store_gate.table]\npartition_key = { name = "pk", type = "S" }\n',
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn get(&self, id: &str);\n}\n")
+    (finding,) = gate.run_at("pyproject.toml")
+    assert "declare it in pyproject.toml under [tool.store_gate.access.DialogueStore.get]" in finding.message
+
+
+def test_the_hint_names_the_manifests_path_in_a_monorepo(gate: Gate) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q"], cwd=gate.root, check=True)
+    gate.write(
+        "services/a/store-gate.toml",
+        'version = 1\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/*.rs"]\n[table]\npartition_key = { name = "pk", type = "S" }\n',
+    )
+    gate.write("services/a/src/store.rs", "pub trait DialogueStore {\n    fn get(&self, id: &str);\n}\n")
+    (finding,) = gate.run_at("services/a/store-gate.toml")
+    assert "declare it in services/a/store-gate.toml under [access.DialogueStore.get]" in finding.message
