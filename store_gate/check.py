@@ -194,6 +194,16 @@ def select(findings: list[Finding], selection: Selection) -> list[Finding]:
     return [f for f in findings if selection.includes(f.code)]
 
 
+def ratchet(
+    findings: list[Finding], occurring: list[Finding], baseline: ratchet_file.Baseline, table: Mapping[str, Rule]
+) -> tuple[list[Finding], list[Finding], int]:
+    """(new, accepted by the baseline, entries fixed). An entry is fixed only when no finding
+    occurs for it - not when `legacy` or `--select` merely hid its findings from this report."""
+    split = ratchet_file.split(findings, baseline.entries, table)
+    fixed = ratchet_file.split(occurring, baseline.entries, table).fixed
+    return split.new, split.known, fixed
+
+
 def check(
     loaded: LoadedManifest,
     selection: Selection | None = None,
@@ -213,13 +223,13 @@ def check(
     findings = produce(project, comparison, baseline)
     findings = grade(findings, table, manifest.severity)
     findings, waived = waive(project, findings, today or dt.date.today(), table, manifest.severity)
+    occurring = list(findings)  # before legacy and --select hide some: what still occurs
     findings, legacy_dropped = legacy(findings, comparison, manifest.legacy, table)
     findings = select(findings, selection or Selection())
     known: list[Finding] = []
     fixed = 0
     if baseline is not None:
-        split = ratchet_file.split(findings, baseline.baseline.entries, table)
-        findings, known, fixed = split.new, split.known, split.fixed
+        findings, known, fixed = ratchet(findings, occurring, baseline.baseline, table)
 
     loaded.cache.save()
     return CheckResult(
