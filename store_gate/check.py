@@ -26,7 +26,7 @@ from store_gate.git import BaseRevision
 from store_gate.project import Project, build
 from store_gate.rule import Rule, Severity
 from store_gate.selection import Selection
-from store_gate.sources import shown
+from store_gate.sources import SourceTree, shown
 
 if TYPE_CHECKING:
     from store_gate.diff import Comparison
@@ -210,8 +210,9 @@ def check(
     today: dt.date | None = None,
     base: BaseRevision | None = None,
     baseline: Accepted | None = None,
+    tree: SourceTree | None = None,
 ) -> CheckResult:
-    project = build(loaded)
+    project = build(loaded, tree)
     manifest = loaded.manifest
     table = rule_table(loaded)
     comparison: Comparison | None = None

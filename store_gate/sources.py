@@ -347,17 +347,26 @@ class SourceTree(Protocol):
 class WorkingTree:
     """The files on disk under the project's root."""
 
-    def __init__(self, root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+    def __init__(
+        self, root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, overlay: dict[str, bytes] | None = None
+    ) -> None:
+        """`overlay`: texts that stand in for files (an editor's unsaved buffer), by relative path."""
         self.root = root
         self.max_file_bytes = max_file_bytes
+        self.overlay = overlay or {}
         self.unreadable: dict[str, str] = {}
 
     def match(self, globs: Sequence[str]) -> list[str]:
         walk = Walk(self.root, tuple(globs)).run()
         self.unreadable.update(walk.unreadable)
-        return walk.files
+        matches = glob_matcher(tuple(globs))
+        return sorted(set(walk.files) | {path for path in self.overlay if matches(path)})
 
     def read(self, path: str) -> bytes:
+        if path in self.overlay:
+            if len(self.overlay[path]) > self.max_file_bytes:
+                raise Unreadable(f"too large to analyse ({len(self.overlay[path]):,} bytes)")
+            return self.overlay[path]
         return read_inside(self.root, path, self.max_file_bytes)
 
 

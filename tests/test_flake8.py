@@ -86,3 +86,28 @@ def test_files_outside_any_manifest_are_ignored(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "m.py").write_text("class DialogueStore:\n    def a(self) -> None: ...\n")
     assert flake8("--select", "SG", "m.py", cwd=tmp_path).returncode == 0
+
+
+def test_flake8_checks_the_buffer_it_was_given_not_the_file_on_disk(project: Path) -> None:
+    """An editor lints unsaved text through stdin: the findings are the buffer's, not stale ones."""
+    reads = project / "dialogue" / "reads.py"
+    saved = reads.read_text()
+    lines = saved.splitlines(keepends=True)
+    at = next(i for i, text in enumerate(lines) if "async def dialogues_by_status" in text)
+    lines[at:at] = ["    async def count_rounds(self, dialogue_id: str) -> int: ...\n", "\n"]
+    unsaved = "".join(lines)
+    exe = shutil.which("flake8", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("the flake8 executable is not installed (pip install -e '.[dev]')")
+    done = subprocess.run(
+        [exe, "--select", "SG", "--stdin-display-name", "dialogue/reads.py", "-"],
+        cwd=project,
+        input=unsaved,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    (only,) = done.stdout.splitlines()
+    assert only.startswith(f"dialogue/reads.py:{at + 1}:15: SG101 DialogueReads.count_rounds has no access pattern")
+    assert reads.read_text() == saved  # the file on disk is untouched, and clean
+    assert flake8("--select", "SG", "dialogue", cwd=project).stdout == ""
