@@ -164,6 +164,22 @@ def drift_findings(project: Project) -> Iterator[Finding]:
         yield SG303.at(project.manifest_location(*key), message)
 
 
+def incomplete_definition_findings(project: Project) -> Iterator[Finding]:
+    """SG307: what the infrastructure definition lacks that DynamoDB or its tool requires."""
+    from store_gate.schema.importers import Incomplete
+
+    imported = project.loaded.imported
+    if imported is None:
+        return
+    for note in imported.notes:
+        if isinstance(note, Incomplete):
+            yield SG307.at(
+                project.manifest_location("table", "from"),
+                f"{imported.source}: {note}; the deployment would fail or differ from what the gate checked - "
+                "complete the definition",
+            )
+
+
 def lsi_added_findings(project: Project, base_table: TableSchema | None) -> Iterator[Finding]:
     """SG302, with --base: against the table as it was at the base."""
     declared = project.loaded.manifest.table.declared
@@ -203,4 +219,11 @@ SG306 = Rule(
     "error",
     "An access pattern's keys do not fit the layout of the entity it names.",
     pattern=access_pattern_entity_mismatch,
+)
+SG307 = Rule(
+    "SG307",
+    "table-definition-incomplete",
+    "warning",
+    "The infrastructure definition lacks something DynamoDB or its deployment tool requires.",
+    project=incomplete_definition_findings,
 )

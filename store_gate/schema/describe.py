@@ -18,7 +18,14 @@ def _keys(index: IndexSchema) -> str:
 def render_text(
     table: TableSchema, origin: str, imported: ImportedTable | None, entities: dict[str, dict[str, KeyTemplate]]
 ) -> str:
-    name = f'"{table.name}"' if table.name else "(name not static)"
+    if table.name:
+        name = f'"{table.name}"'
+    elif imported is not None and any(
+        "name is not static" in n or "TableName is not static" in n for n in imported.notes
+    ):
+        name = "(name not static)"
+    else:
+        name = "(no name given)" if imported is None else "(no TableName / name in the file)"
     lines = [f"table {name}, {origin}"]
     lines.append(f"  partition key  {table.base.partition_key}")
     lines.append(f"  sort key       {table.base.sort_key or '(none)'}")

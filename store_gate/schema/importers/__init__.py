@@ -32,6 +32,12 @@ class ImportProblem(Exception):
         self.line = line
 
 
+class Incomplete(str):
+    """An import note that matters to the gate: the definition lacks something DynamoDB or its
+    deployment tool requires (a Terraform index without projection_type). `check` reports it
+    (SG307); the other notes (a name that is not static) only `store-gate table` shows."""
+
+
 @dataclass
 class ImportedTable:
     schema: TableSchema
@@ -182,9 +188,32 @@ def _choose(candidates: list[Candidate], resource: str | None, name: str | None)
             return found[0]
         if len(candidates) == 1 and candidates[0].name is None:
             return candidates[0]  # the name cannot be read statically; the one table is it
+        if not found and all(c.name is None for c in candidates):
+            raise ImportProblem(
+                f'no table named "{name}": none of the file\'s tables has a static name ({listing}); choose one by its '
+                'definition with resource = "..." (--resource)',
+                "name",
+            )
         if not found:
             raise ImportProblem(f'no table named "{name}" (the file defines: {listing})', "name")
     if len(candidates) > 1:
+        unreadable = []
+        for candidate in candidates:
+            try:
+                candidate.read()
+            except ImportProblem as problem:
+                unreadable.append(problem.message)
+        if len(unreadable) == len(candidates):
+            raise ImportProblem(
+                f"defines {len(candidates)} tables and none can be read statically ({listing}): {unreadable[0]}",
+                "from",
+            )
+        if all(c.name is None for c in candidates):
+            raise ImportProblem(
+                f"defines {len(candidates)} tables and none has a static name ({listing}); choose one by its "
+                'definition with resource = "..." (--resource)',
+                "from",
+            )
         raise ImportProblem(
             f'defines {len(candidates)} tables ({listing}); choose one with resource = "..." or name = "..."', "from"
         )

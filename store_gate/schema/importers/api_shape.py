@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem
+from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, Incomplete
 from store_gate.schema.importers.limits import quote
 from store_gate.schema.importers.shape import Checker, Fields, Items, Scalar, Spec, Text, item, join, show
 from store_gate.schema.table import IndexKind, IndexSchema, KeySchemaAttribute, Projection, TableSchema
@@ -95,7 +95,9 @@ def read(properties: dict[str, Any], where: str, resolve: Resolve = _plain) -> t
 
     def projection(value: Any, path: str, label: str) -> Projection:
         if value is None or value.get("ProjectionType") is None:
-            notes.append(f"{label} has no ProjectionType")
+            notes.append(
+                Incomplete(f"{label} has no ProjectionType, which DynamoDB requires; its projection is unknown")
+            )
             return Projection("UNSPECIFIED")
         kind = text(value["ProjectionType"], join(path, "ProjectionType"))
         if kind == "INCLUDE":

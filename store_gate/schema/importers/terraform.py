@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, first_lines
+from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, Incomplete, first_lines
 from store_gate.schema.importers.limits import cap, check_hcl, quote, too_deep
 from store_gate.schema.importers.shape import (
     Anything,
@@ -277,8 +277,10 @@ def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tu
             projection_type = values.text(block.get("projection_type"))
             if projection_type is None:
                 notes.append(
-                    f"{address}: {label} has no projection_type, which the AWS provider requires; "
-                    "its projection is unknown"
+                    Incomplete(
+                        f"{address}: {label} has no projection_type, which the AWS provider requires; "
+                        "its projection is unknown"
+                    )
                 )
                 projection = Projection("UNSPECIFIED")
             elif projection_type == "INCLUDE":
