@@ -106,6 +106,16 @@ def _parser() -> argparse.ArgumentParser:
         help="why the entries it adds are accepted for now (required for every new entry, like a waiver's reason)",
     )
 
+    init = commands.add_parser(
+        "init", help="write a starting store-gate.toml for a trait, with a TODO entry per method"
+    )
+    init.add_argument("path", nargs="?", default=".", metavar="PATH", help="the project's folder (default: .)")
+    init.add_argument("--trait", required=True, help="the storage trait / Protocol / interface to govern")
+    init.add_argument("--paths", action="append", metavar="GLOB", help="where its files are (default: by language)")
+    init.add_argument("--from", dest="source", metavar="FILE", help="read the table from this infrastructure file")
+    init.add_argument("--resource", help="with --from: which table (a logical id or address)")
+    init.add_argument("--name", help="with --from: which table, by its table name")
+
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", metavar="CODE")
     rules = commands.add_parser("rules", help="list every rule with its default severity")
@@ -179,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "baseline":
             return _baseline(args)
+        if args.command == "init":
+            return _init(args)
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "rules":
@@ -312,6 +324,21 @@ def _table(args: argparse.Namespace) -> int:
         else:
             origin = f"declared in {loaded.display_path}"
         sys.stdout.write(render(loaded.table, origin, loaded.imported, loaded.entities))
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from store_gate import init
+
+    folder = Path(args.path)
+    if not folder.is_dir():
+        raise UsageError(f"{args.path}: no such folder")
+    plan = init.plan(folder, args.trait, args.paths, args.source, args.resource, args.name)
+    init.write(plan)
+    print(
+        f"{plan.path}: written, governing {args.trait} - {plan.methods} methods to declare (a TODO each); "
+        "then run store-gate check"
+    )
     return EXIT_OK
 
 

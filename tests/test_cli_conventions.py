@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 from conftest import Gate, run_cli
 
@@ -203,3 +204,46 @@ def test_the_hint_names_the_manifests_path_in_a_monorepo(gate: Gate) -> None:
     gate.write("services/a/src/store.rs", "pub trait DialogueStore {\n    fn get(&self, id: &str);\n}\n")
     (finding,) = gate.run_at("services/a/store-gate.toml")
     assert "declare it in services/a/store-gate.toml under [access.DialogueStore.get]" in finding.message
+
+
+# init -------------------------------------------------------------------------------------------
+
+
+def test_init_writes_a_manifest_with_a_todo_per_undeclared_method(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "store.rs").write_text(
+        "pub trait DialogueStore {\n    fn get_round(&self, id: &str) -> Round;\n    fn list_rounds(&self, id: &str) -> Vec<Round>;\n}\n"
+    )
+    done = run_cli("init", "--trait", "DialogueStore", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "store-gate.toml: written, governing DialogueStore - 2 methods to declare (a TODO each); then run store-gate check\n"
+    )
+    text = (tmp_path / "store-gate.toml").read_text()
+    assert 'paths = ["src/**/*.rs"]' in text
+    assert '# [access.DialogueStore.list_rounds]\n# op = "Query"\n' in text
+    check = run_cli("check", "--format", "json", cwd=tmp_path)
+    assert sorted(f["method"] for f in json.loads(check.stdout)["findings"]) == ["get_round", "list_rounds"]
+    again = run_cli("init", "--trait", "DialogueStore", cwd=tmp_path)
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_init_reads_the_table_from_infrastructure(tmp_path: Path) -> None:
+    from conftest import REPO
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "store.py").write_text("class DialogueStore:\n    def get(self, id: str) -> str: ...\n")
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "table.tf").write_text((REPO / "tests" / "fixtures" / "infra" / "table.tf").read_text())
+    done = run_cli("init", "--trait", "DialogueStore", "--paths", "src/*.py", "--from", "infra/table.tf", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "store-gate.toml").read_text()
+    assert '[table]\nfrom = "infra/table.tf"\n' in text and "# [access.DialogueStore.get]" in text
+
+
+def test_init_says_when_the_trait_is_nowhere(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("class Other: ...\n")
+    done = run_cli("init", "--trait", "DialogueStore", "--paths", "*.py", cwd=tmp_path)
+    assert done.returncode == 2 and "trait DialogueStore is defined in none of the 1 files" in done.stderr
+    assert not (tmp_path / "store-gate.toml").exists()

@@ -131,6 +131,13 @@ class AccessPattern:
 
     def render(self) -> str:
         """As one TOML inline table, the form `@access` takes."""
+        return "{ " + ", ".join(self.toml_items()) + " }"
+
+    def toml_lines(self) -> list[str]:
+        """As the lines of a manifest table `[access.Trait.method]` (without its header)."""
+        return self.toml_items()
+
+    def toml_items(self) -> list[str]:
         items = [f"op = {quote(self.op)}"]
         if self.index:
             items.append(f"index = {quote(self.index)}")
@@ -145,7 +152,7 @@ class AccessPattern:
             items.append(f"page = {quote(self.page)}")
         if self.limit is not None:
             items.append(f"limit = {self.limit if isinstance(self.limit, int) else quote(self.limit.source)}")
-        return "{ " + ", ".join(items) + " }"
+        return items
 
 
 _ACCESS_FIELDS = frozenset({"op", "index", "entity", "key", "consistent", "page", "limit"})
