@@ -101,7 +101,7 @@ def produce(project: Project, comparison: Comparison | None, accepted: Accepted 
 
     found = set(rules.run(project))
     if comparison is not None:
-        found.update(lsi_added_findings(project, comparison.base_table))
+        found.update(lsi_added_findings(project, comparison.base_tables))
         if accepted is not None:
             found.update(_baseline_added(project, comparison, accepted))
     return sorted(found)

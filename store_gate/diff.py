@@ -26,7 +26,7 @@ class Comparison:
     base: BaseRevision
     status: dict[tuple[str, str], Change] = field(default_factory=dict)
     removed: list[tuple[str, str]] = field(default_factory=list)
-    base_table: TableSchema | None = None  # None: the table is new, or unknown at the base
+    base_tables: dict[str | None, TableSchema | None] = field(default_factory=dict)  # None: new or unknown
     base_manifest_found: bool = False
     tree: GitTree | None = None
     root: Path | None = None
@@ -63,7 +63,7 @@ def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Com
     tree = GitTree(base, loaded.root, loaded.manifest.limits.max_file_bytes)
     base_manifest = _base_manifest(loaded, tree)
     before = build(loaded, tree)  # the current stores' traits, as they were at the base
-    comparison = Comparison(base, base_table=_base_table(base_manifest, tree), tree=tree, root=loaded.root)
+    comparison = Comparison(base, base_tables=_base_tables(base_manifest, tree), tree=tree, root=loaded.root)
     comparison.base_manifest_found = base_manifest is not None
 
     old_signatures: dict[tuple[str, str], set[str]] = {}
@@ -80,8 +80,8 @@ def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Com
             comparison.status[key] = "added"
         elif signatures != old_signatures[key] or declared != _base_declaration(base_manifest, before, key):
             comparison.status[key] = "changed"
-        elif declared is not None and _depends(declared, current.table, current.entities) != _depends(
-            declared, comparison.base_table, base_entities
+        elif declared is not None and _depends(current, key[0], declared, current.loaded.tables, current.entities) != (
+            _depends(current, key[0], declared, comparison.base_tables, base_entities)
         ):
             comparison.status[key] = "changed"  # the same declaration, over a table that changed under it
         else:
@@ -91,35 +91,50 @@ def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Com
 
 
 def _depends(
-    pattern: AccessPattern, table: TableSchema | None, entities: Mapping[str, Mapping[str, KeyTemplate]]
+    project: Project,
+    trait: str,
+    pattern: AccessPattern,
+    tables: Mapping[str | None, object],
+    entities: Mapping[str, Mapping[str, KeyTemplate]],
 ) -> tuple[object, ...]:
-    """What a declaration's verdict rests on besides its own text: the index it names (or the base
-    table's keys) and the layout of the entity it names. When these changed since the base, a
-    method whose text did not change is still gated as changed - deleting GSI1 from the
-    infrastructure must not pass a method that queries GSI1 because the method is old."""
-    if table is None:
-        return (None,)
-    types = table.attribute_types
-    layout = dict(entities.get(pattern.entity, {})) if pattern.entity is not None else None
-    return (table.index(pattern.index), {attr: types.get(attr) for attr in pattern.key}, layout)
+    """What a declaration's verdict rests on besides its own text: for each of its operations, the
+    index it names (or the base table's keys), the types of its key attributes and the layout of
+    the entity it names. When these changed since the base, a method whose text did not change is
+    still gated as changed - deleting GSI1 from the infrastructure must not pass a method that
+    queries GSI1 because the method is old."""
+    facts: list[object] = []
+    for _, leaf in pattern.operations():
+        table = tables.get(project.table_name(trait, leaf))
+        schema = getattr(table, "schema", table)  # a LoadedTable now, a TableSchema at the base
+        if not isinstance(schema, TableSchema):
+            facts.append(None)
+            continue
+        types = schema.attribute_types
+        layout = dict(entities.get(leaf.entity, {})) if leaf.entity is not None else None
+        facts.append((schema.index(leaf.index), {attr: types.get(attr) for attr in leaf.key}, layout))
+    return tuple(facts)
 
 
-def _base_table(manifest: Manifest | None, tree: GitTree) -> TableSchema | None:
-    """The table at the base: the base manifest's, or its infrastructure file's as committed."""
+def _base_tables(manifest: Manifest | None, tree: GitTree) -> dict[str | None, TableSchema | None]:
+    """Each table at the base, by name: what the base's manifest checked against - its
+    infrastructure file as committed where `from` names one, else its declaration."""
     from store_gate.schema.importers import ImportProblem, import_bytes
 
     if manifest is None:
-        return None
-    if manifest.table.declared:
-        return manifest.table.to_schema()
-    source = manifest.table.from_
-    if source is None or not tree.has(source):
-        return None  # the infrastructure file is new: so is the table
-    try:
-        imported = import_bytes(tree.read(source), source, source, manifest.table.resource, manifest.table.name)
-    except (ImportProblem, Unreadable):
-        return None
-    return imported.schema
+        return {}
+    tables: dict[str | None, TableSchema | None] = {}
+    for name, table in manifest.all_tables.items():
+        source = table.from_
+        if source is None:
+            tables[name] = table.to_schema()
+        elif not tree.has(source):
+            tables[name] = None  # the infrastructure file is new: so is the table
+        else:
+            try:
+                tables[name] = import_bytes(tree.read(source), source, source, table.resource, table.name).schema
+            except (ImportProblem, Unreadable):
+                tables[name] = None
+    return tables
 
 
 def _declaration(project: Project, key: tuple[str, str]) -> AccessPattern | None:

@@ -132,6 +132,26 @@ class Project:
     def entities(self) -> dict[str, dict[str, KeyTemplate]]:
         return self.loaded.entities
 
+    def store_of(self, trait: str) -> Store | None:
+        """The store that governs a trait (the first, when several reach it)."""
+        for store in self.stores:
+            if trait in store.trait_names:
+                return store.config
+        return None
+
+    def table_name(self, trait: str, leaf: AccessPattern) -> str | None:
+        """The table an operation runs on: its own `table`, its store's, else the default."""
+        if leaf.table is not None:
+            return leaf.table
+        store = self.store_of(trait)
+        if store is not None and store.table is not None:
+            return store.table
+        return self.loaded.default.name
+
+    def schema_of(self, name: str | None) -> TableSchema | None:
+        table = self.loaded.tables.get(name)
+        return table.schema if table is not None else None
+
     def declaration(self, method: Method) -> Declaration | None:
         """The declaration the rules check: the manifest's, else the inline one."""
         key = (method.trait, method.name)

@@ -10,6 +10,9 @@ from store_gate.rule import Rule
 from store_gate.rules.wording import names, quote
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from store_gate.config import LoadedTable
     from store_gate.findings import Finding
     from store_gate.project import Project
     from store_gate.rules.context import PatternContext
@@ -144,48 +147,61 @@ def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:
 
 
 def index_limit_findings(project: Project) -> Iterator[Finding]:
-    """SG301, on every table the gate knows: the manifest's and the imported one."""
+    """SG301, on every table the gate knows: each table's manifest declaration and import."""
     loaded = project.loaded
-    tables = [(loaded.table, "table" if loaded.imported is None else f"the table in {loaded.imported.source}")]
-    if loaded.imported is not None and loaded.manifest.table.declared:
-        tables.append((loaded.manifest.table.to_schema(), f"the table in {project.manifest_path}"))
-    for table, where in tables:
-        for message in index_limits(table, where):
-            yield SG301.at(project.manifest_location("table"), message)
+    for table in loaded.tables.values():
+        declared = loaded.manifest.all_tables[table.name]
+        schemas = [(table.schema, _where(table))]
+        if table.imported is not None and declared.declared:
+            schemas.append((declared.to_schema(), f"{table.described} in {project.manifest_path}"))
+        for schema, where in schemas:
+            for message in index_limits(schema, where):
+                yield SG301.at(project.manifest_location(*table.key), message)
+
+
+def _where(table: LoadedTable) -> str:
+    if table.imported is not None:
+        return f"the table in {table.imported.source}"
+    return "table" if table.name is None else f'the table "{table.name}"'
 
 
 def drift_findings(project: Project) -> Iterator[Finding]:
-    """SG303, when the manifest declares the table and also names its infrastructure file."""
+    """SG303, for each table the manifest declares and also names the infrastructure file of."""
     loaded = project.loaded
-    if loaded.imported is None or not loaded.manifest.table.declared:
-        return
-    declared = loaded.manifest.table.to_schema()
-    for key, message in table_drift(declared, loaded.imported.schema, project.manifest_path, loaded.imported.source):
-        yield SG303.at(project.manifest_location(*key), message)
+    for table in loaded.tables.values():
+        declared = loaded.manifest.all_tables[table.name]
+        if table.imported is None or not declared.declared:
+            continue
+        for key, message in table_drift(
+            declared.to_schema(), table.imported.schema, project.manifest_path, table.imported.source
+        ):
+            yield SG303.at(project.manifest_location(*table.key, *key[1:]), message)
 
 
 def incomplete_definition_findings(project: Project) -> Iterator[Finding]:
-    """SG307: what the infrastructure definition lacks that DynamoDB or its tool requires."""
+    """SG307: what an infrastructure definition lacks that DynamoDB or its tool requires."""
     from store_gate.schema.importers import Incomplete
 
-    imported = project.loaded.imported
-    if imported is None:
-        return
-    for note in imported.notes:
-        if isinstance(note, Incomplete):
-            yield SG307.at(
-                project.manifest_location("table", "from"),
-                f"{imported.source}: {note}; the deployment would fail or differ from what the gate checked - "
-                "complete the definition",
-            )
+    for table in project.loaded.tables.values():
+        if table.imported is None:
+            continue
+        for note in table.imported.notes:
+            if isinstance(note, Incomplete):
+                yield SG307.at(
+                    project.manifest_location(*table.key, "from"),
+                    f"{table.imported.source}: {note}; the deployment would fail or differ from what the gate "
+                    "checked - complete the definition",
+                )
 
 
-def lsi_added_findings(project: Project, base_table: TableSchema | None) -> Iterator[Finding]:
-    """SG302, with --base: against the table as it was at the base."""
-    declared = project.loaded.manifest.table.declared
-    for name, message in lsi_added_to_existing_table(base_table, project.table):
-        key = ("table", "lsi", name) if declared else ("table", "from")
-        yield SG302.at(project.manifest_location(*key), message)
+def lsi_added_findings(project: Project, base_tables: Mapping[str | None, TableSchema | None]) -> Iterator[Finding]:
+    """SG302, with --base: each table against itself as it was at the base."""
+    loaded = project.loaded
+    for table in loaded.tables.values():
+        declared = loaded.manifest.all_tables[table.name].declared
+        for name, message in lsi_added_to_existing_table(base_tables.get(table.name), table.schema):
+            key = (*table.key, "lsi", name) if declared else (*table.key, "from")
+            yield SG302.at(project.manifest_location(*key), message)
 
 
 # The table and its single-table layout. DynamoDB's limits and drift from the infrastructure are
