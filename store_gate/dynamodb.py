@@ -53,6 +53,7 @@ MAX_KEY_ATTRIBUTES = 4  # multi-attribute GSI keys: up to 4 partition and 4 sort
 # Operations that address items by their full primary key, on the base table only.
 SINGLE_ITEM_OPERATIONS = frozenset(
     {
+        "ConditionCheck",  # an item of TransactWriteItems
         "GetItem",
         "BatchGetItem",
         "TransactGetItems",

@@ -1,11 +1,15 @@
-"""What a rule about one access pattern sees: the method, its declaration, the index, the entity."""
+"""What a rule about one access pattern sees: one operation of a declaration - the method, the
+operation, where it sits in the declaration (a step, an alternative, an item), its table and
+index, the entities, and what else its keys may be built from (the store's context, the items of
+earlier steps)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from store_gate.config.model import AccessPattern
+from store_gate.dynamodb import CONTROL_PLANE, NO_OPERATION
 from store_gate.extract.model import Method
 from store_gate.keytemplate import KeyTemplate
 from store_gate.project import Declaration, Project
@@ -13,25 +17,48 @@ from store_gate.schema.table import IndexSchema, TableSchema
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """An earlier step whose items a later step's keys may use (`{item.sk}`, `{Session.sk}`)."""
+
+    entity: str | None
+    keys: frozenset[str]  # the attributes its items certainly carry: the keys of its table and index
+
+
+@dataclass(frozen=True)
 class PatternContext:
     method: Method
     declaration: Declaration
+    leaf: AccessPattern  # the one operation checked
+    label: str | None  # where it sits: None, "step 2", "alternative 1", "item 3", "step 1 item 2"
     table: TableSchema
-    index: IndexSchema | None  # None when the declaration names an index the table lacks
+    table_name: str | None  # None for [table]
+    index: IndexSchema | None  # None when the operation names an index the table lacks
     entities: dict[str, dict[str, KeyTemplate]]
+    context: dict[str, str] = field(default_factory=dict)  # the store's {ctx.name} parts and their types
+    earlier: tuple[Earlier, ...] = ()  # the steps before this one, nearest last
 
     @property
     def pattern(self) -> AccessPattern:
-        return self.declaration.pattern
+        return self.leaf
 
     @property
     def subject(self) -> str:
-        return self.method.qualified_name
+        return self.method.qualified_name + (f" ({self.label})" if self.label else "")
 
     @property
     def entity(self) -> dict[str, KeyTemplate] | None:
-        name = self.pattern.entity
+        name = self.leaf.entity
         return self.entities.get(name) if name else None
+
+    @property
+    def table_label(self) -> str:
+        return "the table" if self.table_name is None else f'table "{self.table_name}"'
+
+
+def _is_checked(leaf: AccessPattern) -> bool:
+    """Does the operation address data by keys the rules check? Not the control plane, not
+    `none`, and not a transaction or batch whose items carry the keys."""
+    return leaf.op is not None and leaf.op not in CONTROL_PLANE and leaf.op != NO_OPERATION and not leaf.items
 
 
 def pattern_contexts(project: Project) -> Iterator[PatternContext]:
@@ -39,10 +66,33 @@ def pattern_contexts(project: Project) -> Iterator[PatternContext]:
         declaration = project.declaration(method)
         if declaration is None:
             continue
-        yield PatternContext(
-            method=method,
-            declaration=declaration,
-            table=project.table,
-            index=project.table.index(declaration.pattern.index),
-            entities=project.entities,
-        )
+        store = project.store_of(method.trait)
+        context = dict(store.context) if store is not None else {}
+        earlier: list[Earlier] = []
+        steps = declaration.pattern.steps
+        for label, leaf in declaration.pattern.operations():
+            table_name = project.table_name(method.trait, leaf)
+            table = project.schema_of(table_name)
+            if table is None:
+                continue  # a table name the manifest does not declare: a configuration error already
+            step = int(label.split()[1]) if label and label.startswith("step ") else None
+            before = tuple(earlier[: step - 1]) if step is not None else ()
+            if step is not None and label == f"step {step}":
+                index = table.index(leaf.index)
+                keys = frozenset(table.base.key_names) | frozenset(index.key_names if index else ())
+                if len(earlier) < step:
+                    earlier.append(Earlier(leaf.entity, keys))
+            if not _is_checked(leaf):
+                continue
+            yield PatternContext(
+                method=method,
+                declaration=declaration,
+                leaf=leaf,
+                label=label,
+                table=table,
+                table_name=table_name,
+                index=table.index(leaf.index),
+                entities=project.entities,
+                context=context,
+                earlier=before if steps else (),
+            )

@@ -114,6 +114,20 @@ def access_pattern_stale(project: Project) -> Iterator[Finding]:
                 hint = did_you_mean(name, sorted(existing.get(trait, ()))) + "; rename or delete the declaration"
             message = f"{access_key(project, trait, name)} declares a method {trait} does not have{hint}"
         yield SG102.at(declaration.location, message, trait, name)
+    if not project.complete:
+        return  # a missing store hides methods a delegation may name
+    every = {f"{trait}.{name}" for trait, methods in existing.items() for name in methods}
+    for method in project.methods:
+        delegation = project.declaration(method)
+        for target in delegation.pattern.delegates if delegation is not None else ():
+            if target not in every and delegation is not None:
+                yield SG102.at(
+                    delegation.location,
+                    f"{method.qualified_name} delegates to {target}, which no governed trait has"
+                    f"{did_you_mean(target, sorted(every))}; name the governed method it calls",
+                    method.trait,
+                    method.name,
+                )
 
 
 def access_pattern_inline_conflict(project: Project) -> Iterator[Finding]:

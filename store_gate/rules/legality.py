@@ -23,6 +23,8 @@ from store_gate.rule import Rule
 from store_gate.rules.wording import did_you_mean, names, quote
 
 if TYPE_CHECKING:
+    from store_gate.findings import Finding
+    from store_gate.project import Project
     from store_gate.rules.context import PatternContext
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?\Z")
@@ -109,7 +111,8 @@ def primary_key_incomplete(ctx: PatternContext) -> Iterator[str]:
 
 
 def key_condition_invalid(ctx: PatternContext) -> Iterator[str]:
-    """SG205"""
+    """SG205 (multi-attribute GSI keys: every partition attribute by equality; sort attributes
+    left to right, a range only on the last one used)"""
     pattern, index = ctx.pattern, ctx.index
     if index is None or pattern.op in UNBOUNDED_OPERATIONS:
         return
@@ -121,48 +124,87 @@ def key_condition_invalid(ctx: PatternContext) -> Iterator[str]:
             )
     if pattern.op != "Query":
         return
-    pk = index.partition_key.name
-    condition = pattern.key.get(pk)
-    if condition is None:
+    for pk_attribute in index.partition_keys:
+        pk = pk_attribute.name
+        condition = pattern.key.get(pk)
+        if condition is None:
+            yield (
+                f"{ctx.subject}: a Query on {index.label} needs its partition key {quote(pk)} by equality; "
+                f'add {pk} = "..."'
+            )
+        elif condition.operator != "eq":
+            yield (
+                f"{ctx.subject}: the partition key {quote(pk)} of {index.label} must be matched by equality, "
+                f"not {condition.operator}: a Query reads exactly one partition"
+            )
+    sort_names = [a.name for a in index.sort_keys]
+    used = [name for name in sort_names if name in pattern.key]
+    if used and used != sort_names[: len(used)]:
+        missing = next(name for name in sort_names if name not in pattern.key)
         yield (
-            f'{ctx.subject}: a Query on {index.label} needs its partition key {quote(pk)} by equality; add {pk} = "..."'
+            f"{ctx.subject}: the sort key of {index.label} is {', '.join(sort_names)}, used left to right: "
+            f"{', '.join(n for n in used if sort_names.index(n) > sort_names.index(missing))} cannot be used "
+            f"without {quote(missing)}"
         )
-    elif condition.operator != "eq":
-        yield (
-            f"{ctx.subject}: the partition key {quote(pk)} of {index.label} must be matched by equality, "
-            f"not {condition.operator}: a Query reads exactly one partition"
-        )
-    if index.sort_key is not None:
-        sort_condition = pattern.key.get(index.sort_key.name)
-        if sort_condition is not None and sort_condition.operator not in KEY_OPERATORS:
+    for name in used[:-1]:
+        if pattern.key[name].operator != "eq":
+            yield (
+                f"{ctx.subject}: only the last sort key attribute used may take a range; {quote(name)} comes before "
+                f"{quote(used[-1])} and must be matched by equality"
+            )
+    for name in used[-1:]:
+        sort_condition = pattern.key[name]
+        if sort_condition.operator not in KEY_OPERATORS:
             allowed = ", ".join(OPERATOR_SYMBOLS.get(op, op) for op in KEY_OPERATORS)
             yield (
-                f"{ctx.subject}: {quote(sort_condition.operator)} on sort key {quote(index.sort_key.name)} "
+                f"{ctx.subject}: {quote(sort_condition.operator)} on sort key {quote(name)} "
                 f"is not a key condition; use one of {allowed}"
             )
 
 
 def key_placeholder_unbound(ctx: PatternContext) -> Iterator[str]:
-    """SG206"""
+    """SG206: a placeholder's root is a parameter of the method; or `ctx`, a part of the store's
+    `context`; or, in a later step, the items of an earlier one (`{item.sk}` - the step just
+    before - or `{Session.sk}`, the step that reads that entity), for attributes its items carry."""
     params = ctx.method.bindable_names
     templates: list[tuple[str, KeyTemplate]] = [
         (f"key {quote(attr)}", operand) for attr, cond in ctx.pattern.key.items() for operand in cond.operands
     ]
     if isinstance(ctx.pattern.limit, KeyTemplate):
         templates.append(("limit", ctx.pattern.limit))
+    read = {e.entity: e for e in ctx.earlier if e.entity}
     for where, template in templates:
         for placeholder in template.placeholders:
-            if placeholder.root in params:
+            root, rest = placeholder.root, placeholder.path[1:]
+            if root in params:
                 continue
-            if placeholder.root == "self":
+            if root == "ctx":
+                if len(rest) == 1 and rest[0] in ctx.context:
+                    continue
+                declared = names(sorted(ctx.context))
+                yield (
+                    f"{ctx.subject}: placeholder {placeholder} in {where} names no part of the store's context "
+                    f"(context: {declared}); declare it in [[store]] context = {{ name = \"S\" }}"
+                )
+                continue
+            earlier = ctx.earlier[-1] if root == "item" and ctx.earlier else read.get(root)
+            if earlier is not None:
+                if len(rest) == 1 and rest[0] in earlier.keys:
+                    continue
+                yield (
+                    f"{ctx.subject}: placeholder {placeholder} in {where} names no attribute the earlier step's items "
+                    f"carry (their key attributes: {names(sorted(earlier.keys))})"
+                )
+                continue
+            if root == "self":
                 yield (
                     f"{ctx.subject}: placeholder {placeholder} in {where} reads from self, not from the call; "
-                    f"key it on a parameter (parameters: {names(params)})"
+                    f"key it on a parameter (parameters: {names(params)}), or declare it in the store's context"
                 )
             else:
                 yield (
                     f"{ctx.subject}: placeholder {placeholder} in {where} binds to no parameter "
-                    f"(parameters: {names(params)}){did_you_mean(placeholder.root, params)}; "
+                    f"(parameters: {names(params)}){did_you_mean(root, params)}; "
                     "rename it to a parameter, or add the parameter"
                 )
 
@@ -223,6 +265,27 @@ def partition_key_constant(ctx: PatternContext) -> Iterator[str]:
         f"{ctx.subject}: partition key {ctx.index.partition_key.name} = {quote(constant)} has no placeholder, so "
         "every call lands on one partition (a hot key); put a parameter into it"
     )
+
+
+def ttl_not_enabled(project: Project) -> Iterator[Finding]:
+    """SG213: a method that deletes by Time to Live, on a table with no TTL attribute."""
+    for method in project.methods:
+        declaration = project.declaration(method)
+        if declaration is None or declaration.pattern.expiry != "ttl":
+            continue
+        name = project.table_name(method.trait, declaration.pattern)
+        schema = project.schema_of(name)
+        if schema is not None and schema.ttl_attribute is None:
+            table = "the table" if name is None else f'the table "{name}"'
+            key = "table" if name is None else f"tables.{name}"
+            yield SG213.at(
+                declaration.location,
+                f'{method.qualified_name} declares expiry = "ttl", but {table} has no Time to Live attribute: its '
+                f"items never expire; enable TTL in the infrastructure (TimeToLiveSpecification, a Terraform ttl "
+                f'block) or declare [{key}] ttl = "attribute"',
+                method.trait,
+                method.name,
+            )
 
 
 # DynamoDB legality of one access pattern: an error here is the gate itself, never lowered.
@@ -304,4 +367,12 @@ SG210 = Rule(
     "warning",
     "A partition key template with no placeholder: every call lands on one partition.",
     pattern=partition_key_constant,
+)
+SG213 = Rule(
+    "SG213",
+    "ttl-not-enabled",
+    "error",
+    "A method declares deletion by Time to Live on a table without a TTL attribute.",
+    lowerable=False,
+    project=ttl_not_enabled,
 )
