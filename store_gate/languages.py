@@ -54,6 +54,12 @@ class Language:
             )
         return result
 
+    def type_class(self, type_text: str) -> str:
+        """What a parameter's type is, for a key part: text, number, bytes, bool, collection, or
+        unknown (a type of the project's own: never a finding)."""
+        found: str = import_module(self.extractor).classify_type(type_text)
+        return found
+
     def type_definitions(self, path: str, text: str, names: frozenset[str]) -> dict[str, TypeDefinition]:
         """The named types among `names` that the file defines: function types and collections
         (none, when the file is nested too deeply to walk: members typed by them are then SG003)."""

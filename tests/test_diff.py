@@ -91,7 +91,7 @@ def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path)
 
 
-NEW_METHOD = "    fn list_rounds(&self, dialogue_id: &str) -> Result<Vec<Round>>;\n"
+NEW_METHOD = "    fn list_rounds(&self, dialogue_id: &str, cursor: Option<&str>) -> Result<Vec<Round>>;\n"
 
 
 def test_one_added_method_among_five_legacy_fails_alone_then_passes_once_declared(repo: Repo) -> None:

@@ -38,7 +38,7 @@ STORE = textwrap.dedent(
     """
     pub trait DialogueStore {
         fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
-        fn list_rounds(&self, dialogue_id: &DialogueId) -> Result<Vec<Round>>;
+        fn list_rounds(&self, dialogue_id: &DialogueId, cursor: Option<Cursor>) -> Result<Vec<Round>>;
     }
     """
 )

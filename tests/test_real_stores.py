@@ -118,7 +118,7 @@ def test_a_transaction_spans_tables_item_by_item(gate: Gate) -> None:
 STEPS = """
 [access.SessionStore.delete_all_sessions]
 steps = [
-  { op = "Query", table = "sessions", entity = "Session", key = { user = "USER#{user_id}" }, page = "cursor" },
+  { op = "Query", table = "sessions", entity = "Session", key = { user = "USER#{user_id}" }, limit = 25 },
   { op = "BatchWriteItem", table = "sessions", items = [
     { op = "DeleteItem", key = { user = "{item.user}", session = "{Session.session}" } },
   ] },

@@ -973,3 +973,37 @@ def _inline(path: str, lines: list[str], doc: ast.Constant | None) -> list[Inlin
         column = source.find("@access") + 1 if "@access" in source else 1
         doc_lines.append((SourceLocation(path, number, column), line))
     return access_declarations(doc_lines)
+
+
+_PY_WRAPPERS = re.compile(r"^(?:typing\.)?(?:Optional|Final|ClassVar|Annotated)\[(.*?)(?:,.*)?\]$")
+_PY_SEQUENCE = re.compile(r"(?:typing\.)?(?:list|tuple|set|frozenset|List|Tuple|Set)\b")
+_PY_CLASSES = {
+    "str": "text",
+    "int": "number",
+    "float": "number",
+    "Decimal": "number",
+    "decimal.Decimal": "number",
+    "bytes": "bytes",
+    "bytearray": "bytes",
+    "memoryview": "bytes",
+    "bool": "bool",
+}
+
+
+def classify_type(text: str) -> str:
+    """What a Python parameter annotation is, for a key part: text, number, bytes, bool,
+    collection, or unknown."""
+    type_text = text.strip().strip("'\"")
+    parts = [p.strip() for p in type_text.split("|") if p.strip() != "None"]
+    if len(parts) == 1:
+        type_text = parts[0]
+    for _ in range(4):
+        wrapped = _PY_WRAPPERS.match(type_text)
+        if wrapped is None:
+            break
+        type_text = wrapped.group(1).strip()
+    if type_text in _PY_CLASSES:
+        return _PY_CLASSES[type_text]
+    if _COLLECTION.search(type_text) or _PY_SEQUENCE.match(type_text):
+        return "collection"
+    return "unknown"

@@ -776,3 +776,31 @@ def _docs(path: str, nodes: list[Any]) -> tuple[list[tuple[SourceLocation, str]]
                 line_loc = SourceLocation(loc.path, loc.line + offset, loc.column if offset == 0 else 1)
                 lines.append((line_loc, line.strip().lstrip("*")))
     return lines, attributes
+
+
+_RUST_NUMBER = re.compile(r"(?:u|i)(?:8|16|32|64|128|size)|f32|f64|Decimal|BigDecimal|NonZero\w*")
+_RUST_TEXT = re.compile(r"str|String|Cow<\s*(?:'\w+\s*,\s*)?str\s*>|Box<str>|Arc<str>|Rc<str>")
+_RUST_BYTES = re.compile(r"\[u8(?:;\s*\w+)?\]|Vec<u8>|Bytes|bytes::Bytes|BytesMut|Box<\[u8\]>")
+_RUST_WRAPPERS = re.compile(r"^(?:Option|Box|Arc|Rc|Cow)<\s*(?:'\w+\s*,\s*)?(.*)>$")
+
+
+def classify_type(text: str) -> str:
+    """What a Rust parameter type is, for a key part: text, number, bytes, bool, collection, or
+    unknown (a type of the project's own, a generic)."""
+    type_text = re.sub(r"&\s*(?:'\w+\s+)?(?:mut\s+)?", "", text.replace("impl ", "")).strip()
+    for _ in range(4):
+        wrapped = _RUST_WRAPPERS.match(type_text)
+        if wrapped is None or wrapped.group(1).strip() in ("[u8]",):
+            break
+        type_text = wrapped.group(1).strip()
+    if _RUST_BYTES.fullmatch(type_text):
+        return "bytes"
+    if _RUST_TEXT.fullmatch(type_text):
+        return "text"
+    if _RUST_NUMBER.fullmatch(type_text):
+        return "number"
+    if type_text == "bool":
+        return "bool"
+    if _COLLECTION.search(type_text):
+        return "collection"
+    return "unknown"

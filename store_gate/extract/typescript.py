@@ -820,3 +820,28 @@ def _inline(path: str, doc: Any) -> list[InlineDeclaration]:
         column = (at + 1 if offset else start.column + 3 + at) if at >= 0 else 1
         doc_lines.append((SourceLocation(path, start.line + offset, column), stripped))
     return access_declarations(doc_lines)
+
+
+_TS_CLASSES = {
+    "string": "text",
+    "number": "number",
+    "bigint": "number",
+    "boolean": "bool",
+    "Uint8Array": "bytes",
+    "Buffer": "bytes",
+    "ArrayBuffer": "bytes",
+}
+
+
+def classify_type(text: str) -> str:
+    """What a TypeScript parameter type is, for a key part: text, number, bytes, bool,
+    collection, or unknown."""
+    parts = [p.strip() for p in text.split("|") if p.strip() not in ("undefined", "null", "")]
+    type_text = parts[0] if len(parts) == 1 else text.strip()
+    if type_text in _TS_CLASSES:
+        return _TS_CLASSES[type_text]
+    if re.fullmatch(r"(?:string|number|bigint|boolean)\s*\[\s*\]", type_text) or _COLLECTION.search(type_text):
+        return "collection"
+    if re.fullmatch(r"""(?:"[^"]*"|'[^']*')(?:\s*\|\s*(?:"[^"]*"|'[^']*'))*""", type_text):
+        return "text"  # a union of string literals
+    return "unknown"

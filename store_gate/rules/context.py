@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from store_gate.config.model import AccessPattern
-from store_gate.dynamodb import CONTROL_PLANE, NO_OPERATION
+from store_gate.dynamodb import CONTROL_PLANE, ITEM_OPERATIONS, NO_OPERATION
 from store_gate.extract.model import Method
-from store_gate.keytemplate import KeyTemplate
+from store_gate.keytemplate import KeyTemplate, Placeholder
+from store_gate.languages import language_of
 from store_gate.project import Declaration, Project
 from store_gate.schema.table import IndexSchema, TableSchema
 
@@ -49,6 +50,29 @@ class PatternContext:
     def entity(self) -> dict[str, KeyTemplate] | None:
         name = self.leaf.entity
         return self.entities.get(name) if name else None
+
+    @property
+    def in_many(self) -> bool:
+        """Is the operation one of many items (a batch, a transaction, an item of one)? A key part
+        bound to a collection then names one item per element."""
+        return self.leaf.op in ITEM_OPERATIONS or bool(self.label and "item" in self.label)
+
+    def binding_class(self, placeholder: Placeholder) -> tuple[str, str] | None:
+        """What a placeholder is bound to, as (what, class): a parameter's type and its class
+        (text, number, bytes, bool, collection, unknown), or a context part's key type as
+        S/N/B. None for field paths and earlier steps' items: no type the gate can see."""
+        root, rest = placeholder.root, placeholder.path[1:]
+        if root == "ctx" and len(rest) == 1 and rest[0] in self.context:
+            kind = self.context[rest[0]]
+            return kind, {"S": "text", "N": "number", "B": "bytes"}[kind]
+        if rest:
+            return None
+        for parameter in self.method.parameters:
+            if parameter.bindable and parameter.name == root:
+                language = language_of(self.method.location.path)
+                found = language.type_class(parameter.type) if language is not None else "unknown"
+                return parameter.type, found
+        return None
 
     @property
     def table_label(self) -> str:

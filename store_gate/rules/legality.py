@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from store_gate.display import one_line
 from store_gate.dynamodb import (
     KEY_OPERATORS,
     MAX_PAGE_ITEMS,
@@ -184,7 +185,7 @@ def key_placeholder_unbound(ctx: PatternContext) -> Iterator[str]:
                 declared = names(sorted(ctx.context))
                 yield (
                     f"{ctx.subject}: placeholder {placeholder} in {where} names no part of the store's context "
-                    f"(context: {declared}); declare it in [[store]] context = {{ name = \"S\" }}"
+                    f'(context: {declared}); declare it in [[store]] context = {{ name = "S" }}'
                 )
                 continue
             earlier = ctx.earlier[-1] if root == "item" and ctx.earlier else read.get(root)
@@ -218,8 +219,12 @@ def consistent_read_on_gsi(ctx: PatternContext) -> Iterator[str]:
         )
 
 
+_FITS = {"N": ("number",), "B": ("bytes",)}  # the parameter classes a single placeholder may have
+
+
 def key_template_type_mismatch(ctx: PatternContext) -> Iterator[str]:
-    """SG208"""
+    """SG208: a key template fits its attribute's type, and so do the parameters its placeholders
+    are bound to (where the parameter's type is one the gate knows: a user's own type passes)."""
     types = ctx.table.attribute_types
     for attr, condition in ctx.pattern.key.items():
         kind = types.get(attr)
@@ -232,15 +237,102 @@ def key_template_type_mismatch(ctx: PatternContext) -> Iterator[str]:
                     f"{ctx.subject}: key {quote(attr)} is a number (N) but {quote(operand.source)} is text; "
                     'write a single placeholder such as "{n}" or a number'
                 )
-            elif kind == "B" and not operand.is_single_placeholder:
+                continue
+            if kind == "B" and not operand.is_single_placeholder:
                 yield (
                     f"{ctx.subject}: key {quote(attr)} is binary (B); {quote(operand.source)} must be a single "
                     "placeholder bound to a bytes parameter"
                 )
+                continue
+            yield from _bound_types(ctx, attr, kind, operand)
+    if isinstance(ctx.pattern.limit, KeyTemplate):
+        placeholder = ctx.pattern.limit.placeholders[0]
+        bound = ctx.binding_class(placeholder)
+        if bound is not None and bound[1] not in ("number", "unknown"):
+            yield (
+                f"{ctx.subject}: limit = {quote(ctx.pattern.limit.source)} is bound to {_what(placeholder, bound)}, "
+                "not a number; Limit is a count of items: bind it to an integer parameter or write a number"
+            )
+
+
+_CLASS_NOUNS = {
+    "text": "text",
+    "number": "a number",
+    "bytes": "bytes",
+    "bool": "a boolean",
+    "collection": "a collection",
+}
+
+
+def _what(placeholder: object, bound: tuple[str, str]) -> str:
+    type_text, found = bound
+    return f"{placeholder} ({one_line(type_text)}: {_CLASS_NOUNS[found]})"
+
+
+def _bound_types(ctx: PatternContext, attr: str, kind: str | None, operand: KeyTemplate) -> Iterator[str]:
+    for placeholder in operand.placeholders:
+        bound = ctx.binding_class(placeholder)
+        if bound is None or bound[1] == "unknown":
+            continue
+        if bound[1] == "collection" and not ctx.in_many:
+            yield (
+                f"{ctx.subject}: key {quote(attr)} is bound to {_what(placeholder, bound)}; a key part takes "
+                "one value, so this is one request per element: declare a BatchGetItem (or steps), or key "
+                "the method on a single value"
+            )
+        elif kind in _FITS and operand.is_single_placeholder and bound[1] not in (*_FITS[kind], "collection"):
+            wanted = {"N": "a number (N)", "B": "binary (B)"}[kind]
+            should = {"N": "an integer or decimal parameter", "B": "a bytes parameter"}[kind]
+            yield (
+                f"{ctx.subject}: key {quote(attr)} is {wanted} but is bound to {_what(placeholder, bound)}; "
+                f"bind it to {should}, or change the attribute's type"
+            )
+
+
+# What carries a position between pages: a parameter named or typed like a cursor, or a return
+# type that hands one back (a page, a tuple with a token, a lazy stream the caller pulls from).
+_CURSOR_NAME = re.compile(
+    r"cursor|token|start|after|before|page|next|continu|marker|resume|last_?(?:evaluated|key|seen)|from_?key|offset",
+    re.IGNORECASE,
+)
+_CURSOR_TYPE = re.compile(r"Cursor|Token|StartKey|LastEvaluatedKey|Continuation|Pagination|PageRequest|Marker")
+_CURSOR_RETURN = re.compile(
+    r"Page\b|Paged|Paginat|Cursor|Token|Continuation|LastEvaluatedKey|next\w*\??:|Stream|Iterator|AsyncIterable|"
+    r"Generator|Connection\b"
+)
+
+
+def _tuple_of_several(type_text: str) -> bool:
+    """`(Vec<T>, Option<Cursor>)`, `tuple[list[T], str | None]`, `[T[], string?]`: more than one
+    element at the outermost tuple, however deep it sits in Result<...>."""
+    start = re.search(r"\(|\btuple\[|\bTuple\[|^\[|<\s*\[|Promise<\s*\[", type_text)
+    if start is None:
+        return False
+    depth = 0
+    for char in type_text[start.end() :]:
+        if char in "(<[{":
+            depth += 1
+        elif char in ")>]}":
+            if depth == 0:
+                return False
+            depth -= 1
+        elif char == "," and depth == 0:
+            return True
+    return False
+
+
+def _carries_cursor(ctx: PatternContext) -> bool:
+    for parameter in ctx.method.parameters:
+        if (parameter.name and _CURSOR_NAME.search(parameter.name)) or _CURSOR_TYPE.search(parameter.type):
+            return True
+    returned = ctx.method.return_type or ""
+    return bool(_CURSOR_RETURN.search(returned)) or _tuple_of_several(returned)
 
 
 def query_unpaginated(ctx: PatternContext) -> Iterator[str]:
-    """SG209"""
+    """SG209: a Query that returns a collection is bounded per call - by a limit of at most a
+    page, or by a cursor the caller passes in and gets back. `page = "cursor"` on a method that
+    takes no cursor and returns none drains every page in one call."""
     pattern = ctx.pattern
     if pattern.op != "Query":
         return
@@ -251,8 +343,16 @@ def query_unpaginated(ctx: PatternContext) -> Iterator[str]:
         )
     elif ctx.method.returns_collection and pattern.page is None and pattern.limit is None:
         yield (
-            f"{ctx.subject} returns a collection ({ctx.method.return_type}) from a Query with neither "
+            f"{ctx.subject} returns a collection ({one_line(ctx.method.return_type or '')}) from a Query with neither "
             'page = "cursor" nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N'
+        )
+    elif pattern.page == "cursor" and pattern.limit is None and not _carries_cursor(ctx):
+        returned = one_line(ctx.method.return_type) if ctx.method.return_type else "nothing"
+        yield (
+            f'{ctx.subject}: page = "cursor", but the method takes no cursor and returns none (it returns '
+            f"{returned}), so it reads every page in one call; take the start key as a parameter (after: "
+            "Option<Cursor>) and return the next one (Page<T>, or the items with a token), return a stream, "
+            "or declare limit = N"
         )
 
 
