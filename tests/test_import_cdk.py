@@ -402,6 +402,24 @@ def test_index_calls_go_to_the_table_their_receiver_names_in_its_scope() -> None
     assert all(not t.notes for t in tables.values())
 
 
+def test_source_without_semicolons_and_class_fields_is_read() -> None:
+    source = (
+        "import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'\n"
+        "export class S extends Stack {\n"
+        "  readonly t = new dynamodb.Table(this, 'T', {\n"
+        "    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },\n"
+        "    sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING }\n"
+        "  })\n"
+        "  constructor() {\n"
+        "    super()\n"
+        "    this.t.addGlobalSecondaryIndex({ indexName: 'h', partitionKey: { name: 'b', type: 'S' } })\n"
+        "  }\n"
+        "}\n"
+    )
+    imported = read(source)
+    assert (keys(imported.schema.base), list(imported.schema.indexes), imported.notes) == ("pk:S(H)/sk:S(R)", ["h"], [])
+
+
 def test_an_index_defined_twice_is_a_problem() -> None:
     gsi = "table.addGlobalSecondaryIndex({ indexName: 'G', partitionKey: { name: 'g', type: 'S' } });\n"
     problem = problem_of(TABLE_TS.format(PK_TS) + gsi + gsi)

@@ -167,12 +167,12 @@ PROBLEMS = [
     ),
     (
         HEAD + MODEL + "    id = UnicodeAttribute(hash_key=IS_KEY)\n",
-        "User.id: hash_key is not literal (IS_KEY); the key cannot be read",
+        "User.id: hash_key is not literal (IS_KEY); the key cannot be read - declare [table] in the manifest instead",
         9,
     ),
     (
         HEAD + MODEL + "    id = UnicodeAttribute(hash_key=True, attr_name=PREFIX + 'id')\n",
-        "User.id: attr_name is not literal (PREFIX + 'id'); the key cannot be read",
+        "User.id: attr_name is not literal (PREFIX + 'id'); the key cannot be read - declare [table] in the manifest instead",
         9,
     ),
     (
@@ -189,7 +189,7 @@ PROBLEMS = [
     (
         HEAD + "class G(GlobalSecondaryIndex):\n    class Meta:\n        index_name = NAME\n        projection = "
         "AllProjection()\n\n    g = UnicodeAttribute(hash_key=True)\n\n\n" + USERS + "    g = G()\n",
-        "G.Meta.index_name: not literal (NAME); the index cannot be read",
+        "G.Meta.index_name: not literal (NAME); the index cannot be read - declare [table] in the manifest instead",
         7,
     ),
     (

@@ -57,6 +57,7 @@ _OTHER_ATTRIBUTES = frozenset(
 _INDEXES: dict[str, IndexKind] = {"GlobalSecondaryIndex": "gsi", "LocalSecondaryIndex": "lsi"}
 _PROJECTIONS = {"AllProjection": "ALL", "KeysOnlyProjection": "KEYS_ONLY", "IncludeProjection": "INCLUDE"}
 _PACKAGE = "pynamodb"
+DECLARE = "declare [table] in the manifest instead"
 
 
 def mentions(text: str) -> bool:
@@ -371,7 +372,11 @@ class Reader:
         value = _literal(node)
         if isinstance(value, bool):
             return value
-        raise self.problem(path, f"{name} is not literal ({_shown(node)}); the key cannot be read", node.lineno)
+        raise self.problem(
+            path,
+            f"{name} is not literal ({_shown(node)}); the key cannot be read - {DECLARE}",
+            node.lineno,
+        )
 
     def attribute(self, owner: str, python: str, call: ast.Call, prefixes: dict[str, str]) -> AttributeDef | None:
         kind_type, root, kind = self.attribute_type(call.func)
@@ -397,7 +402,9 @@ class Reader:
             if not isinstance(value, str) or not value:
                 if hash_key or range_key:
                     raise self.problem(
-                        path, f"attr_name is not literal ({_shown(attr_name)}); the key cannot be read", call.lineno
+                        path,
+                        f"attr_name is not literal ({_shown(attr_name)}); the key cannot be read - {DECLARE}",
+                        call.lineno,
                     )
                 return None
             name = value
@@ -488,7 +495,7 @@ class Reader:
             if not isinstance(literal, str) or not literal:
                 raise self.problem(
                     f"{name_entry[1]}.index_name",
-                    f"not literal ({_shown(name_entry[0])}); the index cannot be read",
+                    f"not literal ({_shown(name_entry[0])}); the index cannot be read - {DECLARE}",
                     name_entry[0].lineno,
                 )
             index_name = literal
