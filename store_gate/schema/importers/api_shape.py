@@ -74,7 +74,24 @@ def read(properties: dict[str, Any], where: str, resolve: Resolve = _plain) -> t
             raise ImportProblem(f"{join(at, 'AttributeType')}: is {quote(kind)}, expected S, N or B", at)
         types[attr] = kind
 
-    def keys(schema: list[Any], path: str) -> tuple[KeySchemaAttribute, KeySchemaAttribute | None]:
+    def keys(
+        schema: list[Any], path: str, label: str | None = None
+    ) -> tuple[KeySchemaAttribute, KeySchemaAttribute | None]:
+        """The partition and sort key of a KeySchema; `label` names a GSI, the one kind of key
+        schema that may have several HASH / RANGE entries (multi-attribute keys)."""
+        roles = [resolve(element["KeyType"]) for element in schema]
+        for role, what in (("HASH", "partition-key"), ("RANGE", "sort-key")):
+            count = roles.count(role)
+            if count > 1 and label is not None:
+                raise ImportProblem(
+                    f"{path}: {label} has a multi-attribute key ({count} {role} entries, {count} {what} attributes): "
+                    "multi-attribute GSI keys are not read yet",
+                    path,
+                )
+            if count > 1:
+                raise ImportProblem(
+                    f"{path}: has {count} {role} keys; only a GSI may have several (a multi-attribute key)", path
+                )
         hash_key = range_key = None
         for i, element in enumerate(schema):
             at = item(path, i)
@@ -118,7 +135,8 @@ def read(properties: dict[str, Any], where: str, resolve: Resolve = _plain) -> t
         for i, index in enumerate(properties.get(field) or []):
             at = item(join(where, field), i)
             name = text(index["IndexName"], join(at, "IndexName"))
-            index_pk, index_sk = keys(index["KeySchema"], join(at, "KeySchema"))
+            multi = f"GSI {quote(name)}" if kind == "gsi" else None
+            index_pk, index_sk = keys(index["KeySchema"], join(at, "KeySchema"), multi)
             if kind == "lsi" and index_pk != partition:
                 raise ImportProblem(f"{at}: LSI {quote(name)} does not use the table's partition key", at)
             label = f"{field}[{i}] {quote(name)}"

@@ -80,6 +80,14 @@ _INDEX = Fields(
         "range_key": Text(),
         "projection_type": Text(),
         "non_key_attributes": Items("a list of attribute names", Text()),
+        "key_schema": Items(
+            "key_schema blocks",
+            Fields(
+                "a key_schema block with attribute_name and key_type",
+                required={"attribute_name": Text(), "key_type": Text()},
+            ),
+            dynamic_ok=True,
+        ),
     },
 )
 _DYNAMIC = Items("dynamic blocks", Entries("dynamic blocks by label", Anything()))
@@ -223,6 +231,38 @@ def _reader(address: str, body: dict[str, Any], values: _Values, shown: str, lin
     return read
 
 
+def _index_keys(
+    address: str, kind: str, name: str, block: dict[str, Any], values: _Values
+) -> tuple[str | None, str | None]:
+    """An index's hash and range key names: `hash_key` / `range_key`, or `key_schema` blocks
+    (the AWS provider's form for multi-attribute keys: up to 4 HASH and 4 RANGE entries)."""
+    schema = block.get("key_schema")
+    if schema is None:
+        hash_name = values.text(block.get("hash_key"))
+        range_name = values.text(block.get("range_key")) if block.get("range_key") is not None else None
+        return hash_name, range_name
+    if not isinstance(schema, list):
+        raise ImportProblem(f"{address}: index {quote(name)} key_schema is not static ({_written(schema)})", address)
+    roles: dict[str, list[str | None]] = {"HASH": [], "RANGE": []}
+    for entry in schema:
+        role = values.text(entry["key_type"])
+        if role not in roles:
+            raise ImportProblem(
+                f"{address}: index {quote(name)} key_schema key_type is {_written(entry['key_type'])}, "
+                "expected HASH or RANGE",
+                address,
+            )
+        roles[role].append(values.text(entry["attribute_name"]))
+    for role, what in (("HASH", "partition-key"), ("RANGE", "sort-key")):
+        if len(roles[role]) > 1:
+            raise ImportProblem(
+                f"{address}: {kind.upper()} {quote(name)} has a multi-attribute key ({len(roles[role])} {role} "
+                f"key_schema entries, {len(roles[role])} {what} attributes): multi-attribute GSI keys are not read yet",
+                address,
+            )
+    return (roles["HASH"] or [None])[0], (roles["RANGE"] or [None])[0]
+
+
 def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tuple[TableSchema, list[str]]:
     """The table of one definition, already held to `_BODY[form]` (blocks are mappings, names
     are strings; a list in place of blocks may still be an expression over variables)."""
@@ -268,12 +308,9 @@ def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tu
             if name is None:
                 raise ImportProblem(f"{address}: an index name is not static ({_written(block['name'])})", address)
             label = f"index {quote(name)}"
-            index_pk = partition if kind == "lsi" else key(values.text(block.get("hash_key")), f"{label} hash_key")
-            index_sk = (
-                key(values.text(block.get("range_key")), f"{label} range_key")
-                if block.get("range_key") is not None
-                else None
-            )
+            hash_name, range_name = _index_keys(address, kind, name, block, values)
+            index_pk = partition if kind == "lsi" else key(hash_name, f"{label} hash_key")
+            index_sk = key(range_name, f"{label} range_key") if range_name is not None else None
             projection_type = values.text(block.get("projection_type"))
             if projection_type is None:
                 notes.append(
