@@ -4,6 +4,7 @@ delegation, TTL expiry, multi-attribute GSI keys. Each form has a failing and a 
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -288,3 +289,176 @@ def test_a_multi_attribute_key_has_two_to_four_attributes(gate: Gate) -> None:
     setup(gate, "", "", tables=tables)
     result = run_cli("check", cwd=gate.root)
     assert result.returncode == 2 and "tables.sessions.gsi.ByDevice.partition_keys" in result.stderr
+
+
+# The table from the infrastructure: Time to Live, multi-attribute keys, a declared subset -------
+
+CFN = """\
+Resources:
+  Sessions:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: sessions
+      AttributeDefinitions:
+        - {AttributeName: user, AttributeType: S}
+        - {AttributeName: session, AttributeType: S}
+        - {AttributeName: tenant, AttributeType: S}
+        - {AttributeName: device, AttributeType: S}
+      KeySchema:
+        - {AttributeName: user, KeyType: HASH}
+        - {AttributeName: session, KeyType: RANGE}
+      GlobalSecondaryIndexes:
+        - IndexName: ByDevice
+          KeySchema:
+            - {AttributeName: tenant, KeyType: HASH}
+            - {AttributeName: device, KeyType: HASH}
+          Projection: {ProjectionType: KEYS_ONLY}
+@TTL@"""
+CFN_TTL = "      TimeToLiveSpecification: {AttributeName: expires_at, Enabled: true}\n"
+TERRAFORM = """\
+resource "aws_dynamodb_table" "sessions" {
+  name     = "sessions"
+  hash_key = "user"
+  attribute {
+    name = "user"
+    type = "S"
+  }
+@TTL@}
+"""
+TERRAFORM_TTL = '  ttl {\n    attribute_name = "expires_at"\n    enabled        = ENABLED\n  }\n'
+MODULE = 'module "sessions" {\n  source   = "terraform-aws-modules/dynamodb-table/aws"\n  name     = "sessions"\n  hash_key = "user"\n  attributes = [{ name = "user", type = "S" }]\n@TTL@}\n'
+CDK_TS = """\
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+new dynamodb.Table(this, 'Sessions', {
+  partitionKey: { name: 'user', type: dynamodb.AttributeType.STRING },
+@TTL@});
+"""
+CDK_PY = """\
+from aws_cdk import aws_dynamodb as dynamodb
+dynamodb.Table(self, "Sessions", partition_key=dynamodb.Attribute(name="user", type=dynamodb.AttributeType.STRING),
+@TTL@)
+"""
+PYNAMODB = """\
+from pynamodb.models import Model
+from pynamodb.attributes import UnicodeAttribute, TTLAttribute
+class Session(Model):
+    class Meta:
+        table_name = "sessions"
+    user = UnicodeAttribute(hash_key=True)
+@TTL@
+"""
+# (file, text with TTL, text without)
+INFRASTRUCTURE = {
+    "cloudformation": ("template.yaml", CFN.replace("@TTL@", CFN_TTL), CFN.replace("@TTL@", "")),
+    "terraform": (
+        "main.tf",
+        TERRAFORM.replace("@TTL@", TERRAFORM_TTL.replace("ENABLED", "true")),
+        TERRAFORM.replace("@TTL@", TERRAFORM_TTL.replace("ENABLED", "false")),
+    ),
+    "terraform-module": (
+        "main.tf",
+        MODULE.replace("@TTL@", '  ttl_enabled = true\n  ttl_attribute_name = "expires_at"\n'),
+        MODULE.replace("@TTL@", ""),
+    ),
+    "cdk-typescript": (
+        "stack.ts",
+        CDK_TS.replace("@TTL@", "  timeToLiveAttribute: 'expires_at',\n"),
+        CDK_TS.replace("@TTL@", ""),
+    ),
+    "cdk-python": (
+        "stack.py",
+        CDK_PY.replace("@TTL@", '    time_to_live_attribute="expires_at",\n'),
+        CDK_PY.replace("@TTL@", ""),
+    ),
+    "pynamodb": (
+        "models.py",
+        PYNAMODB.replace("@TTL@", "    expires_at = TTLAttribute()"),
+        PYNAMODB.replace("@TTL@", ""),
+    ),
+}
+EXPIRY = '[access.SessionStore.delete_expired]\nexpiry = "ttl"\n'
+
+
+def from_only(file: str, extra: str = "") -> str:
+    return f'\n[table]\nfrom = "{file}"\n{extra}'
+
+
+@pytest.mark.parametrize("form", sorted(INFRASTRUCTURE))
+def test_time_to_live_is_read_from_the_infrastructure(gate: Gate, form: str) -> None:
+    file, with_ttl, without = INFRASTRUCTURE[form]
+    setup(gate, EXPIRY, "fn delete_expired(&self);", tables=from_only(file))
+    gate.write(file, with_ttl)
+    assert found(gate) == []
+    gate.write(file, without)
+    assert [code for code, _ in found(gate)] == ["SG213"]
+
+
+def test_describe_table_output_cannot_say_so_the_manifest_says_ttl(gate: Gate) -> None:
+    table = {
+        "Table": {
+            "TableName": "sessions",
+            "AttributeDefinitions": [{"AttributeName": "user", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "user", "KeyType": "HASH"}],
+        }
+    }
+    gate.write("table.json", json.dumps(table))
+    setup(gate, EXPIRY, "fn delete_expired(&self);", tables=from_only("table.json"))
+    assert [code for code, _ in found(gate)] == ["SG213"]
+    setup(gate, EXPIRY, "fn delete_expired(&self);", tables=from_only("table.json", 'ttl = "expires_at"\n'))
+    assert found(gate) == []
+
+
+def test_a_manifest_ttl_the_infrastructure_contradicts_is_drift(gate: Gate) -> None:
+    gate.write("template.yaml", CFN.replace("@TTL@", CFN_TTL))
+    setup(gate, EXPIRY, "fn delete_expired(&self);", tables=from_only("template.yaml", 'ttl = "expiry"\n'))
+    assert found(gate) == [
+        (
+            "SG303",
+            'table drift: Time to Live is "expiry" in store-gate.toml but "expires_at" in template.yaml',
+        )
+    ]
+
+
+DECLARED_SUBSET = """
+[table]
+from = "template.yaml"
+name = "sessions"
+partition_key = { name = "user", type = "S" }
+sort_key = { name = "session", type = "S" }
+"""
+
+
+def test_a_declared_subset_of_the_infrastructure_is_drift_and_checked_against_it(gate: Gate) -> None:
+    gate.write("template.yaml", CFN.replace("@TTL@", ""))
+    access = (
+        '[access.SessionStore.by_device]\nop = "Query"\nindex = "ByDevice"\nkey = { tenant = "T#{t}" }\nlimit = 5\n'
+    )
+    setup(gate, access, "fn by_device(&self, t: &str, d: &str) -> Vec<Session>;", tables=DECLARED_SUBSET)
+    assert found(gate) == [
+        (
+            "SG303",
+            'table drift: template.yaml defines GSI "ByDevice" (tenant (S) + device (S), projection KEYS_ONLY), which '
+            "store-gate.toml does not declare",
+        ),
+        (
+            "SG205",
+            'SessionStore.by_device: a Query on GSI "ByDevice" needs its partition key "device" by equality; add '
+            'device = "..."',
+        ),
+    ]
+
+
+def test_a_multi_attribute_key_that_differs_from_the_infrastructure_is_drift(gate: Gate) -> None:
+    gate.write("template.yaml", CFN.replace("@TTL@", ""))
+    declared = DECLARED_SUBSET + (
+        '\n[table.gsi.ByDevice]\npartition_keys = [{ name = "tenant", type = "S" }, { name = "user", type = "S" }]\n'
+        'projection = "KEYS_ONLY"\n'
+    )
+    setup(gate, "", "", tables=declared)
+    assert found(gate) == [
+        (
+            "SG303",
+            'table drift: GSI "ByDevice" partition key is tenant (S) + user (S) in store-gate.toml but tenant (S) + '
+            "device (S) in template.yaml",
+        )
+    ]

@@ -265,6 +265,9 @@ def load(path: Path, use_cache: bool = True, cache_folder: str | None = None) ->
     for name, declared in manifest.all_tables.items():
         lines = KeyLines(text, prefix)
         imported = _import_table(path.parent, manifest, name, display, lines) if declared.from_ else None
+        if imported is not None and not imported.ttl_known and declared.ttl is not None:
+            with_ttl = dataclasses.replace(imported.schema, ttl_attribute=declared.ttl)
+            imported = dataclasses.replace(imported, schema=with_ttl)
         schema = imported.schema if imported is not None else declared.to_schema()
         tables[name] = LoadedTable(name, schema, imported)
     loaded = LoadedManifest(

@@ -354,6 +354,7 @@ class Table:
     name: str | None = None
     from_: str | None = None
     resource: str | None = None
+    ttl: str | None = None  # `ttl`: with `from`, for a definition that cannot say (describe-table output)
 
     @property
     def declared(self) -> bool:
@@ -362,7 +363,13 @@ class Table:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Table:
-        return cls(table_schema(data), data.get("name"), data.get("from"), data.get("resource"))
+        return cls(
+            table_schema(data),
+            data.get("name"),
+            data.get("from"),
+            data.get("resource"),
+            _optional_text(data.get("ttl")),
+        )
 
     def to_schema(self) -> TableSchema:
         assert self.schema is not None, "an imported table's schema comes from its file"

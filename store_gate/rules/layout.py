@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from store_gate.findings import Finding
     from store_gate.project import Project
     from store_gate.rules.context import PatternContext
-    from store_gate.schema.table import IndexSchema, TableSchema
+    from store_gate.schema.table import IndexSchema, KeySchemaAttribute, TableSchema
 
 
 def lsi_added_to_existing_table(before: TableSchema | None, after: TableSchema) -> Iterator[tuple[str, str]]:
@@ -45,9 +45,24 @@ def index_limits(table: TableSchema, where: str) -> Iterator[str]:
             )
 
 
+def _key_text(attributes: tuple[KeySchemaAttribute, ...]) -> str:
+    """One side of a key as the messages show it: `pk (S)`, or `tenant (S) + device (S)` for a
+    multi-attribute GSI key, or `absent`."""
+    return " + ".join(str(a) for a in attributes) or "absent"
+
+
 def _describe(index: IndexSchema) -> str:
-    keys = f"{index.partition_key}" + (f" / {index.sort_key}" if index.sort_key else "")
+    keys = _key_text(index.partition_keys) + (f" / {_key_text(index.sort_keys)}" if index.sort_keys else "")
     return f"{keys}, projection {index.projection}"
+
+
+def ttl_drift(
+    declared: str | None, actual: str | None, manifest: str, source: str
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """SG303 for Time to Live: the manifest's `ttl`, where it writes one, against the definition's."""
+    if declared is not None and declared != actual:
+        theirs = quote(actual) if actual else "not enabled"
+        yield ("table", "ttl"), f"table drift: Time to Live is {quote(declared)} in {manifest} but {theirs} in {source}"
 
 
 def table_drift(
@@ -71,6 +86,7 @@ def table_drift(
             ("table", "sort_key"),
             differ("the sort key", declared.base.sort_key or "absent", actual.base.sort_key or "absent"),
         )
+    yield from ttl_drift(declared.ttl_attribute, actual.ttl_attribute, manifest, source)
     for name in sorted(set(declared.indexes) | set(actual.indexes)):
         ours, theirs = declared.indexes.get(name), actual.indexes.get(name)
         if theirs is None:
@@ -97,9 +113,9 @@ def table_drift(
             )
         else:
             for what, mine, other in (
-                ("partition key", ours.partition_key, theirs.partition_key),
-                ("sort key", ours.sort_key or "absent", theirs.sort_key or "absent"),
-                ("projection", ours.projection, theirs.projection),
+                ("partition key", _key_text(ours.partition_keys), _key_text(theirs.partition_keys)),
+                ("sort key", _key_text(ours.sort_keys), _key_text(theirs.sort_keys)),
+                ("projection", str(ours.projection), str(theirs.projection)),
             ):
                 if mine != other:
                     field = {"partition key": "partition_key", "sort key": "sort_key"}.get(what, what)
@@ -170,11 +186,14 @@ def drift_findings(project: Project) -> Iterator[Finding]:
     loaded = project.loaded
     for table in loaded.tables.values():
         declared = loaded.manifest.all_tables[table.name]
-        if table.imported is None or not declared.declared:
+        imported = table.imported
+        if imported is None:
             continue
-        for key, message in table_drift(
-            declared.to_schema(), table.imported.schema, project.manifest_path, table.imported.source
-        ):
+        if declared.declared:
+            drifts = table_drift(declared.to_schema(), imported.schema, project.manifest_path, imported.source)
+        else:
+            drifts = ttl_drift(declared.ttl, imported.schema.ttl_attribute, project.manifest_path, imported.source)
+        for key, message in drifts:
             yield SG303.at(project.manifest_location(*table.key, *key[1:]), message)
 
 

@@ -48,6 +48,9 @@ class ImportedTable:
     kind: str  # "CloudFormation", "Terraform", ...
     notes: list[str] = field(default_factory=list)  # what could not be resolved, said plainly
     entities: dict[str, dict[str, KeyTemplate]] = field(default_factory=dict)  # NoSQL Workbench facets
+    # Can the file say whether Time to Live is on? describe-table output and Workbench models
+    # cannot: there the manifest's `ttl` says it, and is no drift.
+    ttl_known: bool = True
 
 
 @dataclass

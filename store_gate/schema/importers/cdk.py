@@ -22,6 +22,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from store_gate.dynamodb import MAX_KEY_ATTRIBUTES
 from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem
 from store_gate.schema.importers.limits import MAX_NESTING, MAX_NUMBER_DIGITS, cap, quote, too_deep, too_long
 from store_gate.schema.importers.shape import item, key_text
@@ -59,6 +60,7 @@ _TS_KEYS = {
     "partitions": "partitionKeys",
     "sorts": "sortKeys",
     "table_name": "tableName",
+    "ttl": "timeToLiveAttribute",
     "gsis": "globalSecondaryIndexes",
     "lsis": "localSecondaryIndexes",
     "index_name": "indexName",
@@ -103,6 +105,7 @@ PYTHON = Language(
         "partitions": "partition_keys",
         "sorts": "sort_keys",
         "table_name": "table_name",
+        "ttl": "time_to_live_attribute",
         "gsis": "global_secondary_indexes",
         "lsis": "local_secondary_indexes",
         "index_name": "index_name",
@@ -993,8 +996,9 @@ class TableReader:
             index_line = _line(call)
             self.add(indexes, lines, self.index(kind, value, at, index_line, partition), index_line)
         name = self.table_name(props)
+        ttl = self.ttl(props)
         return ImportedTable(
-            TableSchema(name, IndexSchema(None, "table", partition, sort), indexes),
+            TableSchema(name, IndexSchema(None, "table", partition, sort), indexes, ttl_attribute=ttl),
             self.shown,
             self.resource,
             f"AWS CDK ({self.language.label}) {c.cls}",
@@ -1020,6 +1024,21 @@ class TableReader:
             sort = self.attribute(sort_entry[0], f"{self.root}.{k['sort']}", sort_entry[1])
         return partition, sort
 
+    def ttl(self, props: Obj) -> str | None:
+        """`timeToLiveAttribute`: the Time to Live attribute, which CDK enables when it is set."""
+        entry = props.get(self.keys["ttl"])
+        if entry is None or entry[0] is None:
+            return None
+        value, line = entry
+        path = f"{self.root}.{self.keys['ttl']}"
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, (Opaque, Dotted)):
+            what = value.what if isinstance(value, Opaque) else "a name the gate does not resolve"
+            self.notes.append(f"{path}: not static ({cap(value.text)}, {what}); Time to Live is taken as off")
+            return None
+        raise self.wrong(path, "a string literal", value, line)
+
     def table_name(self, props: Obj) -> str | None:
         entry = props.get(self.keys["table_name"])
         if entry is None or entry[0] is None:
@@ -1043,21 +1062,34 @@ class TableReader:
         name = self.text(name_entry[0], f"{at}.{k['index_name']}", name_entry[1])
         label = f"{kind.upper()} {quote(name)}"
         if kind == "gsi":
-            index_pk = self.key(props, at, line, label, "partition", "partitions", required=True)
-            assert index_pk is not None
+            index_pks = self.key(props, at, line, label, "partition", "partitions", required=True)
         else:
-            index_pk = partition
+            index_pks = (partition,)
             for plural in ("partitions", "partition"):
                 if props.fields.get(k[plural], (None, 0))[0] is not None:
                     raise self.problem(
                         f"{at}.{k[plural]}", f"{label}: an LSI has the table's partition key, not its own", line
                     )
-        index_sk = self.key(props, at, line, label, "sort", "sorts", required=kind == "lsi")
-        return IndexSchema(name, kind, index_pk, index_sk, self.projection(props, at, line))
+        index_sks = self.key(props, at, line, label, "sort", "sorts", required=kind == "lsi")
+        if kind == "lsi" and len(index_sks) > 1:
+            raise self.problem(
+                f"{at}.{k['sorts']}", f"{label}: an LSI has one sort key; only a GSI may have several", line
+            )
+        return IndexSchema(
+            name,
+            kind,
+            index_pks[0],
+            index_sks[0] if index_sks else None,
+            self.projection(props, at, line),
+            more_partition_keys=index_pks[1:],
+            more_sort_keys=index_sks[1:],
+        )
 
     def key(
         self, props: Obj, at: str, line: int, label: str, single: str, plural: str, required: bool
-    ) -> KeySchemaAttribute | None:
+    ) -> tuple[KeySchemaAttribute, ...]:
+        """The attributes of one side of a key: `partitionKey` (one), or `partitionKeys` (a GSI's
+        multi-attribute key: up to 4)."""
         k = self.keys
         one, several = props.fields.get(k[single]), props.fields.get(k[plural])
         if one is not None and one[0] is not None and several is not None and several[0] is not None:
@@ -1069,24 +1101,23 @@ class TableReader:
                 raise self.wrong(path, "a list of attributes { name, type }", value, value_line)
             if value.spreads:
                 raise self.not_literal(path, value.spreads[0], value_line)
-            if len(value.items) > 1:
+            if len(value.items) > MAX_KEY_ATTRIBUTES:
                 what = "partition-key" if single == "partition" else "sort-key"
                 raise self.problem(
                     path,
-                    f"{label} has a multi-attribute key ({len(value.items)} {what} attributes): multi-attribute "
-                    "GSI keys are not read yet",
+                    f"{label} has {len(value.items)} {what} attributes; a multi-attribute GSI key has at most "
+                    f"{MAX_KEY_ATTRIBUTES} of each",
                     value_line,
                 )
             if not value.items:
                 raise self.problem(path, f"{label}: an empty list of key attributes", value_line)
-            attribute, attribute_line = value.items[0]
-            return self.attribute(attribute, item(path, 0), attribute_line)
+            return tuple(self.attribute(a, item(path, i), n) for i, (a, n) in enumerate(value.items))
         entry = props.get(k[single])
         if entry is None or entry[0] is None:
             if required:
                 raise self.problem(at, f"{label}: {k[single]} is missing", line)
-            return None
-        return self.attribute(entry[0], f"{at}.{k[single]}", entry[1])
+            return ()
+        return (self.attribute(entry[0], f"{at}.{k[single]}", entry[1]),)
 
     def projection(self, props: Obj, at: str, line: int) -> Projection:
         k = self.keys

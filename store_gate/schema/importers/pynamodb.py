@@ -508,8 +508,8 @@ class Reader:
                 if kind == "gsi":
                     raise self.problem(
                         use.cls,
-                        f"{label} has a multi-attribute key ({len(found)} {role} attributes): multi-attribute GSI keys "
-                        "are not read yet",
+                        f"{label} has a multi-attribute key ({len(found)} {role} attributes), which the gate does not "
+                        "read from pynamodb models; declare the GSI in the manifest with partition_keys / sort_keys",
                         found[1].line,
                     )
                 raise self.problem(
@@ -699,7 +699,19 @@ def _table(reader: Reader, table: Table) -> tuple[TableSchema, dict[str, dict[st
                     use.line,
                 )
             indexes[index.name] = index
-    schema = TableSchema(first.table, IndexSchema(None, "table", partition, sort), indexes)
+    # pynamodb enables Time to Live for a model's TTLAttribute (one per model).
+    ttls = sorted({a.name for model in table.models for a in model.attributes.values() if a.cls == "TTLAttribute"})
+    if len(ttls) > 1:
+        notes.append(
+            f"the models sharing the table have different TTLAttributes ({', '.join(ttls)}), and a table has one: "
+            "Time to Live is taken as off"
+        )
+    schema = TableSchema(
+        first.table,
+        IndexSchema(None, "table", partition, sort),
+        indexes,
+        ttl_attribute=ttls[0] if len(ttls) == 1 else None,
+    )
     for base, children in table.bases.items():
         notes.append(f"{base} is extended by {', '.join(children)}: read as their base, not as an entity")
     entities: dict[str, dict[str, KeyTemplate]] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from store_gate.dynamodb import MAX_KEY_ATTRIBUTES
 from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, Incomplete, first_lines
 from store_gate.schema.importers.limits import cap, check_hcl, quote, too_deep
 from store_gate.schema.importers.shape import (
@@ -101,6 +102,11 @@ _BODY = {
             "attribute": Items("attribute blocks", _ATTRIBUTE, dynamic_ok=True),
             "global_secondary_index": Items("global_secondary_index blocks", _INDEX, dynamic_ok=True),
             "local_secondary_index": Items("local_secondary_index blocks", _INDEX, dynamic_ok=True),
+            "ttl": Items(
+                "a ttl block",
+                Fields("a ttl block with attribute_name and enabled", optional={"attribute_name": Text()}),
+                dynamic_ok=True,
+            ),
             "dynamic": _DYNAMIC,
         },
     ),
@@ -113,6 +119,7 @@ _BODY = {
             "attributes": Items("a list of attribute objects", _ATTRIBUTE, dynamic_ok=True),
             "global_secondary_indexes": Items("a list of index objects", _INDEX, dynamic_ok=True),
             "local_secondary_indexes": Items("a list of index objects", _INDEX, dynamic_ok=True),
+            "ttl_attribute_name": Scalar(),
             "dynamic": _DYNAMIC,
         },
     ),
@@ -233,14 +240,14 @@ def _reader(address: str, body: dict[str, Any], values: _Values, shown: str, lin
 
 def _index_keys(
     address: str, kind: str, name: str, block: dict[str, Any], values: _Values
-) -> tuple[str | None, str | None]:
+) -> tuple[list[str | None], list[str | None]]:
     """An index's hash and range key names: `hash_key` / `range_key`, or `key_schema` blocks
-    (the AWS provider's form for multi-attribute keys: up to 4 HASH and 4 RANGE entries)."""
+    (the AWS provider's form for multi-attribute GSI keys: up to 4 HASH and 4 RANGE entries)."""
     schema = block.get("key_schema")
     if schema is None:
         hash_name = values.text(block.get("hash_key"))
         range_name = values.text(block.get("range_key")) if block.get("range_key") is not None else None
-        return hash_name, range_name
+        return [hash_name], [] if range_name is None else [range_name]
     if not isinstance(schema, list):
         raise ImportProblem(f"{address}: index {quote(name)} key_schema is not static ({_written(schema)})", address)
     roles: dict[str, list[str | None]] = {"HASH": [], "RANGE": []}
@@ -253,14 +260,23 @@ def _index_keys(
                 address,
             )
         roles[role].append(values.text(entry["attribute_name"]))
-    for role, what in (("HASH", "partition-key"), ("RANGE", "sort-key")):
-        if len(roles[role]) > 1:
+    for role in ("HASH", "RANGE"):
+        count = len(roles[role])
+        if count > 1 and kind != "gsi":
             raise ImportProblem(
-                f"{address}: {kind.upper()} {quote(name)} has a multi-attribute key ({len(roles[role])} {role} "
-                f"key_schema entries, {len(roles[role])} {what} attributes): multi-attribute GSI keys are not read yet",
+                f"{address}: {kind.upper()} {quote(name)} has {count} {role} key_schema entries; only a GSI may "
+                "have several (a multi-attribute key)",
                 address,
             )
-    return (roles["HASH"] or [None])[0], (roles["RANGE"] or [None])[0]
+        if count > MAX_KEY_ATTRIBUTES:
+            raise ImportProblem(
+                f"{address}: GSI {quote(name)} has {count} {role} key_schema entries; a multi-attribute GSI key "
+                f"has at most {MAX_KEY_ATTRIBUTES} of each",
+                address,
+            )
+    if not roles["HASH"]:
+        raise ImportProblem(f"{address}: index {quote(name)} key_schema has no HASH entry", address)
+    return roles["HASH"], roles["RANGE"]
 
 
 def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tuple[TableSchema, list[str]]:
@@ -308,9 +324,9 @@ def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tu
             if name is None:
                 raise ImportProblem(f"{address}: an index name is not static ({_written(block['name'])})", address)
             label = f"index {quote(name)}"
-            hash_name, range_name = _index_keys(address, kind, name, block, values)
-            index_pk = partition if kind == "lsi" else key(hash_name, f"{label} hash_key")
-            index_sk = key(range_name, f"{label} range_key") if range_name is not None else None
+            hash_names, range_names = _index_keys(address, kind, name, block, values)
+            index_pks = (partition,) if kind == "lsi" else tuple(key(n, f"{label} hash_key") for n in hash_names)
+            index_sks = tuple(key(n, f"{label} range_key") for n in range_names)
             projection_type = values.text(block.get("projection_type"))
             if projection_type is None:
                 notes.append(
@@ -331,10 +347,50 @@ def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tu
                     "expected ALL, KEYS_ONLY or INCLUDE",
                     address,
                 )
-            indexes[name] = IndexSchema(name, kind, index_pk, index_sk, projection)  # type: ignore[arg-type]
+            indexes[name] = IndexSchema(
+                name,
+                kind,  # type: ignore[arg-type]
+                index_pks[0],
+                index_sks[0] if index_sks else None,
+                projection,
+                more_partition_keys=index_pks[1:],
+                more_sort_keys=index_sks[1:],
+            )
     for name in sorted(dynamic & {"global_secondary_index", "local_secondary_index"}):
         notes.append(f"{address}: {name} blocks also come from a dynamic block over variables; those are not read")
     table_name = values.text(body.get("name"))
     if body.get("name") is not None and table_name is None:
         notes.append(f"{address}: name is not static ({_written(body['name'])}); the table is known by its address")
-    return TableSchema(table_name, IndexSchema(None, "table", partition, sort), indexes), notes
+    ttl = _ttl(address, body, values, form, notes)
+    return TableSchema(table_name, IndexSchema(None, "table", partition, sort), indexes, ttl_attribute=ttl), notes
+
+
+def _ttl(address: str, body: dict[str, Any], values: _Values, form: str, notes: list[str]) -> str | None:
+    """The Time to Live attribute: a resource's `ttl { attribute_name, enabled = true }`, a module
+    call's `ttl_enabled = true` with `ttl_attribute_name`. None when it is absent or not enabled
+    (a note says why when it is written but not static or not enabled)."""
+    if form == "resource":
+        blocks = body.get("ttl")
+        if not blocks:
+            return None
+        if not isinstance(blocks, list):
+            notes.append(f"{address}: the ttl block is not static ({_written(blocks)}); Time to Live is taken as off")
+            return None
+        block = blocks[0]
+        enabled, name, where = block.get("enabled", False), block.get("attribute_name"), "ttl"
+    else:
+        if "ttl_enabled" not in body and "ttl_attribute_name" not in body:
+            return None
+        enabled, name, where = body.get("ttl_enabled", False), body.get("ttl_attribute_name"), "ttl_enabled"
+    if enabled is False or (isinstance(enabled, str) and values.text(enabled) == "false"):
+        notes.append(f"{address}: Time to Live is not enabled ({where}); items never expire")
+        return None
+    if enabled is not True and not (isinstance(enabled, str) and values.text(enabled) == "true"):
+        notes.append(f"{address}: {where} enabled is not static ({_written(enabled)}); Time to Live is taken as off")
+        return None
+    attribute = values.text(name)
+    if attribute is None:
+        notes.append(
+            f"{address}: the Time to Live attribute_name is not static ({_written(name)}); Time to Live is taken as off"
+        )
+    return attribute

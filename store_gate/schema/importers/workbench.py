@@ -122,7 +122,7 @@ def _reader(table: dict[str, Any], resource: str, where: str, shown: str) -> Any
             )
         elif not any(facet.get("TableData") for facet in table.get("TableFacets") or []) and table.get("TableData"):
             entities, notes = _table_data_entities(table["TableData"], schema)
-        return ImportedTable(schema, shown, resource, "NoSQL Workbench data model", notes, entities)
+        return ImportedTable(schema, shown, resource, "NoSQL Workbench data model", notes, entities, ttl_known=False)
 
     return read
 
