@@ -62,9 +62,10 @@ def plan(
 ) -> Plan:
     """The manifest `init` would write in `folder`, built and checked against the sources there."""
     from store_gate.config import load
+    from store_gate.display import one_line
     from store_gate.project import build
     from store_gate.rules.coverage import access_key
-    from store_gate.rules.suggest import suggest
+    from store_gate.rules.suggest import parameter_fields, suggest
 
     target = folder / "store-gate.toml"
     if target.exists():
@@ -99,12 +100,14 @@ def plan(
         )
     entries: list[str] = []
     undeclared = [m for m in project.methods if project.declaration(m) is None]
+    fields = parameter_fields(project, undeclared)
     for method in undeclared:
-        pattern = suggest(method, project.table, project.entities)
+        suggestion = suggest(method, project, fields)
+        status = f"a skeleton to complete: {'; '.join(suggestion.gaps)}" if suggestion.gaps else "check the suggestion"
         entries += [
-            f"# TODO {method.qualified_name} ({method.location}): check the suggestion, then uncomment",
+            f"# TODO {method.qualified_name} ({method.location}): {one_line(status, 1000)}, then uncomment",
             f"# {access_key(project, method.trait, method.name)}",
-            *(f"# {line}" for line in pattern.toml_lines()),
+            *(f"# {line}" for line in suggestion.pattern.toml_lines()),
             "",
         ]
     if undeclared:

@@ -60,6 +60,12 @@ class Language:
         found: str = import_module(self.extractor).classify_type(type_text)
         return found
 
+    def record_fields(self, path: str, text: str, names: frozenset[str]) -> dict[str, frozenset[str]]:
+        """The fields of the record types (structs, classes, interfaces) among `names` the file
+        defines, for suggestions that reach a key part through a parameter."""
+        found: dict[str, frozenset[str]] = import_module(self.extractor).record_fields(path, text, names)
+        return found
+
     def type_definitions(self, path: str, text: str, names: frozenset[str]) -> dict[str, TypeDefinition]:
         """The named types among `names` that the file defines: function types and collections
         (none, when the file is nested too deeply to walk: members typed by them are then SG003)."""

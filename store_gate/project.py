@@ -127,6 +127,8 @@ class Project:
     sources: SourceCache
     manifest_declarations: dict[tuple[str, str], Declaration]
     inline_declarations: dict[tuple[str, str], Declaration]
+    # Record types' fields as read so far (None: not a record, or defined nowhere under paths).
+    _records: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
     @property
     def entities(self) -> dict[str, dict[str, KeyTemplate]]:
@@ -179,6 +181,32 @@ class Project:
     @property
     def governed_trait_names(self) -> set[str]:
         return {name for store in self.stores for name in store.trait_names}
+
+    def record_fields(self, names: frozenset[str]) -> dict[str, frozenset[str]]:
+        """The named fields of the record types (structs, classes, interfaces) among `names`
+        defined under the stores' paths (the first definition of each name). Only files where a
+        definition of one of the names may start are parsed, once per run and name."""
+        wanted = frozenset(n for n in names if n not in self._records)
+        if wanted:
+            definer = re.compile(
+                r"\b(?:struct|class|interface|type)\s+(?:" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b"
+            )
+            found: dict[str, frozenset[str]] = {}
+            for path in sorted({path for store in self.stores for path in store.files}):
+                pending = frozenset(n for n in wanted if n not in found)
+                if not pending:
+                    break
+                data = self.sources.data(path)
+                if not any(name.encode() in data for name in pending):
+                    continue
+                text, language = self.sources.text(path), language_of(path)
+                if text is None or language is None or not definer.search(text):
+                    continue
+                for name, fields in language.record_fields(path, text, pending).items():
+                    found.setdefault(name, fields)
+            self._records.update({name: found.get(name) for name in wanted})
+        known = ((name, self._records.get(name)) for name in names)
+        return {name: fields for name, fields in known if fields is not None}
 
 
 class SourceCache:

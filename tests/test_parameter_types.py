@@ -239,3 +239,39 @@ def test_a_stream_is_pulled_page_by_page_by_its_caller(gate: Gate) -> None:
 def test_a_limit_bounds_a_cursor_page_without_a_cursor(gate: Gate) -> None:
     setup(gate, "rs", PAGED + "limit = 50\n", {"id": "text"}, returns="many")
     assert found(gate) == []
+
+
+# SG208: a record bound whole --------------------------------------------------------------------
+
+RECORDS = {
+    "rs": "pub struct Round { pub dialogue_id: String, pub number: u32 }\n",
+    "py": "from dataclasses import dataclass\n\n\n@dataclass\nclass Round:\n    dialogue_id: str\n    number: int\n\n\n",
+    "ts": "export interface Round { dialogueId: string; number: number }\n",
+}
+ROUND_PUT = '[access.DialogueStore.m]\nop = "PutItem"\nkey = {{ pk = "D#{{r.{field}}}", sk = "R#{{{whole}}}" }}\n'
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_record_bound_whole_to_a_key_part_is_sg208(gate: Gate, language: str) -> None:
+    field = "dialogueId" if language == "ts" else "dialogue_id"
+    gate.manifest(ROUND_PUT.format(field=field, whole="r"), table=TABLE, paths=f'["src/**/*.{language}"]')
+    gate.write(
+        f"src/store.{language}", RECORDS[language] + source(language, [("r", "Round")], RETURNS[language]["one"])
+    )
+    ((code, message),) = found(gate)
+    assert code == "SG208"
+    fields = "dialogueId, number" if language == "ts" else "dialogue_id, number"
+    assert message == (
+        f'DialogueStore.m: key "sk" is bound to {{r}}, a whole Round (a record with fields {fields}); name the field '
+        f"the key part stands for, e.g. {{r.{fields.split(', ')[0]}}}"
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_field_of_a_record_passes(gate: Gate, language: str) -> None:
+    field = "dialogueId" if language == "ts" else "dialogue_id"
+    gate.manifest(ROUND_PUT.format(field=field, whole="r.number"), table=TABLE, paths=f'["src/**/*.{language}"]')
+    gate.write(
+        f"src/store.{language}", RECORDS[language] + source(language, [("r", "Round")], RETURNS[language]["one"])
+    )
+    assert found(gate) == []

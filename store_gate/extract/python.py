@@ -1007,3 +1007,33 @@ def classify_type(text: str) -> str:
     if _COLLECTION.search(type_text) or _PY_SEQUENCE.match(type_text):
         return "collection"
     return "unknown"
+
+
+def record_fields(path: str, text: str, names: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The attributes of the classes among `names` the module defines - annotated class attributes
+    (dataclasses, pydantic, attrs, NamedTuple, TypedDict) and `self.x` set in `__init__`: what a key
+    placeholder may reach through a parameter (`{round.dialogue_id}`)."""
+    try:
+        tree = ast.parse(text, filename=path, type_comments=False)
+    except (SyntaxError, RecursionError, ValueError):
+        return {}
+    found: dict[str, frozenset[str]] = {}
+    for statement in _module_statements(tree.body):
+        if not isinstance(statement, ast.ClassDef) or statement.name not in names:
+            continue
+        fields: set[str] = set()
+        for member in statement.body:
+            if isinstance(member, ast.AnnAssign) and isinstance(member.target, ast.Name):
+                fields.add(member.target.id)
+            elif isinstance(member, ast.FunctionDef) and member.name == "__init__":
+                for node in ast.walk(member):
+                    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+                    for target in targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"
+                        ):
+                            fields.add(target.attr)
+        found.setdefault(statement.name, frozenset(fields))
+    return found

@@ -804,3 +804,22 @@ def classify_type(text: str) -> str:
     if _COLLECTION.search(type_text):
         return "collection"
     return "unknown"
+
+
+def record_fields(path: str, text: str, names: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The named fields of the structs among `names` the file defines (`struct Round { dialogue_id,
+    round }`): what a key placeholder may reach through a parameter (`{round.dialogue_id}`)."""
+    found: dict[str, frozenset[str]] = {}
+    try:
+        structs = SgRoot(text, "rust").root().find_all(kind="struct_item")
+        for node in structs:
+            name, body = node.field("name"), node.field("body")
+            if name is None or body is None or _unraw(name.text()) not in names:
+                continue
+            if body.kind() != "field_declaration_list":
+                continue  # a tuple struct: no field a template can name
+            fields = (c.field("name") for c in named_children(body) if c.kind() == "field_declaration")
+            found.setdefault(_unraw(name.text()), frozenset(_unraw(f.text()) for f in fields if f is not None))
+    except RecursionError:
+        return {}
+    return found

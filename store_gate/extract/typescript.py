@@ -845,3 +845,35 @@ def classify_type(text: str) -> str:
     if re.fullmatch(r"""(?:"[^"]*"|'[^']*')(?:\s*\|\s*(?:"[^"]*"|'[^']*'))*""", type_text):
         return "text"  # a union of string literals
     return "unknown"
+
+
+def record_fields(path: str, text: str, names: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The property names of the interfaces, classes and object type aliases among `names` the
+    file defines: what a key placeholder may reach through a parameter (`{round.dialogueId}`)."""
+    found: dict[str, frozenset[str]] = {}
+    try:
+        root = SgRoot(text, "typescript").root()
+        for kind in ("interface_declaration", *_CLASS_KINDS, "type_alias_declaration"):
+            for node in root.find_all(kind=kind):
+                name = node.field("name")
+                if name is None or _identifier(str(name.text())) not in names:
+                    continue
+                body = node.field("body") if kind != "type_alias_declaration" else node.field("value")
+                if body is None or (kind == "type_alias_declaration" and body.kind() != "object_type"):
+                    continue
+                fields: set[str] = set()
+                for member in named_children(body):
+                    if member.kind() in ("property_signature", "public_field_definition"):
+                        field_name = member.field("name")
+                        if field_name is not None:
+                            fields.add(_identifier(str(field_name.text())))
+                    elif member.kind() == "method_definition" and str(member.field("name").text()) == "constructor":
+                        for parameter in member.find_all(kind="required_parameter"):
+                            if parameter.find(kind="accessibility_modifier") is not None:
+                                pattern = parameter.field("pattern")
+                                if pattern is not None:
+                                    fields.add(str(pattern.text()))
+                found.setdefault(_identifier(str(name.text())), frozenset(fields))
+    except RecursionError:
+        return {}
+    return found

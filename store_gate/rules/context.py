@@ -5,7 +5,8 @@ earlier steps)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from store_gate.config.model import AccessPattern
@@ -37,6 +38,8 @@ class PatternContext:
     entities: dict[str, dict[str, KeyTemplate]]
     context: dict[str, str] = field(default_factory=dict)  # the store's {ctx.name} parts and their types
     earlier: tuple[Earlier, ...] = ()  # the steps before this one, nearest last
+    # The fields of the record types the method's parameters name (defined under the paths).
+    records: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def pattern(self) -> AccessPattern:
@@ -74,9 +77,23 @@ class PatternContext:
                 return parameter.type, found
         return None
 
+    def record_of(self, placeholder: Placeholder) -> tuple[str, frozenset[str]] | None:
+        """The record type (and its fields) a placeholder binds whole: `{round}` for `round: &Round`
+        where `struct Round { .. }` is defined under the paths. None otherwise."""
+        if len(placeholder.path) != 1:
+            return None
+        for parameter in self.method.parameters:
+            if parameter.bindable and parameter.name == placeholder.root:
+                named = [n for n in _IDENTIFIER.findall(parameter.type) if n in self.records]
+                return (named[0], self.records[named[0]]) if len(named) == 1 else None
+        return None
+
     @property
     def table_label(self) -> str:
         return "the table" if self.table_name is None else f'table "{self.table_name}"'
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _is_checked(leaf: AccessPattern) -> bool:
@@ -86,37 +103,58 @@ def _is_checked(leaf: AccessPattern) -> bool:
 
 
 def pattern_contexts(project: Project) -> Iterator[PatternContext]:
-    for method in project.methods:
-        declaration = project.declaration(method)
-        if declaration is None:
+    declared = [(m, d) for m in project.methods if (d := project.declaration(m)) is not None]
+    records = parameter_records(project, [m for m, _ in declared])
+    for method, declaration in declared:
+        yield from contexts_of(project, method, declaration, records)
+
+
+def parameter_records(project: Project, methods: list[Method]) -> Mapping[str, frozenset[str]]:
+    """The record types the methods' parameters name, where a type the gate knows nothing of
+    (not text, a number, bytes ...) may be one: their fields, read only where they are defined."""
+    names: set[str] = set()
+    for method in methods:
+        language = language_of(method.location.path)
+        for parameter in method.parameters:
+            if language is not None and language.type_class(parameter.type) == "unknown":
+                names.update(_IDENTIFIER.findall(parameter.type))
+    return project.record_fields(frozenset(names)) if names else {}
+
+
+def contexts_of(
+    project: Project, method: Method, declaration: Declaration, records: Mapping[str, frozenset[str]] | None = None
+) -> Iterator[PatternContext]:
+    """What the pattern rules check of one declaration: each of its operations in context."""
+    if records is None:
+        records = parameter_records(project, [method])
+    store = project.store_of(method.trait)
+    context = dict(store.context) if store is not None else {}
+    earlier: list[Earlier] = []
+    steps = declaration.pattern.steps
+    for label, leaf in declaration.pattern.operations():
+        table_name = project.table_name(method.trait, leaf)
+        table = project.schema_of(table_name)
+        if table is None:
+            continue  # a table name the manifest does not declare: a configuration error already
+        step = int(label.split()[1]) if label and label.startswith("step ") else None
+        before = tuple(earlier[: step - 1]) if step is not None else ()
+        if step is not None and label == f"step {step}":
+            index = table.index(leaf.index)
+            keys = frozenset(table.base.key_names) | frozenset(index.key_names if index else ())
+            if len(earlier) < step:
+                earlier.append(Earlier(leaf.entity, keys))
+        if not _is_checked(leaf):
             continue
-        store = project.store_of(method.trait)
-        context = dict(store.context) if store is not None else {}
-        earlier: list[Earlier] = []
-        steps = declaration.pattern.steps
-        for label, leaf in declaration.pattern.operations():
-            table_name = project.table_name(method.trait, leaf)
-            table = project.schema_of(table_name)
-            if table is None:
-                continue  # a table name the manifest does not declare: a configuration error already
-            step = int(label.split()[1]) if label and label.startswith("step ") else None
-            before = tuple(earlier[: step - 1]) if step is not None else ()
-            if step is not None and label == f"step {step}":
-                index = table.index(leaf.index)
-                keys = frozenset(table.base.key_names) | frozenset(index.key_names if index else ())
-                if len(earlier) < step:
-                    earlier.append(Earlier(leaf.entity, keys))
-            if not _is_checked(leaf):
-                continue
-            yield PatternContext(
-                method=method,
-                declaration=declaration,
-                leaf=leaf,
-                label=label,
-                table=table,
-                table_name=table_name,
-                index=table.index(leaf.index),
-                entities=project.entities,
-                context=context,
-                earlier=before if steps else (),
-            )
+        yield PatternContext(
+            method=method,
+            declaration=declaration,
+            leaf=leaf,
+            label=label,
+            table=table,
+            table_name=table_name,
+            index=table.index(leaf.index),
+            entities=project.entities,
+            context=context,
+            earlier=before if steps else (),
+            records=records,
+        )

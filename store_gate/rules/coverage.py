@@ -73,17 +73,18 @@ def source_problems(project: Project) -> Iterator[Finding]:
 
 
 def method_access_pattern_missing(project: Project) -> Iterator[Finding]:
-    """SG101"""
-    for method in project.methods:
-        if project.declaration(method) is not None:
-            continue
-        from store_gate.rules.suggest import suggest
+    """SG101, with a suggested declaration the gate accepts - or one that says it is a skeleton."""
+    from store_gate.rules.suggest import parameter_fields, suggest
 
-        skeleton = suggest(method, project.table, project.entities)
+    undeclared = [m for m in project.methods if project.declaration(m) is None]
+    fields = parameter_fields(project, undeclared)
+    for method in undeclared:
+        suggestion = suggest(method, project, fields)
         yield SG101.at(
             method.location,
             f"{method.qualified_name} has no access pattern; declare it in {project.manifest_in_repository} under "
-            f"{access_key(project, method.trait, method.name)} or in its doc comment, e.g. @access {skeleton.render()}",
+            f"{access_key(project, method.trait, method.name)} or in its doc comment, e.g. "
+            f"@access {suggestion.pattern.render()}{suggestion.note}",
             method.trait,
             method.name,
         )

@@ -24,6 +24,7 @@ from store_gate.rule import Rule
 from store_gate.rules.wording import did_you_mean, names, quote
 
 if TYPE_CHECKING:
+    from store_gate.extract.model import Method
     from store_gate.findings import Finding
     from store_gate.project import Project
     from store_gate.rules.context import PatternContext
@@ -272,6 +273,17 @@ def _what(placeholder: object, bound: tuple[str, str]) -> str:
 def _bound_types(ctx: PatternContext, attr: str, kind: str | None, operand: KeyTemplate) -> Iterator[str]:
     for placeholder in operand.placeholders:
         bound = ctx.binding_class(placeholder)
+        record = ctx.record_of(placeholder) if bound is not None and bound[1] == "unknown" else None
+        if record is not None:
+            type_name, fields = record
+            ordered = sorted(fields, key=lambda f: (f.replace("_", "").lower() != placeholder.root.replace("_", ""), f))
+            shown = ", ".join(sorted(fields)[:8]) + (", ..." if len(fields) > 8 else "")
+            example = f"{{{placeholder.root}.{ordered[0]}}}" if ordered else f"{{{placeholder.root}.<field>}}"
+            yield (
+                f"{ctx.subject}: key {quote(attr)} is bound to {placeholder}, a whole {type_name} (a record with "
+                f"fields {shown or 'none'}); name the field the key part stands for, e.g. {example}"
+            )
+            continue
         if bound is None or bound[1] == "unknown":
             continue
         if bound[1] == "collection" and not ctx.in_many:
@@ -321,11 +333,12 @@ def _tuple_of_several(type_text: str) -> bool:
     return False
 
 
-def _carries_cursor(ctx: PatternContext) -> bool:
-    for parameter in ctx.method.parameters:
+def carries_cursor(method: Method) -> bool:
+    """Does the method take a start key, or hand the next one back (or a stream)?"""
+    for parameter in method.parameters:
         if (parameter.name and _CURSOR_NAME.search(parameter.name)) or _CURSOR_TYPE.search(parameter.type):
             return True
-    returned = ctx.method.return_type or ""
+    returned = method.return_type or ""
     return bool(_CURSOR_RETURN.search(returned)) or _tuple_of_several(returned)
 
 
@@ -346,7 +359,7 @@ def query_unpaginated(ctx: PatternContext) -> Iterator[str]:
             f"{ctx.subject} returns a collection ({one_line(ctx.method.return_type or '')}) from a Query with neither "
             'page = "cursor" nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N'
         )
-    elif pattern.page == "cursor" and pattern.limit is None and not _carries_cursor(ctx):
+    elif pattern.page == "cursor" and pattern.limit is None and not carries_cursor(ctx.method):
         returned = one_line(ctx.method.return_type) if ctx.method.return_type else "nothing"
         yield (
             f'{ctx.subject}: page = "cursor", but the method takes no cursor and returns none (it returns '
