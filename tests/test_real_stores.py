@@ -462,3 +462,39 @@ def test_a_multi_attribute_key_that_differs_from_the_infrastructure_is_drift(gat
             "device (S) in template.yaml",
         )
     ]
+
+
+TWO_MODELS = """\
+from pynamodb.models import Model
+from pynamodb.attributes import UnicodeAttribute
+class User(Model):
+    class Meta:
+        table_name = "main"
+    pk = UnicodeAttribute(hash_key=True, default="USER")
+    sk = UnicodeAttribute(range_key=True)
+class Session(Model):
+    class Meta:
+        table_name = "main"
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+"""
+
+
+def test_access_patterns_may_name_entities_imported_from_the_infrastructure(gate: Gate) -> None:
+    gate.write("models.py", TWO_MODELS)
+    access = '[access.SessionStore.get]\nop = "GetItem"\nentity = "Session"\nkey = { pk = "{p}", sk = "{s}" }\n'
+    setup(gate, access, "fn get(&self, p: &str, s: &str);", tables=from_only("models.py"))
+    assert found(gate) == []
+
+
+def test_an_entity_neither_declared_nor_imported_is_a_configuration_error(gate: Gate) -> None:
+    gate.write("models.py", TWO_MODELS)
+    access = (
+        '[access.SessionStore.get]\nsteps = [{ op = "GetItem", entity = "Sesion", key = { pk = "{p}", sk = "{s}" } }]\n'
+    )
+    setup(gate, access, "fn get(&self, p: &str, s: &str);", tables=from_only("models.py"))
+    result = run_cli("check", cwd=gate.root)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        'access.SessionStore.get.entity: unknown entity "Sesion" (entities: Session, User)'
+    ), result.stderr

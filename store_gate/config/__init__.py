@@ -280,6 +280,15 @@ def load(path: Path, use_cache: bool = True, cache_folder: str | None = None) ->
         cache=cache,
         tables=tables,
     )
+    if any(table.imported is not None for table in tables.values()):
+        from store_gate.config.model import entity_reference_problems
+
+        unknown = entity_reference_problems(manifest, set(loaded.entities))
+        if unknown:
+            lines = KeyLines(text, prefix)
+            raise ConfigError(
+                [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in unknown]
+            )
     _check_globs(loaded)
     if manifest.rules:
         from store_gate.rules.structural import load_user_rules

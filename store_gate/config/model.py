@@ -602,13 +602,29 @@ def cross_reference_problems(manifest: Manifest, data: dict[str, Any]) -> list[t
                     'methods = ["..."]: a method added later must not be waived by it',
                 )
             )
+    if not any(table.from_ for table in manifest.all_tables.values()):
+        problems += entity_reference_problems(manifest, set(manifest.entity))
+    # else: entities may come from the infrastructure (facets, pynamodb models, TableData), checked
+    # once it is imported
+    return problems
+
+
+def entity_reference_problems(manifest: Manifest, known: set[str]) -> list[tuple[tuple[Any, ...], str]]:
+    """An entity an access pattern (or one of its steps, alternatives, items) names that is
+    neither the manifest's nor imported."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
     for trait, methods in manifest.access.items():
         for method, pattern in methods.items():
-            if pattern.entity is not None and pattern.entity not in manifest.entity:
-                known = ", ".join(sorted(manifest.entity)) or "none"
-                problems.append(
-                    (("access", trait, method, "entity"), f"unknown entity {quote(pattern.entity)} (entities: {known})")
-                )
+            for _, leaf in pattern.operations():
+                if leaf.entity is not None and leaf.entity not in known:
+                    listed = ", ".join(sorted(known)) or "none"
+                    problems.append(
+                        (
+                            ("access", trait, method, "entity"),
+                            f"unknown entity {quote(leaf.entity)} (entities: {listed})",
+                        )
+                    )
+                    break
     return problems
 
 

@@ -32,7 +32,8 @@ def render_text(
     for index in table.indexes.values():
         lines.append(f"  {index.kind.upper()} {index.name}: {_keys(index)}, projection {index.projection}")
     if entities:
-        lines.append("  entities:" + (" (imported from facets)" if imported and imported.entities else ""))
+        source = f" (imported from the {imported.kind})" if imported and imported.entities else ""
+        lines.append("  entities:" + source)
         for entity, layout in sorted(entities.items()):
             lines.append(f"    {entity}: " + ", ".join(f'{attr} = "{t.source}"' for attr, t in layout.items()))
     if imported is not None and imported.notes:
