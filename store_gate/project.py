@@ -17,7 +17,7 @@ from typing import Any, Callable, Literal
 
 from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
-from store_gate.config.model import AccessPattern, Store
+from store_gate.config.model import AccessPattern, Store, entity_table_of
 from store_gate.config.toml_lines import TOMLDecodeError, loads
 from store_gate.display import one_line
 from store_gate.extract.model import (
@@ -142,9 +142,13 @@ class Project:
         return None
 
     def table_name(self, trait: str, leaf: AccessPattern) -> str | None:
-        """The table an operation runs on: its own `table`, its store's, else the default."""
+        """The table an operation runs on: its own `table`; else the table of the entity it names
+        (an entity of `[table]` lives there, whatever its store's default); else its store's
+        `table`; else the default."""
         if leaf.table is not None:
             return leaf.table
+        if leaf.entity is not None and leaf.entity in self.loaded.manifest.entity:
+            return entity_table_of(self.loaded.manifest, leaf.entity)
         store = self.store_of(trait)
         if store is not None and store.table is not None:
             return store.table

@@ -85,6 +85,17 @@ def test_the_stores_table_is_the_default_of_its_patterns(gate: Gate) -> None:
     assert found(gate) == []
 
 
+def test_a_pattern_naming_an_entity_runs_on_the_entitys_table(gate: Gate) -> None:
+    access = (
+        '[access.SessionStore.profile]\nop = "GetItem"\nentity = "Profile"\nkey = { pk = "USER#{u}", sk = "PROFILE" }\n'
+    )
+    head = HEAD + 'table = "sessions"\n'
+    setup(gate, access, "fn profile(&self, u: &str);", head=head)
+    assert found(gate) == []
+    setup(gate, access.replace('entity = "Profile"\n', ""), "fn profile(&self, u: &str);", head=head)
+    assert [code for code, _ in found(gate)] == ["SG204", "SG204", "SG205", "SG205"]  # user, session; pk, sk
+
+
 def test_an_unknown_table_is_a_configuration_error(gate: Gate) -> None:
     setup(
         gate,
