@@ -209,8 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _closed_pipe(EXIT_OK)
     except BaseException as exc:
-        if isinstance(exc, SystemExit):
-            raise
+        if isinstance(exc, SystemExit) or os.environ.get("STORE_GATE_DEBUG") == "1":
+            raise  # STORE_GATE_DEBUG=1: the traceback, for a bug report
         print(
             f"store-gate: internal error: {type(exc).__name__}: {one_line(str(exc))} (please report it)",
             file=sys.stderr,

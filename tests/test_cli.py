@@ -37,16 +37,18 @@ def test_json_lists_every_governed_method_with_its_access_pattern() -> None:
     assert document["schema_version"] == 1
     (manifest,) = document["manifests"]
     methods = {f"{m['trait']}.{m['name']}": m for m in manifest["methods"]}
-    assert len(methods) == 31
+    assert len(methods) == 38  # DialogueStore's 31, SessionStore's 7
     assert methods["DialogueReads.get_round"]["declared_in"] == "inline"
+    assert methods["SessionStore.end_sessions"]["access"]["steps"][1]["op"] == "BatchWriteItem"
+    assert manifest["tables"]["sessions"]["ttl"] == "expires_at"
     assert methods["DialogueReads.list_all_experts"]["waived"] == ["SG202"]
     assert methods["DialogueStore.list_refs_to"]["access"]["index"] == "Inverted"
     assert methods["DialogueReads.get_dialogue"]["path"] == "examples/blue/src/store/reads.rs"
     assert document["summary"] == {
         "errors": 0,
         "warnings": 0,
-        "methods": 31,
-        "declared": 31,
+        "methods": 38,
+        "declared": 38,
         "failed": False,
         "partial": [],
     }

@@ -154,6 +154,14 @@ def test_a_later_step_may_not_use_what_the_items_do_not_carry(gate: Gate) -> Non
     ]
 
 
+def test_a_later_step_copies_the_keys_of_the_entity_it_read(gate: Gate) -> None:
+    steps = STEPS.replace('{ op = "DeleteItem", key', '{ op = "DeleteItem", entity = "Session", key').replace(
+        "{Session.session}", "{item.session}"
+    )
+    setup(gate, steps, "fn delete_all_sessions(&self, user_id: &str);")
+    assert found(gate) == []
+
+
 def test_the_first_step_has_no_earlier_items(gate: Gate) -> None:
     access = '[access.SessionStore.m]\nsteps = [{ op = "GetItem", key = { pk = "{item.pk}", sk = "X" } }]\n'
     setup(gate, access, "fn m(&self);")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 from store_gate.check import CheckResult
+from store_gate.config.model import AccessPattern
 from store_gate.display import one_line
 from store_gate.findings import Finding
 from store_gate.report import Presentation, counts, located, partial_note, plural
+from store_gate.waivers import WaivedFinding
 
 _STYLE = {"path": "1", "error": "1;31", "warning": "1;33", "info": "1;36", "code": "1;35", "ok": "1;32"}
 
@@ -100,22 +102,43 @@ def _ratchets(result: CheckResult) -> list[str]:
     return out
 
 
+def _operations(pattern: AccessPattern) -> list[str]:
+    """What a declaration counts as in the summary: its operation (a transaction or batch once),
+    each step's or alternative's, "TTL expiry", "delegated", or "none"."""
+    if pattern.form == "expiry":
+        return ["TTL expiry"]
+    if pattern.form == "delegates":
+        return ["delegated"]
+    if pattern.op is not None:
+        return [pattern.op]
+    return [op for part in (*pattern.steps, *pattern.alternatives) for op in _operations(part)]
+
+
 def _verified(result: CheckResult) -> list[str]:
     project = result.project
     out = []
+    per_store: list[list[WaivedFinding]] = []
     for store in project.stores:
         if not store.found:
             continue
         traits = store.trait_names
         methods = [m for m in project.methods if m.trait in traits]
         declared = [d for d in (project.declaration(m) for m in methods) if d is not None]
-        ops = Counter(d.pattern.op for d in declared)
+        ops: Counter[str] = Counter()
+        tables: dict[str | None, None] = {}
+        for d in declared:
+            ops.update(_operations(d.pattern))
+            for _, leaf in d.pattern.operations():
+                tables[project.table_name(d.trait, leaf)] = None
+        if not tables:
+            tables[project.table_name(store.config.trait, AccessPattern(op="GetItem"))] = None
         supers = f" (+ {', '.join(traits[1:])})" if len(traits) > 1 else ""
         origin = Counter(d.origin for d in declared)
+        checked = " and ".join(schema.describe() for name in tables if (schema := project.schema_of(name)) is not None)
         out.append(
             f"{store.config.trait}{supers}: {plural(len(methods), 'method')}, {len(declared)} with an access pattern "
             f"({origin['manifest']} in {project.manifest_path}, {origin['inline']} inline), checked against "
-            f"{project.table.describe()}"
+            f"{checked}"
         )
         if ops:
             out.append("  operations: " + ", ".join(f"{op} {n}" for op, n in sorted(ops.items())))
@@ -125,7 +148,12 @@ def _verified(result: CheckResult) -> list[str]:
         if store.external:
             named = ", ".join(f"{h.written} (named by {trait})" for trait, h in store.external)
             out.append(f"  external, governed elsewhere: {named}")
+        mine = [w for w in result.waived if w.finding.trait in traits]
+        per_store.append(mine)
+        out.extend(f"  waived: {w.finding.code} {w.finding.subject} ({w.waiver.reason})" for w in mine)
+    shown = {id(w) for lines in per_store for w in lines}
     for waived in result.waived:
-        f = waived.finding
-        out.append(f"  waived: {f.code} {f.subject} ({waived.waiver.reason})")
+        if id(waived) not in shown:
+            f = waived.finding
+            out.append(f"  waived: {f.code} {f.subject} ({waived.waiver.reason})")
     return out

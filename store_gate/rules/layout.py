@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from store_gate.config import LoadedTable
     from store_gate.findings import Finding
+    from store_gate.keytemplate import KeyTemplate
     from store_gate.project import Project
     from store_gate.rules.context import PatternContext
     from store_gate.schema.table import IndexSchema, KeySchemaAttribute, TableSchema
@@ -125,6 +126,18 @@ def table_drift(
                     )
 
 
+def _copied_from_earlier(ctx: PatternContext, operand: KeyTemplate, attr: str) -> bool:
+    """`{item.sk}` / `{Session.sk}` for key sk, in a step after one that reads this entity."""
+    if not operand.is_single_placeholder or not ctx.earlier:
+        return False
+    placeholder = operand.placeholders[0]
+    if placeholder.path[1:] != (attr,):
+        return False
+    source = ctx.earlier[-1] if placeholder.root == "item" else None
+    source = source or next((e for e in ctx.earlier if e.entity == placeholder.root), None)
+    return source is not None and source.entity in (None, ctx.pattern.entity)
+
+
 def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:
     """SG306"""
     entity_name = ctx.pattern.entity
@@ -153,6 +166,8 @@ def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:
             )
             continue
         for operand in condition.operands:
+            if condition.operator == "eq" and _copied_from_earlier(ctx, operand, attr):
+                continue  # the key an earlier step's item carries: its own layout, whatever it is
             fits = template.admits(operand) if condition.operator == "eq" else template.admits_prefix(operand)
             if not fits:
                 relation = "does not fit" if condition.operator == "eq" else f"({condition.operator}) is no prefix of"

@@ -120,8 +120,11 @@ def _entity(method: Method, op: str, entities: list[str]) -> tuple[str | None, b
 class _Binder:
     """Binds an entity layout's placeholders to what the method can supply."""
 
-    def __init__(self, method: Method, entity: str | None, fields: dict[str, frozenset[str]]) -> None:
+    def __init__(
+        self, method: Method, entity: str | None, fields: dict[str, frozenset[str]], context: frozenset[str]
+    ) -> None:
         self.method = method
+        self.context = context  # the store's own key parts, {ctx.name}
         self.entity = entity
         self.params = {p.name: p for p in method.parameters if p.bindable and p.name}
         self.fields = fields
@@ -157,7 +160,9 @@ class _Binder:
         parts: list[str | Placeholder] = []
         unbound: list[str] = []
         for part in template.parts:
-            if isinstance(part, Placeholder):
+            if isinstance(part, Placeholder) and part.root == "ctx" and part.path[1:] in {(c,) for c in self.context}:
+                pass  # held by the store
+            elif isinstance(part, Placeholder):
                 bound = self.bind(part.root) if len(part.path) == 1 else None
                 if bound is None:
                     unbound.append(str(part))
@@ -225,13 +230,18 @@ def suggest(
     default_table = project.table_name(method.trait, AccessPattern(op="GetItem"))
     table = project.schema_of(table_name if entity else default_table) or project.table
     layout = project.entities.get(entity, {}) if entity else {}
-    binder = _Binder(method, entity, fields or {})
+    store = project.store_of(method.trait)
+    binder = _Binder(method, entity, fields or {}, frozenset(store.context) if store is not None else frozenset())
     gaps: list[str] = []
     if entity is None:
         gaps.append("name the entity it reads or writes (entity = ...) and its key")
     own_table = table_name if entity and table_name != default_table else None
 
-    if op == "Query" or (op == "DeleteItem" and plural):
+    expires = {"expired", "expire", "expiry", "expiring"} & {w.lower() for w in _words(method.name)}
+    if op == "DeleteItem" and expires and table.ttl_attribute is not None:
+        pattern = AccessPattern(expiry="ttl", table=own_table)
+        gaps = [g for g in gaps if not g.startswith("name the entity")]
+    elif op == "Query" or (op == "DeleteItem" and plural):
         found = _query_key(table, layout, binder) if layout else None
         if found is None:
             index, key = table.base, {table.base.partition_key.name: KeyCondition("eq", (KeyTemplate.parse("..."),))}
