@@ -27,6 +27,7 @@ from store_gate.extract.model import (
     SourceProblem,
     TraitDefinition,
     TypeDefinition,
+    TypedMember,
 )
 from store_gate.keytemplate import KeyTemplate
 from store_gate.languages import language_of
@@ -373,8 +374,11 @@ def _follow_traits(
         wanted |= pending
     store.definitions = _resolve_named_types(_merge_stubs(store.definitions), store.files, cache, problems)
     defined = {d.name for d in store.definitions}
+    classes = {(d.name, d.location.path) for d in store.definitions if not d.type_only}
     for definition in store.definitions:
         for heritage in definition.supertraits:
+            if heritage.value:
+                _class_base(definition.name, heritage, store.definitions, classes, problems)
             if heritage.name in defined or heritage.standard:
                 continue
             if store.config.is_external(heritage.written, heritage.name):
@@ -382,6 +386,38 @@ def _follow_traits(
             else:
                 store.unresolved.append((definition.name, heritage))
     store.admitted = _admitted(store.config.trait, store.definitions)
+
+
+def _class_base(
+    trait: str,
+    heritage: Heritage,
+    definitions: list[TraitDefinition],
+    classes: set[tuple[str, str]],
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+) -> None:
+    """A TypeScript class extends a value: a file that defines the base's name only as a type
+    (an interface, a type alias) binds that value to something else - a const, a function, an
+    import - whose members the gate cannot see (SG004)."""
+    types_only = sorted(
+        d.location
+        for d in definitions
+        if d.name == heritage.name and d.type_only and (d.name, d.location.path) not in classes
+    )
+    if not types_only:
+        return
+    location = heritage.location
+    problems.setdefault(
+        (location.path, location.line, location.column, "SG004"),
+        SourceProblem(
+            "SG004",
+            location,
+            f"{trait} extends {heritage.written}, and {types_only[0]} defines {heritage.name} only as a type: a class "
+            f"extends a value, and that file's value {heritage.name} is not a class declaration (a const, a function "
+            f"or an import), so the gate cannot see its members; declare {heritage.name} as a class under the store's "
+            "paths",
+            trait,
+        ),
+    )
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -414,9 +450,11 @@ def _resolve_named_types(
                 wanted.update(_IDENTIFIER.findall(method.return_type))
     found: dict[str, TypeDefinition] = {}
     pending = frozenset(wanted)
-    for _ in range(8):  # alias chains (`type A = B; type B = () => X`), bounded
+    searched: set[str] = set()
+    for _ in range(8):  # alias chains (`type A = B; type B = () => X`) and member types, bounded
         if not pending:
             break
+        searched |= pending
         definer = _type_definer(pending)
         for path in files:
             data = cache.data(path)
@@ -428,7 +466,8 @@ def _resolve_named_types(
                 continue
             for name, type_definition in language.type_definitions(path, text, pending).items():
                 found.setdefault(name, type_definition)
-        pending = frozenset(d.alias_of for d in found.values() if d.alias_of and d.alias_of not in found)
+        referred = {n for d in found.values() for n in (d.alias_of, *d.members) if n}
+        pending = frozenset(referred - searched)
 
     def resolve(name: str) -> TypeDefinition | None:
         for _ in range(8):
@@ -436,6 +475,24 @@ def _resolve_named_types(
             if definition is None or definition.alias_of is None:
                 return definition
             name = definition.alias_of
+        return None
+
+    def facet(name: str, seen: set[str]) -> str | None:
+        """What makes the type a facet of methods, if it is one: methods of its own, or a member or
+        base type that is a function or a facet."""
+        definition = found.get(name)
+        if definition is None or name in seen:
+            return None
+        seen.add(name)
+        if definition.methods is not None:
+            return definition.methods
+        for other in (*definition.members, *([definition.alias_of] if definition.alias_of else [])):
+            target = resolve(other)
+            if target is not None and target.function is not None:
+                return f"a type with a member of function type {other}"
+            inner = facet(other, seen)
+            if inner is not None:
+                return inner if other == definition.alias_of else f"a type holding {other}, {inner}"
         return None
 
     resolved: list[TraitDefinition] = []
@@ -449,7 +506,18 @@ def _resolve_named_types(
             methods.append(method)
         for member in definition.typed_members:
             target = resolve(member.type_name)
-            if target is None:
+            facet_of = None if target is None or target.function is not None else facet(member.type_name, set())
+            if member.holder is not None:  # data holding the type: a function or a facet there is a facet
+                if target is not None and target.function is not None:
+                    facet_of = f"{member.holder} with a member of function type {member.type_name}"
+                elif facet_of is not None:
+                    facet_of = f"{member.holder} holding {member.type_name}, {facet_of}"
+                if facet_of is not None:
+                    _facet(problems, definition.name, member, facet_of)
+                continue
+            if facet_of is not None:
+                _facet(problems, definition.name, member, f"{member.type_name}, {facet_of}")
+            elif target is None:
                 location = member.method.location
                 problems.setdefault(
                     (location.path, location.line, location.column, "SG003"),
@@ -474,6 +542,23 @@ def _resolve_named_types(
                 )
         resolved.append(dataclasses.replace(definition, methods=tuple(methods)))
     return resolved
+
+
+def _facet(
+    problems: dict[tuple[str, int, int, str], SourceProblem], trait: str, member: TypedMember, what: str
+) -> None:
+    location = member.method.location
+    governed = member.type_name if member.holder is None else "that type"
+    problems.setdefault(
+        (location.path, location.line, location.column, "SG003"),
+        SourceProblem(
+            "SG003",
+            location,
+            f"{member.method.qualified_name} is a member typed by {what}: the gate does not govern the methods "
+            f"it reaches; declare its methods on the store or govern {governed} as a store",
+            trait,
+        ),
+    )
 
 
 def _admitted(root: str, definitions: list[TraitDefinition]) -> dict[str, MemberSet]:
