@@ -468,6 +468,7 @@ def _resolve_named_types(
                 found.setdefault(name, type_definition)
         referred = {n for d in found.values() for n in (d.alias_of, *d.members) if n}
         pending = frozenset(referred - searched)
+    deeper = pending  # named by a type the gate read, but past the rounds it follows: unknown
 
     def resolve(name: str) -> TypeDefinition | None:
         for _ in range(8):
@@ -477,23 +478,32 @@ def _resolve_named_types(
             name = definition.alias_of
         return None
 
-    def facet(name: str, seen: set[str]) -> str | None:
-        """What makes the type a facet of methods, if it is one: methods of its own, or a member or
-        base type that is a function or a facet."""
+    def facet_path(name: str, seen: set[str]) -> tuple[str | None, str] | None:
+        """Why the type is a facet of methods, if it is one - methods of its own, or a member or base
+        type that is a function or a facet - and the first type on the way there."""
         definition = found.get(name)
         if definition is None or name in seen:
             return None
         seen.add(name)
         if definition.methods is not None:
-            return definition.methods
+            return None, definition.methods
         for other in (*definition.members, *([definition.alias_of] if definition.alias_of else [])):
+            if other in deeper:
+                return other, "types nested deeper than the gate follows"
             target = resolve(other)
             if target is not None and target.function is not None:
-                return f"a type with a member of function type {other}"
-            inner = facet(other, seen)
+                return None, f"a type with a member of function type {other}"
+            inner = facet_path(other, seen)
             if inner is not None:
-                return inner if other == definition.alias_of else f"a type holding {other}, {inner}"
+                return inner if other == definition.alias_of else (other, inner[1])
         return None
+
+    def facet(name: str) -> str | None:
+        path = facet_path(name, set())
+        if path is None:
+            return None
+        hop, reason = path
+        return reason if hop is None else f"a type holding {hop}, which leads to {reason}"
 
     resolved: list[TraitDefinition] = []
     for definition in definitions:
@@ -506,7 +516,7 @@ def _resolve_named_types(
             methods.append(method)
         for member in definition.typed_members:
             target = resolve(member.type_name)
-            facet_of = None if target is None or target.function is not None else facet(member.type_name, set())
+            facet_of = None if target is None or target.function is not None else facet(member.type_name)
             if member.holder is not None:  # data holding the type: a function or a facet there is a facet
                 if target is not None and target.function is not None:
                     facet_of = f"{member.holder} with a member of function type {member.type_name}"

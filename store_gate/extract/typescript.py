@@ -175,8 +175,8 @@ def _string_value(node: Any) -> str:
             value.append(str(child.text()))
         elif kind == "escape_sequence":
             escape = str(child.text())[1:]
-            if escape[:1] == "u":
-                value.append(_identifier("\\" + escape))
+            if escape[:1] == "u":  # surrogate halves stay apart until the whole string is read
+                value.append(_ESCAPE.sub(_escaped_character, "\\" + escape))
             elif escape[:1] == "x" and len(escape) == 3:
                 value.append(chr(int(escape[1:], 16)))
             elif escape[:1] in ("\n", "\r"):
@@ -609,7 +609,9 @@ class _Reader:
             tuple(heritage),
             tuple(methods),
             tuple(typed),
-            type_only=kind in ("interface_declaration", "type_alias_declaration"),
+            # An interface in `declare module "..."` / `declare global` augments whatever the name is there:
+            # no sign that its value is not a class.
+            type_only=kind in ("interface_declaration", "type_alias_declaration") and not _augmentation(node),
         )
 
     def _alias(self, value: Any, heritage: list[Heritage], bodies: list[Any]) -> None:
@@ -876,6 +878,13 @@ class _Reader:
             )
         signature = _signature(decorators, node, ())
         annotation = annotation if annotation is not None else asserted
+        if annotation is None and value is not None and value.kind() == "new_expression":
+            constructed = _constructed(value)
+            if constructed is not None and constructed not in _BUILT_IN_CLASSES:
+                # `x = new AdminService()` is `x: AdminService`: a class with methods is a facet.
+                return _Member(
+                    name, node, "typed", [], None, doc, decorators, signature, typed=[constructed], name_node=name_node
+                )
         if annotation is None:
             if value is not None:
                 what, description = _value_kind(value)
@@ -1005,6 +1014,24 @@ def _data_value(value: Any) -> bool:
 
 
 _FUNCTION_CONSTRUCTORS = frozenset({"Function", "AsyncFunction", "GeneratorFunction", "AsyncGeneratorFunction"})
+# Built-in classes whose instances are data (or bring no data access): `new Date()` is data; `new X()` of
+# any other class is typed X, resolved like an annotation.
+_BUILT_IN_CLASSES = (
+    _DATA_TYPES
+    | _DATA_GENERICS
+    | _words(
+        "Array Map Set WeakMap WeakSet WeakRef Promise Error TypeError RangeError SyntaxError ReferenceError"
+        " EvalError URIError AggregateError AbortController TextEncoder TextDecoder"
+    )
+)
+
+
+def _constructed(value: Any) -> str | None:
+    """The class `new X(...)` constructs, by name (None when the constructor is an expression)."""
+    constructor = value.field("constructor")
+    if constructor is None or constructor.kind() not in ("identifier", "member_expression"):
+        return None
+    return _identifier(str(constructor.text()).rsplit(".", 1)[-1])
 
 
 def _wrapped(value: Any) -> Any:
@@ -1026,12 +1053,7 @@ def _asserted_type(value: Any) -> Any:
 
 def _function_constructed(value: Any) -> bool:
     """`new Function("...")` (or `globalThis.Function`, `AsyncFunction`, ...): a function value."""
-    if value.kind() != "new_expression":
-        return False
-    constructor = value.field("constructor")
-    if constructor is None or constructor.kind() not in ("identifier", "member_expression"):
-        return False
-    return _identifier(str(constructor.text()).rsplit(".", 1)[-1]) in _FUNCTION_CONSTRUCTORS
+    return value.kind() == "new_expression" and _constructed(value) in _FUNCTION_CONSTRUCTORS
 
 
 def _value_kind(value: Any) -> tuple[str, str]:
@@ -1046,10 +1068,8 @@ def _value_kind(value: Any) -> tuple[str, str]:
     kind = value.kind()
     if kind in _FUNCTION_VALUES or _function_constructed(value):
         return "function", "a function"
-    if kind == "new_expression":
-        constructor = value.field("constructor")
-        known = constructor is not None and constructor.kind() in ("identifier", "member_expression")
-        return ("data", "") if known else ("unknown", "")
+    if kind == "new_expression":  # of a built-in data class; any other is typed by its class
+        return ("data", "") if _constructed(value) in _BUILT_IN_CLASSES else ("unknown", "")
     if kind == "class":
         body = value.field("body")
         members = [c for c in named_children(body) if c.kind() != "comment"] if body is not None else []
@@ -1096,6 +1116,18 @@ def _object_types(annotation: Any) -> list[Any]:
 
     visit(annotation)
     return found
+
+
+def _augmentation(node: Any) -> bool:
+    """Is the declaration inside a `declare module "..."`, `module "..."` or `declare global` block?"""
+    for ancestor in node.ancestors():
+        if ancestor.kind() == "ambient_declaration":
+            return True
+        if ancestor.kind() == "module":
+            name = ancestor.field("name")
+            if name is not None and name.kind() == "string":
+                return True
+    return False
 
 
 def _is_constructor(node: Any) -> bool:
