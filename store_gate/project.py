@@ -517,16 +517,17 @@ def _resolve_named_types(
         for member in definition.typed_members:
             target = resolve(member.type_name)
             facet_of = None if target is None or target.function is not None else facet(member.type_name)
-            if member.holder is not None:  # data holding the type: a function or a facet there is a facet
+            if member.held:  # data holding the type: a function or a facet there makes a facet
                 if target is not None and target.function is not None:
-                    facet_of = f"{member.holder} with a member of function type {member.type_name}"
-                elif facet_of is not None:
-                    facet_of = f"{member.holder} holding {member.type_name}, {facet_of}"
+                    facet_of = "a function type"
                 if facet_of is not None:
-                    _facet(problems, definition.name, member, facet_of)
+                    what = f"has a type holding {member.type_name}, {facet_of}"
+                    _facet(problems, definition.name, member, what, "declare them as methods on the store")
                 continue
             if facet_of is not None:
-                _facet(problems, definition.name, member, f"{member.type_name}, {facet_of}")
+                what = f"is a member typed by {member.type_name}, {facet_of}"
+                advice = f"declare its methods on the store or govern {member.type_name} as a store"
+                _facet(problems, definition.name, member, what, advice)
             elif target is None:
                 location = member.method.location
                 problems.setdefault(
@@ -555,17 +556,15 @@ def _resolve_named_types(
 
 
 def _facet(
-    problems: dict[tuple[str, int, int, str], SourceProblem], trait: str, member: TypedMember, what: str
+    problems: dict[tuple[str, int, int, str], SourceProblem], trait: str, member: TypedMember, what: str, advice: str
 ) -> None:
     location = member.method.location
-    governed = member.type_name if member.holder is None else "that type"
     problems.setdefault(
         (location.path, location.line, location.column, "SG003"),
         SourceProblem(
             "SG003",
             location,
-            f"{member.method.qualified_name} is a member typed by {what}: the gate does not govern the methods "
-            f"it reaches; declare its methods on the store or govern {governed} as a store",
+            f"{member.method.qualified_name} {what}: the gate does not govern the methods it reaches; {advice}",
             trait,
         ),
     )

@@ -272,8 +272,53 @@ def test_a_facet_reached_through_member_types_classes_and_aliases(gate: Gate) ->
             "SG003",
             "src/store.ts",
             8,
-            "holder is a member typed by an object type with a member of function type ListFn",
+            "DialogueStore.holder has a type holding ListFn, a function type: the gate does not govern the methods it "
+            "reaches; declare them as methods on the store",
         ),
+    )
+
+
+def test_a_field_holding_functions_in_a_container_is_a_facet(gate: Gate) -> None:
+    project(
+        gate,
+        ops="""
+        export type ListFn = () => Promise<string[]>;
+        export interface AdminOps {
+          purge(): Promise<void>;
+        }
+        export interface Registry {
+          [name: string]: () => Promise<void>;
+        }
+        """,
+        store="""
+        import type { Round } from "./model";
+        import type { AdminOps, ListFn, Registry } from "./ops";
+
+        export interface DialogueStore {
+          fns: Record<string, () => Promise<string[]>>;
+          queue: (() => void)[];
+          byName: Map<string, AdminOps>;
+          lists: { [name: string]: ListFn };
+          registry: Registry;
+          rounds: Round[];
+          byId: Map<string, Round>;
+          getRound(dialogue_id: string, round: number): Promise<Round | undefined>;
+        }
+        """,
+    )
+    reaches = "the gate does not govern the methods it reaches; declare them as methods on the store"
+    assert_findings(
+        gate,
+        (
+            "SG003",
+            "src/store.ts",
+            5,
+            "fns has a type holding functions (Record<string, () => Promise<string[]>>), a facet",
+        ),
+        ("SG003", "src/store.ts", 6, "queue has a type holding functions ((() => void)[]), a facet"),
+        ("SG003", "src/store.ts", 7, f"byName has a type holding AdminOps, an interface of methods: {reaches}"),
+        ("SG003", "src/store.ts", 8, f"lists has a type holding ListFn, a function type: {reaches}"),
+        ("SG003", "src/store.ts", 9, "registry is a member typed by Registry, an interface of methods"),
     )
 
 

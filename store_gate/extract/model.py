@@ -21,7 +21,7 @@ class Parameter:
     name: str | None  # None when the pattern binds no single name (tuple, wildcard)
     type: str
     bindable: bool  # can a key placeholder name it? (not for *args, patterns, ...)
-    optional: bool = False  # may the caller leave it out or pass nothing? (`id?:`, a default, `| undefined`)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,10 @@ class TypedMember:
 
     method: Method
     type_name: str
-    # Set when the member is data holding values of the type (`raw: { scan: ScanFn }`): a function
-    # or a facet of methods among them makes the member a facet (SG003), a type found nowhere does
-    # not. Says what holds them, for the message ("an object type").
-    holder: str | None = None
+    # The member is data that holds values of the type (`raw: { list: ListFn }`, `Record<K, ListFn>`):
+    # the type being a function or a facet of methods makes the member a facet (SG003); a type found
+    # nowhere does not.
+    held: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,20 +10,32 @@ What is a governed member, however it is written:
 - a property or field whose type is a function type: written inline, in parentheses, in a union
   (`put?: ((r: R) => Promise<void>) | undefined`), generic, `Function`, or through a named type
   (`list: ListFn`, resolved by the project across the store's files with `type_definitions`);
-- a class field initialised with an arrow function or a function expression.
+- a class field initialised with an arrow function, a function expression or `new Function(...)`;
+- a constructor's parameter property (`constructor(public readonly list: ListFn)`), read like a field.
 Members are governed by name: a quoted name by its string (`"list-rounds"()` is `list-rounds`), a
 computed name by its literal value when it has one (`["get"]()` is `get`), else by its expression
 in brackets, whitespace removed (`[Symbol.asyncIterator]()` is `[Symbol.asyncIterator]`, so it is
 declared under `[access.DialogueStore."[Symbol.asyncIterator]"]`). Identifiers written with
-unicode escapes (`\\u0044ialogueStore`) are read for what they name.
+unicode escapes (`\\u0044ialogueStore`) are read for what they name; a surrogate pair written as two
+escapes is the one character it encodes, a lone surrogate keeps its escape (`"\\uD800"()` is
+`\\uD800`). A numeric name is what JavaScript's Number::toString makes of it (`1e21` is `1e+21`, a
+literal too large for a double `Infinity`).
 
 What the gate cannot see is a finding, never a pass: a property typed `any`, `typeof x` or an
 indexed or conditional type, a field initialised from an expression whose type is unknown (SG003);
-heritage through a built-in that brings data-access members the gate cannot enumerate (`Iterable`,
+a facet of methods - a member holding an object literal with function members, or typed by an object
+type, interface or class with methods (resolved across the store's files), or by a type holding a
+function type anywhere (`Record<string, () => X>`) - (SG003); a class
+`static { }` block (SG003); a class extending a name that is not a class declaration (a const, a
+function, or an import whose file defines the name only as a type: SG004), since a class extends a
+value; heritage through a built-in that brings data-access members the gate cannot enumerate (`Iterable`,
 `AsyncIterable`, `Map`, `Set`, `Array`, `Record`, ..: SG003); a mixin call, a conditional or other
 utility type in heritage (SG004). `Pick` / `Omit` / `Partial` / `Required` / `Readonly` over a named
 type are followed, with Pick / Omit's member filter. The built-ins `Object`, `Disposable` and
-`AsyncDisposable` bring no data access: they are standard heritage, ignored.
+`AsyncDisposable` bring no data access: they are standard heritage, ignored - when the name is the
+global one: imported, qualified or declared in the file, it is resolved like any other base.
+Parameters are `optional` when written `id?:`, with a default value, with a type admitting
+`undefined` or `void`, or as a rest parameter.
 """
 
 from __future__ import annotations
@@ -334,17 +346,18 @@ _FACETS = {
 
 
 def _with_facet(path: str, node: Any, definition: TypeDefinition) -> TypeDefinition:
-    """A type read as a store would be: a facet of methods when it has a method (or a member that is a
-    facet); the named types of its members and its heritage, which make it one when they are."""
+    """A type read as a store would be: a facet of methods when it has a method, a member that is a
+    facet, or a function type anywhere in it (`[key: string]: () => X`); else the named types in it and
+    its heritage, which make it one when they are."""
     name = node.field("name")
     reader = _Reader(path, _identifier(str(name.text())) if name is not None else "")
     read = reader.store(node)
+    inside = node.field("value") if node.kind() == "type_alias_declaration" else node.field("body")
+    if read.methods or reader.facets or (inside is not None and _holds_functions(inside)):
+        return dataclasses.replace(definition, methods=_FACETS.get(node.kind(), "a type with methods"))
     members = [t.type_name for t in read.typed_members] + [h.name for h in read.supertraits if not h.standard]
-    return dataclasses.replace(
-        definition,
-        methods=_FACETS.get(node.kind()) if read.methods or reader.facets else None,
-        members=tuple(dict.fromkeys(m for m in members if m != definition.alias_of)),
-    )
+    members += _held_names(inside) if inside is not None else []
+    return dataclasses.replace(definition, members=tuple(dict.fromkeys(m for m in members if m != definition.alias_of)))
 
 
 def _unparenthesize(node: Any) -> Any:
@@ -912,10 +925,14 @@ class _Reader:
                 signature,
                 name_node=name_node,
             )
-        held, nested = self._object_types(annotation)
-        if held:
+        held = self._object_types(annotation)
+        if held is None and _holds_functions(annotation):
+            written = named_children(annotation)[0] if annotation.kind() == "type_annotation" else annotation
+            held = f"a type holding functions ({_short(written)})"
+        if held is not None:
             self._facet(name, name_node, f"has {held}")
             return None
+        nested = [n for n in _held_names(annotation) if n not in named]
         generic = [n for n in named if n in self.type_parameters]
         if opaque or generic:
             what = f"{_short(opaque[0])}," if opaque else f"{generic[0]}, a type parameter of {self.trait},"
@@ -952,19 +969,16 @@ class _Reader:
             f"{self.trait}, or govern them as a store of their own",
         )
 
-    def _object_types(self, annotation: Any) -> tuple[str | None, list[str]]:
-        """The object types a member's type is made of (`{ scan(): X }`, `Readonly<{ ... }> | null`): what
-        one holding methods is ("an object type with methods (scan)"), and the named types of their
-        members, which the project resolves (a function or a facet among them makes a facet)."""
-        nested: list[str] = []
+    def _object_types(self, annotation: Any) -> str | None:
+        """What an object type a member's type is made of (`{ list(): X }`, `Readonly<{ ... }> | null`) is
+        when it has methods: "an object type with methods (list)"."""
         for object_type in _object_types(annotation):
             inner = _Reader(self.path, self.trait, type_parameters=self.type_parameters, scope=self.scope)
-            methods, typed = inner._grouped(inner._members(object_type, False))
+            methods, _ = inner._grouped(inner._members(object_type, False))
             names = [m.name for m in methods] + inner.facets
             if names:
-                return f"an object type with methods ({', '.join(dict.fromkeys(names))})", []
-            nested.extend(t.type_name for t in typed)
-        return None, list(dict.fromkeys(nested))
+                return f"an object type with methods ({', '.join(dict.fromkeys(names))})"
+        return None
 
     def _grouped(self, members: list[_Member]) -> tuple[list[Method], list[TypedMember]]:
         """One method per name: overloads and their implementation, a getter and its setter."""
@@ -999,7 +1013,7 @@ class _Reader:
             )
             if chosen.role == "typed":
                 typed.extend(TypedMember(method, type_name) for type_name in dict.fromkeys(chosen.typed))
-                typed.extend(TypedMember(method, t, holder="an object type") for t in dict.fromkeys(chosen.nested))
+                typed.extend(TypedMember(method, t, held=True) for t in dict.fromkeys(chosen.nested))
             else:
                 methods.append(method)
         return methods, typed
@@ -1095,6 +1109,26 @@ def _value_kind(value: Any) -> tuple[str, str]:
                 found = "unknown"
         return found, ""
     return ("data", "") if _data_value(value) else ("unknown", "")
+
+
+_FUNCTION_KINDS = ("function_type", "call_signature", "construct_signature", "method_signature")
+# Names inside a type that are not types of the project: built-ins and the wrappers around them.
+_NOT_HELD = _DATA_TYPES | _DATA_GENERICS | _KEEP_TYPE | _UTILITIES | _COLLECTION_GENERICS | _MEMBER_FILTERS
+
+
+def _holds_functions(node: Any) -> bool:
+    """Is a function type anywhere inside the type (`Record<string, () => X>`, `(() => X)[]`,
+    `Promise<Function>`)? Each is a way to reach a method through data."""
+    if any(node.find(kind=kind) is not None for kind in _FUNCTION_KINDS):
+        return True
+    return any(_identifier(str(t.text())) == "Function" for t in node.find_all(kind="type_identifier"))
+
+
+def _held_names(node: Any) -> list[str]:
+    """The project's named types anywhere inside a type (`Round` in `Promise<Round[]>`, `ListFn` in
+    `{ list: ListFn }`): the project resolves them, and a function or a facet among them makes a facet."""
+    names = (_identifier(str(t.text())) for t in node.find_all(kind="type_identifier"))
+    return list(dict.fromkeys(n for n in names if n not in _NOT_HELD and n != "Function"))
 
 
 def _object_types(annotation: Any) -> list[Any]:
