@@ -27,6 +27,7 @@ from store_gate.extract.model import (
     SourceProblem,
     TraitDefinition,
     TypeDefinition,
+    TypedMember,
 )
 from store_gate.keytemplate import KeyTemplate
 from store_gate.languages import language_of
@@ -405,8 +406,11 @@ def _follow_traits(
         wanted |= pending
     store.definitions = _resolve_named_types(_merge_stubs(store.definitions), store.files, cache, problems)
     defined = {d.name for d in store.definitions}
+    classes = {(d.name, d.location.path) for d in store.definitions if not d.type_only}
     for definition in store.definitions:
         for heritage in definition.supertraits:
+            if heritage.value:
+                _class_base(definition.name, heritage, store.definitions, classes, problems)
             if heritage.name in defined or heritage.standard:
                 continue
             if store.config.is_external(heritage.written, heritage.name):
@@ -414,6 +418,38 @@ def _follow_traits(
             else:
                 store.unresolved.append((definition.name, heritage))
     store.admitted = _admitted(store.config.trait, store.definitions)
+
+
+def _class_base(
+    trait: str,
+    heritage: Heritage,
+    definitions: list[TraitDefinition],
+    classes: set[tuple[str, str]],
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+) -> None:
+    """A TypeScript class extends a value: a file that defines the base's name only as a type
+    (an interface, a type alias) binds that value to something else - a const, a function, an
+    import - whose members the gate cannot see (SG004)."""
+    types_only = sorted(
+        d.location
+        for d in definitions
+        if d.name == heritage.name and d.type_only and (d.name, d.location.path) not in classes
+    )
+    if not types_only:
+        return
+    location = heritage.location
+    problems.setdefault(
+        (location.path, location.line, location.column, "SG004"),
+        SourceProblem(
+            "SG004",
+            location,
+            f"{trait} extends {heritage.written}, and {types_only[0]} defines {heritage.name} only as a type: a class "
+            f"extends a value, and that file's value {heritage.name} is not a class declaration (a const, a function "
+            f"or an import), so the gate cannot see its members; declare {heritage.name} as a class under the store's "
+            "paths",
+            trait,
+        ),
+    )
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -446,9 +482,11 @@ def _resolve_named_types(
                 wanted.update(_IDENTIFIER.findall(method.return_type))
     found: dict[str, TypeDefinition] = {}
     pending = frozenset(wanted)
-    for _ in range(8):  # alias chains (`type A = B; type B = () => X`), bounded
+    searched: set[str] = set()
+    for _ in range(8):  # alias chains (`type A = B; type B = () => X`) and member types, bounded
         if not pending:
             break
+        searched |= pending
         definer = _type_definer(pending)
         for path in files:
             data = cache.data(path)
@@ -460,7 +498,9 @@ def _resolve_named_types(
                 continue
             for name, type_definition in language.type_definitions(path, text, pending).items():
                 found.setdefault(name, type_definition)
-        pending = frozenset(d.alias_of for d in found.values() if d.alias_of and d.alias_of not in found)
+        referred = {n for d in found.values() for n in (d.alias_of, *d.members) if n}
+        pending = frozenset(referred - searched)
+    deeper = pending  # named by a type the gate read, but past the rounds it follows: unknown
 
     def resolve(name: str) -> TypeDefinition | None:
         for _ in range(8):
@@ -469,6 +509,33 @@ def _resolve_named_types(
                 return definition
             name = definition.alias_of
         return None
+
+    def facet_path(name: str, seen: set[str]) -> tuple[str | None, str] | None:
+        """Why the type is a facet of methods, if it is one - methods of its own, or a member or base
+        type that is a function or a facet - and the first type on the way there."""
+        definition = found.get(name)
+        if definition is None or name in seen:
+            return None
+        seen.add(name)
+        if definition.methods is not None:
+            return None, definition.methods
+        for other in (*definition.members, *([definition.alias_of] if definition.alias_of else [])):
+            if other in deeper:
+                return other, "types nested deeper than the gate follows"
+            target = resolve(other)
+            if target is not None and target.function is not None:
+                return None, f"a type with a member of function type {other}"
+            inner = facet_path(other, seen)
+            if inner is not None:
+                return inner if other == definition.alias_of else (other, inner[1])
+        return None
+
+    def facet(name: str) -> str | None:
+        path = facet_path(name, set())
+        if path is None:
+            return None
+        hop, reason = path
+        return reason if hop is None else f"a type holding {hop}, which leads to {reason}"
 
     resolved: list[TraitDefinition] = []
     for definition in definitions:
@@ -481,7 +548,19 @@ def _resolve_named_types(
             methods.append(method)
         for member in definition.typed_members:
             target = resolve(member.type_name)
-            if target is None:
+            facet_of = None if target is None or target.function is not None else facet(member.type_name)
+            if member.held:  # data holding the type: a function or a facet there makes a facet
+                if target is not None and target.function is not None:
+                    facet_of = "a function type"
+                if facet_of is not None:
+                    what = f"has a type holding {member.type_name}, {facet_of}"
+                    _facet(problems, definition.name, member, what, "declare them as methods on the store")
+                continue
+            if facet_of is not None:
+                what = f"is a member typed by {member.type_name}, {facet_of}"
+                advice = f"declare its methods on the store or govern {member.type_name} as a store"
+                _facet(problems, definition.name, member, what, advice)
+            elif target is None:
                 location = member.method.location
                 problems.setdefault(
                     (location.path, location.line, location.column, "SG003"),
@@ -506,6 +585,21 @@ def _resolve_named_types(
                 )
         resolved.append(dataclasses.replace(definition, methods=tuple(methods)))
     return resolved
+
+
+def _facet(
+    problems: dict[tuple[str, int, int, str], SourceProblem], trait: str, member: TypedMember, what: str, advice: str
+) -> None:
+    location = member.method.location
+    problems.setdefault(
+        (location.path, location.line, location.column, "SG003"),
+        SourceProblem(
+            "SG003",
+            location,
+            f"{member.method.qualified_name} {what}: the gate does not govern the methods it reaches; {advice}",
+            trait,
+        ),
+    )
 
 
 def _admitted(root: str, definitions: list[TraitDefinition]) -> dict[str, MemberSet]:

@@ -21,6 +21,7 @@ class Parameter:
     name: str | None  # None when the pattern binds no single name (tuple, wildcard)
     type: str
     bindable: bool  # can a key placeholder name it? (not for *args, patterns, ...)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class Heritage:
     standard: bool = False
     only: frozenset[str] | None = None
     omit: frozenset[str] = frozenset()
+    # A TypeScript class's `extends` clause names a value: only a class declaration is it (an
+    # interface or type alias of that name is not; SG004 when that is all there is).
+    value: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,10 @@ class TypedMember:
 
     method: Method
     type_name: str
+    # The member is data that holds values of the type (`raw: { list: ListFn }`, `Record<K, ListFn>`):
+    # the type being a function or a facet of methods makes the member a facet (SG003); a type found
+    # nowhere does not.
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,12 @@ class TypeDefinition:
     function: FunctionShape | None = None
     collection: bool = False
     alias_of: str | None = None  # `type A = B`: what B is decides what A is
+    # A facet of methods: a type whose values carry methods the store's callers can reach through a
+    # member of that type (`ops: AdminOps`). What it is, for the message ("an interface of methods").
+    methods: str | None = None
+    # Named types whose being a function or a facet makes this type a facet (its members' types, the
+    # types it extends).
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,8 @@ class TraitDefinition:
     supertraits: tuple[Heritage, ...]
     methods: tuple[Method, ...]
     typed_members: tuple[TypedMember, ...] = ()
+    # A TypeScript interface or type alias: a type, never the value a class's `extends` names.
+    type_only: bool = False
 
 
 @dataclass
