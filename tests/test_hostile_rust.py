@@ -223,13 +223,47 @@ def test_data_consts_and_associated_types_are_not_governed(gate: Gate) -> None:
             const LIMITS: (u8, [u16; 2]);
             type Item: Clone + Send;
             type Error;
-            const DEFAULT: Self::Item;
             {GET}
             fn get(&self, id: &str) -> Result<Self::Item, Self::Error>;
         }}
         """,
     )
     assert findings(gate) == []
+
+
+def test_a_const_typed_by_a_type_its_implementation_or_callers_choose_is_sg003(gate: Gate) -> None:
+    # A caller may write `S: DialogueStore<fn() -> u8, Item = fn() -> Vec<String>>` and call both.
+    gate.manifest()
+    gate.write(
+        "src/lib.rs",
+        f"""
+        pub trait DialogueStore<T> {{
+            type Item;
+            const DEFAULT: Self::Item;
+            const SEEDS: Option<[T; 2]>;
+            {GET}
+            fn get(&self, id: &str);
+        }}
+        """,
+    )
+    assert findings(gate) == [
+        (
+            "SG003",
+            "src/lib.rs",
+            3,
+            "DialogueStore's const item DEFAULT has the type Self::Item, where Self::Item is chosen by an "
+            "implementation or its callers and may be a fn pointer: it may hold a function the gate cannot govern; "
+            "give it a concrete type, or write the access as a method of DialogueStore",
+        ),
+        (
+            "SG003",
+            "src/lib.rs",
+            4,
+            "DialogueStore's const item SEEDS has the type Option<[T; 2]>, where T is chosen by an implementation "
+            "or its callers and may be a fn pointer: it may hold a function the gate cannot govern; give it a "
+            "concrete type, or write the access as a method of DialogueStore",
+        ),
+    ]
 
 
 # -- B16 `Self` in parentheses in the where clause ----------------------------------------------

@@ -19,8 +19,10 @@ Members that hold functions are methods: an associated const typed by a fn point
 trait (`fn(&Self) -> X`, `&dyn Fn(&str) -> X`, `Box<dyn FnMut()>`), by a type of the trait bounded
 by Fn (`type E: Fn() -> X; const F: Self::E;`, a type parameter `P: Fn()`), or by an alias of one
 in the same file, is governed as a method named after the const, with the function type's
-parameters. A const that holds functions inside another type (`Option<fn()>`) and an associated
-type bounded by Fn are SG003. Other consts and associated types are data, not governed.
+parameters. A const that holds functions inside another type (`Option<fn()>`), a const typed by a
+type an implementation or its callers choose (`Self::Item`, a type parameter: `S: Store<Item = fn()>`
+makes it a function) and an associated type bounded by Fn are SG003. Other consts (`usize`, `&str`,
+a struct) and associated types are data, not governed.
 
 A governed trait under a `cfg` that is never true (`cfg(any())`, `cfg(false)`) or true only when a
 build passes its own `--cfg` (`cfg(FALSE)`) is SG003: that definition may be a decoy for one the
@@ -871,8 +873,9 @@ class _Reader:
         self.aliases = aliases
         self.problems: list[SourceProblem] = []
         # The types of the trait that are functions: "Self::E" for an associated type, "F" for a
-        # type parameter, each with its Fn bound (a function_type node).
+        # type parameter, each with its Fn bound (a function_type node); the type parameters.
         self.callables: dict[str, Any] = {}
+        self.parameters: set[str] = set()
 
     def problem(self, code: Literal["SG003", "SG004"], node: Any, message: str) -> None:
         self.problems.append(SourceProblem(code, _location(self.path, node), message, self.name))
@@ -1117,6 +1120,8 @@ class _Reader:
             bounds = parameter.field("bounds")
             if name is not None:
                 record(_unraw(name.text()), bounds)
+                if parameter.kind() in ("type_parameter", "constrained_type_parameter", "optional_type_parameter"):
+                    self.parameters.add(_unraw(name.text()))
         for clause in (c for c in named_children(node) if c.kind() == "where_clause"):
             for predicate in named_children(clause):
                 left = predicate.field("left")
@@ -1134,16 +1139,25 @@ class _Reader:
         label = f"{described} {name_node.text()}" if name_node is not None else described
         if kind == "const_item" and name_node is not None:
             type_node = item.field("type")
-            function, nested = self._callable(type_node) if type_node is not None else (None, None)
+            function, nested, chosen = self._callable(type_node) if type_node is not None else (None, None, None)
             if function is not None:
                 return self._const_method(item, function, preceding)
+            written = " ".join(str(type_node.text()).split()) if type_node is not None else ""
             if nested is not None:
                 self.problem(
                     "SG003",
                     item,
-                    f"{self.name}'s {label} has the type {' '.join(str(type_node.text()).split())}, which holds "
-                    f"functions ({' '.join(str(nested.text()).split())}): calling them is data access the gate "
-                    f"cannot govern; write each as a method of {self.name}",
+                    f"{self.name}'s {label} has the type {written}, which holds functions "
+                    f"({' '.join(str(nested.text()).split())}): calling them is data access the gate cannot govern; "
+                    f"write each as a method of {self.name}",
+                )
+            elif chosen is not None:
+                self.problem(
+                    "SG003",
+                    item,
+                    f"{self.name}'s {label} has the type {written}, where {' '.join(str(chosen.text()).split())} is "
+                    "chosen by an implementation or its callers and may be a fn pointer: it may hold a function the "
+                    f"gate cannot govern; give it a concrete type, or write the access as a method of {self.name}",
                 )
         self._member_attributes(
             preceding,
@@ -1190,10 +1204,11 @@ class _Reader:
             )
         return None
 
-    def _callable(self, type_node: Any) -> tuple[Any, Any]:
-        """The function a const's type is (a fn pointer, a closure trait, a type of the trait
-        bounded by Fn), through references, smart pointers and aliases of this file; else the
-        function type it holds somewhere inside (`Option<fn()>`, `[fn(); 2]`), else nothing."""
+    def _callable(self, type_node: Any) -> tuple[Any, Any, Any]:
+        """What makes a const's type hold a function: (the function type it is, through references,
+        smart pointers and aliases of this file: a fn pointer, a closure trait, a type of the trait
+        bounded by Fn; else a function type it holds inside: `Option<fn()>`, `[fn(); 2]`; else a type
+        an implementation or a caller chooses: `Self::Item`, a type parameter), at most one set."""
         node = type_node
         for _ in range(16):
             kind = node.kind()
@@ -1201,7 +1216,7 @@ class _Reader:
             if kind == "function_type":
                 trait = node.field("trait")
                 if trait is None or _path(trait).rsplit("::", 1)[-1] in _CALLABLE:
-                    return node, None
+                    return node, None, None
             elif kind in ("reference_type", "pointer_type"):
                 following = node.field("type")
             elif kind == "tuple_type" and len(named_children(node)) == 1 and "," not in _kinds(node):
@@ -1210,9 +1225,9 @@ class _Reader:
                 following = node.field("trait")
             elif kind == "bounded_type":  # `dyn Fn() + Sync`
                 for part in named_children(node):
-                    function, _ = self._callable(part)
+                    function, _, _ = self._callable(part)
                     if function is not None:
-                        return function, None
+                        return function, None, None
             elif kind == "generic_type":
                 base, arguments = node.field("type"), node.field("type_arguments")
                 if base is not None and _unraw(str(base.text())).rsplit("::", 1)[-1] in _POINTERS and arguments:
@@ -1220,16 +1235,20 @@ class _Reader:
             elif kind in _PATH_KINDS:
                 key = _type_key(node)
                 if key in self.callables:
-                    return self.callables[key], None
+                    return self.callables[key], None, None
                 following = self.aliases.get(key)
             if following is None:
                 break
             node = following
         nested = type_node.find(kind="function_type")
+        named = type_node.find_all(any=[{"kind": kind} for kind in _PATH_KINDS])
         if nested is None:
-            named = type_node.find_all(any=[{"kind": kind} for kind in _PATH_KINDS])
             nested = next((n for n in named if _type_key(n) in self.callables), None)
-        return None, nested
+        if nested is not None:
+            return None, nested, None
+        keys = ((n, _type_key(n)) for n in named)
+        chosen = next((n for n, key in keys if key and (key.startswith("Self::") or key in self.parameters)), None)
+        return None, None, chosen
 
     def _const_method(self, item: Any, function: Any, preceding: list[Any]) -> Method:
         """An associated const holding a function, as the method it is: `const ALL: fn(&Self) -> X`
