@@ -304,6 +304,7 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
         scanned = [f for f in tree.match(boundaries.paths) if language_of(f) is not None]
     else:
         scanned = sorted({f for store in stores for f in store.files})
+    _renamed_crates(stores, tree, cache, problems)
     for path, reason in sorted(tree.unreadable.items()):
         if language_of(path) is not None or reason.startswith("a folder"):
             cache.unreadable(path, reason)
@@ -369,6 +370,35 @@ def _defines(text: str, names: frozenset[str]) -> bool:
     alternatives = "|".join(re.escape(name) for name in sorted(names))
     pattern = re.compile(rf"\b(?:trait|class|interface|type){_GAP}(?:r#)?(?:{alternatives})\b")
     return pattern.search(text) is not None
+
+
+def _renamed_crates(
+    stores: list[GovernedStore],
+    tree: SourceTree,
+    cache: SourceCache,
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+) -> None:
+    """Rust: `extern crate other as async_trait;` in a store's files, or in the crate root above them
+    (`src/lib.rs`, `src/main.rs`, read when inside the project), renames a crate the extractor
+    trusts by name for every module: SG003 at the rename (see rust.renamed_crates)."""
+    files = sorted({f for store in stores for f in store.files if getattr(language_of(f), "name", "") == "rust"})
+    if not files:
+        return
+    from store_gate.extract import rust
+
+    texts: list[tuple[str, str | None]] = [(path, cache.text(path)) for path in files if b"extern" in cache.data(path)]
+    for path in rust.crate_roots(files):
+        try:
+            data = tree.read(path)
+            texts.append((path, decode_source(data, path) if b"extern" in data else None))
+        except (Unreadable, UnicodeDecodeError):
+            continue  # no crate root there, or none the gate can read: nothing it renames is seen
+    for path, text in texts:
+        if text is None:
+            continue
+        for problem in rust.renamed_crates(path, text, cache.parsed.get((path, "rust"))):
+            location = problem.location
+            problems.setdefault((location.path, location.line, location.column, problem.code), problem)
 
 
 def _follow_traits(

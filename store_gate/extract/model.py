@@ -74,6 +74,13 @@ class Heritage:
     # A TypeScript class's `extends` clause names a value: only a class declaration is it (an
     # interface or type alias of that name is not; SG004 when that is all there is).
     value: bool = False
+    # Rust: the paths the bound may name, generic arguments dropped, through the `use` and `mod`
+    # declarations in scope where it is written: `use crate::admin::Admin;` + `Store: Admin` gives
+    # ("crate::admin::Admin",); `Store: super::Admin` gives ("super::Admin",) (relative to the
+    # file's module); a bare name nothing binds gives itself first, then one candidate per glob
+    # import in scope (`use crate::admin::*;` adds "crate::admin::Admin"). Empty from the other
+    # extractors.
+    paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
