@@ -217,7 +217,7 @@ def test_a_python_store_nested_past_the_parser_is_sg002(gate: Gate) -> None:
 def test_deeply_nested_generics_are_checked_in_bounded_time(gate: Gate) -> None:
     depth = 10_000
     gate.manifest(extra='\n[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "P#{x}", sk = "META" }\n')
-    nested = f"    fn put(&self, x: {'Option<' * depth}u8{'>' * depth});\n}}\n"
+    nested = f"    fn put(&self, x: {'Box<' * depth}u8{'>' * depth});\n}}\n"
     gate.write("src/store.rs", STORE.rsplit("}", 1)[0] + nested)
     result = bounded("check", cwd=gate.root, timeout=30)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -275,3 +275,30 @@ def test_a_field_of_a_record_passes(gate: Gate, language: str) -> None:
         f"src/store.{language}", RECORDS[language] + source(language, [("r", "Round")], RETURNS[language]["one"])
     )
     assert found(gate) == []
+
+
+# SG206: a key part bound to a parameter a caller may leave out -------------------------------------
+
+OPTIONAL = {"rs": ("id", "Option<String>"), "ts": ("id?", "string"), "py": ("id", "str | None = None")}
+GET_BY_ID = '[access.DialogueStore.m]\nop = "GetItem"\nkey = { pk = "D#{id}", sk = "META" }\n'
+
+
+@pytest.mark.parametrize("language", ["rs", "ts"])
+def test_a_key_part_bound_to_an_optional_parameter_is_sg206(gate: Gate, language: str) -> None:
+    gate.manifest(GET_BY_ID, table=TABLE, paths=f'["src/**/*.{language}"]')
+    gate.write(f"src/store.{language}", source(language, [OPTIONAL[language]], RETURNS[language]["one"]))
+    ((code, message),) = found(gate)
+    assert code == "SG206"
+    assert message.startswith('DialogueStore.m: placeholder {id} in key "pk" binds to id, which a caller may leave out')
+    assert message.endswith("make it required, or declare alternatives = [...], one operation for each case")
+
+
+@pytest.mark.parametrize("language", ["rs", "ts"])
+def test_an_optional_parameter_may_key_one_of_several_alternatives(gate: Gate, language: str) -> None:
+    access = (
+        '[access.DialogueStore.m]\nalternatives = [\n  { op = "GetItem", key = { pk = "D#{id}", sk = "META" } },\n'
+        '  { op = "GetItem", key = { pk = "D#default", sk = "META" } },\n]\n'
+    )
+    gate.manifest(access, table=TABLE, paths=f'["src/**/*.{language}"]')
+    gate.write(f"src/store.{language}", source(language, [OPTIONAL[language]], RETURNS[language]["one"]))
+    assert [code for code, _ in found(gate)] == ["SG210"]  # the default's constant partition key

@@ -1342,6 +1342,9 @@ def _kinds(node: Any) -> list[str]:
     return [child.kind() for child in node.children()]
 
 
+_OPTION = re.compile(r"\s*(?:(?:std|core)\s*::\s*option\s*::\s*)?Option\s*<")
+
+
 def _parameter(param: Any) -> Parameter | None:
     """A `parameter` node as the gate binds it; None for a `self: Box<Self>` receiver."""
     pattern = param.field("pattern")
@@ -1350,10 +1353,11 @@ def _parameter(param: Any) -> Parameter | None:
     pattern_kind = pattern.kind() if pattern is not None else ""
     if pattern_kind == "self":
         return None  # `self: Box<Self>` is the receiver
+    optional = bool(_OPTION.match(type_text))  # the caller may pass None
     if pattern_kind == "identifier":
-        return Parameter(_unraw(pattern.text()), type_text, True)
+        return Parameter(_unraw(pattern.text()), type_text, True, optional)
     if pattern_kind == "ref_pattern" and pattern.find(kind="identifier") is not None:
-        return Parameter(_unraw(pattern.find(kind="identifier").text()), type_text, True)
+        return Parameter(_unraw(pattern.find(kind="identifier").text()), type_text, True, optional)
     return Parameter(None, type_text, False)
 
 

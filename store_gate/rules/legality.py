@@ -169,6 +169,8 @@ def key_placeholder_unbound(ctx: PatternContext) -> Iterator[str]:
     `context`; or, in a later step, the items of an earlier one (`{item.sk}` - the step just
     before - or `{Session.sk}`, the step that reads that entity), for attributes its items carry."""
     params = ctx.method.bindable_names
+    optional_parameters = {p.name: p.type for p in ctx.method.parameters if p.optional and p.name}
+    in_alternative = bool(ctx.label and ctx.label.startswith("alternative"))
     templates: list[tuple[str, KeyTemplate]] = [
         (f"key {quote(attr)}", operand) for attr, cond in ctx.pattern.key.items() for operand in cond.operands
     ]
@@ -179,6 +181,13 @@ def key_placeholder_unbound(ctx: PatternContext) -> Iterator[str]:
         for placeholder in template.placeholders:
             root, rest = placeholder.root, placeholder.path[1:]
             if root in params:
+                optional = optional_parameters.get(root)
+                if optional is not None and where != "limit" and not in_alternative:
+                    yield (
+                        f"{ctx.subject}: placeholder {placeholder} in {where} binds to {root}, which a caller may "
+                        f"leave out ({one_line(optional)}); a call without it has no key: make it required, or "
+                        "declare alternatives = [...], one operation for each case"
+                    )
                 continue
             if root == "ctx":
                 if len(rest) == 1 and rest[0] in ctx.context:
