@@ -16,7 +16,7 @@ from pathlib import Path
 
 from store_gate import __version__
 from store_gate.app import Target
-from store_gate.display import one_line
+from store_gate.display import one_line, printable
 from store_gate.errors import ConfigError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
@@ -242,7 +242,7 @@ def _check(args: argparse.Namespace) -> int:
     results = app.check_all(_target(args), selection, every_manifest=args.all_manifests)
     if args.verbose:
         for line in app.describe_runs(results):
-            print(f"store-gate: {line}", file=sys.stderr)
+            print(f"store-gate: {printable(line)}", file=sys.stderr)
     code = EXIT_FINDINGS if any(r.failed for r in results) and not args.exit_zero else EXIT_OK
     presentation = Presentation(
         quiet=args.quiet, show_source=args.show_source, color=_color(), statistics=args.statistics

@@ -564,7 +564,9 @@ class GitTree:
         names: dict[str, _Name] = {}
         links = sorted(path for path, entry in self._entries.items() if entry.mode == _LINK)
         for path, entry in self._entries.items():
-            if entry.mode != _LINK:
+            if entry.kind == "commit":
+                names[path] = _Name(None, self._refusal(entry), folder=True)
+            elif entry.mode != _LINK:
                 names[path] = _Name(self._prefix + path)
         if links:
             self._objects.update(git.read_objects(self.base, sorted({self._entries[p].object for p in links})))
@@ -601,8 +603,11 @@ class GitTree:
         by_file: dict[str, list[str]] = {}
         for name, what in self._all_names().items():
             if what.real is None:
-                if (what.folder and could_match_beneath(globs, name)) or matches(name):
-                    self.unreadable[name] = what.reason or f"cannot be read {self._at}"
+                why = what.reason or f"cannot be read {self._at}"
+                if matches(name):
+                    self.unreadable[name] = why
+                elif what.folder and could_match_beneath(globs, name):
+                    self.unreadable[name] = f"a folder that is not walked: {why}"
                 continue
             if matches(name):
                 by_file.setdefault(what.real, []).append(name)

@@ -398,3 +398,27 @@ def test_legacy_methods_under_a_symlinked_folder_are_unchanged_at_the_base(tmp_p
     assert [(f["code"], f["path"], f["method"]) for f in document["findings"]] == [
         ("SG101", "src/admin/store.rs", "list_rounds")
     ]
+
+
+def test_pre_push_reports_a_folder_linked_outside_in_the_commit_pushed(
+    repo: Repo, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """What the working tree's walk reports, the commit pushed reports too: a folder under
+    `paths` that leads outside is SG002, never a silent skip."""
+    outside = tmp_path_factory.mktemp("outside")
+    base = git(repo.root, "rev-parse", "HEAD")
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    (repo.root / "src" / "ext").symlink_to(outside)
+    repo.commit("a folder from elsewhere")
+    git(repo.root, "checkout", "-q", "main")
+    env = {"PRE_COMMIT": "1", "PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": "feature"}
+    document = json.loads(repo.check("--format", "json", env=env).stdout)
+    pushed = git(repo.root, "rev-parse", "feature")[:12]
+    assert [(f["code"], f["path"], f["message"].split(";")[0]) for f in document["findings"]] == [
+        (
+            "SG002",
+            "src/ext",
+            f"a folder that is not walked: a symlink at feature ({pushed}) to an absolute path: the gate reads "
+            "only inside it",
+        ),
+    ]
