@@ -232,7 +232,7 @@ class Walk:
     A symlinked folder that resolves inside the root is walked too, under its own name (`src/admin
     -> ../lib/admin` matches `src/**/*.ts`), each link once: a link back to an ancestor ends
     there. A file reached under several names is listed once - under its real name when that
-    name matches, else under the first of the others. A symlinked folder that leads outside the
+    name matches, else under the shortest other. A symlinked folder that leads outside the
     root is unreadable, but only where a glob could match a file below it."""
 
     root: Path
@@ -350,8 +350,12 @@ class Walk:
                     names.setdefault(relative, os.path.join(real_here, name))
 
 
+def _shortest(name: str) -> tuple[int, str]:
+    return name.count("/"), name
+
+
 def _once_each(root: Path, names: dict[str, str]) -> list[str]:
-    """One name per file: its real name when the globs matched it, else the first other."""
+    """One name per file: its real name when the globs matched it, else the shortest other."""
     by_file: dict[str, list[str]] = {}
     for name, real in names.items():
         by_file.setdefault(real, []).append(name)
@@ -361,7 +365,7 @@ def _once_each(root: Path, names: dict[str, str]) -> list[str]:
             chosen.append(group[0])
             continue
         own = os.path.relpath(real, root).replace(os.sep, "/")
-        chosen.append(own if own in group else min(group))
+        chosen.append(own if own in group else min(group, key=_shortest))
     return sorted(chosen)
 
 
@@ -570,10 +574,12 @@ class GitTree:
                 names[path] = _Name(self._prefix + path)
         if links:
             self._objects.update(git.read_objects(self.base, sorted({self._entries[p].object for p in links})))
-        expanded: set[str] = set()
+        expanded: set[str] = set()  # the links followed, by where they are: each once (a cycle ends)
         while links:
             link = links.pop(0)
+            parent, _, leaf = link.rpartition("/")
             try:
+                itself = f"{self._resolve(parent).path.rstrip('/')}/{leaf}" if parent else self._prefix + link
                 entry = self._resolve(link)
             except Unreadable as exc:
                 names.setdefault(link, _Name(None, exc.reason, folder=True))
@@ -581,10 +587,10 @@ class GitTree:
             if entry.kind != "tree":
                 names.setdefault(link, _Name(entry.path))
                 continue
-            if entry.path in expanded:
+            if itself in expanded:
                 continue
-            expanded.add(entry.path)
-            folder = entry.path[len(self._prefix) :]
+            expanded.add(itself)
+            folder = entry.path[len(self._prefix) :].rstrip("/")
             below = folder + "/" if folder else ""
             for path, inner in self._entries.items():
                 if path.startswith(below) and path != folder:
@@ -614,7 +620,7 @@ class GitTree:
         found = []
         for real, group in by_file.items():
             own = real[len(self._prefix) :]
-            found.append(own if own in group else min(group))
+            found.append(own if own in group else min(group, key=_shortest))
         readable = []
         for path in sorted(found):
             reason = self._refusal(self._resolve(path))

@@ -386,6 +386,9 @@ def test_legacy_methods_under_a_symlinked_folder_are_unchanged_at_the_base(tmp_p
     (tmp_path / "lib" / "admin" / "store.rs").write_text("pub trait DialogueStore {\n" + LEGACY_METHODS + "}\n")
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "admin").symlink_to("../lib/admin")
+    (tmp_path / "lib" / "admin" / "loop").symlink_to("..")  # a cycle: walked once
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "admin").symlink_to("../lib/admin")  # another link to the same folder, met first
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "legacy, linked")
     git(tmp_path, "checkout", "-q", "-b", "feature")
