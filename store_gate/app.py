@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from store_gate.check import CheckResult
     from store_gate.config import LoadedManifest
     from store_gate.selection import Selection
+    from store_gate.sources import GitTree
 
 
 @dataclass(frozen=True)
@@ -120,12 +121,54 @@ def check_manifest(
     from store_gate.check import Accepted, check
 
     base = git.choose_base(loaded.root, target.base)
+    tree = None
+    pushed = git.checked_commit(loaded.root)
+    if pushed is not None:
+        from store_gate.sources import GitTree
+
+        label = f"{pushed.requested} ({pushed.short})"
+        tree = GitTree(pushed, loaded.root, loaded.manifest.limits.max_file_bytes, label=label)
+        _same_configuration(loaded, tree, label)
     accepted = None
     if use_baseline:
         path, display, required = baseline_path(target, loaded)
         if required or path.exists():
             accepted = Accepted(ratchet.load(path, display), path, display)
-    return check(loaded, selection, base=base, baseline=accepted)
+    return check(loaded, selection, base=base, baseline=accepted, tree=tree)
+
+
+def _same_configuration(loaded: LoadedManifest, pushed: GitTree, label: str) -> None:
+    """In a pre-push hook the sources are read from the commit pushed, and the configuration -
+    the manifest, its tables' files, its rules and the baseline - from the working tree. Where
+    the two differ, what would be checked is neither commit: refused, with what to do."""
+    from store_gate.baseline import DEFAULT_NAME
+    from store_gate.sources import Unreadable, Walk, read_inside, read_regular
+
+    root = loaded.root
+    manifest = loaded.manifest
+    files = {loaded.path.name, manifest.baseline or DEFAULT_NAME}
+    files |= {table.from_ for table in manifest.all_tables.values() if table.from_}
+    if manifest.rules:
+        here = set(Walk(root, manifest.rules).run().files)
+        noted = dict(pushed.unreadable)
+        there = set(pushed.match(manifest.rules))
+        pushed.unreadable = noted  # what the rule globs met is not a source the check reports
+        files |= here | there
+    for name in sorted(files):
+        try:
+            now: bytes | None = read_regular(loaded.path) if name == loaded.path.name else read_inside(root, name)
+        except Unreadable:
+            now = None
+        try:
+            then: bytes | None = pushed.read(name, within_repository=name == loaded.path.name)
+        except Unreadable:
+            then = None
+        if now != then:
+            raise UsageError(
+                f"pre-push: {name} differs between the working tree and {label}; the gate reads its configuration "
+                f"from the working tree and the sources from {label} - check it out (git switch), or commit or "
+                "stash the change, and push again"
+            )
 
 
 def check_all(target: Target, selection: Selection | None, every_manifest: bool = False) -> list[CheckResult]:

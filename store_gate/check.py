@@ -26,7 +26,7 @@ from store_gate.git import BaseRevision
 from store_gate.project import Project, build
 from store_gate.rule import Rule, Severity
 from store_gate.selection import Selection
-from store_gate.sources import SourceTree, shown
+from store_gate.sources import SourceTree, Unreadable, shown
 
 if TYPE_CHECKING:
     from store_gate.diff import Comparison
@@ -121,8 +121,8 @@ def _baseline_added(project: Project, comparison: Comparison, accepted: Accepted
     if comparison.tree is not None and comparison.tree.has(relative):
         try:
             before = ratchet_file.parse(json.loads(comparison.tree.read(relative).decode("utf-8")))
-        except (ValueError, RecursionError):
-            before = None  # a corrupt base baseline vouches for nothing: every entry is new
+        except (ValueError, RecursionError, Unreadable):
+            before = None  # a corrupt or unreadable base baseline vouches for nothing: every entry is new
     text = accepted.path.read_text(encoding="utf-8", errors="replace").splitlines()
 
     def location(key: ratchet_file.Key) -> SourceLocation:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from store_gate import __version__
 from store_gate.app import Target
-from store_gate.display import one_line
+from store_gate.display import one_line, printable
 from store_gate.errors import ConfigError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
@@ -178,7 +178,10 @@ def _closed_pipe(code: int) -> int:
 
 
 def _emit(text: str) -> None:
-    sys.stdout.write(text)
+    """Write to standard output; a character its encoding cannot hold is written as an escape
+    (`\\ud800`), never an error that loses the report."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding, "replace"))
     sys.stdout.flush()
 
 
@@ -222,6 +225,7 @@ def _check(args: argparse.Namespace) -> int:
     import os
 
     from store_gate import app
+    from store_gate.config import project_root
     from store_gate.report import REPORTERS, Presentation
     from store_gate.selection import Selection
 
@@ -238,16 +242,17 @@ def _check(args: argparse.Namespace) -> int:
     results = app.check_all(_target(args), selection, every_manifest=args.all_manifests)
     if args.verbose:
         for line in app.describe_runs(results):
-            print(f"store-gate: {line}", file=sys.stderr)
+            print(f"store-gate: {printable(line)}", file=sys.stderr)
     code = EXIT_FINDINGS if any(r.failed for r in results) and not args.exit_zero else EXIT_OK
     presentation = Presentation(
         quiet=args.quiet, show_source=args.show_source, color=_color(), statistics=args.statistics
     )
+    roots = {project_root(r.project.loaded.root) for r in results}
     for kind, file in outputs:
-        _write(Path(file), REPORTERS[kind].render(results))
+        _write(Path(file), REPORTERS[kind].render(results), roots)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and "github" in {stdout_format, *(kind for kind, _ in outputs)}:
-        with open(summary, "a", encoding="utf-8") as out:
+        with open(summary, "a", encoding="utf-8", errors="backslashreplace") as out:
             out.write(REPORTERS["markdown"].render(results) + "\n")
     try:
         _emit(REPORTERS[stdout_format].render(results, presentation))  # last: a closed pipe must not skip files
@@ -267,21 +272,46 @@ def _color() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str, roots: set[Path]) -> None:
     """Write an output file: its folder is created, a symlink is never written through (a
-    repository could commit one pointing anywhere), the mode follows the user's umask."""
+    repository could commit one pointing anywhere: `reports -> /elsewhere` as well as
+    `report.sarif -> ~/.bashrc`), the mode follows the user's umask. A folder on the way that is
+    a symlink inside the current directory or a checked repository is refused; the system's own
+    links above them (`/tmp -> /private/tmp`) are not the checked tree's."""
     import os
 
     if path.is_symlink():
         raise UsageError(f"--output: {path} is a symlink; the gate does not write through links")
+    linked = _linked_folder(path, {Path.cwd().resolve(), *roots})
+    if linked is not None:
+        raise UsageError(
+            f"--output: {path}: the folder {linked} is a symlink; the gate does not write through links "
+            "(write to a real folder)"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
         descriptor = os.open(path, flags, 0o666)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace") as out:
             out.write(text)
     except OSError as exc:
         raise UsageError(f"--output: cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _linked_folder(path: Path, roots: set[Path]) -> str | None:
+    """The first folder of `path`, as the system walks it, that is a symlink lying inside one of
+    `roots`; None when there is none."""
+    import os
+
+    walked = Path(path.anchor) if path.is_absolute() else Path()
+    for part in path.parent.parts[1 if path.is_absolute() else 0 :]:
+        walked = walked / part
+        if part in (".", "..") or not os.path.islink(walked):
+            continue
+        holder = Path(os.path.realpath(walked.parent))
+        if any(holder == root or root in holder.parents for root in roots):
+            return str(walked)
+    return None
 
 
 def _baseline(args: argparse.Namespace) -> int:

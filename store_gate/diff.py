@@ -5,9 +5,9 @@ check which findings are about code the change touched.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from store_gate.config import LoadedManifest, parse_manifest_text
@@ -16,7 +16,7 @@ from store_gate.git import BaseRevision
 from store_gate.keytemplate import KeyTemplate
 from store_gate.project import Project, build
 from store_gate.schema.table import TableSchema
-from store_gate.sources import GitTree, Unreadable, read_inside
+from store_gate.sources import GitTree, SourceTree, Unreadable
 
 Change = Literal["added", "changed", "unchanged"]
 
@@ -29,16 +29,17 @@ class Comparison:
     base_tables: dict[str | None, TableSchema | None] = field(default_factory=dict)  # None: new or unknown
     base_manifest_found: bool = False
     tree: GitTree | None = None
-    root: Path | None = None
+    current: SourceTree | None = None  # what is checked: the working tree, or the commit pushed
+    notes: list[str] = field(default_factory=list)  # what the comparison could not read at the base
     _files: dict[str, bool] = field(default_factory=dict)
 
     def file_unchanged(self, path: str) -> bool:
         """Are the file's bytes the same at the base (for findings that concern no method)?"""
         if path not in self._files:
             same = False
-            if self.tree is not None and self.root is not None and self.tree.has(path):
+            if self.tree is not None and self.current is not None and self.tree.has(path):
                 try:
-                    same = self.tree.read(path) == read_inside(self.root, path)
+                    same = self.tree.read(path) == self.current.read(path)
                 except Unreadable:
                     same = False
             self._files[path] = same
@@ -56,29 +57,40 @@ class Comparison:
         return (
             f"compared with {self.base.describe()}: methods added {self.count('added')}, "
             f"changed {self.count('changed')}, removed {len(self.removed)}, unchanged {self.count('unchanged')}"
+            + "".join(f"; {note}" for note in self.notes)
         )
 
 
 def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Comparison:
     tree = GitTree(base, loaded.root, loaded.manifest.limits.max_file_bytes)
-    base_manifest = _base_manifest(loaded, tree)
+    notes: list[str] = []
+    base_manifest = _base_manifest(loaded, tree, notes)
     before = build(loaded, tree)  # the current stores' traits, as they were at the base
-    comparison = Comparison(base, base_tables=_base_tables(base_manifest, tree), tree=tree, root=loaded.root)
+    comparison = Comparison(
+        base, base_tables=_base_tables(base_manifest, tree), tree=tree, current=current.sources.tree, notes=notes
+    )
     comparison.base_manifest_found = base_manifest is not None
 
-    old_signatures: dict[tuple[str, str], set[str]] = {}
+    # Each (trait, method) with how many definitions of each signature it has: a second
+    # definition - the same legacy method copied into another trait of the same name - is a new
+    # one, never "unchanged" because its text matches the old.
+    old_signatures: dict[tuple[str, str], Counter[str]] = {}
     for method in before.methods:
-        old_signatures.setdefault((method.trait, method.name), set()).add(method.signature)
-    new_signatures: dict[tuple[str, str], set[str]] = {}
+        old_signatures.setdefault((method.trait, method.name), Counter())[method.signature] += 1
+    new_signatures: dict[tuple[str, str], Counter[str]] = {}
     for method in current.methods:
-        new_signatures.setdefault((method.trait, method.name), set()).add(method.signature)
+        new_signatures.setdefault((method.trait, method.name), Counter())[method.signature] += 1
 
     base_entities = base_manifest.entity if base_manifest is not None else {}
     for key, signatures in sorted(new_signatures.items()):
         declared = _declaration(current, key)
         if key not in old_signatures:
             comparison.status[key] = "added"
-        elif signatures != old_signatures[key] or declared != _base_declaration(base_manifest, before, key):
+        elif set(signatures) != set(old_signatures[key]):
+            comparison.status[key] = "changed"
+        elif signatures - old_signatures[key]:
+            comparison.status[key] = "added"  # one more definition than at the base
+        elif declared != _base_declaration(base_manifest, before, key):
             comparison.status[key] = "changed"
         elif declared is not None and _depends(current, key[0], declared, current.loaded.tables, current.entities) != (
             _depends(current, key[0], declared, comparison.base_tables, base_entities)
@@ -150,7 +162,7 @@ def _base_declaration(manifest: Manifest | None, before: Project, key: tuple[str
     return inline.pattern if inline else None
 
 
-def _base_manifest(loaded: LoadedManifest, tree: GitTree) -> Manifest | None:
+def _base_manifest(loaded: LoadedManifest, tree: GitTree, notes: list[str]) -> Manifest | None:
     """The manifest at the base, if it existed there and was valid.
 
     A missing or invalid base manifest makes every declaration count as changed: the stricter
@@ -159,4 +171,9 @@ def _base_manifest(loaded: LoadedManifest, tree: GitTree) -> Manifest | None:
     name = loaded.path.name
     if not tree.has(name):
         return None
-    return parse_manifest_text(tree.read(name), name == "pyproject.toml", loaded.cache)
+    try:
+        raw = tree.read(name, within_repository=True)  # a link to a shared manifest is followed
+    except Unreadable as exc:
+        notes.append(f"{name} cannot be read at the base ({exc.reason}): every declaration counts as changed")
+        return None
+    return parse_manifest_text(raw, name == "pyproject.toml", loaded.cache)

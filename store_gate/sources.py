@@ -6,8 +6,9 @@ The gate reads only inside the project it was pointed at, and only what it can r
 - globs are relative to the manifest's folder; absolute globs, `..`, brace expansion and broken
   character classes are configuration errors. Matching is wcmatch's (atomic groups: no
   catastrophic backtracking, whatever the pattern);
-- a walk never follows a symlinked directory, and never starts in one that leads outside (`src ->
-  /elsewhere`); a symlinked file is read only when it resolves inside the root;
+- a walk follows a symlinked folder only when it resolves inside the root (each link once, each
+  file once), and never starts in one that leads outside (`src -> /elsewhere`); a symlinked file is
+  read only when it resolves inside the root;
 - only regular files are opened (FIFOs, devices and sockets never are: opening does not block),
   at most `max_file_bytes` of them;
 - whatever matched but could not be read - a directory without permission, a symlink that leads
@@ -191,10 +192,48 @@ def read_inside(root: Path, relative: str | Path, limit: int = DEFAULT_MAX_FILE_
     return read_regular(path, limit)
 
 
+def could_match_beneath(globs: Sequence[str], folder: str) -> bool:
+    """Could any glob match a file below `folder` (project-relative, posix)? A glob with `**` at
+    or above the folder's depth can; one without can only when it has more segments than the
+    folder and each of the folder's segments matches the glob's segment at its depth. So `*.py`
+    never reaches into `node_modules/`, `src/**/*.ts` reaches everything under `src/`."""
+    parts = folder.split("/")
+    for glob in globs:
+        segments = glob.split("/")
+        for depth, part in enumerate(parts):
+            if depth >= len(segments):
+                break
+            if segments[depth] == "**":
+                return True
+            if not _segment_matcher(segments[depth])(part):
+                break
+        else:
+            if len(segments) > len(parts):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _segment_matcher(segment: str) -> Callable[[str], bool]:
+    from wcmatch import glob as wcglob
+
+    compiled = wcglob.compile([segment], flags=wcglob.GLOBSTAR | wcglob.DOTGLOB)
+    return lambda name: bool(compiled.match(name))
+
+
+_OUTSIDE_FOLDER = "a folder that leads outside the project (a symlink): not walked"
+
+
 @dataclass
 class Walk:
     """The files under a root that globs match, walked once per starting folder, with what could
-    not be read on the way."""
+    not be read on the way.
+
+    A symlinked folder that resolves inside the root is walked too, under its own name (`src/admin
+    -> ../lib/admin` matches `src/**/*.ts`), each link once: a link back to an ancestor ends
+    there. A file reached under several names is listed once - under its real name when that
+    name matches, else under the shortest other. A symlinked folder that leads outside the
+    root is unreadable, but only where a glob could match a file below it."""
 
     root: Path
     globs: tuple[str, ...]
@@ -204,38 +243,35 @@ class Walk:
     def run(self) -> Walk:
         root = self.root.resolve()
         matches = glob_matcher(self.globs)
-        found: set[str] = set()
+        names: dict[str, str] = {}  # relative name -> the file's real path
         starts: list[str] = []
         for glob in self.globs:
             if not _WILDCARDS & set(glob):
-                self._literal(root, glob, found)
+                self._literal(root, glob, names)
             else:
                 starts.append(_fixed_prefix(glob))
+        links: list[tuple[str, Path]] = []  # symlinked folders inside the root, met on the way
         walked: list[str] = []
         for start in sorted(set(starts), key=lambda s: (s.count("/"), s)):
             if any(w == "" or start.startswith(w + "/") for w in walked):
                 continue  # inside a folder another glob walks
             walked.append(start)
-            self._walk(root, start, matches, found)
-        self.files = sorted(found - self._duplicate_links(root, found))
+            self._walk(root, start, matches, names, links)
+        followed: set[tuple[int, int]] = set()
+        while links:
+            relative, link = links.pop(0)
+            try:
+                info = os.lstat(link)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) in followed or not could_match_beneath(self.globs, relative):
+                continue
+            followed.add((info.st_dev, info.st_ino))
+            self._tree(root, link, relative, matches, names, links)
+        self.files = _once_each(root, names)
         return self
 
-    @staticmethod
-    def _duplicate_links(root: Path, found: set[str]) -> set[str]:
-        """Symlinks to files the globs match anyway: one file is read once, under its own name."""
-        duplicates = set()
-        for relative in found:
-            path = root / relative
-            if path.is_symlink():
-                try:
-                    target = path.resolve().relative_to(root).as_posix()
-                except (ValueError, OSError, RuntimeError):
-                    continue
-                if target in found and target != relative:
-                    duplicates.add(relative)
-        return duplicates
-
-    def _literal(self, root: Path, relative: str, found: set[str]) -> None:
+    def _literal(self, root: Path, relative: str, names: dict[str, str]) -> None:
         path = root / relative
         if not os.path.lexists(path):
             return
@@ -244,46 +280,93 @@ class Walk:
         elif path.is_dir():
             return  # a folder named without a wildcard matches no file
         else:
-            found.add(relative)
+            names[relative] = os.path.realpath(path)
 
-    def _walk(self, root: Path, start: str, matches: Callable[[str], bool], found: set[str]) -> None:
+    def _walk(
+        self,
+        root: Path,
+        start: str,
+        matches: Callable[[str], bool],
+        names: dict[str, str],
+        links: list[tuple[str, Path]],
+    ) -> None:
         folder = root / start if start else root
         if not os.path.lexists(folder):
             return
         if not inside(root, folder):
-            self.unreadable[start] = "a folder that leads outside the project (a symlink): not walked"
+            self.unreadable[start] = _OUTSIDE_FOLDER
             return
         if not folder.is_dir():
             return
+        self._tree(root, folder, start, matches, names, links)
+
+    def _tree(
+        self,
+        root: Path,
+        folder: Path,
+        named: str,
+        matches: Callable[[str], bool],
+        names: dict[str, str],
+        links: list[tuple[str, Path]],
+    ) -> None:
+        """Walk `folder` (a symlink to one, maybe), naming what is below it `named/...`."""
+        real_top = os.path.realpath(folder)
+
+        def under(sub: str, name: str) -> str:
+            parts = [p for p in (named, "" if sub == "." else sub.replace(os.sep, "/"), name) if p]
+            return "/".join(parts)
 
         def failed(error: OSError) -> None:
-            where = Path(error.filename or folder)
-            try:
-                relative = where.resolve().relative_to(root).as_posix()
-            except (ValueError, OSError, RuntimeError):
-                relative = str(where)
-            self.unreadable[relative] = f"a folder that cannot be read ({error.strerror or error})"
+            sub = os.path.relpath(error.filename, folder) if error.filename else "."
+            self.unreadable[under(sub, "") or "."] = f"a folder that cannot be read ({error.strerror or error})"
 
-        for current, dirs, names in os.walk(folder, onerror=failed, followlinks=False):
+        for current, dirs, files in os.walk(folder, onerror=failed, followlinks=False):
             dirs[:] = sorted(d for d in dirs if d != ".git")
-            base = os.path.relpath(current, root).replace(os.sep, "/")
+            sub = os.path.relpath(current, folder)
+            real_here = real_top if sub == "." else os.path.join(real_top, sub)
             for name in dirs:
                 linked = Path(current) / name
-                if linked.is_symlink() and not inside(root, linked):
-                    relative = name if base == "." else f"{base}/{name}"
-                    self.unreadable[relative] = "a folder that leads outside the project (a symlink): not walked"
-            for name in names:
-                relative = name if base == "." else f"{base}/{name}"
+                if not linked.is_symlink():
+                    continue
+                relative = under(sub, name)
+                if inside(root, linked):
+                    links.append((relative, linked))
+                elif could_match_beneath(self.globs, relative):
+                    self.unreadable[relative] = _OUTSIDE_FOLDER
+            for name in files:
+                relative = under(sub, name)
                 if not matches(relative):
                     continue
                 full = Path(current) / name
-                if full.is_symlink() and not inside(root, full):
-                    reason = "leads outside the project (a symlink): the gate reads only inside it"
-                    if not os.path.exists(full):
-                        reason = "a symlink to nothing (or a symlink loop)"
-                    self.unreadable[relative] = reason
-                    continue
-                found.add(relative)
+                if full.is_symlink():
+                    if not inside(root, full):
+                        reason = "leads outside the project (a symlink): the gate reads only inside it"
+                        if not os.path.exists(full):
+                            reason = "a symlink to nothing (or a symlink loop)"
+                        self.unreadable[relative] = reason
+                        continue
+                    names.setdefault(relative, os.path.realpath(full))
+                else:
+                    names.setdefault(relative, os.path.join(real_here, name))
+
+
+def _shortest(name: str) -> tuple[int, str]:
+    return name.count("/"), name
+
+
+def _once_each(root: Path, names: dict[str, str]) -> list[str]:
+    """One name per file: its real name when the globs matched it, else the shortest other."""
+    by_file: dict[str, list[str]] = {}
+    for name, real in names.items():
+        by_file.setdefault(real, []).append(name)
+    chosen = []
+    for real, group in by_file.items():
+        if len(group) == 1:
+            chosen.append(group[0])
+            continue
+        own = os.path.relpath(real, root).replace(os.sep, "/")
+        chosen.append(own if own in group else min(group, key=_shortest))
+    return sorted(chosen)
 
 
 def match_files(root: Path, globs: Sequence[str]) -> list[str]:
@@ -370,60 +453,209 @@ class WorkingTree:
         return read_inside(self.root, path, self.max_file_bytes)
 
 
+_MAX_LINKS = 40  # symlinks followed to resolve one path at the base (Linux's own bound)
+_LINK = "120000"
+
+
+@dataclass(frozen=True)
+class _Name:
+    """What a project-relative name at the base stands for: a file (its repository path) or a
+    refusal; `folder` when the name is a symlinked folder."""
+
+    real: str | None
+    reason: str | None = None
+    folder: bool = False
+
+
 class GitTree:
     """The files of the project's folder at a base commit, read from git objects by their ids:
     no path ever goes through git's line-based batch protocol, so a path with a newline or a
-    space cannot shift one file's contents onto another."""
+    space cannot shift one file's contents onto another.
+
+    Symlinks are resolved as a checkout would resolve them, within the commit: a link to a file
+    reads that file, a link to a folder is walked as the working tree's walk does (each link once,
+    each file once). A link that leaves the project (the repository, for the manifest), is
+    absolute, dangles or loops is refused with its reason."""
 
     def __init__(
-        self, base: git.BaseRevision, project_root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+        self,
+        base: git.BaseRevision,
+        project_root: Path,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        label: str = "the base",
     ) -> None:
+        """`label`: the commit as messages name it ("the base", "the commit pushed")."""
         self.base = base
+        self._at = f"at {label}"
         self.max_file_bytes = max_file_bytes
         prefix = project_root.resolve().relative_to(base.repository).as_posix()
         self._prefix = "" if prefix == "." else prefix + "/"
         self._entries = {
             entry.path[len(self._prefix) :]: entry for entry in git.list_tree(base, self._prefix.rstrip("/"))
         }
-        self._contents: dict[str, bytes] = {}
+        self._folders = {""}
+        for path in self._entries:
+            parts = path.split("/")[:-1]
+            self._folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+        self._elsewhere: dict[str, git.TreeEntry | None] = {}  # repository paths outside the project
+        self._objects: dict[str, bytes] = {}
+        self._names: dict[str, _Name] | None = None
         self.unreadable: dict[str, str] = {}
+
+    # -- resolving ---------------------------------------------------------------------------
+
+    def _entry(self, repo_path: str) -> git.TreeEntry | None:
+        """The entry at a repository path: a folder is an entry of kind "tree"."""
+        if self._prefix and repo_path + "/" == self._prefix:
+            repo_path = self._prefix
+        if repo_path.startswith(self._prefix):
+            relative = repo_path[len(self._prefix) :]
+            if relative in self._entries:
+                return self._entries[relative]
+            return git.TreeEntry("040000", "tree", "", None, repo_path) if relative in self._folders else None
+        if repo_path not in self._elsewhere:
+            self._elsewhere[repo_path] = git.tree_entry(self.base, repo_path)
+        return self._elsewhere[repo_path]
+
+    def _blob(self, entry: git.TreeEntry) -> bytes:
+        if entry.object not in self._objects:
+            self._objects.update(git.read_objects(self.base, [entry.object]))
+        return self._objects.get(entry.object, b"")
+
+    def _resolve(self, path: str, within_repository: bool = False) -> git.TreeEntry:
+        """The entry a project-relative path leads to, every symlink on the way followed inside
+        the commit. Raises Unreadable for a link that leaves the project (the repository, with
+        `within_repository`), is absolute, dangles or loops."""
+        pending = list(reversed((self._prefix + path).split("/")))
+        resolved: list[str] = []
+        hops = 0
+        while pending:
+            part = pending.pop()
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not resolved:
+                    raise Unreadable(f"a symlink {self._at} that leads outside the repository")
+                resolved.pop()
+                continue
+            entry = self._entry("/".join([*resolved, part]))
+            if entry is None:
+                raise Unreadable(f"a symlink to nothing {self._at}" if hops else f"missing {self._at}")
+            if entry.mode == _LINK:
+                hops += 1
+                if hops > _MAX_LINKS:
+                    raise Unreadable(f"a symlink loop {self._at} (more than {_MAX_LINKS} links)")
+                target = self._blob(entry).decode("utf-8", "surrogateescape")
+                if not target or target.startswith("/"):
+                    raise Unreadable(f"a symlink {self._at} to an absolute path: the gate reads only inside it")
+                pending.extend(reversed(target.split("/")))
+                continue
+            if entry.kind != "tree" and any(p not in ("", ".") for p in pending):
+                raise Unreadable(f"missing {self._at} (a file where a folder is named)")
+            resolved.append(part)
+        final = "/".join(resolved)
+        if not within_repository and not (final + "/").startswith(self._prefix):
+            raise Unreadable(f"leads outside the project {self._at} (a symlink): the gate reads only inside it")
+        entry = self._entry(final)
+        assert entry is not None
+        return entry
+
+    def _all_names(self) -> dict[str, _Name]:
+        """Every name a file has below the project at the base: its own, and those through
+        symlinks (a symlinked folder's files under the link's name, each link expanded once)."""
+        if self._names is not None:
+            return self._names
+        names: dict[str, _Name] = {}
+        links = sorted(path for path, entry in self._entries.items() if entry.mode == _LINK)
+        for path, entry in self._entries.items():
+            if entry.kind == "commit":
+                names[path] = _Name(None, self._refusal(entry), folder=True)
+            elif entry.mode != _LINK:
+                names[path] = _Name(self._prefix + path)
+        if links:
+            self._objects.update(git.read_objects(self.base, sorted({self._entries[p].object for p in links})))
+        expanded: set[str] = set()  # the links followed, by where they are: each once (a cycle ends)
+        while links:
+            link = links.pop(0)
+            parent, _, leaf = link.rpartition("/")
+            try:
+                itself = f"{self._resolve(parent).path.rstrip('/')}/{leaf}" if parent else self._prefix + link
+                entry = self._resolve(link)
+            except Unreadable as exc:
+                names.setdefault(link, _Name(None, exc.reason, folder=True))
+                continue
+            if entry.kind != "tree":
+                names.setdefault(link, _Name(entry.path))
+                continue
+            if itself in expanded:
+                continue
+            expanded.add(itself)
+            folder = entry.path[len(self._prefix) :].rstrip("/")
+            below = folder + "/" if folder else ""
+            for path, inner in self._entries.items():
+                if path.startswith(below) and path != folder:
+                    name = f"{link}/{path[len(below) :]}"
+                    if inner.mode == _LINK:
+                        links.append(name)
+                    else:
+                        names.setdefault(name, _Name(inner.path))
+        self._names = names
+        return names
+
+    # -- the SourceTree protocol -------------------------------------------------------------
 
     def match(self, globs: Sequence[str]) -> list[str]:
         matches = glob_matcher(tuple(globs))
-        found = sorted(p for p in self._entries if matches(p))
-        for path in found:
-            reason = self._refusal(path)
+        by_file: dict[str, list[str]] = {}
+        for name, what in self._all_names().items():
+            if what.real is None:
+                why = what.reason or f"cannot be read {self._at}"
+                if matches(name):
+                    self.unreadable[name] = why
+                elif what.folder and could_match_beneath(globs, name):
+                    self.unreadable[name] = f"a folder that is not walked: {why}"
+                continue
+            if matches(name):
+                by_file.setdefault(what.real, []).append(name)
+        found = []
+        for real, group in by_file.items():
+            own = real[len(self._prefix) :]
+            found.append(own if own in group else min(group, key=_shortest))
+        readable = []
+        for path in sorted(found):
+            reason = self._refusal(self._resolve(path))
             if reason:
                 self.unreadable[path] = reason
-        readable = [p for p in found if p not in self.unreadable]
-        unread = [p for p in readable if p not in self._contents]
-        contents = git.read_objects(self.base, sorted({self._entries[p].object for p in unread}))
-        for path in unread:
-            self._contents[path] = contents.get(self._entries[path].object, b"")
+            else:
+                readable.append(path)
+        wanted = sorted({self._resolve(p).object for p in readable} - set(self._objects))
+        self._objects.update(git.read_objects(self.base, wanted))
         return readable
 
-    def _refusal(self, path: str) -> str | None:
-        entry = self._entries[path]
+    def _refusal(self, entry: git.TreeEntry) -> str | None:
         if entry.kind == "commit":
-            return "a submodule (a gitlink) at the base: its files are another repository's"
-        if entry.mode == "120000":
-            return "a symlink at the base: the gate reads regular files only"
+            return f"a submodule (a gitlink) {self._at}: its files are another repository's"
         if entry.kind != "blob":
-            return f"not a file at the base ({entry.kind})"
+            return f"not a file {self._at} ({entry.kind})"
         if entry.size is not None and entry.size > self.max_file_bytes:
-            return f"too large to analyse at the base ({entry.size:,} bytes; the limit is {self.max_file_bytes:,})"
+            return f"too large to analyse {self._at} ({entry.size:,} bytes; the limit is {self.max_file_bytes:,})"
         return None
 
-    def read(self, path: str) -> bytes:
-        if path not in self._entries:
-            raise Unreadable("missing at the base")
-        reason = self._refusal(path)
+    def read(self, path: str, within_repository: bool = False) -> bytes:
+        """The file's bytes at the base, symlinks followed inside the project (inside the
+        repository with `within_repository`: the manifest may be a link to a shared one)."""
+        entry = self._resolve(path, within_repository)
+        reason = self._refusal(entry)
         if reason:
             raise Unreadable(reason)
-        if path not in self._contents:
-            entry = self._entries[path]
-            self._contents[path] = git.read_objects(self.base, [entry.object]).get(entry.object, b"")
-        return self._contents[path]
+        return self._blob(entry)
 
     def has(self, path: str) -> bool:
-        return path in self._entries
+        """Is there an entry at `path` in the commit (a file, or a symlink - readable or not)?"""
+        if path in self._entries:
+            return True
+        try:
+            self._resolve(path)
+        except Unreadable:
+            return False
+        return True

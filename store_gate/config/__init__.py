@@ -149,8 +149,18 @@ def _pyproject_tables(path: Path) -> list[str]:
 
 
 def _read_text(path: Path) -> str:
+    """A manifest's text. One that is a symlink leading outside its project (the repository
+    holding it, else its own folder) is refused unread: the gate reads only inside the checked
+    tree, and its messages would quote the target's values."""
     from store_gate.sources import Unreadable, read_regular
 
+    if os.path.islink(path) and not inside(project_root(path.parent), path):
+        raise config_error(
+            shown(path),
+            "",
+            f"a symlink leading outside the project ({shown(project_root(path.parent))}); the gate reads a "
+            "manifest only inside the checked tree - copy the file into it, or pass --config with the file itself",
+        )
     try:
         data = read_regular(path)
     except Unreadable as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from store_gate.check import CheckResult
@@ -29,8 +29,12 @@ class Reporter:
     summary: str
 
     def render(self, results: list[CheckResult], presentation: Presentation | None = None) -> str:
+        """The format's text; no lone surrogate survives in it (each reporter already escapes the
+        paths and messages it shows; this holds for any line a future one forgets)."""
+        from store_gate.display import printable
+
         text: str = import_module(self.module).render(results, presentation or Presentation())
-        return text
+        return printable(text)
 
 
 REPORTERS: dict[str, Reporter] = {
@@ -56,7 +60,24 @@ class Located:
 
 
 def located(results: list[CheckResult]) -> list[Located]:
-    return sorted(Located(r.display_path(f.path), f) for r in results for f in r.findings)
+    from store_gate.display import printable
+
+    return sorted(Located(printable(r.display_path(f.path)), f) for r in results for f in r.findings)
+
+
+def printable_data(value: Any) -> Any:
+    """A JSON document with every string (keys too) shown printable: a file name that is not
+    UTF-8 as `st\\xffore.py`, a lone surrogate from a checked file as `\\ud800` - never a
+    surrogate escape that a strict JSON reader refuses."""
+    from store_gate.display import printable
+
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(k) if isinstance(k, str) else k: printable_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [printable_data(v) for v in value]
+    return value
 
 
 def plural(n: int, word: str, plural_form: str | None = None) -> str:

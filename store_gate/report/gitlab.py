@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from store_gate.check import CheckResult
-from store_gate.report import Presentation, fingerprints
+from store_gate.report import Presentation, fingerprints, printable_data
 
 _SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 
@@ -27,4 +27,4 @@ def render(results: list[CheckResult], presentation: Presentation | None = None)
         }
         for path, finding in entries
     ]
-    return json.dumps(issues, indent=2) + "\n"
+    return json.dumps(printable_data(issues), indent=2) + "\n"

@@ -14,7 +14,7 @@ from store_gate.check import CheckResult
 from store_gate.extract.model import Method
 from store_gate.findings import Finding
 from store_gate.languages import language_of
-from store_gate.report import Presentation
+from store_gate.report import Presentation, printable_data
 from store_gate.schema.table import KeySchemaAttribute, TableSchema
 
 SCHEMA_VERSION = 1
@@ -150,4 +150,4 @@ def render(results: list[CheckResult], presentation: Presentation | None = None)
             "partial": sorted({family for r in results for family in r.partial}),
         },
     }
-    return json.dumps(document, indent=2, sort_keys=False, default=str) + "\n"
+    return json.dumps(printable_data(document), indent=2, sort_keys=False, default=str) + "\n"

@@ -11,8 +11,9 @@ from urllib.parse import quote
 from store_gate import __version__
 from store_gate.catalogue import DOCS_URL, HOME_URL, RULES
 from store_gate.check import CheckResult
+from store_gate.display import raw_bytes
 from store_gate.findings import Finding
-from store_gate.report import Presentation, fingerprints
+from store_gate.report import Presentation, fingerprints, printable_data
 from store_gate.rules.structural import AstGrepRule
 
 FINGERPRINT_KEY = "storeGate/v1"
@@ -62,7 +63,7 @@ def _result(
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(raw_bytes(path)), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": finding.line, "startColumn": finding.column},
                 }
             }
@@ -110,4 +111,4 @@ def render(results: list[CheckResult], presentation: Presentation | None = None)
             }
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(printable_data(document), indent=2) + "\n"
