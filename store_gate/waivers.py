@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from store_gate.display import bounded
 from store_gate.rule import Rule
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def apply(
     for i, waiver in enumerate(waivers):
         location = project.manifest_location("waiver", i)
         trait, _, method = (waiver.method or "").partition(".")
-        what = f"waiver of {waiver.rule} for {waiver.subject}"
+        what = _what(waiver)
         if not has_reason(waiver.reason):
             problems.append(
                 SG104.at(location, f"{what} has no reason; say why the exception is acceptable", trait, method)
@@ -100,7 +101,7 @@ def apply(
             problems.append(
                 SG104.at(
                     project.manifest_location("waiver", i),
-                    f"waiver of {waiver.rule} for {waiver.subject} matches no finding; delete it, so that it "
+                    f"{_what(waiver)} matches no finding; delete it, so that it "
                     "cannot silently waive a future violation",
                     trait,
                     method,
@@ -112,7 +113,7 @@ def apply(
                 problems.append(
                     SG104.at(
                         project.manifest_location("waiver", i),
-                        f"waiver of {waiver.rule} for {waiver.subject} was added in this change with what it "
+                        f"{_what(waiver)} was added in this change with what it "
                         f"waives ({_listed(fresh)}): a change cannot waive its own findings; fix them, or have "
                         "the manifest's owners review the waiver in a change of its own",
                         trait,
@@ -122,9 +123,14 @@ def apply(
     return kept, waived, problems
 
 
+def _what(waiver: Waiver) -> str:
+    """A waiver as its problems name it; what the manifest wrote is cut at 80 characters."""
+    return f"waiver of {bounded(waiver.rule)} for {bounded(waiver.subject)}"
+
+
 def _listed(findings: list[Finding]) -> str:
     """The code a waiver came with: each method (or file), at most three named."""
-    subjects = sorted({f"{f.trait}.{f.method}" if f.trait and f.method else f.path for f in findings})
+    subjects = sorted({bounded(f"{f.trait}.{f.method}" if f.trait and f.method else f.path) for f in findings})
     more = len(subjects) - 3
     return ", ".join(subjects[:3]) + (f" and {more} more" if more > 0 else "")
 

@@ -25,7 +25,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store_gate.display import one_line
+from store_gate.display import bounded, one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.languages import LANGUAGES, Language, language_of
@@ -140,10 +140,16 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
         rule_id = str(document["id"])
         language = RULE_LANGUAGES.get(str(document["language"]).lower())
         if language is None:
-            raise problem(rule_id, f"language {document['language']!r} is not one of rust, python, typescript, tsx")
+            raise problem(
+                rule_id,
+                f"language {bounded(repr(document['language']))} is not one of rust, python, typescript, tsx",
+            )
         severity = _SEVERITY.get(str(document.get("severity", "error")).lower())
         if severity is None:
-            raise problem(rule_id, f"severity {document['severity']!r} is not one of error, warning, info, hint, off")
+            raise problem(
+                rule_id,
+                f"severity {bounded(repr(document['severity']))} is not one of error, warning, info, hint, off",
+            )
         if re.fullmatch(r"SG\d{3}", rule_id):
             raise problem(rule_id, "SGnnn ids are store-gate's own; give your rule another id")
         config = _config(document)
@@ -427,15 +433,15 @@ def _not_run(astgrep: AstGrepRule, path: str, outcome: Outcome, budget: float, l
     rest = f"the {left} file{'s' if left != 1 else ''} after it"
     if outcome.over_budget:
         what = (
-            f"your rule {astgrep.rule.code} took more than its budget of {budget:g} s per file on {path}: it "
+            f"your rule {bounded(astgrep.rule.code)} took more than its budget of {budget:g} s per file on {path}: it "
             f"was stopped there, and was not run on {rest}; make it cheaper (an `inside` with `stopBy: end` is "
             "quadratic in the depth of the tree: test the node itself first, in an `all`), or raise [limits] "
             "rule_seconds"
         )
     else:
         what = (
-            f"your rule {astgrep.rule.code} could not be run on {path} ({one_line(outcome.problem or '', 200)}), so "
-            f"it was not run on {rest} either"
+            f"your rule {bounded(astgrep.rule.code)} could not be run on {path} "
+            f"({one_line(outcome.problem or '', 200)}), so it was not run on {rest} either"
         )
     return SG005.at(SourceLocation(astgrep.source, 1, 1), what, symbol=astgrep.rule.code)
 

@@ -142,7 +142,7 @@ class Worker:
         if key not in self._sent:
             request["text"] = text
         try:
-            process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+            process.stdin.write(json.dumps(request, default=str).encode("utf-8") + b"\n")
             process.stdin.flush()
         except OSError:
             self.stop()
