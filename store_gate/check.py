@@ -29,6 +29,7 @@ from store_gate.selection import Selection
 from store_gate.sources import SourceTree, Unreadable, shown
 
 if TYPE_CHECKING:
+    from store_gate.config.model import Waiver
     from store_gate.diff import Comparison
 
 
@@ -56,7 +57,7 @@ class CheckResult:
 
     @property
     def partial(self) -> list[str]:
-        """The gate's own families (SG0, SG1) --select left out: then nothing here is a pass."""
+        """The families of which --select or --ignore left out an error rule: then nothing here is a pass."""
         return self.selection.left_out()
 
     def display_path(self, path: str) -> str:
@@ -149,13 +150,48 @@ def waive(
     today: dt.date,
     table: Mapping[str, Rule],
     overrides: Mapping[str, Severity],
+    comparison: Comparison | None = None,
 ) -> tuple[list[Finding], list[waivers.WaivedFinding]]:
     """The findings no waiver accepts, plus the waivers' own problems (graded too), and the waived.
     A rule that is not waivable is never waived, whatever the manifest says (loading refuses such a
-    waiver; this keeps it so for any other way in)."""
+    waiver; this keeps it so for any other way in). With `--base`, a waiver the base's manifest
+    did not have, that waives a finding on code the change added or changed, is SG104: like a
+    baseline entry (SG105), an exception cannot come in the change that needs it."""
     exempt = [f for f in findings if not table[f.code].waivable]
-    kept, waived, problems = waivers.apply(project, [f for f in findings if table[f.code].waivable], today)
+    at_base = _base_waivers(project.loaded, comparison) if comparison is not None else None
+
+    def changed(finding: Finding) -> bool:
+        assert comparison is not None
+        return not _unchanged(finding, comparison, table)
+
+    kept, waived, problems = waivers.apply(
+        project, [f for f in findings if table[f.code].waivable], today, at_base, changed
+    )
     return sorted(exempt + kept) + grade(problems, table, overrides), waived
+
+
+def _base_waivers(loaded: LoadedManifest, comparison: Comparison) -> tuple[Waiver, ...]:
+    """The waivers of the manifest at the base: none when it was missing or invalid there (then
+    nothing at the base vouches for any waiver, as for the baseline's entries)."""
+    from store_gate.config import parse_manifest_text
+
+    name = loaded.path.name
+    if comparison.tree is None or not comparison.tree.has(name):
+        return ()
+    manifest = parse_manifest_text(comparison.tree.read(name), name == "pyproject.toml", loaded.cache)
+    return manifest.waiver if manifest is not None else ()
+
+
+def _unchanged(finding: Finding, comparison: Comparison, table: Mapping[str, Rule]) -> bool:
+    """Is the finding on code as it was at the base: a method unchanged since it, or - for a
+    structural finding (SG4, SG5, users' rules) that concerns no governed method - a file
+    byte-for-byte the base's? Anything else (the manifest's own problems) is never "unchanged"."""
+    change = comparison.of(finding.trait, finding.method)
+    if change is not None:
+        return change == "unchanged"
+    rule = table[finding.code]
+    structural = rule.family in ("SG4", "SG5", "custom")
+    return structural and comparison.file_unchanged(finding.path)
 
 
 def legacy(
@@ -168,19 +204,10 @@ def legacy(
     file that does not parse, the manifest's own problems - is always reported."""
     if comparison is None or policy == "error":
         return findings, []
-
-    def unchanged(finding: Finding) -> bool:
-        change = comparison.of(finding.trait, finding.method)
-        if change is not None:
-            return change == "unchanged"
-        rule = table[finding.code]
-        structural = rule.family in ("SG4", "SG5", "custom")
-        return structural and comparison.file_unchanged(finding.path)
-
     kept: list[Finding] = []
     dropped: list[Finding] = []
     for finding in findings:
-        if not unchanged(finding):
+        if not _unchanged(finding, comparison, table):
             kept.append(finding)
         elif policy == "off":
             dropped.append(finding)
@@ -223,7 +250,7 @@ def check(
 
     findings = produce(project, comparison, baseline)
     findings = grade(findings, table, manifest.severity)
-    findings, waived = waive(project, findings, today or dt.date.today(), table, manifest.severity)
+    findings, waived = waive(project, findings, today or dt.date.today(), table, manifest.severity, comparison)
     occurring = list(findings)  # before legacy and --select hide some: what still occurs
     findings, legacy_dropped = legacy(findings, comparison, manifest.legacy, table)
     findings = select(findings, selection or Selection())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 MAX_MESSAGE = 500  # characters of a whole message taken from a file
+MAX_QUOTED = 80  # characters of one value a message quotes (a template, a key path, a name)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -44,6 +45,12 @@ def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
     `limit` characters."""
     text = printable(_CONTROL.sub(lambda m: repr(m.group())[1:-1], text[: limit * 4]))
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def bounded(text: str, limit: int = MAX_QUOTED) -> str:
+    """One value written by a user, as a message quotes it: one line, at most `limit` characters
+    ("..." marks where it was cut)."""
+    return one_line(text, limit)
 
 
 def markdown(text: str) -> str:

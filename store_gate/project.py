@@ -7,6 +7,7 @@ saw, including what it could not read, for the SG0 rules.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import re
@@ -354,8 +355,84 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
 
 # Where a trait, class, interface or type alias of one of the names may be defined: the
 # keyword, then the name - comments and line continuations between them included, so that no
-# spelling hides a definition from the prefilter.
-_GAP = r"(?:\s|\\\r?\n|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*\n)+"
+# spelling hides a definition from the prefilter. The gap is skipped by `_Gaps`, not a regex: a
+# pattern that tries a comment at every keyword reads an unclosed `/*` to the end of the text
+# each time (quadratic).
+_DEFINING = re.compile(r"\b(?:trait|class|interface|type)")
+_TYPE_DEFINING = re.compile(r"\b(?:type|interface|class)")
+
+
+class _Gaps:
+    """Where the gap (white space, `\\` line continuations, `/* */` and `//` comments) that
+    starts at a position ends, in linear time over a whole text: every comment's end is found
+    by bisecting the positions of `*/` and newlines, found once, and each gap is walked once.
+
+    A prefilter may say yes wrongly, never no wrongly: a block comment holding another `/*` ends
+    wherever a nesting language (Rust) or a flat one (TypeScript) ends it, so such a gap is a
+    "may be" (`None`)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.closes = [m.start() for m in re.finditer(r"(?=\*/)", text)] if "*/" in text else []
+        self.opens = [m.start() for m in re.finditer(r"(?=/\*)", text)] if "/*" in text else []
+        self.newlines = [m.start() for m in re.finditer("\n", text)] if "/" in text else []
+        self.ends: dict[int, int | None] = {}
+
+    def _next(self, positions: list[int], at: int) -> int:
+        i = bisect.bisect_left(positions, at)
+        return positions[i] if i < len(positions) else -1
+
+    def _element(self, at: int) -> int | None:
+        """The end of the one gap element at `at` (`at` itself when there is none); None for a
+        block comment that holds another `/*`."""
+        text = self.text
+        ch = text[at : at + 1]
+        if not ch:
+            return at
+        if ch.isspace():
+            return at + 1
+        if ch == "\\":
+            if text.startswith("\n", at + 1):
+                return at + 2
+            return at + 3 if text.startswith("\r\n", at + 1) else at
+        if text.startswith("/*", at):
+            close = self._next(self.closes, at + 2)
+            if close < 0:
+                return at
+            inner = self._next(self.opens, at + 2)
+            return None if 0 <= inner < close else close + 2
+        if text.startswith("//", at):
+            newline = self._next(self.newlines, at + 2)
+            return at if newline < 0 else newline + 1
+        return at
+
+    def end(self, start: int) -> int | None:
+        """The end of the gap starting at `start` (`start` when there is none); None: "may be"."""
+        walked: list[int] = []
+        at: int | None = start
+        while at is not None and at not in self.ends:
+            walked.append(at)
+            after = self._element(at)
+            if after == at:
+                self.ends[at] = at
+                break
+            at = after
+        result = self.ends[at] if at is not None else None
+        for position in walked:
+            self.ends[position] = result
+        return result
+
+
+def _keyword_then_name(text: str, keywords: re.Pattern[str], name: re.Pattern[str]) -> bool:
+    """Is there a keyword, a gap of at least one element, then the name?"""
+    gaps = _Gaps(text)
+    for keyword in keywords.finditer(text):
+        end = gaps.end(keyword.end())
+        if end is None:
+            return True
+        if end > keyword.end() and name.match(text, end):
+            return True
+    return False
 
 
 _UNICODE_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})")
@@ -368,8 +445,7 @@ def _unescaped(match: re.Match[str]) -> str:
 
 def _defines(text: str, names: frozenset[str]) -> bool:
     alternatives = "|".join(re.escape(name) for name in sorted(names))
-    pattern = re.compile(rf"\b(?:trait|class|interface|type){_GAP}(?:r#)?(?:{alternatives})\b")
-    return pattern.search(text) is not None
+    return _keyword_then_name(text, _DEFINING, re.compile(rf"(?:r#)?(?:{alternatives})\b"))
 
 
 def _renamed_crates(
@@ -485,14 +561,13 @@ def _class_base(
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _type_definer(names: frozenset[str]) -> re.Pattern[str]:
+def _type_definer(names: frozenset[str]) -> Callable[[str], bool]:
     """Where a named type may be defined: `type X`, `interface X`, `class X`, or a Python alias
     `X = ...` / `X: TypeAlias = ...` at the start of a line."""
     alternatives = "|".join(re.escape(name) for name in sorted(names))
-    return re.compile(
-        rf"\b(?:type|interface|class){_GAP}(?:{alternatives})\b|^[ \t]*(?:{alternatives})[ \t]*(?::[^=\n]*)?=",
-        re.MULTILINE,
-    )
+    name = re.compile(rf"(?:{alternatives})\b")
+    alias = re.compile(rf"^[ \t]*(?:{alternatives})[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
+    return lambda text: alias.search(text) is not None or _keyword_then_name(text, _TYPE_DEFINING, name)
 
 
 def _resolve_named_types(
@@ -524,7 +599,7 @@ def _resolve_named_types(
                 continue
             text = cache.text(path)
             language = language_of(path)
-            if text is None or language is None or not definer.search(text):
+            if text is None or language is None or not definer(text):
                 continue
             for name, type_definition in language.type_definitions(path, text, pending).items():
                 found.setdefault(name, type_definition)

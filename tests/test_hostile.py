@@ -247,8 +247,10 @@ def test_a_users_rule_over_its_time_budget_is_sg005_and_stops(gate: Gate) -> Non
     found = [(f.code, f.path) for f in gate.findings() if f.code == "SG005"]
     assert found == [("SG005", "governance/slow.yml")]
     (finding,) = [f for f in gate.findings() if f.code == "SG005"]
-    assert (
-        "your rule every-identifier took" in finding.message and "was not run on the 1 file after it" in finding.message
+    assert finding.message == (
+        "your rule every-identifier took more than its budget of 1e-06 s per file on src/other.rs: it was stopped "
+        "there, and was not run on the 1 file after it; make it cheaper (an `inside` with `stopBy: end` is quadratic "
+        "in the depth of the tree: test the node itself first, in an `all`), or raise [limits] rule_seconds"
     )
 
 

@@ -29,7 +29,7 @@ def parse_template(value: Any) -> KeyTemplate:
         return value
     if not isinstance(value, str):
         raise ValueError(f"expected a key template string, got {type(value).__name__}")
-    return KeyTemplate.parse(value)
+    return KeyTemplate.parse_key(value)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class KeyCondition:
         if isinstance(value, KeyCondition):
             return value
         if isinstance(value, str):
-            return cls("eq", (KeyTemplate.parse(value),))
+            return cls("eq", (KeyTemplate.parse_key(value),))
         if not isinstance(value, dict) or len(value) != 1:
             raise ValueError(
                 "expected a template string (equality) or a one-operator table such as "
@@ -405,7 +405,7 @@ class Waiver:
     reason: str = ""
     expires: dt.date | None = None
     # With `Trait.*` or `path`: the methods the waiver covers, as they were when it was written -
-    # a method added later is not waived by it (required for SG101).
+    # a method added later is not waived by it (required for SG101 and the SG2 rules).
     methods: tuple[str, ...] = ()
 
     @property
@@ -514,7 +514,7 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
         table=Table.from_data(data["table"]) if data.get("table") is not None else None,
         tables={name: Table.from_data(t) for name, t in _mapping(data.get("tables", {})).items()},
         entity={
-            name: {attr: KeyTemplate.parse(text) for attr, text in layout.items() if attr != ENTITY_TABLE_KEY}
+            name: {attr: KeyTemplate.parse_key(text) for attr, text in layout.items() if attr != ENTITY_TABLE_KEY}
             for name, layout in data.get("entity", {}).items()
         },
         entity_table={
@@ -594,11 +594,11 @@ def cross_reference_problems(manifest: Manifest, data: dict[str, Any]) -> list[t
                     "fix what the finding names",
                 )
             )
-        elif waiver.rule == "SG101" and waiver.broad and not waiver.methods:
+        elif (waiver.rule == "SG101" or waiver.rule.startswith("SG2")) and waiver.broad and not waiver.methods:
             problems.append(
                 (
                     ("waiver", i),
-                    f"a waiver of SG101 for {waiver.subject} must list the methods it covers, "
+                    f"a waiver of {waiver.rule} for {waiver.subject} must list the methods it covers, "
                     'methods = ["..."]: a method added later must not be waived by it',
                 )
             )

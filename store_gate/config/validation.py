@@ -215,7 +215,7 @@ class Waiver(_Model):
     expires: Optional[_dt.date] = None
     methods: list[str] = Field(
         default=[],
-        description="with Trait.* or path: the methods the waiver covers (required for SG101); "
+        description="with Trait.* or path: the methods the waiver covers (required for SG101 and SG2 rules); "
         "a method added later is not waived",
     )
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import copy
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store_gate.display import one_line
+from store_gate.display import bounded, one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.languages import LANGUAGES, Language, language_of
@@ -39,6 +38,7 @@ if TYPE_CHECKING:  # `explain` and `rules` import this module for SG005: keep it
     from store_gate.config.model import Backend
     from store_gate.findings import Finding
     from store_gate.project import Project
+    from store_gate.rules.worker import Outcome, Worker
 
 RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
@@ -55,6 +55,7 @@ class AstGrepRule:
     source: str  # the YAML file, as shown
     files: tuple[str, ...] = ()  # users' rules: ast-grep's `files` and `ignores` globs
     ignores: tuple[str, ...] = ()
+    message: str = ""  # users' rules: the message, with `$NAME`s the matches fill in
 
 
 def builtin_rules_dir() -> Path:
@@ -139,10 +140,16 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
         rule_id = str(document["id"])
         language = RULE_LANGUAGES.get(str(document["language"]).lower())
         if language is None:
-            raise problem(rule_id, f"language {document['language']!r} is not one of rust, python, typescript, tsx")
+            raise problem(
+                rule_id,
+                f"language {bounded(repr(document['language']))} is not one of rust, python, typescript, tsx",
+            )
         severity = _SEVERITY.get(str(document.get("severity", "error")).lower())
         if severity is None:
-            raise problem(rule_id, f"severity {document['severity']!r} is not one of error, warning, info, hint, off")
+            raise problem(
+                rule_id,
+                f"severity {bounded(repr(document['severity']))} is not one of error, warning, info, hint, off",
+            )
         if re.fullmatch(r"SG\d{3}", rule_id):
             raise problem(rule_id, "SGnnn ids are store-gate's own; give your rule another id")
         config = _config(document)
@@ -158,7 +165,7 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
             scan=Scan("scanned", partial(_user_report, message)),
         )
         files, ignores = tuple(_strings(document.get("files"))), tuple(_strings(document.get("ignores")))
-        rules.append(AstGrepRule(rule, language, config, shown, files, ignores))
+        rules.append(AstGrepRule(rule, language, config, shown, files, ignores, message))
     return rules
 
 
@@ -351,59 +358,92 @@ def _names(node: Any, language: Language) -> tuple[str | None, str | None]:
 
 def run(project: Project) -> list[Finding]:
     """Findings of the built-in structural rules and the manifest's own rules."""
+    from store_gate.rules.worker import Worker
+
     scope = _scope(project)
     context = ScanContext(project, scope)
     boundaries = project.loaded.manifest.boundaries
     parsed = _Parsed(project)
     findings: list[Finding] = []
     present = frozenset(known.name for p in [*scope.scanned, *scope.stores] if (known := language_of(p)) is not None)
-    for astgrep in [*builtin_rules(present, project.loaded.cache), *project.loaded.user_rules]:
-        rule, scan = astgrep.rule, astgrep.rule.scan
-        assert scan is not None
-        if rule.severity == "off":
-            continue
-        if scan.needs == "boundaries" and boundaries is None:
-            continue  # SG403 needs [boundaries]: where the domain is
-        if scan.needs == "backends" and not scope.backend_allow:
-            continue  # SG501 and SG502 need [boundaries.backends.*]
-        if rule.builtin:
-            files = scope.files(scan.files)
-            config = _parameterised(astgrep.config, context, astgrep.language)
-            if config is None:
+    worker = Worker()
+    try:
+        for astgrep in [*builtin_rules(present, project.loaded.cache), *project.loaded.user_rules]:
+            rule, scan = astgrep.rule, astgrep.rule.scan
+            assert scan is not None
+            if rule.severity == "off":
                 continue
-        else:
-            files = _rule_files(astgrep, scope.files(scan.files))
-            config = astgrep.config
-        needles = scan.needles(context)
-        budget = project.loaded.manifest.limits.rule_seconds
-        for position, path in enumerate(files):
-            parse_as = _file_language(path, astgrep.language)
-            if parse_as is None or (needles is not None and not parsed.contains_any(path, needles)):
-                continue
-            started = time.perf_counter()
-            nodes = parsed.root_of(path, parse_as).find_all(config)
-            spent = time.perf_counter() - started
-            for node in nodes:
-                finding = _finding(rule, scan, node, path, context)
-                if finding is not None:
-                    findings.append(finding)
-            if not rule.builtin and spent > budget:
-                # A native match cannot be interrupted; what the budget bounds is the run: the rule
-                # stops here, and says so - the files it did not read are not a silent pass.
-                findings.append(_over_budget(astgrep, path, spent, budget, len(files) - position - 1))
-                break
+            if scan.needs == "boundaries" and boundaries is None:
+                continue  # SG403 needs [boundaries]: where the domain is
+            if scan.needs == "backends" and not scope.backend_allow:
+                continue  # SG501 and SG502 need [boundaries.backends.*]
+            if rule.builtin:
+                config = _parameterised(astgrep.config, context, astgrep.language)
+                if config is not None:
+                    findings += _run_builtin(astgrep, config, scope.files(scan.files), parsed, context)
+            else:
+                budget = project.loaded.manifest.limits.rule_seconds
+                findings += _run_users(astgrep, _rule_files(astgrep, scope.files(scan.files)), parsed, worker, budget)
+    finally:
+        worker.stop()
     return findings
 
 
-def _over_budget(astgrep: AstGrepRule, path: str, spent: float, budget: float, left: int) -> Finding:
-    return SG005.at(
-        SourceLocation(astgrep.source, 1, 1),
-        f"your rule {astgrep.rule.code} took {spent:.1f} s on {path}, over its budget of {budget:g} s per file, so it "
-        f"was not run on the {left} file{'s' if left != 1 else ''} after it; make it cheaper (an `inside` with "
-        "`stopBy: end` is quadratic in the depth of the tree: test the node itself first, in an `all`), or raise "
-        "[limits] rule_seconds",
-        symbol=astgrep.rule.code,
-    )
+def _run_builtin(
+    astgrep: AstGrepRule, config: dict[str, Any], files: list[str], parsed: _Parsed, context: ScanContext
+) -> list[Finding]:
+    """One of the gate's own rules, in-process on the project's parsed trees."""
+    rule, scan = astgrep.rule, astgrep.rule.scan
+    assert scan is not None
+    needles = scan.needles(context)
+    findings: list[Finding] = []
+    for path in files:
+        parse_as = _file_language(path, astgrep.language)
+        if parse_as is None or (needles is not None and not parsed.contains_any(path, needles)):
+            continue
+        for node in parsed.root_of(path, parse_as).find_all(config):
+            finding = _finding(rule, scan, node, path, context)
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def _run_users(astgrep: AstGrepRule, files: list[str], parsed: _Parsed, worker: Worker, budget: float) -> list[Finding]:
+    """One of the manifest's own rules, file by file in the worker process, each within the
+    budget: a file it overruns (or fails on) stops the rule there, and says so (SG005)."""
+    findings: list[Finding] = []
+    for position, path in enumerate(files):
+        parse_as = _file_language(path, astgrep.language)
+        if parse_as is None:
+            continue
+        try:
+            text = parsed.sources.text(path) or ""  # SG002 reports files that are not UTF-8
+        except OSError:
+            text = ""
+        outcome = worker.run(path, parse_as, text, astgrep.config, astgrep.message, budget)
+        if outcome.problem is not None:
+            findings.append(_not_run(astgrep, path, outcome, budget, len(files) - position - 1))
+            break
+        for line, column, message in outcome.matches:
+            findings.append(astgrep.rule.at(SourceLocation(path, line + 1, column + 1), message))
+    return findings
+
+
+def _not_run(astgrep: AstGrepRule, path: str, outcome: Outcome, budget: float, left: int) -> Finding:
+    rest = f"the {left} file{'s' if left != 1 else ''} after it"
+    if outcome.over_budget:
+        what = (
+            f"your rule {bounded(astgrep.rule.code)} took more than its budget of {budget:g} s per file on {path}: it "
+            f"was stopped there, and was not run on {rest}; make it cheaper (an `inside` with `stopBy: end` is "
+            "quadratic in the depth of the tree: test the node itself first, in an `all`), or raise [limits] "
+            "rule_seconds"
+        )
+    else:
+        what = (
+            f"your rule {bounded(astgrep.rule.code)} could not be run on {path} "
+            f"({one_line(outcome.problem or '', 200)}), so it was not run on {rest} either"
+        )
+    return SG005.at(SourceLocation(astgrep.source, 1, 1), what, symbol=astgrep.rule.code)
 
 
 # Produced by the runner: a rule of the manifest that could not be run on every file it governs.
@@ -438,14 +478,6 @@ def _finding(rule: Rule, scan: Scan, node: Any, path: str, context: ScanContext)
 
 def _user_report(message: str, match: Match) -> Report:
     """`$NAME` in a user's message becomes the text that metavariable matched."""
-    node = match.node
+    from store_gate.rules.worker import fill
 
-    def replace(found: re.Match[str]) -> str:
-        name = found.group(1)
-        captured = node.get_match(name)
-        if captured is not None:
-            return " ".join(str(captured.text()).split())
-        many = [n for n in node.get_multiple_matches(name) if n.is_named()]  # $$$NAME
-        return ", ".join(" ".join(str(n.text()).split()) for n in many) if many else found.group(0)
-
-    return Report(re.sub(r"\$([A-Z_][A-Z0-9_]*)", replace, message))
+    return Report(fill(message, match.node))
