@@ -173,12 +173,7 @@ def waive(
 def _base_waivers(loaded: LoadedManifest, comparison: Comparison) -> tuple[Waiver, ...]:
     """The waivers of the manifest at the base: none when it was missing or invalid there (then
     nothing at the base vouches for any waiver, as for the baseline's entries)."""
-    from store_gate.config import parse_manifest_text
-
-    name = loaded.path.name
-    if comparison.tree is None or not comparison.tree.has(name):
-        return ()
-    manifest = parse_manifest_text(comparison.tree.read(name), name == "pyproject.toml", loaded.cache)
+    manifest = comparison.base_manifest
     return manifest.waiver if manifest is not None else ()
 
 

@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="CODES",
         help="report only these codes or prefixes, comma-separated and repeatable, e.g. SG1,SG205 "
-        "(leaving out SG0 or SG1 makes the run partial: never a pass)",
+        "(leaving out any rule whose default severity is error makes the run partial: never a pass)",
     )
     check.add_argument(
         "--extend-select", action="append", default=[], metavar="CODES", help="add codes to those --select chose"

@@ -27,7 +27,12 @@ class Comparison:
     status: dict[tuple[str, str], Change] = field(default_factory=dict)
     removed: list[tuple[str, str]] = field(default_factory=list)
     base_tables: dict[str | None, TableSchema | None] = field(default_factory=dict)  # None: new or unknown
-    base_manifest_found: bool = False
+    base_manifest: Manifest | None = None  # None: missing, unreadable or invalid at the base
+
+    @property
+    def base_manifest_found(self) -> bool:
+        return self.base_manifest is not None
+
     tree: GitTree | None = None
     current: SourceTree | None = None  # what is checked: the working tree, or the commit pushed
     notes: list[str] = field(default_factory=list)  # what the comparison could not read at the base
@@ -69,7 +74,7 @@ def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Com
     comparison = Comparison(
         base, base_tables=_base_tables(base_manifest, tree), tree=tree, current=current.sources.tree, notes=notes
     )
-    comparison.base_manifest_found = base_manifest is not None
+    comparison.base_manifest = base_manifest
 
     # Each (trait, method) with how many definitions of each signature it has: a second
     # definition - the same legacy method copied into another trait of the same name - is a new

@@ -155,7 +155,7 @@ def test_a_select_that_leaves_out_the_gates_own_families_is_never_a_pass(gate: G
     assert result.returncode == 0
     assert "All checks passed" not in result.stdout
     assert result.stdout.splitlines()[-1] == (
-        "No findings in the selected rules; partial run (--select SG2): SG0 and SG1 and SG3 and SG4 and SG5 were "
+        "No findings in the selected rules; partial run (--select SG2): SG0, SG1, SG3, SG4 and SG5 were "
         "not checked, so this is not a pass of the gate."
     )
 

@@ -97,7 +97,8 @@ def partial_note(results: list[CheckResult]) -> str | None:
         return None
     how = next(r.selection.describe() for r in results if r.partial)
     verb = "were" if len(left_out) > 1 else "was"
-    return f"partial run ({how}): {' and '.join(left_out)} {verb} not checked, so this is not a pass of the gate"
+    listed = left_out[0] if len(left_out) == 1 else ", ".join(left_out[:-1]) + " and " + left_out[-1]
+    return f"partial run ({how}): {listed} {verb} not checked, so this is not a pass of the gate"
 
 
 def fingerprints(findings: list[Finding]) -> dict[Finding, str]:
