@@ -111,3 +111,32 @@ def test_flake8_checks_the_buffer_it_was_given_not_the_file_on_disk(project: Pat
     assert only.startswith(f"dialogue/reads.py:{at + 1}:15: SG101 DialogueReads.count_rounds has no access pattern")
     assert reads.read_text() == saved  # the file on disk is untouched, and clean
     assert flake8("--select", "SG", "dialogue", cwd=project).stdout == ""
+
+
+def test_flake8_reports_the_step_of_an_inline_multi_step_declaration(project: Path) -> None:
+    declared = (
+        "    async def end_rounds(self, dialogue_id: str) -> int:\n"
+        '        """Deletes a page of rounds.\n\n'
+        '        @access { steps = [{ op = "Query", entity = "Round", key = { pk = "DIALOGUE#{dialogue_id}", '
+        'sk = { begins_with = "ROUND#" } }, limit = 25 }, { op = "BatchWriteItem", items = [{ op = "DeleteItem", '
+        'key = { pk = "{item.pk}", sk = "{item.SK}" } }] }] }\n'
+        '        """\n        ...'
+    )
+    line = add_method(project, declared)
+    result = flake8("--select", "SG", "dialogue", cwd=project)
+    (only,) = result.stdout.splitlines()
+    assert only.startswith(f"dialogue/reads.py:{line + 3}:")
+    assert "SG206 DialogueReads.end_rounds (step 2 item 1): placeholder {item.SK}" in only
+    add_method(project, "")  # keep the file shape; now fix the attribute name
+    reads = project / "dialogue" / "reads.py"
+    reads.write_text(reads.read_text().replace("{item.SK}", "{item.sk}"))
+    assert flake8("--select", "SG", "dialogue", cwd=project).stdout == ""
+
+
+def test_flake8_accepts_a_method_that_touches_no_data_with_its_reason(project: Path) -> None:
+    add_method(
+        project,
+        '    def name(self) -> str:\n        """@access { op = "none", reason = "the store\'s name, held in memory" }"""\n'
+        "        ...",
+    )
+    assert flake8("--select", "SG", "dialogue", cwd=project).stdout == ""
