@@ -117,7 +117,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--name", help="with --from: which table, by its table name")
 
     explain = commands.add_parser("explain", help="print a rule's documentation")
-    explain.add_argument("code", metavar="CODE")
+    explain.add_argument("code", metavar="CODE", help="a code (SG206), a rule's name, or one of your own rules' ids")
+    explain.add_argument(
+        "path", nargs="?", default=".", metavar="PATH", help="where your rules' manifest is (default: .)"
+    )
     rules = commands.add_parser("rules", help="list every rule with its default severity")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     commands.add_parser("schema", help="print the manifest's JSON Schema")
@@ -195,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "init":
             return _init(args)
         if args.command == "explain":
-            return _explain(args.code)
+            return _explain(args.code, args.path)
         if args.command == "rules":
             return _rules(args.format)
         if args.command == "schema":
@@ -239,7 +242,15 @@ def _check(args: argparse.Namespace) -> int:
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     stdout_format = args.format or ("github" if in_actions else "text")
 
-    results = app.check_all(_target(args), selection, every_manifest=args.all_manifests)
+    from store_gate import progress
+
+    if stdout_format == "text" and not args.quiet and _watched():
+        delay = float(os.environ.get("STORE_GATE_PROGRESS_DELAY", "1.0"))
+        progress.active = progress.Progress(sys.stderr, delay=delay)
+    try:
+        results = app.check_all(_target(args), selection, every_manifest=args.all_manifests)
+    finally:
+        progress.active.close()
     if args.verbose:
         for line in app.describe_runs(results):
             print(f"store-gate: {printable(line)}", file=sys.stderr)
@@ -259,6 +270,18 @@ def _check(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return _closed_pipe(code)
     return code
+
+
+def _watched() -> bool:
+    """Is a person watching standard error (a terminal, not a CI log)? Then a long run shows progress."""
+    import os
+
+    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _color() -> bool:
@@ -372,12 +395,23 @@ def _init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _explain(code: str) -> int:
+def _explain(code: str, path: str) -> int:
+    """A built-in rule's page, or one of the manifest's own rules (looked up only when the code
+    is not a built-in one, so `explain SG206` reads no manifest)."""
     from store_gate.catalogue import RULES, lookup
 
     rule = lookup(code)
     if rule is None:
-        raise UsageError(f"unknown rule code {code!r}; known codes: {', '.join(RULES)}")
+        from store_gate.config import discover, load
+
+        found = discover(Path(path))
+        users = {u.rule.code: u for u in load(found).user_rules} if found is not None else {}
+        if code not in users:
+            mine = f"; your rules: {', '.join(sorted(users))}" if users else ""
+            raise UsageError(f"unknown rule {code!r}; known codes: {', '.join(RULES)}{mine}")
+        user = users[code]
+        sys.stdout.write(f"{user.rule.doc_page()}\n\nDefined in {user.source} ({user.language}).\n")
+        return EXIT_OK
     sys.stdout.write(rule.doc_page())
     return EXIT_OK
 

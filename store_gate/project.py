@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+from store_gate import progress
 from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
 from store_gate.config.model import AccessPattern, Store, entity_table_of
@@ -229,6 +230,7 @@ class SourceCache:
     def data(self, path: str) -> bytes:
         """The file's bytes; b"" - with an SG002 problem recorded - when it may not or cannot be read."""
         if path not in self._bytes:
+            progress.step()
             try:
                 self._bytes[path] = self.tree.read(path)
             except Unreadable as exc:
@@ -291,8 +293,9 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
     cache = SourceCache(tree)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
-    for position, store in enumerate(manifest.store):
-        files = [f for f in tree.match(store.paths) if language_of(f) is not None]
+    matched = [[f for f in tree.match(store.paths) if language_of(f) is not None] for store in manifest.store]
+    progress.stage("reading files", len({f for files in matched for f in files}))
+    for position, (store, files) in enumerate(zip(manifest.store, matched)):
         governed = GovernedStore(store, position, files)
         _follow_traits(governed, cache, problems)
         if not governed.found:

@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import pytest
 from conftest import Gate, run_cli
 
 STORE = (
@@ -100,6 +101,25 @@ def test_junit_xml_has_a_case_per_method_failed_by_its_findings(gate: Gate) -> N
 def test_explain_takes_a_rules_name(gate: Gate) -> None:
     by_name = run_cli("explain", "method-access-pattern-missing")
     assert by_name.returncode == 0 and by_name.stdout.startswith("SG101 method-access-pattern-missing")
+
+
+def test_explain_takes_one_of_your_own_rules_ids(gate: Gate) -> None:
+    gate.write(
+        "store-gate.toml",
+        'version = 1\nrules = ["governance/*.yml"]\n\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/*.rs"]\n'
+        '\n[table]\npartition_key = { name = "pk", type = "S" }\n',
+    )
+    gate.write(
+        "governance/no-unwrap.yml",
+        "id: no-unwrap\nlanguage: rust\nseverity: warning\nmessage: unwrap in a store\n"
+        "note: return the error instead\nrule: { pattern: $X.unwrap() }\n",
+    )
+    mine = run_cli("explain", "no-unwrap", cwd=gate.root)
+    assert mine.returncode == 0, mine.stderr
+    assert mine.stdout.splitlines()[0] == "no-unwrap no-unwrap (default severity: warning, stable)"
+    assert "return the error instead" in mine.stdout and "Defined in governance/no-unwrap.yml (rust)" in mine.stdout
+    unknown = run_cli("explain", "no-such-rule", cwd=gate.root)
+    assert unknown.returncode == 2 and unknown.stderr.rstrip().endswith("your rules: no-unwrap")
 
 
 def test_check_help_lists_exit_codes_and_base_detection() -> None:
@@ -247,3 +267,58 @@ def test_init_says_when_the_trait_is_nowhere(tmp_path: Path) -> None:
     done = run_cli("init", "--trait", "DialogueStore", "--paths", "*.py", cwd=tmp_path)
     assert done.returncode == 2 and "trait DialogueStore is defined in none of the 1 files" in done.stderr
     assert not (tmp_path / "store-gate.toml").exists()
+
+
+# Progress on a terminal -------------------------------------------------------------------------
+
+
+def _stderr_on_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
+    """Run the CLI with standard error on a pseudo-terminal (stdout a pipe): (code, stdout, stderr)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "store_gate", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=follower, env=env
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the other side closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    stdout = process.stdout.read().decode() if process.stdout else ""
+    code = process.wait(timeout=60)
+    os.close(leader)
+    return code, stdout, b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "args", "shown"),
+    [
+        ({}, [], True),
+        ({"CI": "true"}, [], False),
+        ({}, ["--format", "json"], False),
+        ({}, ["-q"], False),
+    ],
+)
+def test_progress_shows_on_a_terminal_only_where_a_person_watches(
+    gate: Gate, extra_env: dict[str, str], args: list[str], shown: bool
+) -> None:
+    import os
+
+    gate.manifest('\n[access.DialogueStore.get]\nop = "GetItem"\nkey = { pk = "D#{id}", sk = "META" }\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn get(&self, id: &str);\n}\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS", "GITLAB_CI")}
+    env.update({"STORE_GATE_PROGRESS_DELAY": "0", "TERM": "xterm", **extra_env})
+    code, stdout, stderr = _stderr_on_a_terminal(["check", *args], gate.root, env)
+    assert code == 0, stdout + stderr
+    assert ("store-gate: reading files " in stderr and "/1" in stderr) is shown, repr(stderr)
+    if shown:
+        assert stderr.endswith("\r\x1b[K")  # erased: the summary starts on a clean line

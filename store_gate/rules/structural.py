@@ -25,6 +25,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store_gate import progress
 from store_gate.display import bounded, one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
@@ -397,7 +398,9 @@ def _run_builtin(
     assert scan is not None
     needles = scan.needles(context)
     findings: list[Finding] = []
+    progress.stage(f"rule {rule.code}: files", len(files))
     for path in files:
+        progress.step()
         parse_as = _file_language(path, astgrep.language)
         if parse_as is None or (needles is not None and not parsed.contains_any(path, needles)):
             continue
@@ -412,7 +415,9 @@ def _run_users(astgrep: AstGrepRule, files: list[str], parsed: _Parsed, worker: 
     """One of the manifest's own rules, file by file in the worker process, each within the
     budget: a file it overruns (or fails on) stops the rule there, and says so (SG005)."""
     findings: list[Finding] = []
+    progress.stage(f"rule {astgrep.rule.code}: files", len(files))
     for position, path in enumerate(files):
+        progress.step()
         parse_as = _file_language(path, astgrep.language)
         if parse_as is None:
             continue
