@@ -520,6 +520,9 @@ def _follow_traits(
         for heritage in definition.supertraits:
             if heritage.value:
                 _class_base(definition.name, heritage, store.definitions, classes, problems)
+            listed = store.config.is_external(heritage.written, heritage.name)
+            if heritage.name in defined and heritage.paths and not listed:
+                _rust_path_elsewhere(definition.name, heritage, store, cache, problems)
             if heritage.name in defined or heritage.standard:
                 continue
             if store.config.is_external(heritage.written, heritage.name):
@@ -527,6 +530,75 @@ def _follow_traits(
             else:
                 store.unresolved.append((definition.name, heritage))
     store.admitted = _admitted(store.config.trait, store.definitions)
+
+
+def _rust_module(path: str) -> tuple[str, tuple[str, ...]] | None:
+    """A Rust file's crate source folder and module path: `x/src/store/reads.rs` -> ("x/src",
+    ("store", "reads")); `mod.rs`, `lib.rs` and `main.rs` name their folder's module."""
+    parts = path.split("/")
+    if "src" not in parts[:-1] or not path.endswith(".rs"):
+        return None
+    at = len(parts) - 1 - parts[::-1].index("src", 1)
+    module = [*parts[at + 1 : -1], parts[-1][:-3]]
+    if module[-1] in ("mod", "lib", "main") and (module[-1] == "mod" or len(module) == 1):
+        module = module[:-1]
+    return "/".join(parts[: at + 1]), tuple(module)
+
+
+def _rust_path_elsewhere(
+    trait: str,
+    heritage: Heritage,
+    store: GovernedStore,
+    cache: SourceCache,
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+) -> None:
+    """A Rust supertrait found by its name under the paths, whose `use` or written path points to
+    another file that defines a trait of that name: the one found is a namesake, not the bound
+    (SG004). Re-exports pass: the file the path names must itself define the trait."""
+    here = _rust_module(heritage.location.path)
+    if here is None:
+        return
+    source, module = here
+    found_in = {d.location.path for d in store.definitions if d.name == heritage.name}
+    definer = re.compile(rf"\btrait\s+(?:r#)?{re.escape(heritage.name)}\b")
+    for written in heritage.paths:
+        segments = written.split("::")
+        if len(segments) < 2:
+            continue
+        head, target = segments[0], list(module)
+        rest = segments[1:-1]
+        if head == "crate":
+            target = []
+        elif head == "super":
+            target = target[:-1]
+            while rest and rest[0] == "super":
+                target, rest = target[:-1], rest[1:]
+        elif head != "self":
+            rest = [head, *rest]
+        target += rest
+        base = "/".join([source, *target])
+        for candidate in (f"{base}.rs", f"{base}/mod.rs") if target else (f"{source}/lib.rs", f"{source}/main.rs"):
+            if candidate in found_in:
+                return
+            try:
+                text = cache.tree.read(candidate).decode("utf-8", errors="replace")
+            except Unreadable:
+                continue
+            if definer.search(text):
+                where = sorted(found_in)[0]
+                location = heritage.location
+                problems.setdefault(
+                    (location.path, location.line, location.column, "SG004"),
+                    SourceProblem(
+                        "SG004",
+                        location,
+                        f"{trait}'s supertrait {heritage.written} is {written}, defined in {candidate}, which is not "
+                        f"under the store's paths; the {heritage.name} in {where} is another trait of that name; add "
+                        f"{candidate} to paths, or list {written} as external",
+                        trait,
+                    ),
+                )
+                return
 
 
 def _class_base(

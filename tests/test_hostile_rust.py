@@ -748,3 +748,41 @@ def test_a_cfg_only_a_cfg_flag_sets_is_sg003_and_features_and_rustc_cfgs_are_not
             "(cfg(feature = ...))",
         )
     ]
+
+
+# B20: a supertrait found by its name is the one its path names ----------------------------------
+
+ADMIN = "pub trait Admin { fn every_user(&self) -> Vec<String>; }\n"
+
+
+def test_a_namesake_under_paths_does_not_stand_for_the_supertrait_the_path_names(gate: Gate) -> None:
+    gate.manifest(paths='["src/store/*.rs"]')
+    gate.write("src/lib.rs", "pub mod store;\npub mod admin;\n")
+    gate.write("src/admin.rs", ADMIN)
+    gate.write("src/store/legacy.rs", "pub trait Admin {}\n")
+    gate.write(
+        "src/store/mod.rs",
+        "pub mod legacy;\npub trait DialogueStore: crate::admin::Admin {\n    fn get(&self, id: &str) -> String;\n}\n",
+    )
+    finding = gate.only("SG004", also=("SG101",))
+    assert finding.message == (
+        "DialogueStore's supertrait crate::admin::Admin is crate::admin::Admin, defined in src/admin.rs, which is not "
+        "under the store's paths; the Admin in src/store/legacy.rs is another trait of that name; add src/admin.rs "
+        "to paths, or list crate::admin::Admin as external"
+    )
+
+
+def test_a_supertrait_imported_by_use_resolves_to_the_file_that_defines_it(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.get]\nop = "GetItem"\nkey = { pk = "D#{id}", sk = "META" }\n'
+        '\n[access.Admin.every_user]\nop = "Query"\nkey = { pk = "A" }\nlimit = 10\n',
+        paths='["src/**/*.rs"]',
+    )
+    gate.write("src/lib.rs", "pub mod store;\npub mod admin;\npub mod prelude;\n")
+    gate.write("src/admin.rs", ADMIN)
+    gate.write("src/prelude.rs", "pub use crate::admin::Admin;\n")  # a re-export: not a definition
+    gate.write(
+        "src/store/mod.rs",
+        "use crate::prelude::Admin;\npub trait DialogueStore: Admin {\n    fn get(&self, id: &str) -> String;\n}\n",
+    )
+    assert [f.code for f in gate.findings()] == ["SG210"]  # Admin's constant partition key, nothing else
