@@ -10,6 +10,7 @@ never writes an entity the method only filters by (`delete_by_user_id` does not 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -191,6 +192,13 @@ def _query_key(
 ) -> tuple[IndexSchema, dict[str, KeyCondition]] | None:
     """The first of the table and its indexes (in the manifest's order) whose partition key the
     method can build from the entity's layout, with a begins_with on the layout's sort key prefix."""
+    return next(_query_keys(table, layout, binder), None)
+
+
+def _query_keys(
+    table: TableSchema, layout: dict[str, KeyTemplate], binder: _Binder
+) -> Iterator[tuple[IndexSchema, dict[str, KeyCondition]]]:
+    """Each of the table and its indexes whose partition key the method can build, in order."""
     for index in (table.base, *table.indexes.values()):
         key: dict[str, KeyCondition] = {}
         for attribute in index.partition_keys:
@@ -206,8 +214,7 @@ def _query_key(
             prefix = sort_layout.literal_prefix if sort_layout is not None and not sort_layout.is_constant else ""
             if sort is not None and prefix and sort.type == "S":
                 key[sort.name] = KeyCondition("begins_with", (KeyTemplate.parse(prefix),))
-            return index, key
-    return None
+            yield index, key
 
 
 def parameter_fields(project: Project, methods: list[Method]) -> dict[str, frozenset[str]]:
@@ -306,3 +313,101 @@ def _reported(project: Project, method: Method, pattern: AccessPattern) -> list[
             if rule.pattern is not None:
                 found += [f"the gate would report {rule.code}: {message}" for message in rule.pattern(ctx)]
     return found
+
+
+# `store-gate suggest`: the indexes that can serve a method, or the one to add ------------------
+
+
+@dataclass(frozen=True)
+class IndexProposal:
+    """A GSI to add (or an overloaded one to join) so that a method's parameters build a key."""
+
+    entity: str
+    index: str
+    new: bool  # a new GSI; False: the entity joins an existing overloaded one
+    partition: tuple[str, str]  # (attribute, template)
+    sort: tuple[str, str] | None
+    declaration: AccessPattern
+
+    def lines(self, table: TableSchema, entity_key: str) -> list[str]:
+        """The manifest lines to add, then the access pattern, as `store-gate suggest` prints them."""
+        out: list[str] = []
+        if self.new:
+            out.append(f"[{entity_key.rsplit('.', 1)[0].replace('entity', 'table')}.gsi.{self.index}]")
+            out.append(f'partition_key = {{ name = "{self.partition[0]}", type = "S" }}')
+            if self.sort is not None:
+                out.append(f'sort_key = {{ name = "{self.sort[0]}", type = "S" }}')
+            out.append("")
+        out.append(f"[{entity_key}]  # add to the entity's layout")
+        out.append(f'{self.partition[0]} = "{self.partition[1]}"')
+        if self.sort is not None:
+            out.append(f'{self.sort[0]} = "{self.sort[1]}"')
+        return out
+
+
+def serving(method: Method, project: Project, fields: dict[str, frozenset[str]]) -> list[Suggestion]:
+    """Every declaration over the table and its existing indexes that the gate accepts for the
+    method as it is (never a Scan): for a read, each index whose partition key its parameters
+    build; else the one suggestion, when it is complete."""
+    first = suggest(method, project, fields)
+    pattern = first.pattern
+    if pattern.op != "Query" or pattern.entity is None:
+        return [first] if not first.gaps else []
+    table = project.schema_of(project.table_name(method.trait, pattern)) or project.table
+    store = project.store_of(method.trait)
+    context = frozenset(store.context) if store is not None else frozenset()
+    binder = _Binder(method, pattern.entity, fields, context)
+    found: list[Suggestion] = []
+    for index, key in _query_keys(table, project.entities.get(pattern.entity, {}), binder):
+        candidate = replace(pattern, index=index.name, key=key)
+        gaps = _reported(project, method, candidate)
+        if not gaps:
+            found.append(Suggestion(candidate))
+    return found
+
+
+def propose_index(method: Method, project: Project, fields: dict[str, frozenset[str]]) -> IndexProposal | None:
+    """A GSI keyed on the parameter the method filters by (`..._by_expert(expert_id)`), holding
+    the entity it reads: joining an overloaded `gsiNpk`/`gsiNsk` index the entity does not use yet
+    when the table follows that convention, else a new one. None when the method names no entity
+    or has no parameter to key on."""
+    first = suggest(method, project, fields, check=False)
+    entity = first.pattern.entity
+    if entity is None:
+        return None
+    layout = project.entities.get(entity, {})
+    table = project.schema_of(project.table_name(method.trait, first.pattern)) or project.table
+    bindable = [p.name for p in method.parameters if p.bindable and p.name and not p.optional]
+    filters = {_norm(w) for w in _words(method.name)[len(_object_words(method)) :]}
+    used = {ph.root for t in layout.values() for ph in t.placeholders}
+    ranked = sorted(bindable, key=lambda n: (not ({_norm(w) for w in _words(n)} & filters), n in used))
+    if not ranked:
+        return None
+    param = ranked[0]
+    words = [w for w in _words(param) if w.lower() != "id"] or _words(param)
+    partition_template = "#".join(w.upper() for w in words) + f"#{{{param}}}"
+    sort_attribute = table.base.sort_key.name if table.base.sort_key else None
+    sort_template = layout[sort_attribute].source if sort_attribute and sort_attribute in layout else None
+    overloaded = sorted(
+        (int(m.group(1)), index)
+        for index in table.gsis
+        if (m := re.fullmatch(r"gsi(\d+)pk", index.partition_key.name, re.IGNORECASE))
+    )
+    joinable = [index for _, index in overloaded if index.partition_key.name not in layout]
+    if joinable:
+        index = joinable[0]
+        partition = (index.partition_key.name, partition_template)
+        sort = (index.sort_key.name, sort_template) if index.sort_key and sort_template else None
+        name, new = index.name or "", False
+    elif overloaded:
+        n = overloaded[-1][0] + 1
+        name, new = f"GSI{n}", True
+        partition = (f"gsi{n}pk", partition_template)
+        sort = (f"gsi{n}sk", sort_template) if sort_template else None
+    else:
+        name, new = "By" + "".join(w.capitalize() for w in words), True
+        partition = (f"by_{'_'.join(w.lower() for w in words)}", partition_template)
+        sort = (sort_attribute, sort_template) if sort_attribute and sort_template else None
+    key = {partition[0]: KeyCondition("eq", (KeyTemplate.parse(partition_template),))}
+    declaration = replace(first.pattern, index=name, key=key)
+    return IndexProposal(entity, name, new, partition, sort, declaration)
