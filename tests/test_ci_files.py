@@ -86,3 +86,28 @@ def test_gitlab_merge_request_base_is_detected(tmp_path: Path) -> None:
     env = {"GITLAB_CI": "true", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main", "GITHUB_ACTIONS": ""}
     result = run_cli("check", "--format", "gitlab", cwd=repo.root, env=env)
     assert [i["check_name"] for i in json.loads(result.stdout)] == ["SG101"]
+
+
+def test_minimum_constraints_pin_exactly_the_dependency_floors() -> None:
+    """constraints/minimum.txt is pyproject.toml's floors, and .ci/run runs the suite on them."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    from store_gate.config.toml_lines import loads
+
+    floors: dict[str, set[str]] = {}
+    for text in loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]:
+        requirement = Requirement(text)
+        lows = [spec.version for spec in requirement.specifier if spec.operator == ">="]
+        assert len(lows) == 1, f"{text}: one >= floor"
+        floors.setdefault(canonicalize_name(requirement.name), set()).add(lows[0])
+    pins: dict[str, set[str]] = {}
+    for line in (REPO / "constraints" / "minimum.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, equals, version = line.partition("==")
+            assert equals, f"{line}: an exact pin"
+            pins.setdefault(canonicalize_name(name), set()).add(version.strip())
+    assert pins == floors
+    run = (REPO / ".ci" / "run").read_text()
+    assert "pip install --quiet -e '.[dev]' -c constraints/minimum.txt" in run
