@@ -98,6 +98,16 @@ def test_action_is_valid_for_the_github_actions_schema(tmp_path: Path) -> None:
     assert _check_jsonschema("vendor.github-actions", tmp_path / "action.yml").returncode == 1
 
 
+def test_gitlab_template_is_valid_for_the_gitlab_ci_schema(tmp_path: Path) -> None:
+    template = REPO / "ci" / "store-gate.gitlab-ci.yml"
+    done = _check_jsonschema("vendor.gitlab-ci", template)
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = yaml.safe_load(template.read_text())
+    broken["store-gate"]["cache"]["when"] = "sometimes"
+    (tmp_path / "template.yml").write_text(yaml.safe_dump(broken))
+    assert _check_jsonschema("vendor.gitlab-ci", tmp_path / "template.yml").returncode == 1
+
+
 def test_action_steps_install_check_upload_and_fail_last() -> None:
     steps = _action()["runs"]["steps"]
     assert [s["name"] for s in steps] == [
@@ -325,6 +335,122 @@ def test_gitlab_job_reports_code_quality() -> None:
     assert job["artifacts"]["reports"]["codequality"] == "gl-code-quality.json"
     assert "--output gitlab=gl-code-quality.json" in " ".join(job["script"])
     assert job["variables"]["GIT_DEPTH"] == 0
+
+
+def _gitlab_job() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((REPO / "ci" / "store-gate.gitlab-ci.yml").read_text())["store-gate"]
+
+
+def test_gitlab_job_installs_from_git_at_a_pinned_ref_with_pips_cache_kept() -> None:
+    job = _gitlab_job()
+    lines = [*job["before_script"], *job["script"]]
+    # an image that has git (pip installs from a git URL); nothing installed by apt on each run
+    assert job["image"] == "python:3.12-bookworm"
+    assert not any("apt-get" in line for line in lines)
+    # this repository's git URL at a ref given as a variable, into a venv; never a package-index name
+    (install,) = [line for line in lines if "pip install" in line]
+    assert (
+        install == '"$STORE_GATE_VENV/bin/python" -m pip install --quiet "git+$STORE_GATE_REPOSITORY@$STORE_GATE_REF"'
+    )
+    assert job["variables"]["STORE_GATE_REPOSITORY"].endswith("/store-gate.git")
+    assert job["variables"]["STORE_GATE_REF"] == ""  # required: the job says so when it is not set
+    assert 'python -m venv "$STORE_GATE_VENV"' in lines
+    # pip's cache inside the project (where GitLab caches), kept even when the gate fails
+    assert job["variables"]["PIP_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/store-gate-pip"
+    assert job["cache"] == {
+        "key": "store-gate-pip-$STORE_GATE_REF",
+        "paths": [".cache/store-gate-pip"],
+        "when": "always",
+    }
+    # the gate's own cache is never carried between pipelines
+    (gate,) = job["script"]
+    assert '/bin/store-gate" check --no-cache ' in gate
+
+
+def _expand(value: str, env: dict[str, str]) -> str:
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), ""), value)
+
+
+def _gitlab_env(project: Path, **overrides: str) -> dict[str, str]:
+    """The job's variables as GitLab sets them (predefined ones first, then the job's, expanded)."""
+    env = {
+        **os.environ,
+        "GITLAB_CI": "true",
+        "GITHUB_ACTIONS": "",
+        "CI_PROJECT_DIR": str(project),
+        "CI_PIPELINE_SOURCE": "merge_request_event",
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+    }
+    # the image's `python`: this test's interpreter
+    shim = project.parent / "image-bin"
+    shim.mkdir(exist_ok=True)
+    if not (shim / "python").exists():
+        (shim / "python").symlink_to(sys.executable)
+    env["PATH"] = f"{shim}{os.pathsep}{env['PATH']}"
+    for name, value in _gitlab_job()["variables"].items():
+        env[name] = _expand(str(value), env)
+    env.update(overrides)
+    return env
+
+
+def _gitlab_run(lines: list[str], project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Script lines as the runner runs them: one shell, stopping at the first line that fails."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", "\n".join(lines)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_gitlab_job_without_a_ref_says_so_and_installs_nothing(tmp_path: Path) -> None:
+    env = _gitlab_env(tmp_path, STORE_GATE_VENV=str(tmp_path / "venv"))
+    done = _gitlab_run(_gitlab_job()["before_script"], tmp_path, env)
+    assert done.returncode == 2
+    assert "set STORE_GATE_REF to the commit (full SHA) of store-gate to install" in done.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+def test_gitlab_job_lines_install_from_git_and_gate_a_merge_request(tmp_path: Path) -> None:
+    """The template's lines in bash: store-gate from this repository's HEAD commit (committed code)."""
+    from test_diff import LEGACY_METHODS, NEW_METHOD, Repo, git
+
+    if not (REPO / ".git").exists():
+        pytest.skip("the job installs store-gate from this repository's git history")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, check=True, capture_output=True, text=True)
+    (tmp_path / "origin").mkdir()
+    origin = Repo(tmp_path / "origin")  # the target branch, main, with legacy methods only
+    project = tmp_path / "project"
+    git(tmp_path, "clone", "-q", str(origin.root), str(project))
+    git(project, "checkout", "-q", "-b", "feature")
+    venv = tmp_path / "venv"
+    env = _gitlab_env(
+        project, STORE_GATE_REPOSITORY=f"file://{REPO}", STORE_GATE_REF=head.stdout.strip(), STORE_GATE_VENV=str(venv)
+    )
+    job = _gitlab_job()
+
+    installed = _gitlab_run(job["before_script"], project, env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (venv / "bin" / "store-gate").exists()
+    assert (project / ".cache" / "store-gate-pip").is_dir()  # what GitLab's cache: keeps
+    report = project / "gl-code-quality.json"
+
+    passing = _gitlab_run(job["script"], project, env)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert json.loads(report.read_text()) == []
+
+    (project / "src" / "store.rs").write_text("pub trait DialogueStore {\n" + LEGACY_METHODS + NEW_METHOD + "}\n")
+    failing = _gitlab_run(job["script"], project, env)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert [issue["check_name"] for issue in json.loads(report.read_text())] == ["SG101"]
+
+    (project / "store-gate.toml").write_text(BROKEN_MANIFEST)
+    broken = _gitlab_run(job["script"], project, env)
+    assert broken.returncode == 2, broken.stdout + broken.stderr
+    assert "invalid config: store-gate.toml:8: table.partition_key.type:" in broken.stderr
 
 
 def test_gitlab_merge_request_base_is_detected(tmp_path: Path) -> None:
