@@ -490,3 +490,25 @@ def test_minimum_constraints_pin_exactly_the_dependency_floors() -> None:
     assert pins == floors
     run = (REPO / ".ci" / "run").read_text()
     assert "pip install --quiet -e '.[dev]' -c constraints/minimum.txt" in run
+
+
+def _readme_section(title: str) -> str:
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index(f"\n## {title}\n") :]
+    return section[: section.index("\n## ", 1)]
+
+
+def test_readme_workflow_pins_by_sha_with_the_permissions_a_private_repository_needs(tmp_path: Path) -> None:
+    section = _readme_section("CI: GitHub Actions and GitLab")
+    workflow_text, gitlab_text = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    workflow = yaml.safe_load(workflow_text)
+    assert workflow["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
+    uses = [step["uses"] for step in workflow["jobs"]["store-gate"]["steps"]]
+    assert uses[-1] == "<owner>/store-gate@<sha>"  # no tag exists to pin to
+    assert all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", u) for u in uses[:-1]), uses
+    (tmp_path / "workflow.yml").write_text(
+        workflow_text.replace("<owner>/store-gate@<sha>", "o/store-gate@" + "0" * 40)
+    )
+    done = _check_jsonschema("vendor.github-workflows", tmp_path / "workflow.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert yaml.safe_load(gitlab_text)["variables"] == {"STORE_GATE_REF": "<sha>"}
