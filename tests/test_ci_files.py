@@ -88,16 +88,6 @@ def _check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[st
     )
 
 
-def test_action_is_valid_for_the_github_actions_schema(tmp_path: Path) -> None:
-    done = _check_jsonschema("vendor.github-actions", REPO / "action.yml")
-    assert done.returncode == 0, done.stdout + done.stderr
-    # ... and the linter does bite: a step the runner would reject is reported.
-    broken = _action()
-    broken["runs"]["steps"][0]["continue-on-eror"] = True
-    (tmp_path / "action.yml").write_text(yaml.safe_dump(broken))
-    assert _check_jsonschema("vendor.github-actions", tmp_path / "action.yml").returncode == 1
-
-
 def test_gitlab_template_is_valid_for_the_gitlab_ci_schema(tmp_path: Path) -> None:
     template = REPO / "ci" / "store-gate.gitlab-ci.yml"
     done = _check_jsonschema("vendor.gitlab-ci", template)
@@ -127,7 +117,15 @@ def test_action_steps_install_check_upload_and_fail_last() -> None:
         assert "GITHUB_PATH" not in step.get("run", "") and "GITHUB_ENV" not in step.get("run", "")
 
 
-def test_action_pins_every_action_by_commit_sha_with_its_version() -> None:
+def test_action_is_valid_and_pins_every_action_by_commit_sha_with_its_version(tmp_path: Path) -> None:
+    done = _check_jsonschema("vendor.github-actions", REPO / "action.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # ... and the linter does bite: a step the runner would reject is reported.
+    broken = _action()
+    broken["runs"]["steps"][0]["continue-on-eror"] = True
+    (tmp_path / "action.yml").write_text(yaml.safe_dump(broken))
+    assert _check_jsonschema("vendor.github-actions", tmp_path / "action.yml").returncode == 1
+
     lines = [line for line in (REPO / "action.yml").read_text().splitlines() if re.match(r"\s*(- )?uses:", line)]
     assert len(lines) == 4
     for line in lines:
@@ -198,6 +196,11 @@ def test_action_installs_store_gate_into_a_venv_of_its_own(tmp_path: Path) -> No
     assert ran.outputs == {"store-gate": f"{venv}/bin/store-gate"}
 
 
+def _verdict(tmp_path: Path, code: str) -> int:
+    """The last step: the job's exit code is the gate's (3 when the gate step never said)."""
+    return _run_step("Verdict", tmp_path, tmp_path, {"CODE": code}).returncode
+
+
 def _gate_env(**inputs: str) -> dict[str, str]:
     store_gate = Path(sys.executable).parent / "store-gate"  # where this environment installed it
     return {
@@ -225,6 +228,7 @@ def test_action_check_script_keeps_the_exit_code_and_writes_sarif(tmp_path: Path
     assert ran.outputs == {"exit-code": expected, "category": "store-gate", "sarif-written": "true"}
     assert json.loads((copy / "store-gate.sarif").read_text())["version"] == "2.1.0"
     assert ran.summary.startswith("## store-gate: gate")
+    assert _verdict(tmp_path, ran.outputs["exit-code"]) == int(expected)
     if project == "broken":
         assert [a.split("::")[1] for a in ran.annotations()] == [
             "error file=src/store/reads.rs,line=8,col=8,title=SG101"
@@ -271,6 +275,7 @@ def test_action_broken_manifest_annotates_each_problem_and_says_the_gate_could_n
     assert "the configuration or the command line is invalid (exit 2)" in ran.summary
     assert "invalid config: services/dialogue/store-gate.toml:8: table.partition_key.type:" in ran.summary
     assert "invalid config: services/dialogue/store-gate.toml:8:" in ran.stderr  # still in the log
+    assert _verdict(tmp_path, ran.outputs["exit-code"]) == 2
 
 
 def test_action_annotations_escape_what_store_gate_prints(tmp_path: Path) -> None:
@@ -305,6 +310,8 @@ def test_action_internal_error_says_the_gate_could_not_run(tmp_path: Path) -> No
         "::error title=store-gate could not run::store-gate: internal error: KeyError (please report it)"
     ]
     assert "stopped on an internal error (exit 3)" in ran.summary
+    assert _verdict(tmp_path, ran.outputs["exit-code"]) == 3
+    assert _verdict(tmp_path, "") == 3
 
 
 def test_action_sarif_upload_never_fails_the_job_and_says_why(tmp_path: Path) -> None:
@@ -323,11 +330,6 @@ def test_action_sarif_upload_never_fails_the_job_and_says_why(tmp_path: Path) ->
     assert notice.startswith("::notice title=store-gate%3A SARIF not uploaded::The SARIF upload to code scanning")
     assert "security-events: write" in notice and "actions: read" in notice and "upload-sarif: false" in notice
     assert "store-gate/services/dialogue" in ran.summary
-
-
-@pytest.mark.parametrize(("code", "expected"), [("0", 0), ("1", 1), ("2", 2), ("", 3)])
-def test_action_verdict_is_the_gates_exit_code(tmp_path: Path, code: str, expected: int) -> None:
-    assert _run_step("Verdict", tmp_path, tmp_path, {"CODE": code}).returncode == expected
 
 
 def test_gitlab_job_reports_code_quality() -> None:
