@@ -203,7 +203,7 @@ def test_every_rule_has_an_explain_page(code: str) -> None:
 
 def test_explain_unknown_code_exits_2() -> None:
     result = run_cli("explain", "SG999")
-    assert result.returncode == 2 and "unknown rule code" in result.stderr
+    assert result.returncode == 2 and "unknown rule 'SG999'" in result.stderr and "known codes: SG000" in result.stderr
 
 
 def test_rules_lists_every_code() -> None:
@@ -283,6 +283,8 @@ def test_readme_manifest_reference_is_a_valid_manifest(tmp_path: Path) -> None:
     (tmp_path / "governance" / "no-unwrap.yml").write_text(
         "id: no-unwrap\nlanguage: rust\nrule: { pattern: $X.unwrap() }\nmessage: no unwrap\n"
     )
+    (tmp_path / "infra").mkdir()  # the table its [tables.sessions] imports, as the example deploys it
+    (tmp_path / "infra" / "sessions.yaml").write_text((REPO / "examples/blue/infra/sessions.yaml").read_text())
     loaded = load(tmp_path / "store-gate.toml", use_cache=False)
     assert loaded.manifest.access["DialogueReads"]["list_rounds"].page == "cursor"
     assert loaded.manifest.boundaries is not None and "sqlite" in loaded.manifest.boundaries.backends
