@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list every rule with its default severity")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     commands.add_parser("schema", help="print the manifest's JSON Schema")
+    cost = commands.add_parser(
+        "cost", help="each method's read and write units per call, from the manifest's [volumes]"
+    )
+    cost.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    cost.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    cost.add_argument("--format", choices=("text", "json"), default="text")
 
     table = commands.add_parser("table", help="print the table the gate believes (from the manifest or a file)")
     table.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
@@ -205,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema()
         if args.command == "table":
             return _table(args)
+        if args.command == "cost":
+            return _cost(args)
         _parser().print_help()
         return EXIT_CONFIG
     except (ConfigError, UsageError) as exc:
@@ -377,6 +385,15 @@ def _table(args: argparse.Namespace) -> int:
         else:
             origin = f"declared in {loaded.display_path}"
         sys.stdout.write(render(loaded.table, origin, loaded.imported, loaded.entities))
+    return EXIT_OK
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from store_gate import app, capacity, config, project
+
+    for manifest in app.manifests(_target(args)):
+        data = capacity.report(project.build(config.load(manifest)))
+        _emit(capacity.render_json(data) if args.format == "json" else capacity.render_text(data))
     return EXIT_OK
 
 

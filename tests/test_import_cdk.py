@@ -714,7 +714,8 @@ def test_check_reads_a_cdk_stack_as_table_from(gate: Gate) -> None:
     gate.write("src/store.rs", "pub trait DialogueStore {\n    fn get(&self, id: &str);\n}\n")
     gate.manifest(
         table='[table]\nfrom = "infra/stack.ts"\nresource = "Orders"\n',
-        access='[access.DialogueStore.get]\nop = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "{id}" }\nlimit = 10\n',
+        access='[access.DialogueStore.get]\nop = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "{id}" }\nlimit = 10\n'
+        'reads = ["gsi1pk"]\n',  # what it needs of the index (SG211)
     )
     result = gate.run()
     assert [f.code for f in result.findings] == []

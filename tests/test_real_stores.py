@@ -451,6 +451,7 @@ def test_a_declared_subset_of_the_infrastructure_is_drift_and_checked_against_it
     gate.write("template.yaml", CFN.replace("@TTL@", ""))
     access = (
         '[access.SessionStore.by_device]\nop = "Query"\nindex = "ByDevice"\nkey = { tenant = "T#{t}" }\nlimit = 5\n'
+        'reads = ["tenant"]\n'  # what it needs of the KEYS_ONLY index (SG211)
     )
     setup(gate, access, "fn by_device(&self, t: &str, d: &str) -> Vec<Session>;", tables=DECLARED_SUBSET)
     assert found(gate) == [

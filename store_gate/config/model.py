@@ -91,6 +91,80 @@ def parse_limit(value: Any) -> Union[int, KeyTemplate]:
     raise ValueError("expected a positive integer or a '{parameter}' template")
 
 
+FANOUT_PATTERN = r"^\{([A-Za-z_][\w-]*)\} per ([A-Za-z_][\w-]*)$"  # "{Verdict} per Dialogue"
+
+
+@dataclass(frozen=True)
+class Fanout:
+    """`fanout = "{Verdict} per Dialogue"`: as many copies as [volumes] gives Verdict items per Dialogue."""
+
+    entity: str
+    per: str
+
+    @property
+    def source(self) -> str:
+        return f"{{{self.entity}}} per {self.per}"
+
+
+def parse_fanout(value: Any) -> int | Fanout:
+    if isinstance(value, Fanout):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**9:
+        return value
+    m = re.fullmatch(FANOUT_PATTERN, value) if isinstance(value, str) and len(value) <= 200 else None
+    if m is None:
+        raise ValueError('expected a number of items (0 to 10^9) or "{Entity} per Parent" (a [volumes] entry)')
+    return Fanout(m.group(1), m.group(2))
+
+
+@dataclass(frozen=True)
+class Copy:
+    """`[entity.Verdict.copies] titles = { from = "Recommendation.title", via = "recommendation_ids" }`."""
+
+    source: str  # "Entity.attribute"
+    via: str
+
+    @property
+    def source_entity(self) -> str:
+        return self.source.split(".", 1)[0]
+
+    @property
+    def source_attribute(self) -> str:
+        return self.source.split(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class EntityVolume:
+    count: int
+    size_kb: float
+    per: str | None = None
+
+
+@dataclass(frozen=True)
+class Volumes:
+    entities: dict[str, EntityVolume] = field(default_factory=dict)
+    calls_per_second: dict[str, float] = field(default_factory=dict)  # "Trait.method" -> peak calls/s
+
+
+@dataclass(frozen=True)
+class Budgets:
+    max_write_fanout: int | None = None
+
+
+@dataclass(frozen=True)
+class Handler:
+    maintains: tuple[str, ...]
+
+
+def _volumes(data: dict[str, Any]) -> Volumes:
+    entities = {
+        _text(name): EntityVolume(_positive(v["count"]), float(v["size_kb"]), _optional_text(v.get("per")))
+        for name, v in data.items()
+        if name != "calls_per_second"
+    }
+    return Volumes(entities, {_text(k): float(v) for k, v in _mapping(data.get("calls_per_second", {})).items()})
+
+
 @dataclass(frozen=True)
 class AccessPattern:
     """How a method reaches DynamoDB. One of five forms:
@@ -117,6 +191,11 @@ class AccessPattern:
     delegates: tuple[str, ...] = ()
     expiry: Literal["ttl"] | None = None
     reason: str | None = None
+    writes: tuple[str, ...] = ()  # "Entity.attribute" the write changes (SG601)
+    maintains: tuple[str, ...] = ()  # "Entity.copy" the same transaction updates (SG601)
+    stream: str | None = None  # a [handler.<name>] that updates the copies (SG601)
+    fanout: int | Fanout | None = None  # copies written per call (SG602)
+    reads: tuple[str, ...] | None = None  # attributes a read needs (SG211); None: all
 
     @property
     def form(self) -> str:
@@ -174,6 +253,11 @@ class AccessPattern:
             delegates=tuple(_text(d) for d in data.get("delegates", [])),
             expiry=_one_of(data.get("expiry"), (None, "ttl")),
             reason=_optional_text(data.get("reason")),
+            writes=tuple(_text(w) for w in data.get("writes", [])),
+            maintains=tuple(_text(m) for m in data.get("maintains", [])),
+            stream=_optional_text(data.get("stream")),
+            fanout=None if data.get("fanout") is None else parse_fanout(data["fanout"]),
+            reads=None if data.get("reads") is None else tuple(_text(r) for r in data["reads"]),
         )
         shapes = (pattern.op, pattern.steps, pattern.alternatives, pattern.delegates, pattern.expiry)
         forms = sum(bool(shape) for shape in shapes)
@@ -203,6 +287,15 @@ class AccessPattern:
             data["expiry"] = self.expiry
         if self.reason is not None:
             data["reason"] = self.reason
+        for name in ("writes", "maintains"):
+            if getattr(self, name):
+                data[name] = list(getattr(self, name))
+        if self.stream is not None:
+            data["stream"] = self.stream
+        if self.fanout is not None:
+            data["fanout"] = self.fanout.source if isinstance(self.fanout, Fanout) else self.fanout
+        if self.reads is not None:
+            data["reads"] = list(self.reads)
         return data
 
     def render(self) -> str:
@@ -240,6 +333,14 @@ class AccessPattern:
             items.append(f"expiry = {quote(self.expiry)}")
         if self.reason is not None:
             items.append(f"reason = {quote(self.reason)}")
+        for name in ("writes", "maintains", "reads"):
+            values = getattr(self, name)
+            if values or (name == "reads" and values is not None):
+                items.append(f"{name} = [" + ", ".join(quote(v) for v in values) + "]")
+        if self.stream is not None:
+            items.append(f"stream = {quote(self.stream)}")
+        if self.fanout is not None:
+            items.append(f"fanout = {quote(self.fanout.source) if isinstance(self.fanout, Fanout) else self.fanout}")
         return items
 
 
@@ -259,6 +360,11 @@ _ACCESS_FIELDS = frozenset(
         "delegates",
         "expiry",
         "reason",
+        "writes",
+        "maintains",
+        "stream",
+        "fanout",
+        "reads",
     }
 )
 
@@ -476,6 +582,11 @@ class Manifest:
     limits: Limits = field(default_factory=Limits)
     tables: dict[str, Table] = field(default_factory=dict)  # [tables.<name>]
     entity_table: dict[str, str] = field(default_factory=dict)  # an entity's `table = "<name>"`
+    entity_attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `attributes = [...]`
+    entity_copies: dict[str, dict[str, Copy]] = field(default_factory=dict)  # [entity.<Name>.copies]
+    volumes: Volumes = field(default_factory=Volumes)
+    budgets: Budgets = field(default_factory=Budgets)
+    handler: dict[str, Handler] = field(default_factory=dict)
 
     @property
     def all_tables(self) -> dict[str | None, Table]:
@@ -486,6 +597,7 @@ class Manifest:
 
 
 ENTITY_TABLE_KEY = "table"  # in an [entity.<Name>], the table the entity lives in (not a key attribute)
+ENTITY_FIELDS = frozenset({ENTITY_TABLE_KEY, "attributes", "copies"})  # not key attributes
 
 
 def _store(data: dict[str, Any]) -> Store:
@@ -514,13 +626,33 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
         table=Table.from_data(data["table"]) if data.get("table") is not None else None,
         tables={name: Table.from_data(t) for name, t in _mapping(data.get("tables", {})).items()},
         entity={
-            name: {attr: KeyTemplate.parse_key(text) for attr, text in layout.items() if attr != ENTITY_TABLE_KEY}
+            name: {attr: KeyTemplate.parse_key(text) for attr, text in layout.items() if attr not in ENTITY_FIELDS}
             for name, layout in data.get("entity", {}).items()
         },
         entity_table={
             name: _text(layout[ENTITY_TABLE_KEY])
             for name, layout in data.get("entity", {}).items()
             if ENTITY_TABLE_KEY in layout
+        },
+        entity_attributes={
+            name: tuple(_text(a) for a in layout["attributes"])
+            for name, layout in data.get("entity", {}).items()
+            if layout.get("attributes") is not None
+        },
+        entity_copies={
+            name: {_text(c): Copy(_text(v["from"]), _text(v["via"])) for c, v in _mapping(layout["copies"]).items()}
+            for name, layout in data.get("entity", {}).items()
+            if layout.get("copies")
+        },
+        volumes=_volumes(_mapping(data.get("volumes", {}))),
+        budgets=Budgets(
+            None
+            if _mapping(data.get("budgets", {})).get("max_write_fanout") is None
+            else _positive(data["budgets"]["max_write_fanout"])
+        ),
+        handler={
+            _text(n): Handler(tuple(_text(m) for m in h["maintains"]))
+            for n, h in _mapping(data.get("handler", {})).items()
         },
         access={
             trait: {method: AccessPattern.from_data(pattern) for method, pattern in methods.items()}
@@ -625,6 +757,94 @@ def entity_reference_problems(manifest: Manifest, known: set[str]) -> list[tuple
                         )
                     )
                     break
+    return problems + copy_reference_problems(manifest, known)
+
+
+def entity_attributes(manifest: Manifest, entity: str) -> set[str] | None:
+    """An entity's attributes: its key attributes, `attributes` and copies; None when it does not
+    list `attributes` (then only its key attributes are known)."""
+    listed = manifest.entity_attributes.get(entity)
+    if listed is None:
+        return None
+    return set(manifest.entity.get(entity, {})) | set(listed) | set(manifest.entity_copies.get(entity, {}))
+
+
+def copy_reference_problems(manifest: Manifest, known: set[str]) -> list[tuple[tuple[Any, ...], str]]:
+    """Copies, writes, maintains, streams, fan-outs, reads and volumes that name an entity,
+    attribute, copy or handler the manifest does not have (SG601, SG602, SG211, cost)."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    entities = ", ".join(sorted(known)) or "none"
+
+    def attribute(where: tuple[Any, ...], ref: str) -> None:
+        entity, _, attr = ref.partition(".")
+        if entity not in known:
+            problems.append((where, f"unknown entity {quote(entity)} in {quote(ref)} (entities: {entities})"))
+            return
+        attrs = entity_attributes(manifest, entity)
+        if attrs is None and attr not in manifest.entity.get(entity, {}):
+            problems.append(
+                (where, f'{quote(ref)}: list the attribute in [entity.{entity}] attributes = ["{attr}", ...]')
+            )
+        elif attrs is not None and attr not in attrs:
+            problems.append(
+                (where, f"{quote(ref)}: entity {entity} has no attribute {quote(attr)} ({', '.join(sorted(attrs))})")
+            )
+
+    def copy(where: tuple[Any, ...], ref: str) -> None:
+        entity, _, name = ref.partition(".")
+        if name not in manifest.entity_copies.get(entity, {}):
+            declared = [f"{e}.{c}" for e, copies in sorted(manifest.entity_copies.items()) for c in sorted(copies)]
+            problems.append((where, f"unknown copy {quote(ref)} (copies: {', '.join(declared) or 'none'})"))
+
+    for entity, copies in sorted(manifest.entity_copies.items()):
+        for name, spec in sorted(copies.items()):
+            attribute(("entity", entity, "copies", name, "from"), spec.source)
+            attribute(("entity", entity, "copies", name, "via"), f"{entity}.{spec.via}")
+    for name, handler in sorted(manifest.handler.items()):
+        for ref in handler.maintains:
+            copy(("handler", name, "maintains"), ref)
+    volumes = manifest.volumes.entities
+    for entity, volume in sorted(volumes.items()):
+        if entity not in known:
+            problems.append((("volumes", entity), f"unknown entity {quote(entity)} (entities: {entities})"))
+        if volume.per is not None and volume.per not in known:
+            problems.append((("volumes", entity, "per"), f"unknown entity {quote(volume.per)} (entities: {entities})"))
+    for trait, methods in sorted(manifest.access.items()):
+        for method, pattern in sorted(methods.items()):
+            where = ("access", trait, method)
+            for ref in pattern.writes:
+                attribute((*where, "writes"), ref)
+            for ref in pattern.maintains:
+                copy((*where, "maintains"), ref)
+            if pattern.stream is not None and pattern.stream not in manifest.handler:
+                handlers = ", ".join(sorted(manifest.handler)) or "none"
+                problems.append(
+                    ((*where, "stream"), f"unknown handler {quote(pattern.stream)} (the [handler.*]: {handlers})")
+                )
+            if isinstance(pattern.fanout, Fanout):
+                named = volumes.get(pattern.fanout.entity)
+                if named is None or named.per != pattern.fanout.per:
+                    problems.append(
+                        (
+                            (*where, "fanout"),
+                            f"{quote(pattern.fanout.source)} needs [volumes] {pattern.fanout.entity} = "
+                            f'{{ per = "{pattern.fanout.per}", count = ..., size_kb = ... }}',
+                        )
+                    )
+            for label, leaf in pattern.operations():
+                if label is not None and (leaf.writes or leaf.maintains or leaf.stream or leaf.fanout is not None):
+                    problems.append(
+                        ((*where,), f"{label}: writes, maintains, stream and fanout go on the method's pattern")
+                    )
+                attrs = entity_attributes(manifest, leaf.entity) if leaf.entity else None
+                for read in leaf.reads or ():
+                    if attrs is not None and read not in attrs:
+                        problems.append(
+                            (
+                                (*where, "reads"),
+                                f"entity {leaf.entity} has no attribute {quote(read)} ({', '.join(sorted(attrs))})",
+                            )
+                        )
     return problems
 
 

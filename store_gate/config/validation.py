@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
 
-from store_gate.config.model import KeyCondition, parse_limit, parse_template
+from store_gate.config.model import FANOUT_PATTERN, KeyCondition, parse_fanout, parse_limit, parse_template
 from store_gate.dynamodb import ITEM_OPERATIONS, KEY_OPERATORS, MAX_KEY_ATTRIBUTES, OPERATIONS
 from store_gate.schema.table import Projection
 
@@ -145,6 +145,51 @@ class Store(_Model):
     )
 
 
+AttributeRef = Annotated[str, Field(pattern=r"^[^.\s]+\.[^.\s]+$", description="Entity.attribute")]
+FanoutField = Annotated[
+    Any,
+    PlainValidator(parse_fanout),
+    WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": FANOUT_PATTERN}]}),
+]
+
+
+class Copy(_Model):
+    from_: AttributeRef = Field(alias="from", description='"Entity.attribute" the copy is taken from')
+    via: str = Field(min_length=1, description="the holder's attribute naming the source items (recommendation_ids)")
+
+
+class Entity(_Model):
+    """[entity.<Name>]: a key template per key attribute, and the entity's own fields."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+    __pydantic_extra__: dict[str, Template]
+    table: Optional[str] = Field(default=None, description="the [tables.<name>] the entity lives in")
+    attributes: Optional[list[str]] = Field(default=None, description="its attributes besides the key attributes")
+    copies: dict[str, Copy] = Field(default={}, description="denormalised copies of other entities' attributes")
+
+
+class EntityVolume(_Model):
+    per: Optional[str] = Field(default=None, description="the entity one group of `count` items belongs to")
+    count: int = Field(ge=1, le=10**12, description="items (per `per`, else in all)")
+    size_kb: float = Field(gt=0, le=400, description="the average item size in KB")
+
+
+class Volumes(_Model):
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+    __pydantic_extra__: dict[str, EntityVolume]
+    calls_per_second: dict[AttributeRef, Annotated[float, Field(gt=0, le=10**9, allow_inf_nan=False)]] = Field(
+        default={}, description='"Trait.method" = calls per second on one partition at peak'
+    )
+
+
+class Budgets(_Model):
+    max_write_fanout: Optional[int] = Field(default=None, ge=1, le=10**9, description="items one write call may change")
+
+
+class Handler(_Model):
+    maintains: list[AttributeRef] = Field(min_length=1, description='"Entity.copy": the copies the handler updates')
+
+
 class AccessPattern(_Model):
     op: Optional[Literal[OPERATIONS]] = Field(  # type: ignore[valid-type]
         default=None, description='a DynamoDB operation, a control-plane operation, or "none" (with a reason)'
@@ -166,6 +211,14 @@ class AccessPattern(_Model):
     )
     expiry: Optional[Literal["ttl"]] = Field(default=None, description="deletions by DynamoDB's Time to Live")
     reason: Optional[str] = Field(default=None, description='why a method with op = "none" touches no data')
+    # Copies and write cost (SG601, SG602) on a method's pattern; `reads` (SG211) on a read.
+    writes: list[AttributeRef] = Field(default=[], description='"Entity.attribute": what the write changes')
+    maintains: list[AttributeRef] = Field(default=[], description='"Entity.copy": copies the transaction updates')
+    stream: Optional[str] = Field(default=None, description="a [handler.<name>] that updates the copies after it")
+    fanout: Optional[FanoutField] = Field(
+        default=None, description='copies written per call: 3 or "{Verdict} per Dialogue"'
+    )
+    reads: Optional[list[str]] = Field(default=None, description="the attributes a read needs (default: all)")
 
     @model_validator(mode="after")
     def _one_form(self) -> AccessPattern:
@@ -269,13 +322,16 @@ class Manifest(_Model):
     store: list[Store] = Field(min_length=1)
     table: Optional[Table] = Field(default=None, description="the table (the default one, with [tables.*])")
     tables: dict[str, Table] = Field(default={}, description='several tables, by name: table = "name" chooses one')
-    entity: dict[str, dict[str, Template]] = {}
+    entity: dict[str, Entity] = {}
     access: dict[str, dict[str, AccessPattern]] = {}
     waiver: list[Waiver] = []
     severity: dict[str, Literal["error", "warning", "off"]] = {}
     boundaries: Optional[Boundaries] = None
     rules: list[str] = Field(default=[], description="globs of your own ast-grep YAML rules")
     limits: Limits = Field(default_factory=Limits, description="bounds on what the gate reads")
+    volumes: Volumes = Field(default_factory=Volumes, description="item counts and sizes; calls per second")
+    budgets: Budgets = Field(default_factory=Budgets, description="bounds on write cost (SG602)")
+    handler: dict[str, Handler] = Field(default={}, description="stream handlers that update copies")
 
     @model_validator(mode="after")
     def _a_table(self) -> Manifest:

@@ -312,6 +312,14 @@ def _reported(project: Project, method: Method, pattern: AccessPattern) -> list[
         for rule in RULES.values():
             if rule.pattern is not None:
                 found += [f"the gate would report {rule.code}: {message}" for message in rule.pattern(ctx)]
+    from store_gate.rules.copies import copies_changed
+
+    copied = copies_changed(project.loaded.manifest, pattern)
+    if copied:
+        found.append(
+            f"the gate would report SG601: it changes what {', '.join(copied)} copies; say how the copies follow "
+            '(maintains = [...] in a TransactWriteItems, or stream = "...") and fanout = ...'
+        )
     return found
 
 

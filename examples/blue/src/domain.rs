@@ -56,7 +56,7 @@ pub struct Tension { pub dialogue_id: DialogueId, pub id: TensionId, pub status:
 #[derive(Clone, Debug)]
 pub struct Concession { pub dialogue_id: DialogueId, pub tension_id: TensionId, pub expert_id: ExpertId }
 #[derive(Clone, Debug)]
-pub struct Recommendation { pub dialogue_id: DialogueId, pub id: RecommendationId, pub text: String }
+pub struct Recommendation { pub dialogue_id: DialogueId, pub id: RecommendationId, pub title: String, pub text: String }
 #[derive(Clone, Debug)]
 pub struct Verdict { pub dialogue_id: DialogueId, pub id: VerdictId, pub decided_at: Timestamp, pub adopted: Vec<RecommendationId> }
 #[derive(Clone, Debug)]
