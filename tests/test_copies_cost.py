@@ -232,6 +232,64 @@ def test_sg602_a_batch_over_25_items_must_page(gate: Gate) -> None:
     ]
 
 
+PAGED = (
+    'steps = [\n  { op = "Query", entity = "Recommendation", key = { pk = "DIALOGUE#{dialogue_id}", '
+    'sk = { begins_with = "RECOMMENDATION#" } }@LIMIT },\n'
+    '  { op = "BatchWriteItem", items = [{ op = "DeleteItem", entity = "Recommendation", '
+    'key = { pk = "{item.pk}", sk = "{item.sk}" } }] },\n]\n'
+)
+
+
+def test_sg602_a_batch_writing_one_item_per_item_read_is_bounded_by_the_reads_limit(gate: Gate) -> None:
+    declare(gate, PAGED.replace("@LIMIT", ", limit = 26"))
+    assert messages(gate) == [
+        (
+            "SG602",
+            "DialogueStore.put_recommendation writes 26 items in one BatchWriteItem (26 declared + 0 copies); a "
+            "request holds at most 25: page it - read 25 at a time (a Query with limit = 25 as a step) and write "
+            "each page",
+        )
+    ]
+
+
+def test_sg602_a_batch_of_a_page_of_25_passes(gate: Gate) -> None:
+    declare(gate, PAGED.replace("@LIMIT", ", limit = 25"))
+    assert messages(gate) == []
+
+
+def test_sg602_a_batch_writing_one_item_per_item_of_an_unlimited_read(gate: Gate) -> None:
+    declare(gate, PAGED.replace("@LIMIT", ', page = "cursor"'))
+    paged = "recommendation_id: &str, cursor: Option<Cursor>) -> Result<Page<()>>"
+    gate.write("src/store.rs", STORE.replace("recommendation_id: &str) -> Result<()>", paged))
+    assert messages(gate) == [
+        (
+            "SG602",
+            "DialogueStore.put_recommendation step 2 writes an item per item step 1 reads, which has no limit: its "
+            "BatchWriteItem has no bound; give that step limit = 25 (one request per page)",
+        )
+    ]
+
+
+def test_sg602_an_inline_fanout_naming_no_volume(gate: Gate) -> None:
+    gate.manifest(f"\n[access.DialogueStore.list_verdicts]\n{LIST}", ENTITIES + HANDLER)
+    gate.write(
+        "src/store.rs",
+        STORE.replace(
+            "    fn put_recommendation",
+            '    /// @access { op = "PutItem", entity = "Recommendation", key = { pk = "DIALOGUE#{dialogue_id}", '
+            'sk = "RECOMMENDATION#{recommendation_id}" }, stream = "titles", fanout = "{Verdict} per Dialogue" }\n'
+            "    fn put_recommendation",
+        ),
+    )
+    assert messages(gate) == [
+        (
+            "SG602",
+            'DialogueStore.put_recommendation declares fanout = "{Verdict} per Dialogue", which no [volumes] count '
+            'gives: add [volumes] Verdict = { per = "Dialogue", count = ..., size_kb = ... }',
+        )
+    ]
+
+
 def test_sg602_a_fanout_from_volumes_over_the_budget(gate: Gate) -> None:
     extra = HANDLER + VOLUMES.replace("count = 20", "count = 30") + "\n[budgets]\nmax_write_fanout = 25\n"
     declare(gate, PUT + 'stream = "titles"\nfanout = "{Verdict} per Dialogue"\n', extra)

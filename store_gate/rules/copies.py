@@ -105,18 +105,32 @@ def copy_not_maintained(project: Project) -> Iterator[Finding]:
                 )
 
 
-def _own_writes(pattern: AccessPattern) -> tuple[int, str | None]:
-    """The items the call's own operations write (a transaction's condition checks count toward its
-    limit; an item on the entity of a copy it maintains stands for the fan-out, counted there), and
-    its TransactWriteItems / BatchWriteItem, if any."""
+def _keyed_on_earlier(item: AccessPattern) -> bool:
+    return any(p.root == "item" for c in item.key.values() for t in c.operands for p in t.placeholders)
+
+
+def _own_writes(pattern: AccessPattern) -> tuple[int, str | None, str | None]:
+    """The items the call's own operations write, its TransactWriteItems / BatchWriteItem (if any),
+    and why the count is unbounded (None: it is not). A transaction's condition checks count toward
+    its limit; an item on the entity of a copy it maintains stands for the fan-out, counted there;
+    a step's item keyed on `{item.x}` is written once per item the step before reads (its `limit`)."""
     holders = {ref.split(".", 1)[0] for ref in pattern.maintains}
-    count, container = 0, None
-    for _, leaf in pattern.operations():
-        if leaf.op in CONTAINERS:
-            container = leaf.op
-        elif (leaf.op in WRITES or leaf.op == "ConditionCheck") and leaf.entity not in holders:
-            count += 1
-    return count, container
+    count, container, unbounded = 0, None, None
+    steps = pattern.steps or (pattern,)
+    for number, step in enumerate(steps):
+        before = steps[number - 1] if number else None
+        for _, leaf in step.operations():
+            if leaf.op in CONTAINERS:
+                container = leaf.op
+            elif (leaf.op in WRITES or leaf.op == "ConditionCheck") and leaf.entity not in holders:
+                if before is not None and _keyed_on_earlier(leaf):
+                    if isinstance(before.limit, int):
+                        count += before.limit
+                    else:
+                        unbounded = f"step {number + 1} writes an item per item step {number} reads, which has no limit"
+                else:
+                    count += 1
+    return count, container, unbounded
 
 
 def write_amplification_budget(project: Project) -> Iterator[Finding]:
@@ -136,9 +150,23 @@ def write_amplification_budget(project: Project) -> Iterator[Finding]:
             )
             continue
         from store_gate.capacity import fanout_items
+        from store_gate.config.model import Fanout
 
-        copies = fanout_items(manifest, pattern) or 0
-        own, container = _own_writes(pattern)
+        copies = fanout_items(manifest, pattern)
+        if copies is None and isinstance(pattern.fanout, Fanout):  # inline, naming no [volumes] count
+            yield finding(
+                f"declares fanout = {quote(pattern.fanout.source)}, which no [volumes] count gives: add "
+                f'[volumes] {pattern.fanout.entity} = {{ per = "{pattern.fanout.per}", count = ..., size_kb = ... }}'
+            )
+            continue
+        copies = copies or 0
+        own, container, unbounded = _own_writes(pattern)
+        if unbounded is not None and container is not None:
+            yield finding(
+                f"{unbounded}: its {container} has no bound; give that step limit = {MAX_ITEMS[container]} "
+                "(one request per page)"
+            )
+            continue
         total = own + copies
         in_request = own + (copies if pattern.stream is None else 0)
         limit = MAX_ITEMS.get(container or "")
