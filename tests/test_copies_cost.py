@@ -290,6 +290,26 @@ def test_sg602_an_inline_fanout_naming_no_volume(gate: Gate) -> None:
     ]
 
 
+def test_sg601_inline_references_to_nothing_are_findings(gate: Gate) -> None:
+    gate.manifest(f"\n[access.DialogueStore.list_verdicts]\n{LIST}", ENTITIES)
+    gate.write(
+        "src/store.rs",
+        STORE.replace(
+            "    fn put_recommendation",
+            '    /// @access { op = "PutItem", entity = "Recommendation", key = { pk = "DIALOGUE#{dialogue_id}", '
+            'sk = "RECOMMENDATION#{recommendation_id}" }, writes = ["Recommendation.titel"] }\n'
+            "    fn put_recommendation",
+        ),
+    )
+    assert messages(gate) == [
+        (
+            "SG601",
+            'DialogueStore.put_recommendation: writes: "Recommendation.titel": entity Recommendation has no attribute '
+            '"titel" (pk, sk, text, title)',
+        )
+    ]
+
+
 def test_sg602_a_fanout_from_volumes_over_the_budget(gate: Gate) -> None:
     extra = HANDLER + VOLUMES.replace("count = 20", "count = 30") + "\n[budgets]\nmax_write_fanout = 25\n"
     declare(gate, PUT + 'stream = "titles"\nfanout = "{Verdict} per Dialogue"\n', extra)
@@ -464,6 +484,18 @@ def test_sg212_a_partition_over_3000_rcu_per_second(gate: Gate) -> None:
             "(DialogueStore.list_verdicts); one partition serves at most 3,000 RCU: spread the key over more "
             "partitions (write sharding), or cache the reads",
         ),
+    ]
+
+
+def test_sg212_a_rate_for_a_method_that_does_not_exist(gate: Gate) -> None:
+    rates = '\n[volumes.calls_per_second]\n"DialogueStore.list_verdict" = 6\n'
+    declare(gate, PUT + 'writes = ["Recommendation.text"]\n', FULL_VOLUMES + rates)
+    assert messages(gate) == [
+        (
+            "SG212",
+            '[volumes.calls_per_second] gives a rate for "DialogueStore.list_verdict", which is no declared method '
+            "of a governed trait: its load is counted nowhere; fix the name (Trait.method)",
+        )
     ]
 
 

@@ -769,83 +769,80 @@ def entity_attributes(manifest: Manifest, entity: str) -> set[str] | None:
     return set(manifest.entity.get(entity, {})) | set(listed) | set(manifest.entity_copies.get(entity, {}))
 
 
+def _attribute_problem(manifest: Manifest, known: set[str], ref: str) -> str | None:
+    entity, _, attr = ref.partition(".")
+    if entity not in known:
+        return f"unknown entity {quote(entity)} in {quote(ref)} (entities: {', '.join(sorted(known)) or 'none'})"
+    attrs = entity_attributes(manifest, entity)
+    if attrs is None and attr not in manifest.entity.get(entity, {}):
+        return f'{quote(ref)}: list the attribute in [entity.{entity}] attributes = ["{attr}", ...]'
+    if attrs is not None and attr not in attrs:
+        return f"{quote(ref)}: entity {entity} has no attribute {quote(attr)} ({', '.join(sorted(attrs))})"
+    return None
+
+
+def _copy_problem(manifest: Manifest, ref: str) -> str | None:
+    entity, _, name = ref.partition(".")
+    if name in manifest.entity_copies.get(entity, {}):
+        return None
+    declared = [f"{e}.{c}" for e, copies in sorted(manifest.entity_copies.items()) for c in sorted(copies)]
+    return f"unknown copy {quote(ref)} (copies: {', '.join(declared) or 'none'})"
+
+
+def pattern_copy_problems(manifest: Manifest, known: set[str], pattern: AccessPattern) -> list[tuple[str | None, str]]:
+    """(field, message) for what one access pattern's writes, maintains, stream, fanout and reads
+    name that the manifest does not have; field None: the pattern itself."""
+    problems: list[tuple[str | None, str | None]] = []
+    problems += [("writes", _attribute_problem(manifest, known, ref)) for ref in pattern.writes]
+    problems += [("maintains", _copy_problem(manifest, ref)) for ref in pattern.maintains]
+    if pattern.stream is not None and pattern.stream not in manifest.handler:
+        handlers = ", ".join(sorted(manifest.handler)) or "none"
+        problems.append(("stream", f"unknown handler {quote(pattern.stream)} (the [handler.*]: {handlers})"))
+    if isinstance(pattern.fanout, Fanout):
+        named = manifest.volumes.entities.get(pattern.fanout.entity)
+        if named is None or named.per != pattern.fanout.per:
+            problems.append(
+                (
+                    "fanout",
+                    f"{quote(pattern.fanout.source)} needs [volumes] {pattern.fanout.entity} = "
+                    f'{{ per = "{pattern.fanout.per}", count = ..., size_kb = ... }}',
+                )
+            )
+    for label, leaf in pattern.operations():
+        if label is not None and (leaf.writes or leaf.maintains or leaf.stream or leaf.fanout is not None):
+            problems.append((None, f"{label}: writes, maintains, stream and fanout go on the method's pattern"))
+        attrs = entity_attributes(manifest, leaf.entity) if leaf.entity else None
+        for read in leaf.reads or ():
+            if attrs is not None and read not in attrs:
+                problems.append(
+                    ("reads", f"entity {leaf.entity} has no attribute {quote(read)} ({', '.join(sorted(attrs))})")
+                )
+    return [(where, message) for where, message in problems if message is not None]
+
+
 def copy_reference_problems(manifest: Manifest, known: set[str]) -> list[tuple[tuple[Any, ...], str]]:
     """Copies, writes, maintains, streams, fan-outs, reads and volumes that name an entity,
     attribute, copy or handler the manifest does not have (SG601, SG602, SG211, cost)."""
-    problems: list[tuple[tuple[Any, ...], str]] = []
+    problems: list[tuple[tuple[Any, ...], str | None]] = []
     entities = ", ".join(sorted(known)) or "none"
-
-    def attribute(where: tuple[Any, ...], ref: str) -> None:
-        entity, _, attr = ref.partition(".")
-        if entity not in known:
-            problems.append((where, f"unknown entity {quote(entity)} in {quote(ref)} (entities: {entities})"))
-            return
-        attrs = entity_attributes(manifest, entity)
-        if attrs is None and attr not in manifest.entity.get(entity, {}):
-            problems.append(
-                (where, f'{quote(ref)}: list the attribute in [entity.{entity}] attributes = ["{attr}", ...]')
-            )
-        elif attrs is not None and attr not in attrs:
-            problems.append(
-                (where, f"{quote(ref)}: entity {entity} has no attribute {quote(attr)} ({', '.join(sorted(attrs))})")
-            )
-
-    def copy(where: tuple[Any, ...], ref: str) -> None:
-        entity, _, name = ref.partition(".")
-        if name not in manifest.entity_copies.get(entity, {}):
-            declared = [f"{e}.{c}" for e, copies in sorted(manifest.entity_copies.items()) for c in sorted(copies)]
-            problems.append((where, f"unknown copy {quote(ref)} (copies: {', '.join(declared) or 'none'})"))
-
     for entity, copies in sorted(manifest.entity_copies.items()):
         for name, spec in sorted(copies.items()):
-            attribute(("entity", entity, "copies", name, "from"), spec.source)
-            attribute(("entity", entity, "copies", name, "via"), f"{entity}.{spec.via}")
+            where = ("entity", entity, "copies", name)
+            problems.append(((*where, "from"), _attribute_problem(manifest, known, spec.source)))
+            problems.append(((*where, "via"), _attribute_problem(manifest, known, f"{entity}.{spec.via}")))
     for name, handler in sorted(manifest.handler.items()):
-        for ref in handler.maintains:
-            copy(("handler", name, "maintains"), ref)
-    volumes = manifest.volumes.entities
-    for entity, volume in sorted(volumes.items()):
+        problems += [(("handler", name, "maintains"), _copy_problem(manifest, ref)) for ref in handler.maintains]
+    for entity, volume in sorted(manifest.volumes.entities.items()):
         if entity not in known:
             problems.append((("volumes", entity), f"unknown entity {quote(entity)} (entities: {entities})"))
         if volume.per is not None and volume.per not in known:
             problems.append((("volumes", entity, "per"), f"unknown entity {quote(volume.per)} (entities: {entities})"))
     for trait, methods in sorted(manifest.access.items()):
         for method, pattern in sorted(methods.items()):
-            where = ("access", trait, method)
-            for ref in pattern.writes:
-                attribute((*where, "writes"), ref)
-            for ref in pattern.maintains:
-                copy((*where, "maintains"), ref)
-            if pattern.stream is not None and pattern.stream not in manifest.handler:
-                handlers = ", ".join(sorted(manifest.handler)) or "none"
-                problems.append(
-                    ((*where, "stream"), f"unknown handler {quote(pattern.stream)} (the [handler.*]: {handlers})")
-                )
-            if isinstance(pattern.fanout, Fanout):
-                named = volumes.get(pattern.fanout.entity)
-                if named is None or named.per != pattern.fanout.per:
-                    problems.append(
-                        (
-                            (*where, "fanout"),
-                            f"{quote(pattern.fanout.source)} needs [volumes] {pattern.fanout.entity} = "
-                            f'{{ per = "{pattern.fanout.per}", count = ..., size_kb = ... }}',
-                        )
-                    )
-            for label, leaf in pattern.operations():
-                if label is not None and (leaf.writes or leaf.maintains or leaf.stream or leaf.fanout is not None):
-                    problems.append(
-                        ((*where,), f"{label}: writes, maintains, stream and fanout go on the method's pattern")
-                    )
-                attrs = entity_attributes(manifest, leaf.entity) if leaf.entity else None
-                for read in leaf.reads or ():
-                    if attrs is not None and read not in attrs:
-                        problems.append(
-                            (
-                                (*where, "reads"),
-                                f"entity {leaf.entity} has no attribute {quote(read)} ({', '.join(sorted(attrs))})",
-                            )
-                        )
-    return problems
+            for field_name, message in pattern_copy_problems(manifest, known, pattern):
+                key: tuple[str, ...] = ("access", trait, method) + ((field_name,) if field_name else ())
+                problems.append((key, message))
+    return [(where, message) for where, message in problems if message is not None]
 
 
 def table_key(name: str | None) -> tuple[str, ...]:

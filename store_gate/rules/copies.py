@@ -59,11 +59,22 @@ def copies_changed(manifest: Manifest, pattern: AccessPattern) -> list[str]:
 
 def copy_not_maintained(project: Project) -> Iterator[Finding]:
     """SG601"""
+    from store_gate.config.model import pattern_copy_problems
+
     manifest = project.loaded.manifest
-    if not manifest.entity_copies:
-        return
     for declaration in _declarations(project):
         pattern, subject = declaration.pattern, f"{declaration.trait}.{declaration.method}"
+        if declaration.origin == "inline":  # the manifest's own are configuration errors
+            for field_name, message in pattern_copy_problems(manifest, set(project.entities), pattern):
+                if field_name not in ("fanout", "reads"):  # SG602's and SG211's
+                    yield SG601.at(
+                        declaration.location,
+                        f"{subject}: {field_name + ': ' if field_name else ''}{message}",
+                        declaration.trait,
+                        declaration.method,
+                    )
+        if not manifest.entity_copies:
+            continue
         changed, unnamed = changed_sources(manifest, pattern)
         for label in unnamed:
             yield SG601.at(

@@ -18,13 +18,19 @@ INDEX_READS = frozenset({"Query", "Scan"})
 
 def projection_missing_attributes(project: Project) -> Iterator[Finding]:
     """SG211"""
-    from store_gate.config.model import entity_attributes
+    from store_gate.config.model import entity_attributes, pattern_copy_problems
 
     manifest = project.loaded.manifest
     for method in project.methods:
         declaration = project.declaration(method)
         if declaration is None:
             continue
+        if declaration.origin == "inline":  # the manifest's own are configuration errors
+            for field_name, message in pattern_copy_problems(manifest, set(project.entities), declaration.pattern):
+                if field_name == "reads":
+                    yield SG211.at(
+                        declaration.location, f"{method.qualified_name}: reads: {message}", method.trait, method.name
+                    )
         for label, leaf in declaration.pattern.operations():
             schema = project.schema_of(project.table_name(method.trait, leaf))
             index = schema.index(leaf.index) if schema is not None and leaf.index else None
@@ -77,6 +83,13 @@ def hot_partition(project: Project) -> Iterator[Finding]:
         from store_gate.capacity import partition_loads
 
         costs = method_costs(project)
+        declared = {entry.name for entry in costs}
+        for name in sorted(set(volumes.calls_per_second) - declared):
+            yield SG212.at(
+                project.manifest_location("volumes", "calls_per_second", name),
+                f"[volumes.calls_per_second] gives a rate for {quote(name)}, which is no declared method of a "
+                "governed trait: its load is counted nowhere; fix the name (Trait.method)",
+            )
         for (table, index, key), (rcu, wcu, methods) in partition_loads(costs).items():
             for units, limit, kind in ((rcu, PARTITION_RCU, "RCU"), (wcu, PARTITION_WCU, "WCU")):
                 if units > limit:
