@@ -441,13 +441,15 @@ class _Module:
         """What a dotted name refers to, as a module path: `typing.Protocol` for `Protocol` imported
         from typing or `t.Protocol` after `import typing as t`; `builtins.object` for a builtin the
         module does not bind. None when the module binds it otherwise, in several ways, or when a
-        star import may have bound it."""
+        star import may have bound it (or bound it again after its import)."""
         head, _, rest = dotted.partition(".")
         suffix = f".{rest}" if rest else ""
         bindings = self.bindings.get(head)
         if bindings:
             targets = {b.target for b in bindings}
-            if len(targets) == 1 and all(b.kind == "import" for b in bindings):
+            last = max(getattr(b.node, "lineno", 0) for b in bindings)
+            rebound = any(m not in _STANDARD_STARS and s.lineno > last for m, s in self.stars)
+            if len(targets) == 1 and all(b.kind == "import" for b in bindings) and not rebound:
                 return targets.pop() + suffix
             return None
         modules = {module for module, _ in self.stars}
