@@ -118,6 +118,7 @@ Known limits, each a documented convention rather than a proof:
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import copy
 import dataclasses
@@ -174,6 +175,7 @@ _DATACLASS_FIELD = frozenset({"dataclasses.field"})
 _STANDARD_STARS = _names("typing typing_extensions abc collections collections.abc dataclasses functools")
 _BUILTIN_NAMES = frozenset(dir(builtins))
 _DYNAMIC = frozenset({"__getattr__", "__getattribute__"})
+_DICT_WRITES = frozenset({"update", "setdefault", "__setitem__"})  # `self.__dict__.update(...)`
 # Dunders through which a caller reads or writes the store's data without naming a method:
 # `for x in store`, `len(store)`, `store[k]`, `k in store`, `store(...)`, `store |= items`.
 _GOVERNED_DUNDERS = _names(
@@ -326,23 +328,60 @@ class _Module:
         self.stars: list[tuple[str, ast.ImportFrom]] = []
         definitions: list[ast.ClassDef] = []
         self.writes: list[tuple[str, ast.AST]] = []  # (name, statement or call) that may patch `name`
+        self.passed: list[tuple[str, ast.Call]] = []  # (name, a call that receives it)
+        self.rebinds: list[ast.stmt | ast.expr] = []  # writes to globals(), exec: may bind any name
+        self.assignments: list[ast.AST] = []  # assignments and calls that may write an attribute
         for node in ast.walk(tree):  # once: a store of thousands of methods is a large tree
             if isinstance(node, ast.ClassDef):
                 definitions.append(node)
             elif isinstance(node, ast.Global):
                 for name in node.names:
                     self._bind(name, _Binding("other", node))
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Delete)):
-                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-                for target in targets:
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if not isinstance(node, ast.AugAssign):
+                    self.assignments.append(node)
+                for target in _flat_targets(targets):
                     for root in _written_roots(target):
                         self.writes.append((root, node))
-            elif isinstance(node, ast.Call) and _setattr_call(node):
-                holder = _dotted(node.args[0]) if node.args else None
-                if holder is not None:
-                    self.writes.append((holder.split(".")[0], node))
+                    if isinstance(target, ast.Subscript) and _is_call(target.value, "globals"):
+                        self.rebinds.append(node)
+            elif isinstance(node, ast.Call):
+                self._call(node)
         self.definitions = tuple(definitions)
+        self.assignments.sort(key=lambda n: getattr(n, "lineno", 0))
+        self._lines = [getattr(n, "lineno", 0) for n in self.assignments]
         self._scope(tree.body)
+        # What the recursive questions below found, each asked once: a hierarchy or a chain of names
+        # that branches at every step must not cost its number of paths.
+        self.memo: dict[tuple[str, object], typing.Any] = {}
+
+    def _call(self, node: ast.Call) -> None:
+        """A call that may change a class it receives, or bind any name of the module."""
+        function = node.func
+        if _setattr_call(node) or (isinstance(function, ast.Attribute) and function.attr in _DICT_WRITES):
+            self.assignments.append(node)
+        if _setattr_call(node):
+            holder = _dotted(node.args[0]) if node.args else None
+            if holder is not None:
+                self.writes.append((holder.split(".")[0], node))
+        elif (isinstance(function, ast.Name) and function.id in ("exec", "eval")) or (
+            isinstance(function, ast.Attribute)
+            and function.attr in _DICT_WRITES
+            and _is_call(function.value, "globals")
+        ):
+            self.rebinds.append(node)
+        else:
+            for argument in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(argument, ast.Name):
+                    self.passed.append((argument.id, node))
+
+    def writes_within(self, function: Function) -> list[ast.AST]:
+        """The assignments and calls (see `assignments`) on the lines of a function."""
+        end = function.end_lineno or function.lineno
+        low = bisect.bisect_left(self._lines, function.lineno)
+        high = bisect.bisect_right(self._lines, end)
+        return self.assignments[low:high]
 
     def _bind(self, name: str, binding: _Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -487,20 +526,48 @@ class _Module:
             return node
         return None
 
-    def function(self, name: str, depth: int = 0) -> Function | ast.Lambda | None:
-        """The function a module-level name is bound to (a def, a lambda, a name bound to one), if
-        any of its bindings binds one: a module-level def wins over anything else."""
-        for binding in self.bindings.get(name, []):
-            if binding.kind == "function":
-                assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                return binding.node
-            if binding.kind == "value" and isinstance(binding.value, ast.Lambda):
-                return binding.value
-            if binding.kind == "value" and isinstance(binding.value, ast.Name) and depth < 8:
-                found = self.function(binding.value.id, depth + 1)
-                if found is not None:
-                    return found
-        return None
+    def function(self, name: str) -> Function | ast.Lambda | None:
+        """The function a module-level name is bound to (a def, a lambda, a name bound to one, eight
+        links at most), if any of its bindings binds one: a module-level def wins over anything else."""
+        key = ("function", name)
+        if key not in self.memo:
+            self.memo[key] = None  # a cycle (`a = b`, `b = a`) binds no function
+            pending, seen = [name], {name}
+            for _ in range(8):
+                following: list[str] = []
+                for current in pending:
+                    for binding in self.bindings.get(current, []):
+                        if binding.kind == "function" or (
+                            binding.kind == "value" and isinstance(binding.value, ast.Lambda)
+                        ):
+                            found = binding.node if binding.kind == "function" else binding.value
+                            self.memo[key] = found
+                            return typing.cast("Function | ast.Lambda", found)
+                        named = binding.value.id if isinstance(binding.value, ast.Name) else None
+                        if binding.kind == "value" and named is not None and named not in seen:
+                            seen.add(named)
+                            following.append(named)
+                pending = following
+        found_function: Function | ast.Lambda | None = self.memo[key]
+        return found_function
+
+    def aliases(self, name: str) -> set[str]:
+        """The name and the module-level names bound to it (`S = Store`), however many links."""
+        if ("aliases", None) not in self.memo:
+            index: dict[str, list[str]] = {}
+            for alias, bindings in self.bindings.items():
+                for binding in bindings:
+                    if binding.kind == "value" and isinstance(binding.value, ast.Name):
+                        index.setdefault(binding.value.id, []).append(alias)
+            self.memo[("aliases", None)] = index
+        index = self.memo[("aliases", None)]
+        found, pending = {name}, [name]
+        while pending:
+            for alias in index.get(pending.pop(), []):
+                if alias not in found:
+                    found.add(alias)
+                    pending.append(alias)
+        return found
 
 
 def _written_roots(target: ast.expr) -> list[str]:
@@ -751,6 +818,16 @@ def _patches(path: str, lines: list[str], name: str, module: _Module) -> list[So
                 name,
             )
         )
+    for node in module.rebinds:
+        problems.append(
+            SourceProblem(
+                "SG003",
+                _at(path, lines, node),
+                f"{name} may be bound again here ({_summary(node)}): the class it names at run time may have "
+                f"methods the gate cannot see; bind names with plain statements",
+                name,
+            )
+        )
     first = min((b.node.lineno for b in bindings if isinstance(b.node, ast.ClassDef)), default=None)
     for origin, star in module.stars:
         if first is not None and star.lineno > first and origin not in _STANDARD_STARS:
@@ -763,8 +840,21 @@ def _patches(path: str, lines: list[str], name: str, module: _Module) -> list[So
                     name,
                 )
             )
+    aliases = module.aliases(name)  # `S = Store`: writing S's attributes writes Store's
+    rebound = {getattr(b.node, "lineno", 0) for b in bindings if b.kind != "class"}
+    for held, call in module.passed:
+        if held in aliases and _last(call.func) not in _HARMLESS_CALLS and call.lineno not in rebound:
+            problems.append(
+                SourceProblem(
+                    "SG003",
+                    _at(path, lines, call),
+                    f"{name} is passed to {one_line(_printable(ast.unparse(call.func)), 80)}(...) here, which may add "
+                    f"methods the gate cannot see; define them in {name} with def",
+                    name,
+                )
+            )
     for root, node in module.writes:
-        if root != name:
+        if root not in aliases:
             continue
         if isinstance(node, ast.Call):
             member = node.args[1] if len(node.args) > 1 else None
@@ -788,6 +878,15 @@ def _patches(path: str, lines: list[str], name: str, module: _Module) -> list[So
             )
         )
     return problems
+
+
+# Calls that read a class they receive, never change it.
+_HARMLESS_CALLS = _names(
+    """
+    isinstance issubclass cast TypeVar NewType type id repr str print hash hasattr getattr callable super
+    assert_type reveal_type get_type_hints vars dir format
+    """
+)
 
 
 def _flat_targets(targets: Sequence[ast.expr]) -> list[ast.expr]:
@@ -891,6 +990,16 @@ def _alias_type(value: ast.expr | None) -> TypeDefinition | None:
 
 
 def _class_type(node: ast.ClassDef, module: _Module, depth: int = 0) -> TypeDefinition | None:
+    """What `_class_type_of` finds, once per class (a cycle of bases is data: Python refuses it)."""
+    key = ("type", id(node))
+    if key not in module.memo:
+        module.memo[key] = TypeDefinition()
+        module.memo[key] = _class_type_of(node, module, depth)
+    found: TypeDefinition | None = module.memo[key]
+    return found
+
+
+def _class_type_of(node: ast.ClassDef, module: _Module, depth: int) -> TypeDefinition | None:
     """A class as a type: a function type when its instances are called (its own `__call__`, a
     `Callable` base, a base of the module that is one), a collection when it derives from one, data
     otherwise. A `Protocol` whose other base is defined in another file is what that base is (None -
@@ -909,7 +1018,7 @@ def _class_type(node: ast.ClassDef, module: _Module, depth: int = 0) -> TypeDefi
         else:
             plain = base.value if isinstance(base, ast.Subscript) else base
             own = module.own_class(plain.id) if isinstance(plain, ast.Name) else None
-            if own is None or own is node or depth >= 8:
+            if own is None or own is node or depth >= 50:
                 elsewhere.append(base_name)
                 continue
             inherited = _class_type(own, module, depth + 1)
@@ -1323,10 +1432,9 @@ def _suspect_value(value: ast.expr, module: _Module, names: bool = True, depth: 
     to a call, instantiates a class of the module that is a descriptor or callable, or (`names`) is
     a lowercase name the module does not bind to data."""
     if depth > 20:
-        return one_line(ast.unparse(value), 80)
-    shown = one_line(_printable(ast.unparse(value)), 80)
+        return _shown(value)
     if isinstance(value, ast.Lambda):
-        return f"{shown}, a lambda"
+        return f"{_shown(value)}, a lambda"
     if isinstance(value, ast.IfExp):
         return _suspect_value(value.body, module, names, depth + 1) or _suspect_value(
             value.orelse, module, names, depth + 1
@@ -1340,30 +1448,35 @@ def _suspect_value(value: ast.expr, module: _Module, names: bool = True, depth: 
     if isinstance(value, ast.NamedExpr):
         return _suspect_value(value.value, module, names, depth + 1)
     if isinstance(value, ast.Name) and module.function(value.id) is not None:
-        return f"{shown}, a function"
+        return f"{_shown(value)}, a function"
     if isinstance(value, ast.Call):
         if module.trusted(value.func, _DATACLASS_FIELD):
             return None  # `field(default_factory=...)`: the factory's result is the value
         callee = _last(value.func) if not isinstance(value.func, ast.Call) else None
         if callee in _FUNCTION_WRAPPERS:
-            return f"{shown}, which wraps a function"
+            return f"{_shown(value)}, which wraps a function"
         own = module.own_class(value.func.id) if isinstance(value.func, ast.Name) else None
         hook = _class_hook(own, module) if own is not None else None
         if hook is not None:
-            return f"{shown}, an instance of a class that defines {hook}"
+            return f"{_shown(value)}, an instance of a class that defines {hook}"
         for argument in [*value.args, *(k.value for k in value.keywords)]:
             if isinstance(argument, ast.Lambda) or (
                 isinstance(argument, ast.Name) and module.function(argument.id) is not None
             ):
-                return f"{shown}, which passes a function"
+                return f"{_shown(value)}, which passes a function"
         if isinstance(value.func, ast.Call):
             return _suspect_value(value.func, module, names, depth + 1)
         return None
     if names and isinstance(value, (ast.Name, ast.Attribute)) and not _data_value(value, module):
         last = _last(value) or ""
         if not (last.isupper() or _capwords(last)):
-            return f"{shown}, which may be a function"
+            return f"{_shown(value)}, which may be a function"
     return None
+
+
+def _shown(node: ast.AST) -> str:
+    """An expression as a message quotes it: one line, bounded."""
+    return one_line(_printable(ast.unparse(node)), 80)
 
 
 _HOOKS = ("__set_name__", "__get__", "__call__")
@@ -1372,7 +1485,16 @@ _NO_SHAPE = FunctionShape((), None, False)
 
 def _class_hook(node: ast.ClassDef, module: _Module, depth: int = 0) -> str | None:
     """The dunder by which an instance of a class may become or add a method (`__set_name__`,
-    `__get__`, `__call__`), its own or a base's of the module."""
+    `__get__`, `__call__`), its own or a base's of the module; once per class."""
+    key = ("hook", id(node))
+    if key not in module.memo:
+        module.memo[key] = None
+        module.memo[key] = _class_hook_of(node, module, depth)
+    found: str | None = module.memo[key]
+    return found
+
+
+def _class_hook_of(node: ast.ClassDef, module: _Module, depth: int) -> str | None:
     for statement in node.body:
         names = (
             [statement.name]
@@ -1413,34 +1535,51 @@ def _facet(type_names: list[str], module: _Module) -> str | None:
     return None
 
 
-def _of_methods(node: ast.ClassDef, module: _Module) -> bool:
-    """A class of methods: a `Protocol` or ABC with methods, or a class with methods and no data
-    (no fields, no bases, no decorator, no `self.x = ...`)."""
-    methods = [
-        s
-        for s in node.body
-        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _ungoverned_dunder(s.name)
-    ]
+def _of_methods(node: ast.ClassDef, module: _Module, depth: int = 0) -> bool:
+    """A class of methods, its own or from bases of the module: a `Protocol` or ABC with methods,
+    or a class with methods and no data (no fields, no other base, no decorator, no `self.x = ...`).
+    Once per class."""
+    key = ("methods", id(node))
+    if key not in module.memo:
+        module.memo[key] = False
+        module.memo[key] = _of_methods_of(node, module, depth)
+    found: bool = module.memo[key]
+    return found
+
+
+def _of_methods_of(node: ast.ClassDef, module: _Module, depth: int) -> bool:
+    functions = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    methods = any(not _ungoverned_dunder(f.name) for f in functions)
+    protocol = False
+    for base in node.bases:
+        if module.trusted(base, _PROTOCOLS):
+            protocol = True
+            continue
+        plain = base.value if isinstance(base, ast.Subscript) else base
+        own = module.own_class(plain.id) if isinstance(plain, ast.Name) else None
+        if own is not None and own is not node and depth < 50 and _of_methods(own, module, depth + 1):
+            methods = True
+        elif not module.trusted(base, _MARKER_BASES):
+            return False  # a base that may hold data: `BaseModel`, a dataclass of the module
     if not methods:
         return False
-    if any(module.trusted(b, _PROTOCOLS) for b in node.bases):
+    if protocol:
         return True
-    if node.bases or node.keywords or node.decorator_list:
+    if node.keywords or node.decorator_list:
         return False
     if any(isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)) for s in node.body):
         return False
-    for statement in node.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            positional = [*statement.args.posonlyargs, *statement.args.args]
-            receiver = positional[0].arg if positional else None
-            for sub in ast.walk(statement):
-                if (
-                    isinstance(sub, ast.Attribute)
-                    and isinstance(sub.ctx, ast.Store)
-                    and isinstance(sub.value, ast.Name)
-                    and sub.value.id == receiver
-                ):
-                    return False
+    for function in functions:
+        positional = [*function.args.posonlyargs, *function.args.args]
+        receiver = positional[0].arg if positional else None
+        for sub in ast.walk(function):
+            if (
+                isinstance(sub, ast.Attribute)
+                and isinstance(sub.ctx, ast.Store)
+                and isinstance(sub.value, ast.Name)
+                and sub.value.id == receiver
+            ):
+                return False
     return True
 
 
@@ -1486,14 +1625,24 @@ def _data_value(node: ast.expr, module: _Module, names: bool = True, depth: int 
 
 
 def _bound_data(name: str, module: _Module, depth: int) -> bool:
-    """Does the module bind the name to classes and data only (a module-level def wins over anything)?"""
+    """Does the module bind the name to classes and data only (a module-level def wins over anything)?
+    Once per name; a cycle (`a = b`, `b = a`) and a chain of more than eight names are not data."""
+    key = ("data", name)
+    if key not in module.memo:
+        module.memo[key] = False
+        module.memo[key] = _bound_data_of(name, module, depth)
+    found: bool = module.memo[key]
+    return found
+
+
+def _bound_data_of(name: str, module: _Module, depth: int) -> bool:
     if module.function(name) is not None:
         return False
     for binding in module.bindings.get(name, []):
         if binding.kind == "class":
             continue
         if binding.kind == "value" and binding.value is not None:
-            if depth < 8 and _data_value(binding.value, module, True, depth + 8):
+            if depth < 8 and _data_value(binding.value, module, True, depth + 1):
                 continue
             return False
         if binding.kind == "import":
@@ -1534,15 +1683,10 @@ class _Instance:
         kind = _classify(annotation) if annotation is not None else None
         if shape is None and kind is not None and kind.callable is not None:
             shape = _callable_shape(kind.callable)
-        written = ast.unparse(where)
-        if annotation is not None:
-            written += f": {ast.unparse(_normal(annotation))}"
-        if value is not None:
-            written += f" = {ast.unparse(value)}"
-        signature = one_line(_printable(written), 200)
         if shape is not None:
             if attribute not in self.methods:
                 doc = scope.after.get(id(statement))
+                signature = _member_signature(where, annotation, value)
                 self.methods[attribute] = _assigned(context, attribute, where, shape, doc, signature)
             return
         suspect = _suspect_value(value, module, names=False) if value is not None else None
@@ -1557,6 +1701,7 @@ class _Instance:
                     self.reported.add(attribute)
                     context.opaque(where, _facet_message(context.trait, attribute, facet))
             elif attribute not in self.typed:
+                signature = _member_signature(where, annotation, value)
                 method = _assigned(context, attribute, where, _NO_SHAPE, scope.after.get(id(statement)), signature)
                 self.typed[attribute] = [TypedMember(method, n) for n in kind.names]
 
@@ -1568,6 +1713,16 @@ class _Instance:
                 f"{self.context.trait}.{attribute} {reason}: it may be a method whose signature the gate cannot see; "
                 "define it in the class with def",
             )
+
+
+def _member_signature(where: ast.expr, annotation: ast.expr | None, value: ast.expr | None) -> str:
+    """What `--base` compares for an instance member: `self.x: T = value`, written by `ast.unparse`."""
+    written = ast.unparse(where)
+    if annotation is not None:
+        written += f": {ast.unparse(_normal(annotation))}"
+    if value is not None:
+        written += f" = {ast.unparse(value)}"
+    return one_line(_printable(written), 200)
 
 
 @dataclass
@@ -1594,19 +1749,23 @@ def _instance_members(
         positional = [*function.args.posonlyargs, *function.args.args]
         if "staticmethod" in decorators or not positional or function.name == _SUBCLASS_HOOK:
             continue  # __init_subclass__ writes the subclasses: SG003 already
+        receiver = positional[0].arg
+        writes = [sub for sub in context.module.writes_within(function) if _writes_receiver(sub, receiver)]
+        if not writes:
+            continue  # most methods: one walk, nothing to read
         scope = _Scope(
             function,
-            positional[0].arg,
+            receiver,
             "classmethod" in decorators or function.name in ("__new__", "__class_getitem__"),
             _locals(function, context.module),
             _statements_after(function),
         )
-        for sub in ast.walk(function):
+        for sub in writes:
             if isinstance(sub, (ast.Assign, ast.AnnAssign)):
                 targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
                 annotation = sub.annotation if isinstance(sub, ast.AnnAssign) else None
                 for target, value in _pairs(targets, sub.value):
-                    whose = _receiver_of(target, scope.receiver)
+                    whose = _receiver_of(target, receiver)
                     if whose == "instance" and isinstance(target, ast.Attribute):
                         scan.member(scope, target.attr, value, annotation, target, sub)
                     elif whose is not None:
@@ -1616,6 +1775,17 @@ def _instance_members(
     for attribute in scan.methods:
         scan.typed.pop(attribute, None)
     return scan.methods, scan.typed
+
+
+def _writes_receiver(node: ast.AST, receiver: str) -> bool:
+    """May the statement or call write an attribute through the receiver (cheap: no value is read)?"""
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return any(_receiver_of(t, receiver) is not None for t in _flat_targets(targets))
+    if isinstance(node, ast.Call):
+        function = node.func
+        return _setattr_call(node) or (isinstance(function, ast.Attribute) and function.attr in _DICT_WRITES)
+    return False
 
 
 def _pairs(targets: Sequence[ast.expr], value: ast.expr | None) -> Iterator[tuple[ast.expr, ast.expr | None]]:
@@ -1672,6 +1842,19 @@ def _receiver_call(scan: _Instance, scope: _Scope, call: ast.Call) -> None:
     """`setattr(self, "x", f)` is `self.x = f`; with a computed name, on `type(self)`, or
     `self.__dict__.update(...)` / `vars(self).update(...)`: SG003."""
     receiver, function = scope.receiver, scope.function
+    bound = call.func
+    if (
+        isinstance(bound, ast.Attribute)
+        and bound.attr == "__setattr__"
+        and (_is_receiver(bound.value, receiver) or _is_call(bound.value, "super"))
+    ):  # `self.__setattr__("x", f)`, `super().__setattr__("x", f)`
+        name = call.args[0] if call.args else None
+        value = call.args[1] if len(call.args) > 1 else None
+        if isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.isidentifier():
+            scan.member(scope, name.value, value, None, call, call)
+        else:
+            _patched_from_method(scan.context, function, call)
+        return
     if _setattr_call(call) and call.args:
         holder = call.args[0]
         if _is_receiver(holder, receiver):
@@ -1685,7 +1868,7 @@ def _receiver_call(scan: _Instance, scope: _Scope, call: ast.Call) -> None:
             _patched_from_method(scan.context, function, call)
         return
     target = call.func
-    writes = isinstance(target, ast.Attribute) and target.attr in ("update", "setdefault", "__setitem__")
+    writes = isinstance(target, ast.Attribute) and target.attr in _DICT_WRITES
     if writes and isinstance(target, ast.Attribute) and _receiver_dict(target.value, receiver):
         _patched_from_method(scan.context, function, call)
 
