@@ -114,6 +114,16 @@ def test_an_attribute_assigned_a_function_is_a_method_whatever_its_annotation(ga
     assert_findings(gate, [("SG101", STORE, line_of(source, member), undeclared("everything"))])
 
 
+def test_an_alias_of_a_method_of_the_class_is_a_method_with_its_parameters(gate: Gate) -> None:
+    # `__call__ = get`: calling the store is calling get; declared, it binds like get.
+    access = GET + GET.replace(".get]", ".__call__]") + GET.replace(".get]", ".everything]")
+    source = HEAD + f"class DialogueStore(Protocol):\n{DECLARED}    __call__ = get\n    everything: int = get\n"
+    store(gate, source, access)
+    assert_findings(gate, [])
+    methods = {m.name: [p.name for p in m.parameters] for m in gate.run().project.methods}
+    assert methods == {"get": ["dialogue_id"], "__call__": ["dialogue_id"], "everything": ["dialogue_id"]}
+
+
 @pytest.mark.parametrize(
     "member",
     [

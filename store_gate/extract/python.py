@@ -16,15 +16,17 @@ apart from a method is a finding, never a silent pass.
   within `Optional[...]`, a union, `ClassVar[...]`, `Final[...]`, `Annotated[...]`, or a string
   annotation). Its parameters are the Callable's argument types: nameless, so no key placeholder
   binds to them (write a `def` to bind one). Its `@access` goes in the docstring under it.
-  So is an attribute assigned a function, whatever its annotation says: a lambda, or a name the
+  So is an attribute assigned a function, whatever its annotation says: a lambda, a name the
   module binds to a function (`scan = _scan`, `scan: int = _scan`, with `def _scan` or
-  `_scan = lambda ...` at module level): it takes the function's parameters, less the receiver.
-- **Instance members.** `self.x = ...` (or `self.x: T = ...`, `setattr(self, "x", ...)`) in any
-  method of the class is a member like a class attribute when its annotation or value says it is
-  callable: a lambda, a module function, a parameter annotated with a callable type or defaulting
-  to a function (a method, with that function's parameters: an instance attribute binds no
-  receiver); an annotation naming a type (the project resolves it); an annotation `Any` or a call
-  wrapping a function (SG003). `setattr(self, name, ...)` with a computed name, writing
+  `_scan = lambda ...` at module level), or a method of the class (`__call__ = get`): it takes the
+  function's parameters, less the receiver.
+- **Instance members.** `self.x = ...` (or `self.x: T = ...`, `setattr(self, "x", ...)`,
+  `self.__setattr__("x", ...)`, `super().__setattr__("x", ...)`) in any method of the class is a
+  member like a class attribute when its annotation or value says it is callable: a lambda, a
+  module function, a parameter annotated with a callable type or defaulting to a function (a
+  method, with that function's parameters: an instance attribute binds no receiver); an annotation
+  naming a type (the project resolves it); an annotation `Any` or a call wrapping a function
+  (SG003). `setattr(self, name, ...)` with a computed name, writing
   `self.__dict__` / `vars(self)`, and assigning on `type(self)` / `self.__class__` are SG003.
 - **Dunders that are data access in disguise** are methods like any other (`_GOVERNED_DUNDERS`):
   iteration (`__iter__`, `__aiter__`, `__next__`, `__anext__`, `__reversed__`), the container
@@ -62,10 +64,12 @@ apart from a method is a finding, never a silent pass.
   module does not bind. So may anything other than a definition, a docstring or `pass` (an `if`, an
   import, a call statement).
 
-Outside the class statement: assigning an attribute of a governed class (`Store.x = f`),
-`setattr(Store, ...)`, or binding its name again (`Store = _Real`, an import, a `global Store`, a
-star import after it) anywhere in its module is SG003 naming the line: the class that runs is not
-the one the gate read.
+Outside the class statement: assigning an attribute of a governed class (`Store.x = f`, or through
+a module-level alias `S = Store`), `setattr(Store, ...)`, passing it to a function that may change
+it (`install(Store)`; not `isinstance`, `cast`, `TypeVar`, ... `_HARMLESS_CALLS`), binding its name
+again (`Store = _Real`, an import, a `global Store`, a star import after it), writing `globals()` or
+calling `exec` / `eval`, anywhere in its module, is SG003 naming the line: the class that runs may
+not be the one the gate read.
 
 Names are resolved in the module's own scope (module-level statements, those under `if`, `try`,
 `with`, `for` included): a class nested in a function does not make a module function of the same
@@ -101,7 +105,13 @@ Known limits, each a documented convention rather than a proof:
   SG003. A descriptor class is recognised only when the module itself defines it.
 - Instance members are seen only through the receiver (`self.x`, the first parameter of a method
   other than a `@staticmethod`); `self.x = param` is a method only when the parameter's
-  annotation or default says it is callable. An unannotated parameter is taken for data.
+  annotation or default says it is callable. An unannotated parameter, an attribute of another
+  object (`self.scan = self.client.scan`) and a call's result are taken for data.
+- Only the governed class's own module is read for changes to it: another module that assigns
+  its attributes (`store.Store.x = f`), `sys.modules` tricks, and a `__new__` that returns an
+  object of another class are not seen. A dunder of the object protocol defined on the class
+  (`__init_subclass__` aside) is not governed, and `__init_subclass__` is SG003 on the governed
+  class itself too, where it only affects the classes deriving from it.
 - A class used as an attribute's type is callable through its own `__call__`, a `Callable` base,
   or a base defined in the same module that is; a `Protocol` whose one other base is defined in
   another file is what that base is. A plain class that inherits `__call__` from a base in another
@@ -1238,11 +1248,16 @@ def _class(
     attributes: dict[str, Method] = {}
     typed: dict[str, list[TypedMember]] = {}
     defined: set[str] = set()  # every member name the body defines
+    scope: dict[str, FunctionShape | None] = {}  # what the body's names hold so far (`get = _get`)
     type_alias = getattr(ast, "TypeAlias", None)
     body = node.body
     for index, statement in enumerate(body):
+        for bound in _assigned_targets(statement):
+            for named in _target_names(bound):
+                scope.pop(named.id, None)  # bound to something else now: the module's, or nothing
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defined.add(statement.name)
+            scope[statement.name] = _function_shape(statement, receiver=True)
             if statement.name in _DYNAMIC or statement.name == _SUBCLASS_HOOK:
                 context.problems.append(_dynamic(context, statement, statement.name))
                 continue
@@ -1267,7 +1282,7 @@ def _class(
                 continue
             annotation = ast.unparse(_normal(statement.annotation))
             value = statement.value
-            shape = _function_value(value, module, receiver=True) if value is not None else None
+            shape = _function_value(value, module, True, _shadowing(scope, value)) if value is not None else None
             if shape is not None:  # `scan: int = _scan`: the value decides, not the annotation
                 attributes[member] = _assigned(
                     context, member, statement.target, shape, _following(body, index), _written(statement)
@@ -1321,8 +1336,8 @@ def _class(
                 and isinstance(target, ast.Name)
                 and not _ungoverned_dunder(target.id)
             ):
-                shape = _function_value(statement.value, module, receiver=True)
-                if shape is not None:  # `scan = lambda self: ...`, `scan = _scan`: a method
+                shape = _function_value(statement.value, module, True, _shadowing(scope, statement.value))
+                if shape is not None:  # `scan = lambda self: ...`, `scan = _scan`, `__call__ = get`: a method
                     attributes[target.id] = _assigned(
                         context, target.id, target, shape, _following(body, index), _written(statement)
                     )
@@ -1358,6 +1373,13 @@ def _class(
 
 
 _SUBCLASS_HOOK = "__init_subclass__"
+
+
+def _shadowing(scope: dict[str, FunctionShape | None], value: ast.expr) -> dict[str, FunctionShape | None] | None:
+    """The class body's own function of the name a value is, if it has one (else the module decides)."""
+    if isinstance(value, ast.Name) and value.id in scope:
+        return {value.id: scope[value.id]}
+    return None
 
 
 def _ungoverned_dunder(member: str) -> bool:
