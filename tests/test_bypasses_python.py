@@ -410,7 +410,7 @@ def test_plain_data_is_not_a_finding(gate: Gate) -> None:
 )
 def test_assigned_members_that_may_be_methods_stay_sg003(gate: Gate, member: str) -> None:
     # Counterpart of plain data: these were SG003 before, and stay so. (A lambda, whose signature
-    # the gate sees, is a method now: tests/test_hostile_python.py.)
+    # the gate sees, is a method now: tests/test_hostile_python_bypasses.py.)
     store(gate, f"import functools\nfrom typing import Protocol\n\n\nclass DialogueStore(Protocol):\n    {member}\n")
     assignment = ast.parse(member).body[0]
     assert isinstance(assignment, ast.Assign)
