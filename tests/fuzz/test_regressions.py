@@ -1,0 +1,59 @@
+"""What the fuzz suite (tests/fuzz/test_fuzz_*.py) found, each as the smallest input that crashed
+the gate (exit 3) or broke its one-line error contract, kept as a plain test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store_gate.check import check
+from store_gate.config import load
+from store_gate.errors import ConfigError
+from store_gate.schema.importers import ImportProblem, import_bytes
+
+STORE = 'pub trait DialogueStore {\n    /// @access { op = "GetItem", key = { pk = "P#{id}", sk = "META" } }\n    fn get(&self, id: &str);\n}\n'
+MANIFEST = """version = 1
+rules = ["governance/*.yml"]
+
+[[store]]
+trait = "DialogueStore"
+paths = ["src/**/*.rs"]
+
+[table]
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+"""
+
+
+def one_line(message: str) -> str:
+    assert message.strip() and len(message.splitlines()) == 1, message
+    return message
+
+
+# YAML core tags on scalars PyYAML's constructors do not accept: `!!int ""` indexed the empty
+# string (IndexError), `!!timestamp x` read a failed regex match (AttributeError), `!!bool x`
+# looked the word up (KeyError) - in a template and in a user's rule file alike.
+YAML_SCALARS = ['!!int ""', "!!float ''", "!!int _", "!!timestamp x", "!!bool maybe"]
+
+
+@pytest.mark.parametrize("value", YAML_SCALARS)
+def test_a_yaml_core_tag_on_a_scalar_it_cannot_read_is_an_import_problem(value: str) -> None:
+    with pytest.raises(ImportProblem) as raised:
+        import_bytes(f"Resources:\n  T: {value}\n".encode(), "t.yaml", "t.yaml")
+    assert "at line 2 is not a valid" in one_line(raised.value.message)
+
+
+@pytest.mark.parametrize("value", YAML_SCALARS)
+def test_a_yaml_core_tag_on_a_scalar_it_cannot_read_in_a_users_rule_is_a_config_error(
+    tmp_path: Path, value: str
+) -> None:
+    (tmp_path / "store-gate.toml").write_text(MANIFEST)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "store.rs").write_text(STORE)
+    (tmp_path / "governance").mkdir()
+    (tmp_path / "governance" / "rule.yml").write_text(f"id: r\nlanguage: rust\nrule: {{ kind: {value} }}\n")
+    with pytest.raises(ConfigError) as raised:
+        check(load(tmp_path / "store-gate.toml"))
+    (problem,) = raised.value.problems
+    assert "YAML: " in one_line(problem.render()) and "is not a valid" in problem.render()
