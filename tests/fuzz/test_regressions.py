@@ -57,3 +57,13 @@ def test_a_yaml_core_tag_on_a_scalar_it_cannot_read_in_a_users_rule_is_a_config_
         check(load(tmp_path / "store-gate.toml"))
     (problem,) = raised.value.problems
     assert "YAML: " in one_line(problem.render()) and "is not a valid" in problem.render()
+
+
+# python-hcl2 (8.x) fails on valid HCL whose for expression yields a number: serializing
+# `{for k, v in var.m : k => 1}` concatenates the number to a string (TypeError).
+@pytest.mark.parametrize("expression", ["[for x in var.l : 1]", "{for k, v in var.tags : k => 1}"])
+def test_hcl_the_parser_fails_on_is_an_import_problem(expression: str) -> None:
+    text = f'resource "aws_dynamodb_table" "t" {{\n  hash_key = "pk"\n  tags = {expression}\n}}\n'
+    with pytest.raises(ImportProblem) as raised:
+        import_bytes(text.encode(), "main.tf", "main.tf")
+    assert one_line(raised.value.message).startswith("HCL: ")
