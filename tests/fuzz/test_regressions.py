@@ -31,6 +31,19 @@ def one_line(message: str) -> str:
     return message
 
 
+def rule_file_problem(root: Path, rule: str) -> str:
+    """The one-line ConfigError of a project whose one user rule file holds `rule`."""
+    (root / "store-gate.toml").write_text(MANIFEST)
+    (root / "src").mkdir()
+    (root / "src" / "store.rs").write_text(STORE)
+    (root / "governance").mkdir()
+    (root / "governance" / "rule.yml").write_text(rule)
+    with pytest.raises(ConfigError) as raised:
+        check(load(root / "store-gate.toml"))
+    (problem,) = raised.value.problems
+    return one_line(problem.render())
+
+
 # YAML core tags on scalars PyYAML's constructors do not accept: `!!int ""` indexed the empty
 # string (IndexError), `!!timestamp x` read a failed regex match (AttributeError), `!!bool x`
 # looked the word up (KeyError) - in a template and in a user's rule file alike.
@@ -48,15 +61,8 @@ def test_a_yaml_core_tag_on_a_scalar_it_cannot_read_is_an_import_problem(value: 
 def test_a_yaml_core_tag_on_a_scalar_it_cannot_read_in_a_users_rule_is_a_config_error(
     tmp_path: Path, value: str
 ) -> None:
-    (tmp_path / "store-gate.toml").write_text(MANIFEST)
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "store.rs").write_text(STORE)
-    (tmp_path / "governance").mkdir()
-    (tmp_path / "governance" / "rule.yml").write_text(f"id: r\nlanguage: rust\nrule: {{ kind: {value} }}\n")
-    with pytest.raises(ConfigError) as raised:
-        check(load(tmp_path / "store-gate.toml"))
-    (problem,) = raised.value.problems
-    assert "YAML: " in one_line(problem.render()) and "is not a valid" in problem.render()
+    message = rule_file_problem(tmp_path, f"id: r\nlanguage: rust\nrule: {{ kind: {value} }}\n")
+    assert "YAML: " in message and "is not a valid" in message
 
 
 # python-hcl2 (8.x) fails on valid HCL whose for expression yields a number: serializing
@@ -67,3 +73,11 @@ def test_hcl_the_parser_fails_on_is_an_import_problem(expression: str) -> None:
     with pytest.raises(ImportProblem) as raised:
         import_bytes(text.encode(), "main.tf", "main.tf")
     assert one_line(raised.value.message).startswith("HCL: ")
+
+
+# A user rule's `files` or `ignores` that is neither a glob nor a list of globs was iterated
+# (`files: 5`: TypeError).
+@pytest.mark.parametrize("entry", ["files: 5", "ignores: true", "files: 1.5"])
+def test_a_users_rule_with_files_or_ignores_of_the_wrong_shape_is_a_config_error(tmp_path: Path, entry: str) -> None:
+    message = rule_file_problem(tmp_path, f"id: r\nlanguage: rust\nrule: {{ kind: identifier }}\n{entry}\n")
+    assert f"r: {entry.split(':')[0]} must be a glob or a list of globs" in message
