@@ -137,20 +137,37 @@ def rule_tree(draw: st.DrawFn, depth: int = 0) -> Any:
     return draw(st.one_of(atomic, relational, composite, trees(RULE_WORDS, 5)))
 
 
+# Rules that compile in every language: half the documents use one, so that what is read after
+# compiling (files, ignores, message, severity) and running the rule is reached too.
+COMPILING = st.sampled_from(
+    [
+        {"pattern": "$X"},
+        {"regex": "^get"},
+        {"kind": "identifier"},
+        {"kind": "identifier", "inside": {"pattern": "$F($$$)", "stopBy": "end"}},
+        {"any": [{"pattern": "$A.$B"}, {"regex": "scan"}]},
+        {"all": [{"kind": "identifier"}, {"not": {"regex": "^x"}}]},
+        {"pattern": "$X", "has": {"regex": ".", "stopBy": "neighbor"}},
+        {"matches": "named"},
+    ]
+)
+
+
 @st.composite
 def rule_document(draw: st.DrawFn) -> Any:
     document = {
         "id": draw(words(RULE_WORDS)),
-        "language": draw(st.one_of(LANGUAGES, trees(RULE_WORDS, 3))),
-        "rule": draw(rule_tree()),
+        "language": draw(st.one_of(LANGUAGES, LANGUAGES, trees(RULE_WORDS, 3))),
+        "rule": draw(st.one_of(COMPILING, rule_tree())),
     }
+    if document["rule"] == {"matches": "named"} or draw(st.integers(0, 3)) == 0:
+        document["utils"] = {"named": draw(st.one_of(COMPILING.filter(lambda r: "matches" not in r), rule_tree(1)))}
     optional = {
         "severity": st.one_of(
             st.sampled_from(["error", "warning", "info", "hint", "off", "fatal"]), trees(RULE_WORDS, 3)
         ),
         "message": st.one_of(words(RULE_WORDS), trees(RULE_WORDS, 3)),
         "note": words(RULE_WORDS),
-        "utils": st.dictionaries(words(RULE_WORDS), rule_tree(1), max_size=2),
         "constraints": st.dictionaries(st.sampled_from(["NAME", "A", "X", "M"]), rule_tree(2), max_size=2),
         "transform": trees(RULE_WORDS, 6),
         "files": st.one_of(st.lists(words(RULE_WORDS), max_size=3), trees(RULE_WORDS, 3)),

@@ -17,6 +17,7 @@ from fuzzing import (
     mutated_bytes,
     mutated_text,
     project,
+    rarely,
     settles,
     write,
 )
@@ -133,11 +134,6 @@ RUST_ATTRIBUTES = [
     "#[allow(unused)]", '#[cfg(feature = "x")]', "#[cfg_attr(test, async_trait)]", "#[deprecated]", "#[must_use]",
     "#[tracing::instrument]", "#[async_trait::async_trait]", "#[rustfmt::skip]", "#[doc(hidden)]", "#[inline]",
 ]  # fmt: skip
-
-
-def rarely(common: st.SearchStrategy[str], rare: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    """`rare` one time in twenty: a type nested hundreds deep is worth trying, not in every member."""
-    return st.integers(0, 19).flatmap(lambda i: rare if i == 0 else common)
 
 
 def nested_types(simple: list[str], wrappers: list[str], open_: str = "<", close: str = ">") -> st.SearchStrategy[str]:
