@@ -137,6 +137,9 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
         if missing:
             raise problem(str(document.get("id", "")), f"missing {', '.join(missing)}")
         rule_id = str(document["id"])
+        if not rule_id.isprintable() or not rule_id or any(ch.isspace() for ch in rule_id):
+            # It is the code of every finding the rule reports: one word on a line of output.
+            raise problem(rule_id, "id must be one word of printable characters, such as no-raw-sql")
         language = RULE_LANGUAGES.get(str(document["language"]).lower())
         if language is None:
             raise problem(rule_id, f"language {document['language']!r} is not one of rust, python, typescript, tsx")

@@ -81,3 +81,12 @@ def test_hcl_the_parser_fails_on_is_an_import_problem(expression: str) -> None:
 def test_a_users_rule_with_files_or_ignores_of_the_wrong_shape_is_a_config_error(tmp_path: Path, entry: str) -> None:
     message = rule_file_problem(tmp_path, f"id: r\nlanguage: rust\nrule: {{ kind: identifier }}\n{entry}\n")
     assert f"r: {entry.split(':')[0]} must be a glob or a list of globs" in message
+
+
+# A user rule's id is the code of every finding it reports: empty, it printed findings without
+# a code; with a newline or an escape sequence, it split a finding over two lines of text
+# output or wrote to the terminal.
+@pytest.mark.parametrize("rule_id", ['""', '"a\\nb"', '"a b"', '"x\\u001b[31m"', '"\\u2028"'])
+def test_a_users_rule_id_that_is_not_one_printable_word_is_a_config_error(tmp_path: Path, rule_id: str) -> None:
+    message = rule_file_problem(tmp_path, f"id: {rule_id}\nlanguage: rust\nrule: {{ kind: identifier }}\n")
+    assert "id must be one word of printable characters" in message
