@@ -123,7 +123,7 @@ class ValidationCache:
             return None
         try:
             documents = json.loads(self._yaml_path(raw).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         return documents if isinstance(documents, list) else None
 
@@ -131,13 +131,16 @@ class ValidationCache:
         if not self._enabled:
             return
         try:
+            text = json.dumps(documents)
+            if json.loads(text) != documents:
+                return  # an integer key would read back as a string: only what JSON keeps exactly
             self._folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".yaml-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(documents, out, default=str)
+                out.write(text)
             os.replace(temporary, self._yaml_path(raw))
-        except (OSError, TypeError, ValueError):
-            pass  # the cache is an optimisation
+        except (OSError, TypeError, ValueError, RecursionError):
+            pass  # the cache is an optimisation: a date, which JSON has not, is never cached
 
     def save(self) -> None:
         if not (self._enabled and self._dirty):

@@ -29,8 +29,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from store_gate import baseline as ratchet
-from store_gate.check import Accepted, check
+from store_gate.check import Accepted, CheckResult, check
 from store_gate.config import load
+from store_gate.errors import ConfigError
 
 # -- baselines -------------------------------------------------------------------------------------
 
@@ -238,6 +239,24 @@ def test_users_rules(data: st.DataObject, documents: int, how: int) -> None:
         write(
             root, "governance/rule.yml", data.draw(mutated_bytes(text)) if data.draw(st.integers(0, 19)) == 0 else text
         )
-        result = settles(lambda: check(load(manifest)))
-        if result is not None:
-            rendered(result)
+        cold = verdict(manifest)
+        # The second run reads the rule's parsed YAML from the cache: it must read the same rule.
+        assert verdict(manifest) == cold
+
+
+def verdict(manifest: Path) -> list[str]:
+    """What a check says: its findings, or its one-line errors."""
+    problems: list[str] = []
+
+    def run() -> CheckResult:
+        try:
+            return check(load(manifest))
+        except ConfigError as exc:
+            problems.extend(problem.render() for problem in exc.problems)
+            raise
+
+    result = settles(run)
+    if result is None:
+        return problems or ["refused"]
+    rendered(result)
+    return [f"{f.location} {f.code} {f.message}" for f in result.findings]

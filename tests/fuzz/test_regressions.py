@@ -31,7 +31,7 @@ def one_line(message: str) -> str:
     return message
 
 
-def rule_file_problem(root: Path, rule: str) -> str:
+def rule_file_problem(root: Path, rule: str, cache: Path | None = None) -> str:
     """The one-line ConfigError of a project whose one user rule file holds `rule`."""
     (root / "store-gate.toml").write_text(MANIFEST)
     (root / "src").mkdir()
@@ -39,7 +39,7 @@ def rule_file_problem(root: Path, rule: str) -> str:
     (root / "governance").mkdir()
     (root / "governance" / "rule.yml").write_text(rule)
     with pytest.raises(ConfigError) as raised:
-        check(load(root / "store-gate.toml"))
+        check(load(root / "store-gate.toml", cache_folder=str(cache) if cache else None))
     (problem,) = raised.value.problems
     return one_line(problem.render())
 
@@ -90,3 +90,24 @@ def test_a_users_rule_with_files_or_ignores_of_the_wrong_shape_is_a_config_error
 def test_a_users_rule_id_that_is_not_one_printable_word_is_a_config_error(tmp_path: Path, rule_id: str) -> None:
     message = rule_file_problem(tmp_path, f"id: {rule_id}\nlanguage: rust\nrule: {{ kind: identifier }}\n")
     assert "id must be one word of printable characters" in message
+
+
+# The parsed YAML of a rule file is cached as JSON: a date became a string on the way
+# (`default=str`), an integer key a string key, and a surrogate pair that YAML leaves as two
+# lone surrogates one character - so the second run read another rule than the first: a rule
+# that was a configuration error cold passed warm.
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "id: r\nlanguage: rust\nrule: { regex: 2001-01-01 }\n",
+        "id: r\nlanguage: rust\nrule: { kind: identifier, 1: x }\n",
+        'id: "\\ud83d\\ude00"\nlanguage: rust\nrule: { kind: identifier }\n',
+    ],
+)
+def test_a_users_rule_reads_the_same_from_the_cache(tmp_path: Path, rule: str) -> None:
+    root, cache = tmp_path / "project", tmp_path / "cache"
+    root.mkdir()
+    cold = rule_file_problem(root, rule, cache)
+    with pytest.raises(ConfigError) as warm:
+        check(load(root / "store-gate.toml", cache_folder=str(cache)))
+    assert [p.render() for p in warm.value.problems] == [cold]
