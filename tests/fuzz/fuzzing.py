@@ -156,12 +156,21 @@ def rendered(result: CheckResult) -> None:
                 assert _FINDING_LINE.search(line), f"a finding that is not one line: {line!r}"
 
 
-def checked(manifest: Path) -> CheckResult | None:
-    """The gate in-process on one manifest: load, check, render. None when refused (exit 2)."""
+def checked(manifest: Path, warm: bool = False) -> CheckResult | None:
+    """The gate in-process on one manifest: load, check, render. None when refused (exit 2).
+    With `warm`, a passing check runs again: from the validation cache (the manifest's and the
+    `@access` texts' digests), it must find the same."""
     result = settles(lambda: check(load(manifest)))
     if result is not None:
         rendered(result)
+        if warm:
+            again = settles(lambda: check(load(manifest)))
+            assert again is not None and _found(again) == _found(result), "the warm run differs from the cold one"
     return result
+
+
+def _found(result: CheckResult) -> list[str]:
+    return [f"{f.location} {f.code} {f.severity} {f.message}" for f in result.findings]
 
 
 @contextlib.contextmanager

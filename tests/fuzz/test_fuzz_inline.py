@@ -132,4 +132,4 @@ def test_inline_declarations(language: str, texts: list[str], styles: list[int])
     with project() as root:
         write(root, "store-gate.toml", MANIFEST)
         write(root, path, text)
-        checked(root / "store-gate.toml")
+        checked(root / "store-gate.toml", warm=True)

@@ -75,7 +75,7 @@ TOML_TOKENS = [
 def test_valid_toml_of_any_shape(tree: dict[str, Any], inline_below: int) -> None:
     with project("blue") as root:
         manifest = write(root, "store-gate.toml", toml_document(tree, inline_below))
-        checked(manifest)
+        checked(manifest, warm=True)
 
 
 @budget(150)
@@ -87,7 +87,7 @@ def test_example_manifests_edited_as_trees(data: st.DataObject, which: int, inli
         tree = {"version": 1, "store": tree}
     with project(example) as root:
         manifest = write(root, "store-gate.toml", toml_document(tree, inline_below))
-        checked(manifest)
+        checked(manifest, warm=True)
 
 
 @budget(150)
@@ -97,7 +97,7 @@ def test_example_manifests_edited_as_text(data: st.DataObject, which: int) -> No
     edited = data.draw(mutated_text(text, TOML_TOKENS))
     with project(example) as root:
         manifest = write(root, "store-gate.toml", edited)
-        checked(manifest)
+        checked(manifest, warm=True)
 
 
 @budget(60)
@@ -109,7 +109,7 @@ def test_manifests_inside_pyproject(data: st.DataObject, which: int, table: str)
     with project(example) as root:
         (root / "store-gate.toml").unlink(missing_ok=True)
         manifest = write(root, "pyproject.toml", toml_document(document, 2))
-        checked(manifest)
+        checked(manifest, warm=True)
 
 
 def test_the_toml_writer_round_trips() -> None:
