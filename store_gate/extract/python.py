@@ -230,7 +230,7 @@ def _parsed(node: ast.expr) -> ast.expr | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             return ast.parse(node.value.strip(), mode="eval").body
-        except SyntaxError:
+        except (SyntaxError, ValueError):  # ValueError: a NUL character, before Python 3.11
             return None
     return node
 
@@ -332,16 +332,18 @@ def _extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
     result = FileExtraction(path)
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError) as exc:
         # An unparsable Python file yields nothing at all: report it whenever it names a
-        # governed class (the prefilter's condition), so nothing hides behind it.
-        line = exc.lineno or 1
-        column = _column(text, line, (exc.offset or 1) - 1, characters=True)
+        # governed class (the prefilter's condition), so nothing hides behind it. (Before
+        # Python 3.11, a NUL character is a ValueError, without a position.)
+        line = getattr(exc, "lineno", None) or 1
+        column = _column(text, line, (getattr(exc, "offset", None) or 1) - 1, characters=True)
+        message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         result.problems.append(
             SourceProblem(
                 "SG002",
                 SourceLocation(path, line, column),
-                f"syntax error: {exc.msg}; the gate cannot see the methods it may hide - fix the syntax",
+                f"syntax error: {message}; the gate cannot see the methods it may hide - fix the syntax",
             )
         )
         return result
@@ -365,7 +367,7 @@ def type_definitions(
     members of that type as SG003."""
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
-    except (SyntaxError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError):  # ValueError: a NUL character, before 3.11
         return {}  # a member typed by one of `names` is then SG003, never governed by a guess
     found: dict[str, TypeDefinition] = {}
     type_alias = getattr(ast, "TypeAlias", None)  # `type X = ...`: Python 3.12+

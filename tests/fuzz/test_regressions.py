@@ -10,6 +10,7 @@ import pytest
 from store_gate.check import check
 from store_gate.config import load
 from store_gate.errors import ConfigError
+from store_gate.languages import language_of
 from store_gate.schema.importers import ImportProblem, import_bytes
 
 STORE = 'pub trait DialogueStore {\n    /// @access { op = "GetItem", key = { pk = "P#{id}", sk = "META" } }\n    fn get(&self, id: &str);\n}\n'
@@ -111,3 +112,28 @@ def test_a_users_rule_reads_the_same_from_the_cache(tmp_path: Path, rule: str) -
     with pytest.raises(ConfigError) as warm:
         check(load(root / "store-gate.toml", cache_folder=str(cache)))
     assert [p.render() for p in warm.value.problems] == [cold]
+
+
+# Python 3.9 and 3.10's `ast.parse` raise ValueError, not SyntaxError, for a NUL character: a
+# string annotation holding an escaped one (`scan: "Callable[[], \x00]"`, a valid UTF-8 file)
+# crashed the check there, and so did the extractor given a text with a NUL. (3.11 raises
+# SyntaxError: these pass there before the fix too; .ci/run's 3.9 pass is where they bite.)
+def test_a_python_string_annotation_holding_a_nul_is_read_as_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "store-gate.toml").write_text(
+        MANIFEST.replace("src/**/*.rs", "src/**/*.py").replace('rules = ["governance/*.yml"]\n', "")
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "store.py").write_text(
+        'class DialogueStore:\n    def get(self, id: "int\\x00") -> "list[int\\x00]": ...\n    scan: "Callable[[], \\x00]"\n'
+    )
+    result = check(load(tmp_path / "store-gate.toml"))
+    assert sorted(f.code for f in result.findings) == ["SG003", "SG101"]
+
+
+def test_the_python_extractor_reports_a_nul_as_a_syntax_problem() -> None:
+    language = language_of("store.py")
+    assert language is not None
+    text = "class DialogueStore:\n    def get(self): ...\x00\n"
+    (problem,) = language.extract("store.py", text, frozenset({"DialogueStore"})).problems
+    assert problem.code == "SG002" and "null bytes" in problem.message
+    assert language.type_definitions("store.py", text, frozenset({"X"})) == {}
