@@ -230,7 +230,7 @@ def _parsed(node: ast.expr) -> ast.expr | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             return ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):  # ValueError: a NUL character, before Python 3.11
+        except (SyntaxError, ValueError, MemoryError):  # a NUL before Python 3.11; too complex
             return None
     return node
 
@@ -332,6 +332,17 @@ def _extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
     result = FileExtraction(path)
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
+    except MemoryError:
+        # CPython's parser gives up on some deep nestings ("too complex to parse") this way.
+        result.problems.append(
+            SourceProblem(
+                "SG002",
+                SourceLocation(path, 1, 1),
+                "too complex for Python's parser (nested too deeply); the gate cannot see the methods it may hide - "
+                "split the expression",
+            )
+        )
+        return result
     except (SyntaxError, ValueError) as exc:
         # An unparsable Python file yields nothing at all: report it whenever it names a
         # governed class (the prefilter's condition), so nothing hides behind it. (Before
@@ -367,7 +378,7 @@ def type_definitions(
     members of that type as SG003."""
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
-    except (SyntaxError, ValueError, RecursionError):  # ValueError: a NUL character, before 3.11
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # a NUL before 3.11; too complex
         return {}  # a member typed by one of `names` is then SG003, never governed by a guess
     found: dict[str, TypeDefinition] = {}
     type_alias = getattr(ast, "TypeAlias", None)  # `type X = ...`: Python 3.12+

@@ -137,3 +137,14 @@ def test_the_python_extractor_reports_a_nul_as_a_syntax_problem() -> None:
     (problem,) = language.extract("store.py", text, frozenset({"DialogueStore"})).problems
     assert problem.code == "SG002" and "null bytes" in problem.message
     assert language.type_definitions("store.py", text, frozenset({"X"})) == {}
+
+
+# CPython's parser gives up with MemoryError ("too complex") on some deep nestings followed by
+# more text - `[` x 199, `]` x 199, then a string - where it gives SyntaxError on others.
+def test_python_too_complex_for_the_parser_is_reported_not_raised() -> None:
+    language = language_of("store.py")
+    assert language is not None
+    text = "[" * 199 + "]" * 199 + '"x"\nclass DialogueStore:\n    def get(self): ...\n'
+    (problem,) = language.extract("store.py", text, frozenset({"DialogueStore"})).problems
+    assert problem.code == "SG002" and "too complex" in problem.message
+    assert language.type_definitions("store.py", text, frozenset({"X"})) == {}
