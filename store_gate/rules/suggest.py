@@ -81,7 +81,10 @@ def _bind(template: KeyTemplate, method: Method, entity: str | None) -> KeyTempl
                 part = Placeholder(("id",))
         parts.append(part)
     source = "".join(p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else str(p) for p in parts)
-    return KeyTemplate.parse(source)
+    try:
+        return KeyTemplate.parse(source)
+    except ValueError:  # a parameter no placeholder can name (`été`): the layout's own placeholders stay
+        return template
 
 
 def suggest(method: Method, table: TableSchema, entities: dict[str, dict[str, KeyTemplate]]) -> AccessPattern:

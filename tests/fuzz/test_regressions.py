@@ -148,3 +148,25 @@ def test_python_too_complex_for_the_parser_is_reported_not_raised() -> None:
     (problem,) = language.extract("store.py", text, frozenset({"DialogueStore"})).problems
     assert problem.code == "SG002" and "too complex" in problem.message
     assert language.type_definitions("store.py", text, frozenset({"X"})) == {}
+
+
+# SG101 suggests an access pattern, binding the entity's key placeholders to a parameter whose
+# type names the entity: a parameter named `été` (an identifier in Python, Rust and TypeScript,
+# not in a key template) made the suggestion raise ValueError.
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        ("src/store.ts", "export interface DialogueStore {\n  get(été: Round): Round[];\n}\n"),
+        ("src/store.py", "class DialogueStore:\n    def get(self, été: Round) -> list[Round]: ...\n"),
+        ("src/store.rs", "pub trait DialogueStore {\n    fn get(&self, été: &Round) -> Vec<Round>;\n}\n"),
+    ],
+)
+def test_a_suggestion_for_a_parameter_no_placeholder_can_name(tmp_path: Path, path: str, source: str) -> None:
+    manifest = MANIFEST.replace('rules = ["governance/*.yml"]\n', "").replace('"src/**/*.rs"', f'"{path}"')
+    (tmp_path / "store-gate.toml").write_text(
+        manifest + '\n[entity.Round]\npk = "DIALOGUE#{dialogue_id}"\nsk = "ROUND#{round}"\n'
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / path).write_text(source, encoding="utf-8")
+    (finding,) = check(load(tmp_path / "store-gate.toml")).findings
+    assert finding.code == "SG101" and "DIALOGUE#{dialogue_id}" in finding.message
