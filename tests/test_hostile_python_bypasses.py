@@ -567,12 +567,13 @@ def test_a_member_typed_by_a_data_class_with_methods_is_data(gate: Gate) -> None
 # B26. A parameter a caller may leave out is optional -------------------------------------------
 
 
-def test_parameters_with_a_default_or_an_optional_type_are_optional() -> None:
+def test_parameters_defaulting_to_none_or_of_an_optional_type_are_optional() -> None:
+    # `e: str = 'x'` and `g: int = 0` still build a key when left out; `h=None` does not
     source = (
         "from typing import Optional, Union\n\n\n"
         "class DialogueStore:\n"
         "    def get(self, a: str, b: Optional[str], c: 'str | None', d: Union[int, None], e: str = 'x', /,"
-        " *rest: str, f: str, g: int = 0, **more: str) -> None: ...\n"
+        " *rest: str, f: str, g: int = 0, h: str = None, **more: str) -> None: ...\n"
     )
     (trait,) = extract("s.py", source, frozenset({"DialogueStore"})).traits
     optional = {p.name: p.optional for p in trait.methods[0].parameters}
@@ -581,10 +582,11 @@ def test_parameters_with_a_default_or_an_optional_type_are_optional() -> None:
         "b": True,
         "c": True,
         "d": True,
-        "e": True,
+        "e": False,
         "rest": True,
         "f": False,
-        "g": True,
+        "g": False,
+        "h": True,
         "more": True,
     }
 

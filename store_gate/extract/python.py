@@ -9,8 +9,8 @@ apart from a method is a finding, never a silent pass.
   is one method: located at its first definition, with the parameters and return type of the
   implementation (the `def` without `@overload`; the first overload when there is none, where a
   parameter binds a key placeholder only if every overload has it), a collection when any
-  definition returns one, and the `@access` of whichever definition carries it. A parameter with
-  a default value or an `Optional` / `X | None` type is `optional`: a caller may leave it out.
+  definition returns one, and the `@access` of whichever definition carries it. A parameter
+  defaulting to None or of an `Optional` / `X | None` type is `optional`: a call may bind no key.
   An attribute annotated with a callable type is a method too: `scan: Callable[[], list[X]]`
   (`typing.` / `collections.abc.Callable`, `Callable[..., X]`, bare `Callable`, `FunctionType`,
   within `Optional[...]`, a union, `ClassVar[...]`, `Final[...]`, `Annotated[...]`, or a string
@@ -632,7 +632,7 @@ def _parsed(node: ast.expr) -> ast.expr | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             return ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, MemoryError):  # a NUL before Python 3.11; too complex
             return None
     return node
 
@@ -766,16 +766,28 @@ def _extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
     result = FileExtraction(path)
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
+    except MemoryError:
+        # CPython's parser gives up on some deep nestings ("too complex to parse") this way.
+        result.problems.append(
+            SourceProblem(
+                "SG002",
+                SourceLocation(path, 1, 1),
+                "too complex for Python's parser (nested too deeply); the gate cannot see the methods it may hide - "
+                "split the expression",
+            )
+        )
+        return result
     except SyntaxError as exc:
         # An unparsable Python file yields nothing at all: report it whenever it names a
         # governed class (the prefilter's condition), so nothing hides behind it.
         line = exc.lineno or 1
         column = _column(text, line, (exc.offset or 1) - 1, characters=True)
+        message = exc.msg
         result.problems.append(
             SourceProblem(
                 "SG002",
                 SourceLocation(path, line, column),
-                f"syntax error: {_printable(exc.msg)}; the gate cannot see the methods it may hide - fix the syntax",
+                f"syntax error: {_printable(message)}; the gate cannot see the methods it may hide - fix the syntax",
             )
         )
         return result
@@ -921,7 +933,7 @@ def type_definitions(
     project reports members of that type as SG003."""
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # a NUL before 3.11; too complex
         return {}  # a member typed by one of `names` is then SG003, never governed by a guess
     module = _Module(tree)
     found: dict[str, TypeDefinition] = {}
@@ -2038,8 +2050,8 @@ def _parameters(node: Function) -> list[Parameter]:
 
 
 def _arguments(arguments: ast.arguments, receiver: bool) -> list[Parameter]:
-    """The parameters a caller passes (`receiver`: less the first, self or cls). One with a default
-    value or an Optional type is `optional`: a caller may leave it out, or pass None."""
+    """The parameters a caller passes (`receiver`: less the first, self or cls). One defaulting to
+    None or of an Optional type is `optional`: a caller may leave it out, or pass None."""
     positional = [*arguments.posonlyargs, *arguments.args]
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
     defaults += list(arguments.defaults)
@@ -2058,7 +2070,10 @@ def _arguments(arguments: ast.arguments, receiver: bool) -> list[Parameter]:
 
 
 def _parameter(argument: ast.arg, default: ast.expr | None) -> Parameter:
-    optional = default is not None or _optional(argument.annotation)
+    # A default of None, or an Optional type, leaves the key without a value; any other default
+    # (`round: int = 0`) still builds one.
+    none_default = isinstance(default, ast.Constant) and default.value is None
+    optional = none_default or _optional(argument.annotation)
     return Parameter(argument.arg, _annotation(argument.annotation), True, optional=optional)
 
 
