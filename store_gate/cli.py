@@ -138,6 +138,15 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("--resource", help="with --from: which table (a logical id or address)")
     table.add_argument("--name", help="with --from: which table, by its table name")
     table.add_argument("--format", choices=("text", "json"), default="text")
+
+    suggest = commands.add_parser(
+        "suggest",
+        help="for a method: the declarations over existing indexes that serve it, or the GSI to add (never a Scan)",
+    )
+    suggest.add_argument("method", metavar="Trait.method", help="the governed method, as SG101 names it")
+    suggest.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    suggest.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    suggest.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -211,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema()
         if args.command == "table":
             return _table(args)
+        if args.command == "suggest":
+            return _suggest(args)
         if args.command == "cost":
             return _cost(args)
         _parser().print_help()
@@ -354,6 +365,20 @@ def _baseline(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if outcome.left_out else EXIT_OK
 
 
+def _suggest(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from store_gate import app
+
+    advice = app.suggest(_target(args), args.method)
+    if args.format == "json":
+        _emit(json.dumps(dataclasses.asdict(advice), indent=2, sort_keys=True) + "\n")
+    else:
+        _emit("".join(f"{line}\n" for line in app.advice_lines(advice)))
+    return EXIT_OK
+
+
 def _table(args: argparse.Namespace) -> int:
     from store_gate import app, config
     from store_gate.schema import describe as report
@@ -389,10 +414,9 @@ def _table(args: argparse.Namespace) -> int:
 
 
 def _cost(args: argparse.Namespace) -> int:
-    from store_gate import app, capacity, config, project
+    from store_gate import app, capacity
 
-    for manifest in app.manifests(_target(args)):
-        data = capacity.report(project.build(config.load(manifest)))
+    for data in app.cost(_target(args)):
         _emit(capacity.render_json(data) if args.format == "json" else capacity.render_text(data))
     return EXIT_OK
 
