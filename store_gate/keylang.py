@@ -117,9 +117,11 @@ def _first(ranges: Ranges) -> int:
     return printable[0][0] if printable else ranges[0][0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Automaton:
-    """An NFA without epsilon moves; state 0 starts. `edges[s]` are (label, target) pairs."""
+    """An NFA without epsilon moves; state 0 starts. `edges[s]` are (label, target) pairs.
+    Compared and hashed by identity: the caches below key on the automata the templates' caches
+    hand out, and hashing the edges on every lookup would cost more than the product."""
 
     edges: tuple[tuple[tuple[Ranges, int], ...], ...]
     accept: frozenset[int]
@@ -560,6 +562,20 @@ def key_condition_language(operator: str, operands: tuple[KeyTemplate, ...], kin
     if kind == "N":
         return condition_numbers(operator, operands)
     return condition_language(operator, operands)
+
+
+def disjoint_literals(a: KeyTemplate, b: KeyTemplate) -> bool:
+    """A quick exact test before the automata: every value of a template starts with its literal
+    prefix and ends with its literal suffix, so two templates whose prefixes (or suffixes)
+    differ where both are written share no value."""
+    pa, pb = a.literal_prefix, b.literal_prefix
+    sa, sb = _literal_suffix(a), _literal_suffix(b)
+    return not (pa.startswith(pb) or pb.startswith(pa)) or not (sa.endswith(sb) or sb.endswith(sa))
+
+
+def _literal_suffix(template: KeyTemplate) -> str:
+    last = template.parts[-1] if template.parts else ""
+    return last if isinstance(last, str) else ""
 
 
 def shared_value(a: Language, b: Language) -> str | None:

@@ -467,3 +467,25 @@ def test_sg305_unknown_entity_in_entities_is_a_config_error(gate: Gate) -> None:
     assert result.stderr.strip().endswith(
         'access.DialogueStore.list_rounds.entities: unknown entity "Summary" (entities: Dialogue, Round, RoundSummary)'
     )
+
+
+def test_sg304_past_the_automaton_bound_is_a_config_error_naming_the_entities(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.keylang
+
+    monkeypatch.setattr(store_gate.keylang, "MAX_STATES", 3)
+    extra = '\n[entity.Big1]\npk = "BIG#{a}#{b}#{c}"\nsk = "S"\n\n[entity.Big2]\npk = "BIG#{x}#{y}#{z}"\nsk = "S"\n'
+    with pytest.raises(ConfigError) as raised:
+        collide(
+            gate,
+            extra,
+            table=EMPTY_SORT_KEY.replace('type = "S" }', 'type = "S" }\nsort_key = { name = "sk", type = "S" }'),
+        )
+    (problem,) = raised.value.problems
+    assert (problem.key, problem.line, problem.message) == (
+        "entity.Big2",
+        gate.line_of("[entity.Big2]"),
+        "the key languages of entities Big1 and Big2 on the base table are too large to compare (the product "
+        "automaton passes its bound); shorten the templates",
+    )

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from store_gate.dynamodb import KEY_OPERATORS
 from store_gate.errors import config_error
 from store_gate.keylang import (
     Language,
     Numbers,
     TooLarge,
     bindable,
+    disjoint_literals,
     everything,
     key_condition_language,
     key_language,
@@ -23,10 +25,10 @@ from store_gate.keylang import (
     template_language,
 )
 from store_gate.rule import Rule
-from store_gate.rules.context import entity_tables
 from store_gate.rules.wording import quote
 
 if TYPE_CHECKING:
+    from store_gate.config import LoadedTable
     from store_gate.findings import Finding
     from store_gate.keytemplate import KeyTemplate
     from store_gate.project import Project
@@ -57,6 +59,8 @@ def common_key(
     when they produce no common key; (key, False) when each attribute's languages meet but the
     key found needs two values for one repeated placeholder (`{id}` in pk and sk) and the gate
     cannot decide whether another key would not. Raises TooLarge."""
+    if any(kinds.get(x, "S") != "N" and disjoint_literals(a[x], b[x]) for x in attributes):
+        return None, True
     values: dict[str, str] = {}
     for attr in attributes:
         kind = kinds.get(attr, "S")
@@ -74,6 +78,8 @@ def _where(index: IndexSchema) -> str:
 
 def collision_findings(project: Project) -> Iterator[Finding]:
     """SG304, on each table and each of its indexes."""
+    from store_gate.rules.context import entity_tables  # not at import: `explain` and `rules` need no model
+
     tables = entity_tables(project)
     all_entities = project.entities
     for table_name, table in project.loaded.tables.items():
@@ -84,9 +90,7 @@ def collision_findings(project: Project) -> Iterator[Finding]:
             present = members(index, entities)
             for i, first in enumerate(present):
                 for second in present[i + 1 :]:
-                    yield from _collision(
-                        project, index, first, second, entities, kinds, schema.base.partition_key.name
-                    )
+                    yield from _collision(project, table, index, (first, second), entities, kinds)
 
 
 def _line(project: Project, entity: str) -> int:
@@ -95,16 +99,20 @@ def _line(project: Project, entity: str) -> int:
 
 def _collision(
     project: Project,
+    table: LoadedTable,
     index: IndexSchema,
-    first: str,
-    second: str,
+    pair: tuple[str, str],
     entities: Mapping[str, Layout],
     kinds: Mapping[str, str],
-    table_pk: str,
 ) -> Iterator[Finding]:
+    first, second = pair
     a, b = entities[first], entities[second]
     attributes = index.key_names
+    table_pk = table.schema.base.partition_key.name
     later = max((first, second), key=lambda e: (_line(project, e), e))
+    # An entity the manifest writes: its [entity.<Name>]; one imported only: the table's `from`.
+    manifest_entities = project.loaded.manifest.entity
+    place = ("entity", later) if later in manifest_entities else (*table.key, "from")
     try:
         key, proved = common_key(a, b, attributes, kinds)
     except TooLarge:
@@ -121,7 +129,7 @@ def _collision(
     where = _where(index)
     if not proved:
         yield SG304.at(
-            project.manifest_location("entity", later),
+            project.manifest_location(*place),
             f"entities {first} and {second} may collide on {where}: {shown_key(key, kinds)} fits both layouts "
             f"attribute by attribute ({layouts}), but only with two values for a placeholder that repeats; the "
             f"gate cannot decide it - {_fix(second, attributes, kinds, table_pk)}",
@@ -131,7 +139,7 @@ def _collision(
         "one item would overwrite the other" if index.kind == "table" else "a Query on it cannot tell their items apart"
     )
     yield SG304.at(
-        project.manifest_location("entity", later),
+        project.manifest_location(*place),
         f"entities {first} and {second} collide on {where}: {shown_key(key, kinds)} is a key of both "
         f"({layouts}); {consequence} - {_fix(second, attributes, kinds, table_pk)}",
     )
@@ -175,6 +183,11 @@ def query_reads_other_entity(ctx: PatternContext) -> Iterator[str]:
     expected = set(pattern.entities) | ({pattern.entity} if pattern.entity else set())
     if not expected:
         return  # a Query that names no entity expects none: SG306 and the manifest's own review
+    own = ctx.entity
+    if pattern.entity and (own is None or not all(a in own for a in index.key_names)):
+        return  # an entity the index does not hold: SG306's finding
+    if any(c.operator not in KEY_OPERATORS for c in pattern.key.values()):
+        return  # an operator DynamoDB does not have: SG205's finding
     kinds = ctx.table.attribute_types
     on_table = {n: layout for n, layout in ctx.entities.items() if ctx.entity_tables.get(n) == ctx.table_name}
     others = [n for n in members(index, on_table) if n not in expected]
