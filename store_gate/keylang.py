@@ -637,5 +637,5 @@ def bindable(templates: dict[str, KeyTemplate], values: dict[str, str], kinds: d
 
     try:
         return match(sorted(templates), 0, 0, {})
-    except TooLarge:
+    except (TooLarge, RecursionError):  # a template of hundreds of parts: undecided, never a crash
         return None

@@ -417,6 +417,8 @@ def test_sg305_between_two_rounds_reads_the_summaries_between_them(gate: Gate) -
     assert [(code, message.split(" fits")[0].split("items: ")[1]) for _, code, message in found] == [
         ("SG305", f'pk = "DIALOGUE#{ULID}", sk = "ROUND#1#SUMMARY"')
     ]
+    sk = re.findall(r'sk = "([^"]*)"', found[0][2])[0]
+    assert _in_condition("between", ("ROUND#1", "ROUND#3"), sk) and fits("ROUND#{round:int}#SUMMARY", sk)
 
 
 def test_sg305_passes_when_the_query_declares_the_entities_it_reads(gate: Gate) -> None:
@@ -489,3 +491,31 @@ def test_sg304_past_the_automaton_bound_is_a_config_error_naming_the_entities(
         "the key languages of entities Big1 and Big2 on the base table are too large to compare (the product "
         "automaton passes its bound); shorten the templates",
     )
+
+
+MULTI = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[table.gsi.ByDevice]
+partition_keys = [{ name = "tenant", type = "S" }, { name = "device", type = "S" }]
+sort_keys = [{ name = "day", type = "S" }, { name = "at", type = "N" }]
+"""
+
+
+def test_sg304_multi_attribute_keys_collide_only_when_every_attribute_meets(gate: Gate) -> None:
+    reading = '\n[entity.Reading]\npk = "R#{id}"\nsk = "R"\ntenant = "{t}"\ndevice = "{d}"\nday = "{day:iso8601}"\nat = "{at:int}"\n'
+    alarm = (
+        '\n[entity.Alarm]\npk = "A#{id}"\nsk = "A"\ntenant = "{t}"\ndevice = "{d}"\nday = "2024{rest}"\nat = "{at}"\n'
+    )
+    found = collide(gate, reading + alarm, table=MULTI)
+    assert [(code, message.split(" is a key")[0]) for _, code, message in found] == [
+        (
+            "SG304",
+            'entities Alarm and Reading collide on GSI "ByDevice": tenant = "a", device = "a", '
+            'day = "2024-01-01T00:00:00Z", at = 1',
+        )
+    ]
+    assert collide(gate, reading + alarm.replace('"{at}"', '"0.5"'), table=MULTI) == []
