@@ -592,19 +592,24 @@ def shared_value(a: Language, b: Language) -> str | None:
 MAX_BINDING_STEPS = 20_000
 
 
-def bindable(templates: dict[str, KeyTemplate], values: dict[str, str], kinds: dict[str, str]) -> bool | None:
-    """Can one value per placeholder path make each template produce its attribute's value? A
-    placeholder that repeats (`{id}` in pk and in sk) takes the same value everywhere. None when
-    the search exceeds its budget (undecided). Number keys compare by value."""
+Binding = dict[tuple[str, ...], str]  # a placeholder's path -> its value
+
+
+def binding_of(
+    templates: dict[str, KeyTemplate], values: dict[str, str], kinds: dict[str, str], given: Binding | None = None
+) -> Binding | None:
+    """One value per placeholder path that makes each template produce its attribute's value (and
+    agrees with `given`), or None. A placeholder that repeats (`{id}` in pk and in sk) takes the
+    same value everywhere; number keys compare by value. Raises TooLarge past its budget."""
     steps = 0
 
-    def match(attrs: list[str], at: int, parts: int, binding: dict[tuple[str, ...], str]) -> bool:
+    def match(attrs: list[str], at: int, parts: int, binding: Binding) -> Binding | None:
         nonlocal steps
         steps += 1
         if steps > MAX_BINDING_STEPS:
             raise TooLarge
         if not attrs:
-            return True
+            return binding
         attr = attrs[0]
         template, value = templates[attr], values[attr]
         if kinds.get(attr) == "N":
@@ -613,29 +618,55 @@ def bindable(templates: dict[str, KeyTemplate], values: dict[str, str], kinds: d
                 number = parse_number(value)
                 seen = binding.get(path)
                 if seen is not None and (number is None or parse_number(seen) != number):
-                    return False
+                    return None
                 return match(attrs[1:], 0, 0, {**binding, path: value})
             return match(attrs[1:], 0, 0, binding)
         if parts == len(template.parts):
-            return at == len(value) and match(attrs[1:], 0, 0, binding)
+            return match(attrs[1:], 0, 0, binding) if at == len(value) else None
         part = template.parts[parts]
         if isinstance(part, str):
-            return value.startswith(part, at) and match(attrs, at + len(part), parts + 1, binding)
+            return match(attrs, at + len(part), parts + 1, binding) if value.startswith(part, at) else None
         seen = binding.get(part.path)
         if seen is not None:
-            return (
-                value.startswith(seen, at)
-                and accepts(class_language(part.text_class), seen)
-                and match(attrs, at + len(seen), parts + 1, binding)
-            )
+            if value.startswith(seen, at) and accepts(class_language(part.text_class), seen):
+                return match(attrs, at + len(seen), parts + 1, binding)
+            return None
         language = class_language(part.text_class)
         for end in range(at + 1, len(value) + 1):
             piece = value[at:end]
-            if accepts(language, piece) and match(attrs, end, parts + 1, {**binding, part.path: piece}):
-                return True
-        return False
+            if accepts(language, piece):
+                found = match(attrs, end, parts + 1, {**binding, part.path: piece})
+                if found is not None:
+                    return found
+        return None
 
     try:
-        return match(sorted(templates), 0, 0, {})
-    except (TooLarge, RecursionError):  # a template of hundreds of parts: undecided, never a crash
+        return match(sorted(templates), 0, 0, dict(given or {}))
+    except RecursionError:  # a template of hundreds of parts: too deep to search
+        raise TooLarge from None
+
+
+def bindable(templates: dict[str, KeyTemplate], values: dict[str, str], kinds: dict[str, str]) -> bool | None:
+    """Does one value per placeholder path make each template produce its attribute's value?
+    None when the search exceeds its budget (undecided)."""
+    try:
+        return binding_of(templates, values, kinds) is not None
+    except TooLarge:
         return None
+
+
+def substitute(template: KeyTemplate, binding: Binding) -> KeyTemplate:
+    """The template with the placeholders `binding` gives a value written as that literal text."""
+    if not any(p.path in binding for p in template.placeholders):
+        return template
+    pieces: list[str] = []
+    for p in template.parts:
+        if isinstance(p, Placeholder):
+            pieces.append(_escape(binding[p.path]) if p.path in binding else str(p))
+        else:
+            pieces.append(_escape(p))
+    return KeyTemplate.parse("".join(pieces))
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")

@@ -373,6 +373,18 @@ def test_sg304_repeated_placeholder_that_cannot_take_two_values_is_undecided(gat
     ]
 
 
+def test_sg304_repeated_placeholder_takes_one_value_in_the_witness(gate: Gate) -> None:
+    extra = '\n[entity.Self]\npk = "X#{id}"\nsk = "{id}"\n\n[entity.Other]\npk = "X#{a}"\nsk = "{b:int}"\n'
+    found = collide(
+        gate,
+        extra,
+        table=EMPTY_SORT_KEY.replace('type = "S" }', 'type = "S" }\nsort_key = { name = "sk", type = "S" }'),
+    )
+    assert [message.split(" is a key")[0] for _, _, message in found] == [
+        'entities Other and Self collide on the base table: pk = "X#0", sk = "0"'
+    ]
+
+
 # SG305 ---------------------------------------------------------------------------------------
 
 LIST = """

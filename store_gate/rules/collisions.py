@@ -13,15 +13,18 @@ from typing import TYPE_CHECKING
 from store_gate.dynamodb import KEY_OPERATORS
 from store_gate.errors import config_error
 from store_gate.keylang import (
+    Binding,
     Language,
     Numbers,
     TooLarge,
     bindable,
+    binding_of,
     disjoint_literals,
     everything,
     key_condition_language,
     key_language,
     shared_value,
+    substitute,
     template_language,
 )
 from store_gate.rule import Rule
@@ -68,8 +71,41 @@ def common_key(
         if value is None:
             return None, True
         values[attr] = value
-    proved = all(bindable({x: layout[x] for x in attributes}, values, dict(kinds)) for layout in (a, b))
-    return values, proved
+    if all(bindable({x: layout[x] for x in attributes}, values, dict(kinds)) for layout in (a, b)):
+        return values, True
+    # A placeholder repeats and the key found needs two values for it: look again with each
+    # attribute first, the values its key binds written into the other attributes' templates.
+    for first in attributes:
+        order = (first, *(x for x in attributes if x != first))
+        try:
+            anchored = _anchored(a, b, order, kinds)
+        except TooLarge:
+            break  # past the search's budget: undecided
+        if anchored is not None:
+            return {x: anchored[x] for x in attributes}, True
+    return values, False
+
+
+def _anchored(a: Layout, b: Layout, order: tuple[str, ...], kinds: Mapping[str, str]) -> dict[str, str] | None:
+    """A key both produce, found attribute by attribute in `order`, each attribute's templates
+    taking the values the earlier attributes' key bound; None when this order finds none."""
+    bound_a: Binding = {}
+    bound_b: Binding = {}
+    values: dict[str, str] = {}
+    for attr in order:
+        kind = kinds.get(attr, "S")
+        template_a, template_b = substitute(a[attr], bound_a), substitute(b[attr], bound_b)
+        value = shared_value(key_language(template_a, kind), key_language(template_b, kind))
+        if value is None:
+            return None
+        values[attr] = value
+        found_a = binding_of({attr: template_a}, {attr: value}, dict(kinds), bound_a)
+        found_b = binding_of({attr: template_b}, {attr: value}, dict(kinds), bound_b)
+        if found_a is None or found_b is None:
+            return None
+        bound_a, bound_b = found_a, found_b
+    proved = all(bindable({x: layout[x] for x in order}, values, dict(kinds)) for layout in (a, b))
+    return values if proved else None
 
 
 def _where(index: IndexSchema) -> str:
