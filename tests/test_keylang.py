@@ -531,3 +531,44 @@ def test_sg304_multi_attribute_keys_collide_only_when_every_attribute_meets(gate
         )
     ]
     assert collide(gate, reading + alarm.replace('"{at}"', '"0.5"'), table=MULTI) == []
+
+
+def test_a_classed_placeholder_that_binds_nothing_is_sg206_by_its_path(gate: Gate) -> None:
+    gate.manifest(
+        """
+        [access.DialogueStore.get]
+        op = "GetItem"
+        entity = "Round"
+        key = { pk = "DIALOGUE#{dialog:ulid}", sk = "ROUND#{round:int}" }
+        """,
+        table=TABLE_CLASSES,
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn get(&self, dialogue_id: &str, round: u32) -> Result<Round>;\n}\n",
+    )
+    assert gate.only("SG206").message == (
+        'DialogueStore.get: placeholder {dialog:ulid} in key "pk" binds to no parameter (parameters: dialogue_id, '
+        'round) (did you mean "dialogue_id"?); rename it to a parameter, or add the parameter'
+    )
+
+
+def test_a_classed_number_key_bound_to_text_is_sg208(gate: Gate) -> None:
+    gate.manifest(
+        """
+        [access.DialogueStore.top]
+        op = "Query"
+        index = "ByScore"
+        key = { game = "{game}", score = { ge = "{min:int}" } }
+        limit = 10
+        """,
+        table=TABLE_CLASSES,
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn top(&self, game: &str, min: &str) -> Result<Vec<Score>>;\n}\n",
+    )
+    assert gate.only("SG208").message == (
+        'DialogueStore.top: key "score" is a number (N) but is bound to {min:int} (&str: text); bind it to an '
+        "integer or decimal parameter, or change the attribute's type"
+    )

@@ -132,6 +132,7 @@ def contexts_of(
     context = dict(store.context) if store is not None else {}
     earlier: list[Earlier] = []
     steps = declaration.pattern.steps
+    tables = entity_tables(project)
     for label, leaf in declaration.pattern.operations():
         table_name = project.table_name(method.trait, leaf)
         table = project.schema_of(table_name)
@@ -158,7 +159,7 @@ def contexts_of(
             context=context,
             earlier=before if steps else (),
             records=records,
-            entity_tables=entity_tables(project),
+            entity_tables=tables,
         )
 
 
