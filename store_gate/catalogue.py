@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from store_gate import baseline, flake8_plugin, waivers
 from store_gate.rule import Rule, Severity
-from store_gate.rules import boundaries, copies, cost, coverage, layout, legality, shape, structural
+from store_gate.rules import boundaries, collisions, copies, cost, coverage, layout, legality, shape, structural
 
 __all__ = ["DOCS_URL", "FAMILIES", "HOME_URL", "RULES", "Rule", "Severity", "lookup", "markdown_reference"]
 
@@ -26,7 +26,20 @@ FAMILIES: dict[str, str] = {
 HOME_URL = "https://github.com/store-gate/store-gate"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/rules.md"  # one section per code, anchored by its code
 
-_MODULES = (flake8_plugin, coverage, waivers, baseline, legality, layout, shape, boundaries, structural, copies, cost)
+_MODULES = (
+    flake8_plugin,
+    coverage,
+    waivers,
+    baseline,
+    legality,
+    layout,
+    collisions,
+    shape,
+    boundaries,
+    structural,
+    copies,
+    cost,
+)
 
 RULES: dict[str, Rule] = {
     rule.code: rule

@@ -191,6 +191,7 @@ class AccessPattern:
     delegates: tuple[str, ...] = ()
     expiry: Literal["ttl"] | None = None
     reason: str | None = None
+    entities: tuple[str, ...] = ()  # what a Query expects to read besides `entity` (SG305)
     writes: tuple[str, ...] = ()  # "Entity.attribute" the write changes (SG601)
     maintains: tuple[str, ...] = ()  # "Entity.copy" the same transaction updates (SG601)
     stream: str | None = None  # a [handler.<name>] that updates the copies (SG601)
@@ -253,6 +254,7 @@ class AccessPattern:
             delegates=tuple(_text(d) for d in data.get("delegates", [])),
             expiry=_one_of(data.get("expiry"), (None, "ttl")),
             reason=_optional_text(data.get("reason")),
+            entities=tuple(_text(e) for e in data.get("entities", [])),
             writes=tuple(_text(w) for w in data.get("writes", [])),
             maintains=tuple(_text(m) for m in data.get("maintains", [])),
             stream=_optional_text(data.get("stream")),
@@ -287,6 +289,8 @@ class AccessPattern:
             data["expiry"] = self.expiry
         if self.reason is not None:
             data["reason"] = self.reason
+        if self.entities:
+            data["entities"] = list(self.entities)
         for name in ("writes", "maintains"):
             if getattr(self, name):
                 data[name] = list(getattr(self, name))
@@ -333,6 +337,8 @@ class AccessPattern:
             items.append(f"expiry = {quote(self.expiry)}")
         if self.reason is not None:
             items.append(f"reason = {quote(self.reason)}")
+        if self.entities:
+            items.append("entities = [" + ", ".join(quote(e) for e in self.entities) + "]")
         for name in ("writes", "maintains", "reads"):
             values = getattr(self, name)
             if values or (name == "reads" and values is not None):
@@ -360,6 +366,7 @@ _ACCESS_FIELDS = frozenset(
         "delegates",
         "expiry",
         "reason",
+        "entities",
         "writes",
         "maintains",
         "stream",
@@ -748,13 +755,14 @@ def entity_reference_problems(manifest: Manifest, known: set[str]) -> list[tuple
     for trait, methods in manifest.access.items():
         for method, pattern in methods.items():
             for _, leaf in pattern.operations():
-                if leaf.entity is not None and leaf.entity not in known:
+                named = [("entity", leaf.entity)] if leaf.entity is not None else []
+                named += [("entities", e) for e in leaf.entities]
+                missing = [(field, e) for field, e in named if e not in known]
+                if missing:
+                    field, name = missing[0]
                     listed = ", ".join(sorted(known)) or "none"
                     problems.append(
-                        (
-                            ("access", trait, method, "entity"),
-                            f"unknown entity {quote(leaf.entity)} (entities: {listed})",
-                        )
+                        (("access", trait, method, field), f"unknown entity {quote(name)} (entities: {listed})")
                     )
                     break
     return problems + copy_reference_problems(manifest, known)

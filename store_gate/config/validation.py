@@ -211,6 +211,9 @@ class AccessPattern(_Model):
     )
     expiry: Optional[Literal["ttl"]] = Field(default=None, description="deletions by DynamoDB's Time to Live")
     reason: Optional[str] = Field(default=None, description='why a method with op = "none" touches no data')
+    entities: list[str] = Field(
+        default=[], description="the entities a Query expects to read besides `entity` (SG305 reports any other)"
+    )
     # Copies and write cost (SG601, SG602) on a method's pattern; `reads` (SG211) on a read.
     writes: list[AttributeRef] = Field(default=[], description='"Entity.attribute": what the write changes')
     maintains: list[AttributeRef] = Field(default=[], description='"Entity.copy": copies the transaction updates')
