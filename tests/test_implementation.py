@@ -38,7 +38,7 @@ def test_each_examples_backend_agrees_with_its_declarations(example: str) -> Non
     project = build(load(EXAMPLES / example / "store-gate.toml"))
     read = {
         name
-        for impl in _implementations(project, _backend_files(project)[1])
+        for impl in _implementations(project, _backend_files(project)[1])[0]
         for name, body in impl.methods.items()
         if body.calls
     }
@@ -529,3 +529,47 @@ def test_typescript_a_request_built_elsewhere_is_named(gate: Gate) -> None:
         "DialogueStore.listRounds: the gate cannot read the index of this Query: its request is "
         "this.request(dialogueId), not an object literal; write IndexName as a literal in the call"
     )
+
+
+def test_typescript_a_spread_that_may_set_the_index_is_named(gate: Gate) -> None:
+    """`{ ...base, IndexName: "ByTime" }` reads ByTime; `{ IndexName: "ByTime", ...base }` may read any index."""
+    gate.manifest(TS_ACCESS, BACKEND, paths='["src/**/*.ts"]')
+    gate.write("src/store.ts", TS_STORE)
+    backend = """
+        export class Dynamo implements DialogueStore {
+          async getRound(dialogueId: string, round: number) {
+            return this.client.send(new GetCommand({ ...this.base, Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+          }
+          async listRounds(dialogueId: string) {
+            return this.client.send(new QueryCommand(REQUEST));
+          }
+        }
+        """
+    gate.write("src/backend/dynamo.ts", backend.replace("REQUEST", '{ ...this.base, IndexName: "ByTime" }'))
+    assert gate.findings() == []
+    gate.write("src/backend/dynamo.ts", backend.replace("REQUEST", '{ IndexName: "ByTime", ...this.base }'))
+    assert gate.only("SG704").message == (
+        "DialogueStore.listRounds: the gate cannot read the index of this Query: its request spreads ...this.base; "
+        "write IndexName as a literal in the call"
+    )
+
+
+def test_a_backend_file_that_does_not_parse_is_sg002(gate: Gate) -> None:
+    """A call hidden in a syntax error must not pass as absent."""
+    python_gate(
+        gate,
+        """
+        class Dynamo(DialogueStore):
+            def get_product(self, product_id):
+                return self.table.get_item(Key={"pk": f"PRO#{product_id}", "sk": "META"})
+
+            def by_category(self, category, cursor):
+                return self.table.query(IndexName="GSI1", KeyConditionExpression=Key("gsi1pk").eq(f"CATEGORY#{category}"))
+
+        def broken(:
+            pass
+        """,
+    )
+    found = gate.only("SG002")
+    assert (found.path, found.line) == ("src/backend/dynamo.py", 8)
+    assert found.message.endswith("the gate cannot see the DynamoDB calls it may hide - fix the syntax")

@@ -563,10 +563,12 @@ class _TypeScript:
             if op in _INDEX_OPS:
                 return Call(op, at, None, f"its request is {request.text()[:60]}, not an object literal")
             return Call(op, at)
-        opaque: str | None = None
-        if op in _INDEX_OPS and any(m.kind() == "spread_element" for m in named_children(request)):
-            opaque = "its request spreads another object"
+        members = named_children(request)
         pair = self._pair(request, "IndexName")
+        # A spread after IndexName (or with none written) may set it: `{ ...base, IndexName: "GSI1" }` may not.
+        after = members[members.index(pair) + 1 :] if pair is not None and pair in members else members
+        spread = next((m for m in after if m.kind() == "spread_element"), None)
+        opaque = f"its request spreads {spread.text()[:60]}" if spread is not None and op in _INDEX_OPS else None
         if pair is None:
             return Call(op, at, None, opaque)
         value = pair.field("value") if pair.kind() == "pair" else None

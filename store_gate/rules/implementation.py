@@ -19,7 +19,7 @@ from store_gate.rules.wording import names, quote
 if TYPE_CHECKING:
     from store_gate.config.model import AccessPattern
     from store_gate.extract.backend import Body, Implementation
-    from store_gate.extract.model import Method
+    from store_gate.extract.model import Method, SourceProblem
     from store_gate.findings import Finding
     from store_gate.project import Project
 
@@ -77,28 +77,52 @@ def _backend_files(project: Project) -> tuple[tuple[str, ...], list[str]]:
     return backend.allow, files
 
 
-def _implementations(project: Project, files: list[str]) -> list[Implementation]:
+def _implementations(project: Project, files: list[str]) -> tuple[list[Implementation], list[SourceProblem]]:
+    """The implementations in the backend files, and SG002 for a backend file the gate cannot
+    read or parse (a call hidden in a syntax error must not pass as absent)."""
     from ast_grep_py import SgRoot
 
     from store_gate.extract import backend
+    from store_gate.extract.model import SourceProblem
+    from store_gate.extract.sgnodes import first_syntax_problem
     from store_gate.languages import language_of
 
     traits = frozenset(project.governed_trait_names)
     governed = frozenset(m.name for m in project.methods)
+    reported = {p.location.path for p in project.problems if p.code == "SG002"}
     found: list[Implementation] = []
+    problems: list[SourceProblem] = []
     for path in files:
         language = language_of(path)
         data = project.sources.data(path)
-        if language is None or not data or not any(t.encode() in data for t in traits | governed):
+        text = project.sources.text(path) if data else None
+        if path in project.sources.problems:
+            if path not in reported:
+                problems.append(project.sources.problems[path])
+            continue
+        if language is None or text is None or not any(t.encode() in data for t in traits | governed):
             continue
         key = (path, language.name)
         if key not in project.sources.parsed:
-            project.sources.parsed[key] = SgRoot(project.sources.text(path) or "", language.name).root()
+            project.sources.parsed[key] = SgRoot(text, language.name).root()
+        root = project.sources.parsed[key]
+        syntax = first_syntax_problem(root, path) if path not in reported else None
+        if syntax is not None:
+            problems.append(
+                SourceProblem(
+                    "SG002",
+                    syntax.location,
+                    syntax.message.replace(
+                        "the gate cannot see the methods it may hide",
+                        "the gate cannot see the DynamoDB calls it may hide",
+                    ),
+                )
+            )
         try:
-            found += backend.read(path, project.sources.parsed[key], language.name, traits, governed)
+            found += backend.read(path, root, language.name, traits, governed)
         except RecursionError:
             continue  # nested past the walker: the methods it holds are reported not found (SG704)
-    return found
+    return found, problems
 
 
 def _supertraits(project: Project) -> dict[str, set[str]]:
@@ -144,7 +168,11 @@ def check(project: Project) -> Iterator[Finding]:
     allow, files = _backend_files(project)
     if not allow:
         return
-    implementations = _implementations(project, files)
+    implementations, problems = _implementations(project, files)
+    from store_gate.rules.coverage import SG002
+
+    for problem in problems:
+        yield SG002.at(problem.location, problem.message)
     reach = _supertraits(project)
     where = ", ".join(quote(g) for g in allow)
     for method in project.methods:
