@@ -573,3 +573,46 @@ def test_a_backend_file_that_does_not_parse_is_sg002(gate: Gate) -> None:
     found = gate.only("SG002")
     assert (found.path, found.line) == ("src/backend/dynamo.py", 8)
     assert found.message.endswith("the gate cannot see the DynamoDB calls it may hide - fix the syntax")
+
+
+def test_a_helper_called_twice_is_read_once_per_method(gate: Gate) -> None:
+    """Each helper's body is read once per file and added once per method: a backend whose methods
+    call the same helpers many times costs the file's size, not its size times the call sites."""
+    gate.manifest(RUST_ACCESS, BACKEND)
+    gate.write("src/store.rs", RUST_TRAIT)
+    gate.write(
+        "src/backend/dynamo.rs",
+        """
+        impl Dynamo {
+            fn everything(&self) {
+                let _ = self.client.scan().send();
+            }
+        }
+
+        impl DialogueStore for Dynamo {
+            async fn end_rounds(&self, dialogue_id: &str) -> Result<()> {
+                self.client.query().send().await?;
+                self.client.batch_write_item().send().await?;
+                Ok(())
+            }
+
+            fn name(&self) -> &str {
+                self.everything();
+                self.everything();
+                Self::everything(self);
+                "dynamo"
+            }
+        }
+        """,
+    )
+    found = gate.only("SG701")
+    assert (found.method, found.line) == ("name", 3)
+    from ast_grep_py import SgRoot
+
+    from store_gate.extract.backend import read
+
+    root = SgRoot((gate.root / "src/backend/dynamo.rs").read_text(), "rust").root()
+    (impl,) = read(
+        "src/backend/dynamo.rs", root, "rust", frozenset({"DialogueStore"}), frozenset({"end_rounds", "name"})
+    )
+    assert [call.op for call in impl.methods["name"].calls] == ["Scan"]

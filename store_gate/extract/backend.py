@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from store_gate.extract.model import SourceLocation
 from store_gate.extract.sgnodes import named_children
@@ -154,11 +154,29 @@ def _governed_name(text: str) -> str:
     return re.split(r"::|\.", base)[-1].strip()
 
 
+class _Reader:
+    """What the three readers share: a helper's body is read once per file, and added once per method."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, Body] = {}
+        self._seen: set[int] = set()
+
+    def _once(self, node: Any, read: Callable[[], Body]) -> Body:
+        key = node.range().start.index
+        if key in self._seen:
+            return Body()
+        self._seen.add(key)
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+
 # -- Rust --------------------------------------------------------------------------------------
 
 
-class _Rust:
+class _Rust(_Reader):
     def __init__(self, path: str, root: Any, governed_methods: frozenset[str]) -> None:
+        super().__init__()
         self.path = path
         self.root = root
         self.governed_methods = governed_methods
@@ -186,6 +204,8 @@ class _Rust:
         return found
 
     def body(self, function: Any, follow: bool) -> Body:
+        if follow:
+            self._seen = set()
         block = function.field("body")
         body = Body()
         if block is None:
@@ -226,7 +246,8 @@ class _Rust:
     def _helper(self, name: str, call: Any, body: Body, follow: bool) -> None:
         if not follow or name in self.governed_methods or name not in self.helpers:
             return
-        body.add(self.body(self.helpers[name], follow=False))
+        helper = self.helpers[name]
+        body.add(self._once(helper, lambda: self.body(helper, follow=False)))
 
     def _chain(self, call: Any, op: str) -> Call:
         """The builder chain after `.query()`: `.index_name("GSI1")` and the rest, up to `.send()`."""
@@ -282,8 +303,9 @@ def _py_string(node: Any) -> str | None:
     return "".join(p.text() for p in parts if p.kind() == "string_content")
 
 
-class _Python:
+class _Python(_Reader):
     def __init__(self, path: str, root: Any, governed_methods: frozenset[str]) -> None:
+        super().__init__()
         self.path = path
         self.root = root
         self.governed_methods = governed_methods
@@ -341,6 +363,8 @@ class _Python:
         return found
 
     def body(self, function: Any, methods: dict[str, Any], follow: bool) -> Body:
+        if follow:
+            self._seen = set()
         block = function.field("body")
         body = Body()
         if block is None:
@@ -415,7 +439,8 @@ class _Python:
     def _helper(self, name: str, table: dict[str, Any], body: Body, methods: dict[str, Any], follow: bool) -> None:
         if not follow or name in self.governed_methods or name not in table:
             return
-        body.add(self.body(table[name], methods, follow=False))
+        helper = table[name]
+        body.add(self._once(helper, lambda: self.body(helper, methods, follow=False)))
 
 
 def _py_function(node: Any) -> Any:
@@ -443,8 +468,9 @@ def _ts_property(node: Any) -> str:
     return text[1:-1] if node.kind() == "string" else text
 
 
-class _TypeScript:
+class _TypeScript(_Reader):
     def __init__(self, path: str, root: Any, governed_methods: frozenset[str]) -> None:
+        super().__init__()
         self.path = path
         self.root = root
         self.governed_methods = governed_methods
@@ -484,6 +510,8 @@ class _TypeScript:
         return found
 
     def body(self, function: Any, methods: dict[str, Any], follow: bool) -> Body:
+        if follow:
+            self._seen = set()
         block = function.field("body")
         body = Body()
         if block is None:
@@ -530,7 +558,8 @@ class _TypeScript:
             if name in _TS_PAGINATORS:
                 body.calls.append(self._request(_TS_PAGINATORS[name], node, args[1] if len(args) > 1 else None))
             elif follow and name not in self.governed_methods and name in self.functions:
-                body.add(self.body(self.functions[name], methods, follow=False))
+                helper = self.functions[name]
+                body.add(self._once(helper, lambda: self.body(helper, methods, follow=False)))
         elif function.kind() == "member_expression":
             receiver, prop = function.field("object"), function.field("property")
             name = prop.text() if prop is not None else ""
@@ -543,7 +572,8 @@ class _TypeScript:
                 and name not in self.governed_methods
                 and name in methods
             ):
-                body.add(self.body(methods[name], methods, follow=False))
+                helper = methods[name]
+                body.add(self._once(helper, lambda: self.body(helper, methods, follow=False)))
 
     @staticmethod
     def _pair(obj: Any, key: str) -> Any:
