@@ -616,3 +616,21 @@ def test_a_helper_called_twice_is_read_once_per_method(gate: Gate) -> None:
         "src/backend/dynamo.rs", root, "rust", frozenset({"DialogueStore"}), frozenset({"end_rounds", "name"})
     )
     assert [call.op for call in impl.methods["name"].calls] == ["Scan"]
+
+
+def test_typescript_an_object_literal_typed_as_the_interface_is_an_implementation(gate: Gate) -> None:
+    gate.manifest(TS_ACCESS, BACKEND, paths='["src/**/*.ts"]')
+    gate.write("src/store.ts", TS_STORE)
+    gate.write(
+        "src/backend/dynamo.ts",
+        """
+        export const store: DialogueStore = {
+          async getRound(dialogueId: string, round: number) {
+            return client.send(new GetCommand({ TableName: "t", Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+          },
+          listRounds: async (dialogueId: string) => client.send(new ScanCommand({ TableName: "t" })),
+        };
+        """,
+    )
+    found = gate.only("SG701")
+    assert (found.line, found.method) == (5, "listRounds")

@@ -507,6 +507,32 @@ class _TypeScript(_Reader):
             name_node = cls.field("name")
             owner = name_node.text() if name_node is not None else "?"
             found.append(Implementation(owner, named, _at(self.path, cls), bodies))
+        return found + self._objects(traits)
+
+    def _objects(self, traits: frozenset[str]) -> list[Implementation]:
+        """Object literals typed as a governed interface: `const store: DialogueStore = { ... }`,
+        `{ ... } satisfies DialogueStore`."""
+        found: list[Implementation] = []
+        for declarator in self.root.find_all(kind="variable_declarator"):
+            annotation, value = declarator.field("type"), declarator.field("value")
+            typed = _governed_name(annotation.text().lstrip(":")) if annotation is not None else ""
+            if value is not None and value.kind() == "satisfies_expression":
+                parts = named_children(value)
+                value, typed = (parts[0], _governed_name(parts[-1].text())) if len(parts) == 2 else (None, "")
+            if value is None or value.kind() != "object" or typed not in traits:
+                continue
+            methods: dict[str, Any] = {}
+            for member in named_children(value):
+                if member.kind() == "method_definition" and member.field("name") is not None:
+                    methods.setdefault(_ts_property(member.field("name")), member)
+                elif member.kind() == "pair" and member.field("key") is not None:
+                    function = member.field("value")
+                    if function is not None and function.kind() in ("arrow_function", "function_expression"):
+                        methods.setdefault(_ts_property(member.field("key")), function)
+            bodies = {name: self.body(function, methods, follow=True) for name, function in methods.items()}
+            name = declarator.field("name")
+            owner = name.text() if name is not None else "?"
+            found.append(Implementation(owner, (typed,), _at(self.path, declarator), bodies))
         return found
 
     def body(self, function: Any, methods: dict[str, Any], follow: bool) -> Body:
@@ -516,6 +542,8 @@ class _TypeScript(_Reader):
         body = Body()
         if block is None:
             return body
+        if block.kind() != "statement_block":  # an arrow function's expression body
+            block = function
         for node in block.find_all(any=[{"kind": "new_expression"}, {"kind": "call_expression"}]):
             if node.kind() == "new_expression":
                 self._command(node, body)
