@@ -634,3 +634,70 @@ def test_typescript_an_object_literal_typed_as_the_interface_is_an_implementatio
     )
     found = gate.only("SG701")
     assert (found.line, found.method) == (5, "listRounds")
+
+
+def test_an_index_named_by_a_module_constant_is_read_in_each_language(gate: Gate) -> None:
+    """`const GSI: &str = "ByTime"`, `INDEX = "ByTime"`, `const INDEX = "ByTime"`: read as the
+    literal they hold; a Python name bound twice is no constant (SG704)."""
+    gate.manifest(TS_ACCESS, BACKEND, paths='["src/**/*.ts"]')
+    gate.write("src/store.ts", TS_STORE)
+    gate.write(
+        "src/backend/dynamo.ts",
+        """
+        const INDEX = "GSI1";
+
+        export class Dynamo implements DialogueStore {
+          async getRound(dialogueId: string, round: number) {
+            return this.client.send(new GetCommand({ TableName: "t", Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+          }
+          async listRounds(dialogueId: string) {
+            return this.client.send(new QueryCommand({ TableName: "t", IndexName: INDEX }));
+          }
+        }
+        """,
+    )
+    assert gate.only("SG702").message.startswith('DialogueStore.listRounds: this Query reads index "GSI1", but')
+
+    gate.manifest(RUST_ACCESS, BACKEND)
+    gate.write("src/store.rs", RUST_TRAIT)
+    gate.write(
+        "src/backend/dynamo.rs",
+        """
+        const BY_TIME: &str = "ByTime";
+
+        impl DialogueStore for Dynamo {
+            async fn end_rounds(&self, dialogue_id: &str) -> Result<()> {
+                self.client.query().index_name(BY_TIME).send().await?;
+                self.client.batch_write_item().send().await?;
+                Ok(())
+            }
+
+            fn name(&self) -> &str {
+                "dynamo"
+            }
+        }
+        """,
+    )
+    assert gate.only("SG702").message.startswith(
+        'DialogueStore.end_rounds: this Query reads index "ByTime", but the declaration reads the table'
+    )
+
+    python_gate(
+        gate,
+        """
+        INDEX = "GSI1"
+        OTHER = "GSI1"
+        OTHER = "ByCategory"
+
+        class Dynamo(DialogueStore):
+            def get_product(self, product_id):
+                return self.table.get_item(Key={"pk": f"PRO#{product_id}", "sk": "META"})
+
+            def by_category(self, category, cursor):
+                self.table.query(IndexName=INDEX, KeyConditionExpression=Key("gsi1pk").eq(f"CATEGORY#{category}"))
+                return self.table.query(IndexName=OTHER, KeyConditionExpression=Key("gsi1pk").eq(f"CATEGORY#{category}"))
+        """,
+    )
+    assert gate.only("SG704").message.startswith(
+        "DialogueStore.by_category: the gate cannot read the index of this Query: IndexName=OTHER is not a string literal"
+    )

@@ -150,7 +150,7 @@ def _key_literal(path: str, node: Any, head: str) -> KeyLiteral | None:
 
 def _governed_name(text: str) -> str:
     """`crate::store::DialogueReads<T>` -> `DialogueReads`."""
-    base = text.split("<", 1)[0].strip()
+    base = re.split(r"[<\[]", text, maxsplit=1)[0].strip()
     return re.split(r"::|\.", base)[-1].strip()
 
 
@@ -160,6 +160,10 @@ class _Reader:
     def __init__(self) -> None:
         self._cache: dict[int, Body] = {}
         self._seen: set[int] = set()
+
+    def _constant(self, node: Any, constants: dict[str, str]) -> str | None:
+        """A module-level string constant the node names (`INDEX`, `Self::INDEX`, `indexes.GSI1` not)."""
+        return constants.get(node.text()) if node.kind() in ("identifier", "scoped_identifier") else None
 
     def _once(self, node: Any, read: Callable[[], Body]) -> Body:
         key = node.range().start.index
@@ -177,6 +181,13 @@ class _Reader:
 class _Rust(_Reader):
     def __init__(self, path: str, root: Any, governed_methods: frozenset[str]) -> None:
         super().__init__()
+        self.constants: dict[str, str] = {}  # `const GSI1: &str = "GSI1";` (also as `Self::GSI1`)
+        for item in root.find_all(any=[{"kind": "const_item"}, {"kind": "static_item"}]):
+            name, value = item.field("name"), item.field("value")
+            literal = _rust_string(value) if value is not None else None
+            if name is not None and literal is not None:
+                self.constants.setdefault(name.text(), literal)
+                self.constants.setdefault(f"Self::{name.text()}", literal)
         self.path = path
         self.root = root
         self.governed_methods = governed_methods
@@ -265,7 +276,7 @@ class _Rust(_Reader):
             if name_node is not None and name_node.text() in ("index_name", "set_index_name"):
                 arguments = outer.field("arguments")
                 args = named_children(arguments) if arguments is not None else []
-                literal = _rust_string(args[0]) if len(args) == 1 else None
+                literal = (_rust_string(args[0]) or self._constant(args[0], self.constants)) if len(args) == 1 else None
                 if literal is None:
                     opaque = f"the index name {' '.join(outer.text().split())[-60:]} is not a string literal"
                 else:
@@ -306,6 +317,20 @@ def _py_string(node: Any) -> str | None:
 class _Python(_Reader):
     def __init__(self, path: str, root: Any, governed_methods: frozenset[str]) -> None:
         super().__init__()
+        # Module-level `GSI1 = "GSI1"`, assigned once in the file (a name rebound anywhere is no constant).
+        self.constants: dict[str, str] = {}
+        bound: dict[str, int] = {}
+        for assignment in root.find_all(any=[{"kind": "assignment"}, {"kind": "augmented_assignment"}]):
+            left = assignment.field("left")
+            if left is not None and left.kind() == "identifier":
+                bound[left.text()] = bound.get(left.text(), 0) + 1
+        for statement in named_children(root):
+            assignment = named_children(statement)[0] if statement.kind() == "expression_statement" else None
+            if assignment is not None and assignment.kind() == "assignment":
+                left, right = assignment.field("left"), assignment.field("right")
+                literal = _py_string(right) if right is not None else None
+                if left is not None and bound.get(left.text()) == 1 and literal is not None:
+                    self.constants[left.text()] = literal
         self.path = path
         self.root = root
         self.governed_methods = governed_methods
@@ -428,7 +453,7 @@ class _Python(_Reader):
                 splat = f"its arguments come from {arg.text()[:60]}"
             if arg.kind() == "keyword_argument" and arg.field("name").text() == "IndexName":
                 value = arg.field("value")
-                index = _py_string(value) if value is not None else None
+                index = (_py_string(value) or self._constant(value, self.constants)) if value is not None else None
                 if index is None:
                     opaque = f"IndexName={value.text()[:60] if value is not None else ''} is not a string literal"
         # A literal IndexName= cannot be overridden by a ** splat (Python refuses the call).
@@ -471,6 +496,18 @@ def _ts_property(node: Any) -> str:
 class _TypeScript(_Reader):
     def __init__(self, path: str, root: Any, governed_methods: frozenset[str]) -> None:
         super().__init__()
+        self.constants: dict[str, str] = {}  # top-level `const GSI1 = "GSI1";`
+        for statement in named_children(root):
+            declaration = statement
+            if statement.kind() == "export_statement":
+                declaration = statement.field("declaration") or statement
+            if declaration.kind() != "lexical_declaration" or not declaration.text().startswith("const"):
+                continue
+            for declarator in named_children(declaration):
+                name, value = declarator.field("name"), declarator.field("value")
+                literal = _ts_string(value) if value is not None else None
+                if name is not None and name.kind() == "identifier" and literal is not None:
+                    self.constants[name.text()] = literal
         self.path = path
         self.root = root
         self.governed_methods = governed_methods
@@ -630,7 +667,7 @@ class _TypeScript(_Reader):
         if pair is None:
             return Call(op, at, None, opaque)
         value = pair.field("value") if pair.kind() == "pair" else None
-        index = _ts_string(value) if value is not None else None
+        index = (_ts_string(value) or self._constant(value, self.constants)) if value is not None else None
         if index is None:
             return Call(op, at, None, f"IndexName {pair.text()[:60]} is not a string literal")
         return Call(op, at, index, opaque)
