@@ -701,3 +701,20 @@ def test_an_index_named_by_a_module_constant_is_read_in_each_language(gate: Gate
     assert gate.only("SG704").message.startswith(
         "DialogueStore.by_category: the gate cannot read the index of this Query: IndexName=OTHER is not a string literal"
     )
+
+
+def test_a_partiql_statement_is_an_operation_to_compare(gate: Gate) -> None:
+    python_gate(
+        gate,
+        """
+        class Dynamo(DialogueStore):
+            def get_product(self, product_id):
+                return self.table.get_item(Key={"pk": f"PRO#{product_id}", "sk": "META"})
+
+            def by_category(self, category, cursor):
+                return self.client.execute_statement(Statement='SELECT * FROM "t"."GSI1" WHERE gsi1pk = ?')
+        """,
+    )
+    assert gate.only("SG701").message.startswith(
+        "DialogueStore.by_category: the implementation issues ExecuteStatement but the declaration says Query"
+    )

@@ -14,7 +14,7 @@ Read with ast-grep, never imported or run. Per language:
 
 A call to a helper defined in the same module (a free function, or a method of the same type)
 is followed one level. What cannot be read - a dynamic dispatch, an index name that is not a
-literal, arguments spread from elsewhere - is recorded as opaque, for SG704 to name.
+literal, a request built elsewhere - is recorded as opaque, for SG704 to name.
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ _SNAKE_OPS = {
     "transact_get_items": "TransactGetItems",
     "transact_write_items": "TransactWriteItems",
 }
-_PARTIQL = frozenset({"execute_statement", "batch_execute_statement", "execute_transaction"})
+# PartiQL: an operation like any other to compare (SG202 reports it declared; SG701 behind a Query).
+_PARTIQL = {
+    "execute_statement": "ExecuteStatement",
+    "batch_execute_statement": "BatchExecuteStatement",
+    "execute_transaction": "ExecuteTransaction",
+}
 _PYNAMODB_MODEL_OPS = {"query": "Query", "scan": "Scan", "get": "GetItem", "batch_get": "BatchGetItem"}
 _PYNAMODB_ITEM_OPS = {"save": "PutItem", "delete": "DeleteItem", "update": "UpdateItem", "refresh": "GetItem"}
 _TS_COMMANDS = {
@@ -62,7 +67,11 @@ _TS_COMMANDS = {
     "TransactWriteCommand": "TransactWriteItems",
     "TransactWriteItemsCommand": "TransactWriteItems",
 }
-_TS_PARTIQL = frozenset({"ExecuteStatementCommand", "BatchExecuteStatementCommand", "ExecuteTransactionCommand"})
+_TS_PARTIQL = {
+    "ExecuteStatementCommand": "ExecuteStatement",
+    "BatchExecuteStatementCommand": "BatchExecuteStatement",
+    "ExecuteTransactionCommand": "ExecuteTransaction",
+}
 _TS_PAGINATORS = {"paginateQuery": "Query", "paginateScan": "Scan"}
 _TS_V2 = {
     "query": "Query",
@@ -241,8 +250,8 @@ class _Rust(_Reader):
             if name in _SNAKE_OPS and arguments is not None and not named_children(arguments):
                 body.calls.append(self._chain(call, _SNAKE_OPS[name]))
                 return
-            if name in _PARTIQL:
-                body.opaque.append(Opaque(f"a PartiQL statement (.{name}())", _at(self.path, call)))
+            if name in _PARTIQL and arguments is not None and not named_children(arguments):
+                body.calls.append(Call(_PARTIQL[name], _at(self.path, call)))
                 return
             value = function.field("value")
             if value is not None and value.kind() == "self":
@@ -425,7 +434,7 @@ class _Python(_Reader):
         args = named_children(arguments) if arguments is not None else []
         receiver_text = receiver.text() if receiver is not None else ""
         if name in _PARTIQL:
-            body.opaque.append(Opaque(f"a PartiQL statement (.{name}())", _at(self.path, call)))
+            body.calls.append(Call(_PARTIQL[name], _at(self.path, call)))
         elif receiver_text in self.models and name in _PYNAMODB_MODEL_OPS:
             body.calls.append(Call(_PYNAMODB_MODEL_OPS[name], _at(self.path, call)))
         elif (
@@ -602,7 +611,7 @@ class _TypeScript(_Reader):
         constructor = node.field("constructor")
         name = constructor.text() if constructor is not None else ""
         if name in _TS_PARTIQL:
-            body.opaque.append(Opaque(f"a PartiQL statement (new {name})", _at(self.path, node)))
+            body.calls.append(Call(_TS_PARTIQL[name], _at(self.path, node)))
             return
         if name not in _TS_COMMANDS:
             return
