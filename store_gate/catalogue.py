@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from store_gate import baseline, flake8_plugin, waivers
 from store_gate.rule import Rule, Severity
-from store_gate.rules import boundaries, collisions, copies, cost, coverage, layout, legality, shape, structural
+from store_gate.rules import (
+    boundaries,
+    collisions,
+    copies,
+    cost,
+    coverage,
+    implementation,
+    layout,
+    legality,
+    shape,
+    structural,
+)
 
 __all__ = ["DOCS_URL", "FAMILIES", "HOME_URL", "RULES", "Rule", "Severity", "lookup", "markdown_reference"]
 
@@ -21,6 +32,7 @@ FAMILIES: dict[str, str] = {
     "SG4": "trait shape",
     "SG5": "boundaries",
     "SG6": "denormalisation: copies and write cost",
+    "SG7": "the backend's code against the declaration",
 }
 
 HOME_URL = "https://github.com/store-gate/store-gate"
@@ -39,6 +51,7 @@ _MODULES = (
     structural,
     copies,
     cost,
+    implementation,
 )
 
 RULES: dict[str, Rule] = {
