@@ -1,5 +1,5 @@
 """SG5: the boundaries around the trait - backend clients only inside their backend, physical key
-formats only where keys are built.
+formats only where keys are built, encryption envelopes bound to the logical identity.
 
 ast-grep rules: rules/<language>/SG50x-<language>.yml (with their valid/invalid tests).
 """
@@ -86,6 +86,24 @@ def _key_prefixes(context: ScanContext) -> tuple[bytes, ...]:
     return tuple(p.encode() for p in prefixes) if prefixes else (b"#",)
 
 
+def _aad_from_key(match: Match) -> Report:
+    place = ".".join(name for name in (match.owner, match.member) if name)
+    return Report(
+        f"{place + ': ' if place else ''}{match.shown}: the AEAD's associated data is built from the physical key "
+        "(the table's key attributes or an entity's key prefix), so no other backend or layout can decrypt it; "
+        'bind the logical identity instead, the entity type and its domain id (such as "Dialogue|{dialogue_id}")',
+        symbol=place or None,
+    )
+
+
+# What a file must hold for an AEAD call to be in it.
+_AEAD_WORDS = (b"aad", b"Aad", b"AAD", b"associated_data", b"additionalData", b"crypt")
+
+
+def _aead_words(context: ScanContext) -> tuple[bytes, ...]:
+    return _AEAD_WORDS
+
+
 SG501 = Rule(
     "SG501",
     "backend-client-outside-backend",
@@ -100,4 +118,11 @@ SG502 = Rule(
     "warning",
     'A physical key format (a literal such as "DIALOGUE#") built outside the backend.',
     scan=Scan("outside-backends", _key_format, needs="backends", needles=_key_prefixes),
+)
+SG503 = Rule(
+    "SG503",
+    "aad-binds-physical-key",
+    "error",
+    'An encryption envelope\'s associated data built from the physical key (pk, sk, "DIALOGUE#...").',
+    scan=Scan("scanned", _aad_from_key, needles=_aead_words),
 )

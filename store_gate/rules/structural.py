@@ -9,7 +9,8 @@ Their configurable parts are named utils whose regex is set from the manifest:
 - `store-trait`: the governed traits (SG401, SG402 look only inside them);
 - `storage-word`, `backend-type`, `key-attribute`: extended with `[boundaries]` lists and, for
   key attributes, the table's own key attribute names;
-- `key-prefix`: the literal prefixes of the manifest's entity templates (`DIALOGUE#`).
+- `key-prefix`: the literal prefixes of the manifest's entity templates (`DIALOGUE#`);
+- `key-placeholder`: a format string capturing a key attribute (`"{pk}|{sk}"`), from the same names.
 
 Users' rules (`rules = ["governance/*.yml"]`) are loaded and compiled with the manifest
 (`load_user_rules`), run unchanged and keep their ids and severities.
@@ -254,6 +255,9 @@ def _parameterised(config: dict[str, Any], context: ScanContext, language: str) 
         utils["backend-type"] = _extend(utils["backend-type"], f"^(?:{_alternation(boundaries.backend_types)})$")
     if "key-attribute" in utils:
         utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:{_alternation(context.key_attributes)})$")
+    if "key-placeholder" in utils and context.key_attributes:
+        alternatives = _alternation(context.key_attributes)
+        utils["key-placeholder"] = _extend(utils["key-placeholder"], f"\\{{(?:{alternatives})[:}}]")
     if "key-prefix" in utils and context.key_prefixes:
         utils["key-prefix"] = {"regex": f"^(?:{_alternation(context.key_prefixes)})"}
     governed = context.scope.backend_allow
