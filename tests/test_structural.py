@@ -304,6 +304,58 @@ def test_sg503_python_and_typescript_envelopes(gate: Gate) -> None:
     ]
 
 
+def test_sg503_a_variable_assigned_from_the_key_in_the_same_function_or_module(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.py",
+        """
+        AAD = b"DIALOGUE#"
+
+
+        def keyed(pk, data):
+            aad = f"{pk}|x".encode()
+            nonce = os.urandom(12)
+            return AESGCM(KEY).encrypt(nonce, data, aad)
+
+
+        def elsewhere(dialogue_id, data):
+            aad = f"Dialogue|{dialogue_id}".encode()
+            return AESGCM(KEY).encrypt(NONCE, data, aad)
+
+
+        def constant(data):
+            return AESGCM(KEY).encrypt(NONCE, data, AAD)
+        """,
+    )
+    gate.write(
+        "src/envelope.ts",
+        """
+        export function keyed(item: Item) {
+          const additionalData = encoder.encode(item.sk);
+          return crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, KEY, data);
+        }
+        export function elsewhere(id: string) {
+          const additionalData = encoder.encode(id);
+          return crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, KEY, data);
+        }
+        """,
+    )
+    gate.write(
+        "src/envelope.rs",
+        """
+        pub fn keyed(pk: &str, buffer: &mut Vec<u8>) { let aad = pk.as_bytes(); let _ = cipher().encrypt_in_place(n(), aad, buffer); }
+        pub fn elsewhere(id: &str, msg: &[u8]) { let aad = id.as_bytes(); let _ = cipher().encrypt(n(), Payload { msg, aad }); }
+        """,
+    )
+    assert [(f.path, f.line, f.symbol) for f in gate.findings()] == [
+        ("src/envelope.py", 7, "keyed"),
+        ("src/envelope.py", 16, "constant"),
+        ("src/envelope.rs", 1, "keyed"),
+        ("src/envelope.ts", 3, None),  # a TypeScript function is no member: the line says where
+    ]
+
+
 def test_sg503_the_logical_identity_passes(gate: Gate) -> None:
     gate.manifest(DECLARED, paths=AEAD_PATHS)
     gate.write("src/store.rs", STORE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from store_gate.rule import Rule
 from store_gate.rules.scan import Report, Scan
@@ -86,7 +86,77 @@ def _key_prefixes(context: ScanContext) -> tuple[bytes, ...]:
     return tuple(p.encode() for p in prefixes) if prefixes else (b"#",)
 
 
-def _aad_from_key(match: Match) -> Report:
+# The nodes that open a variable scope, per rules language: a name assigned inside one is bound
+# for uses inside the same outermost one (the YAML's `bound-to-key`: `inside ... stopBy: end`).
+_FUNCTIONS = {
+    "python": frozenset({"function_definition"}),
+    "rust": frozenset({"function_item"}),
+    "typescript": frozenset(
+        {
+            "function_declaration",
+            "function_expression",
+            "arrow_function",
+            "method_definition",
+            "generator_function_declaration",
+        }
+    ),
+}
+_NAMES = frozenset({"identifier", "shorthand_property_identifier"})
+
+
+def _outermost_function(node: Any, functions: frozenset[str]) -> tuple[int, int] | None:
+    found = None
+    for ancestor in node.ancestors():
+        if ancestor.kind() in functions:
+            found = ancestor
+    return (found.range().start.index, found.range().end.index) if found is not None else None
+
+
+def _key_bindings(match: Match, language: str) -> dict[str, set[tuple[int, int] | None]]:
+    """Per name, where the file assigns it from the key: the outermost function holding the
+    assignment, or None for a module-level statement. One pass per file (SG503's `bound-to-key`,
+    which ast-grep would evaluate once per call, quadratic in a function's length)."""
+    memo_key = ("SG503", match.path, language)
+    if memo_key not in match.context.memo:
+        bindings: dict[str, set[tuple[int, int] | None]] = {}
+        config = match.config or {}
+        root = match.node.get_root().root()
+        for binding in root.find_all({"utils": config.get("utils", {}), "rule": {"matches": "assigned-from-key"}}):
+            name = binding.get_match("AAD")
+            if name is None:
+                continue
+            scope = _outermost_function(binding, _FUNCTIONS[language])
+            statement = binding.parent()
+            top_level = statement is not None and (holder := statement.parent()) is not None and holder == root
+            if scope is None and not top_level:
+                continue  # the YAML binds a module-level name only from a statement of the module
+            bindings.setdefault(str(name.text()), set()).add(scope)
+        match.context.memo[memo_key] = bindings
+    found: dict[str, set[tuple[int, int] | None]] = match.context.memo[memo_key]
+    return found
+
+
+def _bound_to_key(match: Match, traced: Any) -> bool:
+    """Does the AAD expression name a variable its function (or the module) assigns from the key?"""
+    from store_gate.languages import language_of
+
+    language = language_of(match.path)
+    if language is None or language.rules not in _FUNCTIONS:
+        return False
+    bindings = _key_bindings(match, language.rules)
+    names = [traced] if traced.kind() in _NAMES else []
+    names += [n for n in traced.find_all(kind="identifier")]
+    for name in names:
+        scopes = bindings.get(str(name.text()), set())
+        if None in scopes or _outermost_function(name, _FUNCTIONS[language.rules]) in scopes - {None}:
+            return True
+    return False
+
+
+def _aad_from_key(match: Match) -> Report | None:
+    traced = match.node.get_match("TRACED")  # the AAD is a variable: bound from the key, or not a finding
+    if traced is not None and not _bound_to_key(match, traced):
+        return None
     place = ".".join(name for name in (match.owner, match.member) if name)
     return Report(
         f"{place + ': ' if place else ''}{match.shown}: the AEAD's associated data is built from the physical key "
