@@ -356,6 +356,18 @@ def test_sg503_a_variable_assigned_from_the_key_in_the_same_function_or_module(g
     ]
 
 
+def test_sg503_through_the_cli(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/seal.py", "def seal(item, data):\n    return AESGCM(KEY).encrypt(NONCE, data, item['pk'].encode())\n"
+    )
+    done = run_cli("check", "--format", "json", cwd=gate.root)
+    assert done.returncode == 1, done.stderr
+    found = [(f["code"], f["path"], f["line"], f["severity"]) for f in json.loads(done.stdout)["findings"]]
+    assert found == [("SG503", "src/seal.py", 2, "error")]
+
+
 def test_sg503_the_logical_identity_passes(gate: Gate) -> None:
     gate.manifest(DECLARED, paths=AEAD_PATHS)
     gate.write("src/store.rs", STORE)
