@@ -295,6 +295,7 @@ figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}
 
 _ROW_HEIGHT = 24
 _SVG_WIDTH = 640
+_CHAR = 8  # px per character of 13 px text, generously
 
 
 def _h(text: str) -> str:
@@ -319,22 +320,29 @@ def _html_table(
 
 
 def _svg(collection: Collection) -> str:
-    """One item collection: the partition key on top, its items below in sort-key order."""
+    """One item collection: the partition key on top, its items below in sort-key order; as
+    wide as its longest text (about 8 px a character at 13 px), at least 640 px."""
+    header = f"{collection.key} = {collection.shape}"
+    column = max(200, 24 + _CHAR * max((len(entity) for entity, _ in collection.items), default=0))
+    width = max(
+        _SVG_WIDTH,
+        24 + _CHAR * len(header),
+        column + 24 + _CHAR * max((len(sort) for _, sort in collection.items), default=0),
+    )
     height = _ROW_HEIGHT * (len(collection.items) + 1) + 2
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="collection" width="{_SVG_WIDTH}" height="{height}" '
-        f'viewBox="0 0 {_SVG_WIDTH} {height}" role="img" aria-label="{_h(collection.shape)}">',
-        f'<rect x="1" y="1" width="{_SVG_WIDTH - 2}" height="{_ROW_HEIGHT}" fill="#ddf4ff" stroke="#54aeff"/>',
-        f'<text x="8" y="{_ROW_HEIGHT - 7}" font-family="monospace" font-size="13">'
-        f"{_h(collection.key)} = {_h(collection.shape)}</text>",
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="collection" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_h(collection.shape)}">',
+        f'<rect x="1" y="1" width="{width - 2}" height="{_ROW_HEIGHT}" fill="#ddf4ff" stroke="#54aeff"/>',
+        f'<text x="8" y="{_ROW_HEIGHT - 7}" font-family="monospace" font-size="13">{_h(header)}</text>',
     ]
     for i, (entity, sort) in enumerate(collection.items, 1):
-        y = 1 + _ROW_HEIGHT * i
+        y, baseline = 1 + _ROW_HEIGHT * i, _ROW_HEIGHT * (i + 1) - 6
         parts += [
-            f'<rect x="1" y="{y}" width="{_SVG_WIDTH - 2}" height="{_ROW_HEIGHT}" fill="#ffffff" stroke="#d0d7de"/>',
-            f'<line x1="200" y1="{y}" x2="200" y2="{y + _ROW_HEIGHT}" stroke="#d0d7de"/>',
-            f'<text x="8" y="{y + _ROW_HEIGHT - 7}" font-family="sans-serif" font-size="13">{_h(entity)}</text>',
-            f'<text x="208" y="{y + _ROW_HEIGHT - 7}" font-family="monospace" font-size="13">{_h(sort)}</text>',
+            f'<rect x="1" y="{y}" width="{width - 2}" height="{_ROW_HEIGHT}" fill="#ffffff" stroke="#d0d7de"/>',
+            f'<line x1="{column}" y1="{y}" x2="{column}" y2="{y + _ROW_HEIGHT}" stroke="#d0d7de"/>',
+            f'<text x="8" y="{baseline}" font-family="sans-serif" font-size="13">{_h(entity)}</text>',
+            f'<text x="{column + 8}" y="{baseline}" font-family="monospace" font-size="13">{_h(sort)}</text>',
         ]
     parts.append("</svg>")
     return "".join(parts)
