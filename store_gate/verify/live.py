@@ -141,12 +141,35 @@ def _tables_deleted(client: Any, tables: dict[str | None, _Table], report: Repor
     try:
         yield
     finally:
+        deleted = []
         for table in tables.values():
             if table.created:
                 try:
                     client.delete_table(TableName=table.name)
+                    deleted.append(table.name)
                 except Exception as exc:  # the endpoint went away: say which table is left
                     report(f"error: could not delete the table {table.name}: {one_line(str(exc), 300)}\n")
+        _wait_gone(client, deleted, report)
+
+
+def _wait_gone(client: Any, names: list[str], report: Report) -> None:
+    """Until the endpoint no longer lists the deleted tables (DELETING takes a while), bounded."""
+    deadline = time.monotonic() + TABLE_WAIT_SECONDS
+    pending = set(names)
+    while pending:
+        for name in sorted(pending):
+            try:
+                client.describe_table(TableName=name)
+            except client.exceptions.ResourceNotFoundException:
+                pending.discard(name)
+            except Exception as exc:
+                report(f"error: could not see the table {name} deleted: {one_line(str(exc), 300)}\n")
+                return
+        if pending and time.monotonic() > deadline:
+            report(f"error: still listed after {TABLE_WAIT_SECONDS:.0f}s: {', '.join(sorted(pending))}\n")
+            return
+        if pending:
+            time.sleep(0.2)
 
 
 def _create(client: Any, table: _Table, endpoint_url: str) -> None:
