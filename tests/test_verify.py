@@ -266,6 +266,42 @@ def test_requests_skip_what_sends_no_request_with_a_line(gate: Gate) -> None:
     ]
 
 
+def test_requests_fail_closed_on_a_table_without_name_and_a_source_that_does_not_parse(gate: Gate) -> None:
+    table = """
+[table]
+partition_key = { name = "pk", type = "S" }
+
+[entity.Dialogue]
+pk = "DIALOGUE#{dialogue_id}"
+"""
+    gate.manifest(
+        """
+        [access.DialogueStore.get_dialogue]
+        op = "GetItem"
+        entity = "Dialogue"
+        key = { pk = "DIALOGUE#{dialogue_id}" }
+        """,
+        table=table,
+    )
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            fn get_dialogue(&self, dialogue_id: &str) -> Dialogue;
+            fn broken(&self {
+        }
+        """,
+    )
+    done = run_cli("requests", str(gate.root))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert [line for line in done.stdout.splitlines() if line.startswith("error:")] == [
+        'error: src/store.rs:3: SG002 syntax error: missing ")" (1 more in this file); the gate cannot see the '
+        "methods it may hide - fix the syntax (its inline declarations are not compiled)",
+        'error: DialogueStore.get_dialogue: GetItem: [table] has no name: add name = "..." (the TableName requests '
+        "are sent to)",
+    ]
+
+
 def test_requests_without_the_verify_extra_says_how_to_install_it(tmp_path: Path) -> None:
     hidden = tmp_path / "hidden"
     (hidden / "botocore").mkdir(parents=True)

@@ -74,7 +74,7 @@ def verify(loaded: LoadedManifest, endpoint_url: str, region: str | None, report
         for key, loaded_table in sorted(loaded.tables.items(), key=_order)
     }
     outcome = Outcome()
-    report(f"store-gate verify: {loaded.display_path} against {endpoint_url}\n")
+    report(one_line(f"store-gate verify: {loaded.display_path} against {endpoint_url}", 2000) + "\n")
     for unread in project.problems:
         outcome.problems.append(
             f"{unread.location.path}:{unread.location.line}: {unread.code} {unread.message} "
@@ -85,9 +85,9 @@ def verify(loaded: LoadedManifest, endpoint_url: str, region: str | None, report
             _create(client, table, endpoint_url)
             shown = "[table]" if table.key is None else f"[tables.{table.key}]"
             indexes = ", ".join(f"{i.kind.upper()} {i.name}" for i in table.schema.indexes.values()) or "no indexes"
-            report(f"  table {shown} created as {table.name} ({indexes})\n")
+            report(one_line(f"  table {shown} created as {table.name} ({indexes})", 2000) + "\n")
             for index, why in sorted(table.left_out.items()):
-                report(f"  skipped: GSI {index} on {shown}: {why} ({table.refusal})\n")
+                report(one_line(f"  skipped: GSI {index} on {shown}: {why} ({table.refusal})", 2000) + "\n")
         names = {key: table.name for key, table in tables.items()}
         methods = Compiler(project, names, sample_value).all()
         run = _Run(client, project, tables, report)
@@ -349,7 +349,7 @@ class _Run:
             verdict, status = self._run(request)
             {"ok": passed, "fail": failures, "skip": notes}[status].append(f"{request.label} {verdict}")
         status = "FAIL" if failures else ("PASS" if passed else "SKIP")
-        self.report(f"{status} {method.name}\n")
+        self.report(f"{status} {one_line(method.name, 300)}\n")
         for line in failures:
             self.report(f"  error: {one_line(line, 2000)}\n")
         for line in passed:

@@ -48,9 +48,9 @@ def compile_manifest(loaded: LoadedManifest) -> Compiled:
 def render_text(results: list[Compiled]) -> str:
     lines: list[str] = []
     for result in results:
-        lines.append(f"{result.manifest}: the requests of each declaration (botocore {result.botocore})")
+        lines.append(f"{one_line(result.manifest, 300)}: the requests of each declaration (botocore {result.botocore})")
         for method in result.methods:
-            lines.append(method.name)
+            lines.append(one_line(method.name, 300))
             for request in method.requests:
                 lines.append(f"  {request.label} {json.dumps(request.params, sort_keys=True)}")
             lines += [f"  skipped: {one_line(reason, 300)}" for reason in method.skipped]
