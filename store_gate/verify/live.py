@@ -378,13 +378,12 @@ class _Run:
             response = getattr(self.client, xform_name(request.operation))(**request.params)
         except ClientError as exc:
             if on_gsi and request.params.get("ConsistentRead"):
-                refused = _error(exc)
-                return f"reads a GSI strongly consistent, refused ({refused}): remove consistent = true", "fail"
+                return _consistent_gsi(index, f"so did the endpoint: {_error(exc)}"), "fail"
             if exc.response.get("Error", {}).get("Code") == "UnknownOperationException":
                 return "is an operation the endpoint does not implement (UnknownOperationException)", "skip"
             return f"was refused by the endpoint: {_error(exc)}", "fail"
         if on_gsi and request.params.get("ConsistentRead"):
-            return "reads a GSI strongly consistent, which DynamoDB refuses: remove consistent = true", "fail"
+            return _consistent_gsi(index, "the endpoint accepted it"), "fail"
         if not request.read:
             unprocessed = response.get("UnprocessedItems") or {}
             if unprocessed:
@@ -429,6 +428,11 @@ class _Run:
             wanted = " or ".join(sorted(expected))
             return f"returned {counts}: items of another entity than {wanted}", "fail"
         return f"returned {counts}", "ok"
+
+
+def _consistent_gsi(index: IndexSchema | None, endpoint: str) -> str:
+    name = index.name if index is not None else "?"
+    return f"reads GSI {name} strongly consistent, which DynamoDB refuses ({endpoint}): remove consistent = true"
 
 
 def _identity(schema: TableSchema, item: dict[str, Any]) -> str:
