@@ -3,6 +3,7 @@ its own results. The CLI parses arguments, calls these, renders and picks the ex
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -231,3 +232,102 @@ def write_baselines(target: Target, update: bool, allow_grow: bool, reason: str 
             "(new ones need --update --allow-grow)"
         )
     return BaselineOutcome(lines, left_out)
+
+
+@dataclass(frozen=True)
+class MethodAdvice:
+    """What `store-gate suggest Trait.method` says about one method."""
+
+    name: str
+    declared: str | None  # its declaration as written today, if any
+    access_key: str  # the manifest table its declaration goes under
+    serving: list[str]  # declarations over existing indexes the gate accepts (TOML inline tables)
+    serving_lines: list[list[str]]  # the same, as the lines to paste under access_key
+    proposal: list[str]  # the manifest lines of a GSI to add, then the declaration; [] when none
+    proposal_declaration: str | None
+    cost: str | None  # what the proposed index costs
+    note: str | None  # why nothing is proposed, when nothing is
+
+
+def suggest(target: Target, name: str) -> MethodAdvice:
+    """The declarations over existing indexes that serve a method, or the index to add - never a Scan."""
+    from store_gate import config
+    from store_gate.project import build
+    from store_gate.rules.coverage import access_key
+    from store_gate.rules.suggest import parameter_fields, propose_index, serving
+    from store_gate.rules.wording import did_you_mean
+
+    candidates = manifests(target)
+    if not candidates:
+        raise UsageError("no manifest found: run it inside a project with a store-gate.toml, or pass --config")
+    manifest = candidates[0]
+    loaded = config.load(manifest)
+    project = build(loaded)
+    by_name = {m.qualified_name: m for m in project.methods}
+    method = by_name.get(name)
+    if method is None:  # `Store.method` for a method a supertrait declares, or a bare unique name
+        alike = [m for m in project.methods if m.name == name.rpartition(".")[2]]
+        method = alike[0] if len(alike) == 1 else None
+    if method is None:
+        known = sorted(by_name)
+        raise UsageError(
+            f"no governed method {name!r}{did_you_mean(name, known)}: name it Trait.method as SG101 does "
+            f"({len(known)} governed methods; `store-gate check` lists the undeclared ones)"
+        )
+    fields = parameter_fields(project, [method])
+    declaration = project.declaration(method)
+    found = serving(method, project, fields)
+    access = access_key(project, method.trait, method.name)
+    advice = MethodAdvice(
+        method.qualified_name,
+        declaration.pattern.render() if declaration else None,
+        access,
+        [s.pattern.render() for s in found],
+        [s.pattern.toml_lines() for s in found],
+        [],
+        None,
+        None,
+        None,
+    )
+    if found:
+        return advice
+    proposal = propose_index(method, project, fields)
+    if proposal is None:
+        return dataclasses.replace(
+            advice,
+            note=f"{method.qualified_name} names no entity the manifest lays out, or takes no parameter to key on: "
+            "name its entity (entity = ...) or add the parameter it selects by",
+        )
+    entity_key = ".".join((*loaded.key_prefix, "entity", proposal.entity))
+    table = project.schema_of(project.table_name(method.trait, proposal.declaration)) or project.table
+    lines = proposal.lines(table, entity_key)
+    where = f"a new GSI {proposal.index}" if proposal.new else f"the overloaded GSI {proposal.index}"
+    cost = (
+        f"every write of a {proposal.entity} item also writes {where} (one more write, a write unit per KB of "
+        f"the projected item), and {proposal.index} stores a copy of each {proposal.entity} item it projects"
+    )
+    return dataclasses.replace(
+        advice,
+        proposal=[*lines, "", access, *proposal.declaration.toml_lines()],
+        proposal_declaration=proposal.declaration.render(),
+        cost=cost,
+    )
+
+
+def advice_lines(advice: MethodAdvice) -> list[str]:
+    """`store-gate suggest` as text: what serves the method today, else the index to add."""
+    out = [f"{advice.name}: declared as {advice.declared}" if advice.declared else f"{advice.name}: no access pattern"]
+    if advice.serving:
+        out.append("served by existing indexes; declare one of them:")
+        for lines in advice.serving_lines:
+            out.extend(("", f"  {advice.access_key}", *(f"  {line}" for line in lines)))
+        return out
+    if not advice.proposal:
+        out.append(f"no existing index serves it, and no index can be proposed: {advice.note}")
+        return out
+    out.append("no existing index serves it with a bounded Query or GetItem; add this index and declaration:")
+    out.append("")
+    out.extend(f"  {line}" if line else "" for line in advice.proposal)
+    out.append("")
+    out.append(f"cost: {advice.cost}")
+    return out

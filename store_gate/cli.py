@@ -156,6 +156,15 @@ def _parser() -> argparse.ArgumentParser:
         "--endpoint-url", required=True, metavar="URL", help="the DynamoDB endpoint, e.g. http://127.0.0.1:8000"
     )
     verify.add_argument("--region", help="the region to sign requests for (default: AWS_REGION, else us-east-1)")
+
+    suggest = commands.add_parser(
+        "suggest",
+        help="for a method: the declarations over existing indexes that serve it, or the GSI to add (never a Scan)",
+    )
+    suggest.add_argument("method", metavar="Trait.method", help="the governed method, as SG101 names it")
+    suggest.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    suggest.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    suggest.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -233,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _requests(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command == "suggest":
+            return _suggest(args)
         _parser().print_help()
         return EXIT_CONFIG
     except (ConfigError, UsageError) as exc:
@@ -372,6 +383,20 @@ def _baseline(args: argparse.Namespace) -> int:
     for line in outcome.lines:
         print(line)
     return EXIT_FINDINGS if outcome.left_out else EXIT_OK
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from store_gate import app
+
+    advice = app.suggest(_target(args), args.method)
+    if args.format == "json":
+        _emit(json.dumps(dataclasses.asdict(advice), indent=2, sort_keys=True) + "\n")
+    else:
+        _emit("".join(f"{line}\n" for line in app.advice_lines(advice)))
+    return EXIT_OK
 
 
 def _table(args: argparse.Namespace) -> int:

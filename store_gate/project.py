@@ -34,7 +34,7 @@ from store_gate.extract.model import (
 from store_gate.keytemplate import KeyTemplate
 from store_gate.languages import language_of
 from store_gate.schema.table import TableSchema
-from store_gate.sources import SourceTree, Unreadable, WorkingTree, decode_source
+from store_gate.sources import NotText, SourceTree, Unreadable, WorkingTree, decode_source
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,13 @@ class SourceCache:
             data = self.data(path)
             try:
                 self._text[path] = decode_source(data, path)
+            except NotText as exc:
+                self._text[path] = None
+                self.problems[path] = SourceProblem(
+                    "SG002",
+                    SourceLocation(path, exc.line, 1),
+                    f"{exc.reason}: the gate cannot read the traits it may hold; save the file as UTF-8",
+                )
             except UnicodeDecodeError as exc:
                 self._text[path] = None
                 line = data[: exc.start].count(b"\n") + 1
@@ -804,7 +811,8 @@ def _admitted(root: str, definitions: list[TraitDefinition]) -> dict[str, Member
 
 def _merge_stubs(definitions: list[TraitDefinition]) -> list[TraitDefinition]:
     """A Python class in `x.py` and its stub in `x.pyi` are one store: each method once, with the
-    stub's signature (and the implementation's @access where the stub has none)."""
+    stub's signature (and the implementation's @access where the stub has none), and the bases of
+    both - what the module derives from runs, whatever the stub declares."""
     stubs = {(d.name, d.location.path[:-1]): d for d in definitions if d.location.path.endswith(".pyi")}
     if not stubs:
         return definitions
@@ -826,13 +834,15 @@ def _merge_stubs(definitions: list[TraitDefinition]) -> list[TraitDefinition]:
 
             methods = tuple(declared(m) for m in definition.methods)
             typed = tuple(dataclasses.replace(t, method=declared(t.method)) for t in definition.typed_members)
-            merged.append(dataclasses.replace(definition, methods=methods, typed_members=typed))
+            named = {h.name for h in definition.supertraits}
+            bases = definition.supertraits + tuple(h for h in module.supertraits if h.name not in named)
+            merged.append(dataclasses.replace(definition, methods=methods, typed_members=typed, supertraits=bases))
             continue
         stub = stubs.get((definition.name, path)) if path.endswith(".py") else None
         if stub is None:
             merged.append(definition)
             continue
-        # The module: only what its stub does not declare.
+        # The module: only what its stub does not declare (its bases are the stub's now).
         stubbed = {m.name for m in stub.methods} | {t.method.name for t in stub.typed_members}
         extra = tuple(m for m in definition.methods if m.name not in stubbed)
         extra_typed = tuple(t for t in definition.typed_members if t.method.name not in stubbed)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 import stat
 import tokenize
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from store_gate import git
+from store_gate.display import one_line
 
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024  # a source file larger than this is reported, not parsed
 _WILDCARDS = frozenset("*?[")
@@ -383,12 +385,30 @@ _BOMS = (
 )
 
 
+class NotText(ValueError):
+    """Bytes a coding cookie says to read as something that is not source text: a codec that is
+    not a text encoding (rot13, hex, zlib, base64, ...), a decoder that fails in its own way
+    (punycode, idna), or text holding a lone surrogate (unicode_escape of `\\ud800`)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line  # 1-based: where the cookie or the surrogate is
+        self.reason = reason
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def decode_source(data: bytes, path: str) -> str:
     """A source file's text, decoded for what it is: a byte-order mark (UTF-8, UTF-16, UTF-32), a
     Python coding cookie (PEP 263), else UTF-8. Raises UnicodeDecodeError when the bytes are not
     that encoding, and for NUL characters (UTF-16 without a byte-order mark, or a binary file):
-    no compiler reads them as source, and no prefilter could see a definition in them."""
+    no compiler reads them as source, and no prefilter could see a definition in them. Raises
+    NotText when a cookie names a codec that does not decode bytes to text, or one whose text is
+    not source text."""
     encoding = "utf-8"
+    cookie = 0  # the line of a coding cookie
     for bom, name in _BOMS:
         if data.startswith(bom):
             encoding = name
@@ -399,10 +419,41 @@ def decode_source(data: bytes, path: str) -> str:
                 encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
             except SyntaxError:
                 encoding = "utf-8"  # an unknown cookie: CPython refuses the file; so does UTF-8 below
+            first_lines = data.split(b"\n", 2)[:2]
+            cookie = next((i for i, line in enumerate(first_lines, 1) if _COOKIE.match(line)), 1)
+    if cookie:
+        return _decode_declared(data, encoding, cookie)
     text = data.decode(encoding)
     if "\x00" in text:
         at = text.index("\x00")
         raise UnicodeDecodeError(encoding, data, at, at + 1, "NUL character")
+    return text
+
+
+def _decode_declared(data: bytes, encoding: str, cookie: int) -> str:
+    """The text of a file whose coding cookie (on line `cookie`) names `encoding`."""
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        raise NotText(cookie, f"declares coding {encoding}, which Python does not know") from None
+    if not getattr(codec, "_is_text_encoding", True):  # what bytes.decode checks: rot13, hex, zlib, ...
+        raise NotText(cookie, f"declares coding {encoding}, which is not a text encoding")
+    try:
+        text = codec.decode(data)[0]
+    except UnicodeDecodeError:
+        raise
+    except (UnicodeError, ValueError, TypeError, LookupError) as exc:
+        reason = one_line(str(exc).encode("ascii", "backslashreplace").decode("ascii"), 120)
+        raise NotText(cookie, f"is not valid {encoding} ({type(exc).__name__}: {reason})") from None
+    if not isinstance(text, str):
+        raise NotText(cookie, f"declares coding {encoding}, which is not a text encoding")
+    if "\x00" in text:
+        at = text.index("\x00")
+        raise UnicodeDecodeError(encoding, data, at, at + 1, "NUL character")
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate is not None:
+        line = text.count("\n", 0, surrogate.start()) + 1
+        raise NotText(line, f"holds a lone surrogate once decoded as {encoding}, which is not source text")
     return text
 
 

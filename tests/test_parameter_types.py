@@ -283,7 +283,7 @@ OPTIONAL = {"rs": ("id", "Option<String>"), "ts": ("id?", "string"), "py": ("id"
 GET_BY_ID = '[access.DialogueStore.m]\nop = "GetItem"\nkey = { pk = "D#{id}", sk = "META" }\n'
 
 
-@pytest.mark.parametrize("language", ["rs", "ts"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_a_key_part_bound_to_an_optional_parameter_is_sg206(gate: Gate, language: str) -> None:
     gate.manifest(GET_BY_ID, table=TABLE, paths=f'["src/**/*.{language}"]')
     gate.write(f"src/store.{language}", source(language, [OPTIONAL[language]], RETURNS[language]["one"]))
@@ -293,7 +293,7 @@ def test_a_key_part_bound_to_an_optional_parameter_is_sg206(gate: Gate, language
     assert message.endswith("make it required, or declare alternatives = [...], one operation for each case")
 
 
-@pytest.mark.parametrize("language", ["rs", "ts"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_an_optional_parameter_may_key_one_of_several_alternatives(gate: Gate, language: str) -> None:
     access = (
         '[access.DialogueStore.m]\nalternatives = [\n  { op = "GetItem", key = { pk = "D#{id}", sk = "META" } },\n'

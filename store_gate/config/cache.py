@@ -177,13 +177,16 @@ class ValidationCache:
         if not self._enabled:
             return
         try:
+            text = json.dumps(documents)
+            if json.loads(text) != documents:
+                return  # an integer key would read back as a string: only what JSON keeps exactly
             self._folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".yaml-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(documents, out, default=str)
+                out.write(text)
             os.replace(temporary, self._yaml_path(raw))
-        except (OSError, TypeError, ValueError):
-            pass  # the cache is an optimisation
+        except (OSError, TypeError, ValueError, RecursionError):
+            pass  # the cache is an optimisation: a date, which JSON has not, is never cached
 
     def save(self) -> None:
         if not (self._enabled and self._dirty):

@@ -21,6 +21,8 @@ class Parameter:
     name: str | None  # None when the pattern binds no single name (tuple, wildcard)
     type: str
     bindable: bool  # can a key placeholder name it? (not for *args, patterns, ...)
+    # May a caller leave it out (a default value, an Optional / `X | None` type, *args)? Such a
+    # parameter cannot alone bind a partition key part.
     optional: bool = False
 
 

@@ -139,6 +139,9 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
         if missing:
             raise problem(str(document.get("id", "")), f"missing {', '.join(missing)}")
         rule_id = str(document["id"])
+        if not rule_id.isprintable() or not rule_id or any(ch.isspace() for ch in rule_id):
+            # It is the code of every finding the rule reports: one word on a line of output.
+            raise problem(rule_id, "id must be one word of printable characters, such as no-raw-sql")
         language = RULE_LANGUAGES.get(str(document["language"]).lower())
         if language is None:
             raise problem(
@@ -165,15 +168,25 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
             help=str(document.get("note", "")).strip() or message,
             scan=Scan("scanned", partial(_user_report, message)),
         )
-        files, ignores = tuple(_strings(document.get("files"))), tuple(_strings(document.get("ignores")))
-        rules.append(AstGrepRule(rule, language, config, shown, files, ignores, message))
+        globs: dict[str, tuple[str, ...]] = {}
+        for key in ("files", "ignores"):
+            found = _globs(document.get(key))
+            if found is None:
+                raise problem(rule_id, f"{key} must be a glob or a list of globs")
+            globs[key] = found
+        rules.append(AstGrepRule(rule, language, config, shown, globs["files"], globs["ignores"], message))
     return rules
 
 
-def _strings(value: Any) -> list[str]:
+def _globs(value: Any) -> tuple[str, ...] | None:
+    """ast-grep's `files` / `ignores`: a glob or a list of them (None: neither)."""
     if value is None:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return None
 
 
 def _compile(config: dict[str, Any], language: str, shown: str, rule_id: str) -> None:

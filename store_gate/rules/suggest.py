@@ -200,6 +200,8 @@ def _query_keys(
 ) -> Iterator[tuple[IndexSchema, dict[str, KeyCondition]]]:
     """Each of the table and its indexes whose partition key the method can build, in order."""
     for index in (table.base, *table.indexes.values()):
+        if any(attribute.name not in layout for attribute in index.sort_keys):
+            continue  # a sparse index: the entity's items, lacking its sort key, are not in it
         key: dict[str, KeyCondition] = {}
         for attribute in index.partition_keys:
             if attribute.name not in layout:

@@ -51,10 +51,22 @@ def _parse(text: str) -> dict[str, Any]:
     except VisitError as exc:
         if isinstance(exc.orig_exc, RecursionError):
             raise too_deep(None) from None
-        raise ImportProblem(f"HCL: {str(exc).splitlines()[0]}") from None
+        raise ImportProblem(f"HCL: {_first_line(exc)}") from None
     except (LarkError, ValueError) as exc:
-        raise ImportProblem(f"HCL: {str(exc).splitlines()[0]}") from None
+        raise ImportProblem(f"HCL: {_first_line(exc)}") from None
+    except Exception as exc:
+        # python-hcl2's own failures on text it parsed: serializing a for expression whose value
+        # is a number (`{for k, v in var.tags : k => 1}`) raises TypeError in 8.x.
+        raise ImportProblem(
+            f"HCL: the parser failed on this file ({type(exc).__name__}: {_first_line(exc)}); "
+            "declare [table] in the manifest instead"
+        ) from None
     return document
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _unquote_value(value: Any) -> Any:
