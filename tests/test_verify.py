@@ -77,7 +77,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def moto() -> Iterator[str]:
     server = Path(sys.executable).parent / "moto_server"
     if not server.exists():
-        pytest.skip("moto_server is not in this environment: pip install -e '.[dev]' (moto[server])")
+        pytest.skip("moto_server is not in this environment: pip install -e '.[dev]' (the verify extra)")
     port = _free_port()
     process = _started([str(server), "-H", "127.0.0.1", "-p", str(port)], port, "moto_server")
     yield f"http://127.0.0.1:{port}"
