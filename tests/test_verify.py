@@ -450,3 +450,22 @@ def test_verify_says_what_it_does_not_check_for_a_read_without_entity(moto: str,
     assert lines[lines.index("PASS DialogueStore.by_status") + 1] == (
         "  ok: Query was accepted and returned 1 Dialogue (no entity declared: what it returns is not checked)"
     )
+
+
+def test_verify_against_a_server_that_is_not_dynamodb_is_one_line_exit_2() -> None:
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        done = run_cli("verify", "--endpoint-url", url, str(EXAMPLES[0]), env=CREDENTIALS)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"store-gate: store-gate verify: {url} refused CreateTable store-gate-verify-")
+    assert "501" in line

@@ -62,6 +62,8 @@ class _Table:
 
 
 def verify(loaded: LoadedManifest, endpoint_url: str, region: str | None, report: Report) -> Outcome:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from store_gate import project as projects
 
     if not re.match(r"https?://[^\s/]+", endpoint_url):
@@ -80,27 +82,12 @@ def verify(loaded: LoadedManifest, endpoint_url: str, region: str | None, report
             f"{unread.location.path}:{unread.location.line}: {unread.code} {unread.message} "
             "(its inline declarations are not verified)"
         )
-    with _tables_deleted(client, tables, report):
-        for table in tables.values():
-            _create(client, table, endpoint_url)
-            shown = "[table]" if table.key is None else f"[tables.{table.key}]"
-            indexes = ", ".join(f"{i.kind.upper()} {i.name}" for i in table.schema.indexes.values()) or "no indexes"
-            report(one_line(f"  table {shown} created as {table.name} ({indexes})", 2000) + "\n")
-            for index, why in sorted(table.left_out.items()):
-                report(one_line(f"  skipped: GSI {index} on {shown}: {why} ({table.refusal})", 2000) + "\n")
-        names = {key: table.name for key, table in tables.items()}
-        methods = Compiler(project, names, sample_value).all()
-        run = _Run(client, project, tables, report)
-        outcome.problems += run.write_samples(methods)
-        # Reads first, on the sample items alone; then the methods that write.
-        for method in sorted(methods, key=lambda m: m.writes):
-            status = run.method(method)
-            if status == "FAIL":
-                outcome.failed_methods += 1
-            elif status == "SKIP":
-                outcome.skipped += 1
-            else:
-                outcome.passed += 1
+    try:
+        with _tables_deleted(client, tables, report):
+            _run_all(client, project, tables, endpoint_url, outcome, report)
+    except (BotoCoreError, ClientError) as exc:  # the endpoint failed outside any one request
+        detail = _error(exc) if isinstance(exc, ClientError) else one_line(str(exc), 300)
+        raise UsageError(f"store-gate verify: {endpoint_url}: {detail}") from None
     for problem in outcome.problems:
         report(f"error: {one_line(problem, 2000)}\n")
     total = outcome.passed + outcome.failed_methods + outcome.skipped
@@ -110,6 +97,32 @@ def verify(loaded: LoadedManifest, endpoint_url: str, region: str | None, report
         + "; the throwaway tables are deleted\n"
     )
     return outcome
+
+
+def _run_all(
+    client: Any, project: Project, tables: dict[str | None, _Table], endpoint_url: str, outcome: Outcome, report: Report
+) -> None:
+    """Create the tables, write the samples, run every method (reads first, then writes)."""
+    for table in tables.values():
+        _create(client, table, endpoint_url)
+        shown = "[table]" if table.key is None else f"[tables.{table.key}]"
+        indexes = ", ".join(f"{i.kind.upper()} {i.name}" for i in table.schema.indexes.values()) or "no indexes"
+        report(one_line(f"  table {shown} created as {table.name} ({indexes})", 2000) + "\n")
+        for index, why in sorted(table.left_out.items()):
+            report(one_line(f"  skipped: GSI {index} on {shown}: {why} ({table.refusal})", 2000) + "\n")
+    names = {key: table.name for key, table in tables.items()}
+    methods = Compiler(project, names, sample_value).all()
+    run = _Run(client, project, tables, report)
+    outcome.problems += run.write_samples(methods)
+    # Reads first, on the sample items alone; then the methods that write.
+    for method in sorted(methods, key=lambda m: m.writes):
+        status = run.method(method)
+        if status == "FAIL":
+            outcome.failed_methods += 1
+        elif status == "SKIP":
+            outcome.skipped += 1
+        else:
+            outcome.passed += 1
 
 
 def _order(item: tuple[str | None, Any]) -> str:
