@@ -469,3 +469,12 @@ def test_verify_against_a_server_that_is_not_dynamodb_is_one_line_exit_2() -> No
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"store-gate: store-gate verify: {url} refused CreateTable store-gate-verify-")
     assert "501" in line
+
+
+def test_sample_values_are_written_in_the_placeholders_classes() -> None:
+    from store_gate.keytemplate import KeyTemplate
+    from store_gate.verify.compile import sample_text
+
+    template = KeyTemplate.parse("ORDER#{id:ulid}#{at:iso8601}#{n:int}#{s:segment}#{x}")
+    assert sample_text(template) == "ORDER#00000000000000000000000001#2026-01-01T00:00:00.1Z#1#1#1"
+    assert sample_text(template, "12") == "ORDER#00000000000000000000000012#2026-01-01T00:00:00.12Z#12#12#12"

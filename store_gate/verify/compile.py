@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from store_gate.dynamodb import CONTROL_PLANE, NO_OPERATION, OPERATOR_SYMBOLS, PARTIQL_OPERATIONS
-from store_gate.keytemplate import KeyTemplate
+from store_gate.keytemplate import KeyTemplate, Placeholder
 
 if TYPE_CHECKING:
     from store_gate.config.model import AccessPattern
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 Value = dict[str, str]
 Values = Callable[[KeyTemplate, str], Value]
 
-SAMPLE = "1"  # what every placeholder stands for in a sample value (a valid number too)
+SAMPLE = "1"  # what every placeholder stands for in a sample value (a valid number too), in its class
 STAND_IN_ATTRIBUTE = "store_gate_verified"  # the attribute a stand-in update sets
 READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
 _MEMBERS = {
@@ -46,8 +46,17 @@ def template_value(template: KeyTemplate, attribute_type: str) -> Value:
 
 
 def sample_text(template: KeyTemplate, fill: str = SAMPLE) -> str:
-    """The template with every placeholder replaced by `fill`."""
-    return "".join(part if isinstance(part, str) else fill for part in template.parts)
+    """The template with every placeholder replaced by `fill` (digits), written in the placeholder's
+    class: `{id:ulid}` a ULID of 26 characters, `{at:iso8601}` a UTC timestamp."""
+    return "".join(part if isinstance(part, str) else _in_class(part, fill) for part in template.parts)
+
+
+def _in_class(placeholder: Placeholder, fill: str) -> str:
+    if placeholder.kind == "ulid":
+        return fill.rjust(26, "0")[-26:]
+    if placeholder.kind == "iso8601":
+        return f"2026-01-01T00:00:00.{fill[:9]}Z"
+    return fill  # any, segment, int: digits are all three
 
 
 def sample_value(template: KeyTemplate, attribute_type: str) -> Value:
