@@ -1,0 +1,143 @@
+"""Behaviour that a mutant of the gate could change with every other test still passing
+(scripts/mutation.sh; README, "Mutation testing"). Each case is named for what a user sees and
+asserts the whole list of findings."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Gate
+
+from store_gate.app import Target, check_all, write_baselines
+from store_gate.findings import Finding
+
+STORE = """
+pub trait DialogueStore {
+    fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+}
+"""
+
+DECLARED = """
+[access.DialogueStore.get_dialogue]
+op = "GetItem"
+entity = "Dialogue"
+key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }
+"""
+
+BINARY_TABLE = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "B" }
+"""
+
+BLOBS = """
+pub trait DialogueStore {
+    fn get_blob(&self, id: &str, digest: &[u8]) -> Result<Option<Blob>>;
+}
+"""
+
+
+def seen(findings: list[Finding]) -> list[tuple[str, str]]:
+    return [(f.code, f.message) for f in findings]
+
+
+# SG204 only asks a read of the base table for its primary key --------------------------------
+
+
+def test_a_getitem_on_an_index_is_sg203_alone_not_also_a_missing_primary_key(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.get_dialogue]\nop = "GetItem"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{dialogue_id}" }\n'
+    )
+    gate.write("src/store.rs", STORE)
+    assert seen(gate.findings()) == [
+        (
+            "SG203",
+            'DialogueStore.get_dialogue: GetItem cannot use index "GSI1": it addresses one item of the base table '
+            'by primary key; write op = "Query" with index = "GSI1" (and limit = 1), or drop index',
+        )
+    ]
+
+
+# SG208 on a binary (B) key ---------------------------------------------------------------------
+
+
+def test_a_binary_key_written_as_text_around_a_placeholder_is_sg208(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.get_blob]\nop = "GetItem"\nkey = { pk = "BLOB#{id}", sk = "D#{digest}" }\n',
+        table=BINARY_TABLE,
+    )
+    gate.write("src/store.rs", BLOBS)
+    assert seen(gate.findings()) == [
+        (
+            "SG208",
+            'DialogueStore.get_blob: key "sk" is binary (B); "D#{digest}" must be a single placeholder bound '
+            "to a bytes parameter",
+        )
+    ]
+
+
+def test_a_binary_key_bound_whole_to_a_bytes_parameter_passes(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.get_blob]\nop = "GetItem"\nkey = { pk = "BLOB#{id}", sk = "{digest}" }\n',
+        table=BINARY_TABLE,
+    )
+    gate.write("src/store.rs", BLOBS)
+    assert gate.findings() == []
+
+
+# SG102 for a declaration under a trait the gate does not govern --------------------------------
+
+
+def test_a_declaration_under_a_trait_that_is_not_governed_is_sg102(gate: Gate) -> None:
+    gate.manifest(DECLARED + '\n[access.DialogueStor.get_dialogue]\nop = "GetItem"\n')
+    gate.write("src/store.rs", STORE)
+    assert seen(gate.findings()) == [
+        (
+            "SG102",
+            "[access.DialogueStor.get_dialogue] names trait DialogueStor, which is not governed "
+            '(governed traits: DialogueStore) (did you mean "DialogueStore"?)',
+        )
+    ]
+
+
+# Rust: `////` is a plain comment, not documentation --------------------------------------------
+
+
+def test_an_access_tag_in_a_four_slash_comment_declares_nothing(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            //// @access { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" } }
+            fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+        }
+        """,
+    )
+    assert [(f.code, f.line) for f in gate.findings()] == [("SG101", 3)]
+
+
+# SG104 cannot be baselined ---------------------------------------------------------------------
+
+
+def test_a_waiver_without_a_reason_is_left_out_of_the_baseline_and_still_fails(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.manifest("", '\n[[waiver]]\nrule = "SG101"\nmethod = "DialogueStore.get_dialogue"\n')
+    gate.write("src/store.rs", STORE)
+    monkeypatch.chdir(gate.root)
+    target = Target(paths=(".",), use_cache=False)
+    outcome = write_baselines(target, update=False, allow_grow=False, reason="legacy, before the gate")
+    line = gate.line_of("[[waiver]]")
+    assert (outcome.left_out, outcome.lines) == (
+        1,
+        [
+            "store-gate-baseline.json: 1 entries written",
+            f"  not baselinable: store-gate.toml:{line}:1: SG104 waiver of SG101 for DialogueStore.get_dialogue "
+            "has no reason; say why the exception is acceptable",
+            "store-gate: 1 findings are not in the baseline and still fail (new ones need --update --allow-grow)",
+        ],
+    )
+    (result,) = check_all(target, None)
+    assert [(f.code, f.subject) for f in result.findings] == [("SG104", "DialogueStore.get_dialogue")]
+    assert [(f.code, f.subject) for f in result.baselined] == [("SG101", "DialogueStore.get_dialogue")]
