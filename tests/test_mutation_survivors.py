@@ -141,3 +141,33 @@ def test_a_waiver_without_a_reason_is_left_out_of_the_baseline_and_still_fails(
     (result,) = check_all(target, None)
     assert [(f.code, f.subject) for f in result.findings] == [("SG104", "DialogueStore.get_dialogue")]
     assert [(f.code, f.subject) for f in result.baselined] == [("SG101", "DialogueStore.get_dialogue")]
+
+
+# SG208 on records --------------------------------------------------------------------------------
+
+RECORDS = """
+pub struct RoundKey { pub dialogue: String, pub round: u32 }
+pub struct Round { pub dialogue_id: String, pub number: u32 }
+pub trait DialogueStore {
+    fn m(&self, rounds: Vec<Round>, round: RoundKey, first: Round) -> Result<()>;
+}
+"""
+
+
+def test_a_collection_of_records_is_a_collection_and_a_record_suggests_the_field_named_like_it(gate: Gate) -> None:
+    # `first: Round` makes Round a record the gate reads; `rounds` is still a collection of them.
+    gate.manifest('[access.DialogueStore.m]\nop = "PutItem"\nkey = { pk = "D#{rounds}", sk = "R#{round}" }\n')
+    gate.write("src/store.rs", RECORDS)
+    assert seen(gate.findings()) == [
+        (
+            "SG208",
+            'DialogueStore.m: key "pk" is bound to {rounds} (Vec<Round>: a collection); a key part takes one value, '
+            "so this is one request per element: declare a BatchGetItem (or steps), or key the method on a single "
+            "value",
+        ),
+        (
+            "SG208",
+            'DialogueStore.m: key "sk" is bound to {round}, a whole RoundKey (a record with fields dialogue, round); '
+            "name the field the key part stands for, e.g. {round.round}",
+        ),
+    ]
