@@ -171,3 +171,38 @@ def test_a_collection_of_records_is_a_collection_and_a_record_suggests_the_field
             "name the field the key part stands for, e.g. {round.round}",
         ),
     ]
+
+
+# Which findings a waiver waives ------------------------------------------------------------------
+
+THREE = """
+pub trait DialogueStore {
+    fn get(&self, id: &str) -> Result<Vec<Round>>;
+    fn put(&self, id: &str) -> Result<Vec<Round>>;
+    fn list(&self, id: &str) -> Result<Vec<Round>>;
+}
+"""
+THREE_SCANS = "".join(f'\n[access.DialogueStore.{name}]\nop = "Scan"\n' for name in ("get", "put", "list"))
+
+
+def waived_and_kept(gate: Gate) -> tuple[list[str], list[tuple[str, str | None]]]:
+    result = gate.run()
+    return (
+        [f"{w.finding.code} {w.finding.method}" for w in result.waived],
+        [(f.code, f.method) for f in result.findings],
+    )
+
+
+def test_a_trait_wide_waiver_waives_the_methods_it_lists_and_not_one_added_later(gate: Gate) -> None:
+    gate.manifest(
+        THREE_SCANS,
+        '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.*"\nmethods = ["get", "put"]\nreason = "legacy"\n',
+    )
+    gate.write("src/store.rs", THREE)
+    assert waived_and_kept(gate) == (["SG202 get", "SG202 put"], [("SG202", "list")])
+
+
+def test_a_waiver_of_one_method_waives_that_method_only(gate: Gate) -> None:
+    gate.manifest(THREE_SCANS, '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get"\nreason = "legacy"\n')
+    gate.write("src/store.rs", THREE)
+    assert waived_and_kept(gate) == (["SG202 get"], [("SG202", "put"), ("SG202", "list")])
