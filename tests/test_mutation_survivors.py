@@ -206,3 +206,23 @@ def test_a_waiver_of_one_method_waives_that_method_only(gate: Gate) -> None:
     gate.manifest(THREE_SCANS, '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get"\nreason = "legacy"\n')
     gate.write("src/store.rs", THREE)
     assert waived_and_kept(gate) == (["SG202 get"], [("SG202", "put"), ("SG202", "list")])
+
+
+# Messages say what to write ----------------------------------------------------------------------
+
+
+def test_sg101_quotes_a_method_name_that_is_not_a_bare_toml_key_in_the_table_to_write(gate: Gate) -> None:
+    gate.manifest(paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        'export interface DialogueStore {\n  "list.rounds"(id: string): Promise<Round | undefined>;\n}\n',
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG101",
+            "DialogueStore.list.rounds has no access pattern; declare it in store-gate.toml under "
+            '[access.DialogueStore."list.rounds"] or in its doc comment, e.g. @access { op = "Query", entity = '
+            '"Round", key = { pk = "..." } } (a skeleton to complete: no parameter builds the partition key of Round '
+            "on the table or any index: key the method on one, or add a GSI whose partition key its parameters build)",
+        )
+    ]
