@@ -226,3 +226,25 @@ def test_sg101_quotes_a_method_name_that_is_not_a_bare_toml_key_in_the_table_to_
             "on the table or any index: key the method on one, or add a GSI whose partition key its parameters build)",
         )
     ]
+
+
+def test_sg004_names_what_to_list_in_external_a_qualified_path_whole_and_a_wrapper_by_its_base(gate: Gate) -> None:
+    gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        'export interface DialogueStore extends Omit<Base, "x">, admin.Admin {\n'
+        "  get(dialogue_id: string): Promise<Dialogue | undefined>;\n}\n",
+    )
+    where = 'which is defined nowhere under the store\'s paths ("src/**/*.ts"): its methods would not be governed'
+    assert seen(gate.findings()) == [
+        (
+            "SG004",
+            f'DialogueStore extends Omit<Base, "x">, {where}; add its file to paths, or list it in [[store]] '
+            'external = ["Base"] if another manifest governs it',
+        ),
+        (
+            "SG004",
+            f"DialogueStore extends admin.Admin, {where}; add its file to paths, or list it in [[store]] "
+            'external = ["admin.Admin"] if another manifest governs it',
+        ),
+    ]
