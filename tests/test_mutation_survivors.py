@@ -146,17 +146,17 @@ def test_a_waiver_without_a_reason_is_left_out_of_the_baseline_and_still_fails(
 # SG208 on records --------------------------------------------------------------------------------
 
 RECORDS = """
-pub struct RoundKey { pub dialogue: String, pub round: u32 }
+pub struct RoundKey { pub dialogue: String, pub round_key: u32 }
 pub struct Round { pub dialogue_id: String, pub number: u32 }
 pub trait DialogueStore {
-    fn m(&self, rounds: Vec<Round>, round: RoundKey, first: Round) -> Result<()>;
+    fn m(&self, rounds: Vec<Round>, round_key: RoundKey, first: Round) -> Result<()>;
 }
 """
 
 
 def test_a_collection_of_records_is_a_collection_and_a_record_suggests_the_field_named_like_it(gate: Gate) -> None:
     # `first: Round` makes Round a record the gate reads; `rounds` is still a collection of them.
-    gate.manifest('[access.DialogueStore.m]\nop = "PutItem"\nkey = { pk = "D#{rounds}", sk = "R#{round}" }\n')
+    gate.manifest('[access.DialogueStore.m]\nop = "PutItem"\nkey = { pk = "D#{rounds}", sk = "R#{round_key}" }\n')
     gate.write("src/store.rs", RECORDS)
     assert seen(gate.findings()) == [
         (
@@ -167,8 +167,8 @@ def test_a_collection_of_records_is_a_collection_and_a_record_suggests_the_field
         ),
         (
             "SG208",
-            'DialogueStore.m: key "sk" is bound to {round}, a whole RoundKey (a record with fields dialogue, round); '
-            "name the field the key part stands for, e.g. {round.round}",
+            'DialogueStore.m: key "sk" is bound to {round_key}, a whole RoundKey (a record with fields dialogue, '
+            "round_key); name the field the key part stands for, e.g. {round_key.round_key}",
         ),
     ]
 
@@ -247,4 +247,40 @@ def test_sg004_names_what_to_list_in_external_a_qualified_path_whole_and_a_wrapp
             f"DialogueStore extends admin.Admin, {where}; add its file to paths, or list it in [[store]] "
             'external = ["admin.Admin"] if another manifest governs it',
         ),
+    ]
+
+
+# SG209: which return types hand a cursor back --------------------------------------------------
+
+PAGED_METHODS = {
+    "typing_tuple": "Tuple[List[Round], Optional[str]]",
+    "nested_tuple": "tuple[list[dict[str, Any]], str | None]",
+    "one_element": "tuple[list[Round]]",
+}
+
+
+def test_a_page_of_items_and_a_cursor_hands_the_cursor_back_a_one_element_tuple_does_not(gate: Gate) -> None:
+    gate.manifest(
+        "".join(
+            f'\n[access.DialogueStore.{name}]\nop = "Query"\nkey = {{ pk = "DIALOGUE#{{dialogue_id}}", sk = '
+            '{ begins_with = "ROUND#" } }\npage = "cursor"\n'
+            for name in PAGED_METHODS
+        ),
+        paths='["src/**/*.py"]',
+    )
+    gate.write(
+        "src/store.py",
+        "from typing import Any, List, Optional, Protocol, Tuple\n\n\nclass DialogueStore(Protocol):\n"
+        + "".join(
+            f"    def {name}(self, dialogue_id: str) -> {returns}: ...\n" for name, returns in PAGED_METHODS.items()
+        ),
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG209",
+            'DialogueStore.one_element: page = "cursor", but the method takes no cursor and returns none (it returns '
+            "tuple[list[Round]]), so it reads every page in one call; take the start key as a parameter (after: "
+            "Option<Cursor>) and return the next one (Page<T>, or the items with a token), return a stream, or "
+            "declare limit = N",
+        )
     ]
