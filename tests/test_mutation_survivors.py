@@ -284,3 +284,86 @@ def test_a_page_of_items_and_a_cursor_hands_the_cursor_back_a_one_element_tuple_
             "declare limit = N",
         )
     ]
+
+
+# SG208: each placeholder of a key part is checked, records are shown whole ---------------------
+
+NUMBER_SORT_KEY = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "N" }
+"""
+
+PLACEHOLDERS = """
+[access.DialogueStore.batch]
+op = "BatchGetItem"
+key = { pk = "P#{id}", sk = "{numbers}" }
+
+[access.DialogueStore.put_empty]
+op = "PutItem"
+key = { pk = "P#{marker}", sk = "1" }
+
+[access.DialogueStore.put_two]
+op = "PutItem"
+key = { pk = "P#{key}#{tags}", sk = "1" }
+
+[access.DialogueStore.put_three]
+op = "PutItem"
+key = { pk = "P#{thing}#{tags}", sk = "1" }
+
+[access.DialogueStore.put_wide]
+op = "PutItem"
+key = { pk = "P#{wide}#{eight}", sk = "1" }
+"""
+
+PLACEHOLDER_STORE = """
+pub struct Marker {}
+pub struct Key { pub a: String }
+pub struct Wide { pub a: u8, pub b: u8, pub c: u8, pub d: u8, pub e: u8, pub f: u8, pub g: u8, pub h: u8, pub i: u8 }
+pub struct Eight { pub a: u8, pub b: u8, pub c: u8, pub d: u8, pub e: u8, pub f: u8, pub g: u8, pub h: u8 }
+pub trait DialogueStore {
+    fn batch(&self, id: &str, numbers: Vec<u64>) -> Result<Vec<Item>>;
+    fn put_empty(&self, marker: Marker) -> Result<()>;
+    fn put_two(&self, key: Key, tags: Vec<String>) -> Result<()>;
+    fn put_three(&self, thing: Thing, tags: Vec<String>) -> Result<()>;
+    fn put_wide(&self, wide: Wide, eight: Eight) -> Result<()>;
+}
+"""
+
+
+def test_every_placeholder_of_a_key_part_is_checked_and_a_record_is_shown_with_at_most_eight_fields(
+    gate: Gate,
+) -> None:
+    """A batch may key on a collection of numbers; a record with no fields is still named; after a
+    record or a type the gate does not know, the next placeholder is still checked."""
+    gate.manifest(PLACEHOLDERS, table=NUMBER_SORT_KEY)
+    gate.write("src/store.rs", PLACEHOLDER_STORE)
+    collection = (
+        "(Vec<String>: a collection); a key part takes one value, so this is one request per element: declare a "
+        "BatchGetItem (or steps), or key the method on a single value"
+    )
+    whole = "name the field the key part stands for, e.g."
+    assert seen(gate.findings()) == [
+        (
+            "SG208",
+            'DialogueStore.put_empty: key "pk" is bound to {marker}, a whole Marker (a record with fields none); '
+            f"{whole} {{marker.<field>}}",
+        ),
+        (
+            "SG208",
+            f'DialogueStore.put_two: key "pk" is bound to {{key}}, a whole Key (a record with fields a); {whole} {{key.a}}',
+        ),
+        ("SG208", f'DialogueStore.put_two: key "pk" is bound to {{tags}} {collection}'),
+        ("SG208", f'DialogueStore.put_three: key "pk" is bound to {{tags}} {collection}'),
+        (
+            "SG208",
+            'DialogueStore.put_wide: key "pk" is bound to {eight}, a whole Eight (a record with fields a, b, c, d, e, '
+            f"f, g, h); {whole} {{eight.a}}",
+        ),
+        (
+            "SG208",
+            'DialogueStore.put_wide: key "pk" is bound to {wide}, a whole Wide (a record with fields a, b, c, d, e, '
+            f"f, g, h, ...); {whole} {{wide.a}}",
+        ),
+    ]
