@@ -367,3 +367,43 @@ def test_every_placeholder_of_a_key_part_is_checked_and_a_record_is_shown_with_a
             f"f, g, h, ...); {whole} {{wide.a}}",
         ),
     ]
+
+
+# SG201 and SG202 say what was written and what exists -------------------------------------------
+
+
+def test_sg201_lists_the_indexes_and_sg202_says_what_each_unbounded_read_reads(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.everything]\nop = "Scan"\n'
+        '\n[access.DialogueStore.every_status]\nop = "Scan"\nindex = "GSI1"\n'
+        '\n[access.DialogueStore.selected]\nop = "ExecuteStatement"\n'
+    )
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            fn everything(&self) -> Result<Vec<Dialogue>>;
+            fn every_status(&self) -> Result<Vec<Dialogue>>;
+            fn selected(&self) -> Result<Vec<Dialogue>>;
+            /// @access { op = "Query", index = "GSI2", key = { gsi1pk = "STATUS#{status}" }, limit = 5 }
+            fn by_status(&self, status: Status) -> Result<Vec<Dialogue>>;
+        }
+        """,
+    )
+    instead = (
+        "declare a Query on an index whose partition key the method's parameters can build (add a GSI if none fits)"
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG201",
+            'DialogueStore.by_status uses index "GSI2", which the table does not define (its indexes: GSI1, ByScore, '
+            'ByTime) (did you mean "GSI1"?); name one of them, or add [table.gsi.GSI2] first',
+        ),
+        ("SG202", f"DialogueStore.everything uses Scan, which reads all of the base table; {instead}"),
+        ("SG202", f'DialogueStore.every_status uses Scan, which reads all of GSI "GSI1"; {instead}'),
+        (
+            "SG202",
+            "DialogueStore.selected uses ExecuteStatement, a PartiQL statement, whose key condition cannot be "
+            f"proved; {instead}",
+        ),
+    ]
