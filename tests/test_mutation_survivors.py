@@ -407,3 +407,73 @@ def test_sg201_lists_the_indexes_and_sg202_says_what_each_unbounded_read_reads(g
             f"proved; {instead}",
         ),
     ]
+
+
+# SG205 on a GSI with multi-attribute keys --------------------------------------------------------
+
+MULTI_ATTRIBUTE = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[table.gsi.ByDay]
+partition_keys = [{ name = "tenant", type = "S" }, { name = "device", type = "S" }]
+sort_keys = [{ name = "day", type = "S" }, { name = "hour", type = "S" }, { name = "at", type = "N" }]
+"""
+
+MULTI_ATTRIBUTE_KEYS = {
+    "skipping_an_hour": 'key = { tenant = "{t}", device = "{d}", day = "{day}", at = { ge = "{at}" } }',
+    "a_range_of_days": 'key = { tenant = "{t}", device = "{d}", day = { begins_with = "2026" }, hour = "{day}" }',
+    "by_region": 'key = { tenant = "{t}", device = "{d}", region = "{day}" }',
+    "some_devices": 'key = { tenant = "{t}", device = { begins_with = "{d}" } }',
+    "any_device": 'key = { tenant = "{t}" }',
+}
+
+
+def test_sg205_multi_attribute_keys_partition_attributes_by_equality_sort_attributes_left_to_right(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        "".join(
+            f'\n[access.DialogueStore.{name}]\nop = "Query"\nindex = "ByDay"\n{key}\nlimit = 10\n'
+            for name, key in MULTI_ATTRIBUTE_KEYS.items()
+        ),
+        table=MULTI_ATTRIBUTE,
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        + "".join(
+            f"    fn {name}(&self, t: &str, d: &str, day: &str, at: u64) -> Result<Vec<Reading>>;\n"
+            for name in MULTI_ATTRIBUTE_KEYS
+        )
+        + "}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG205",
+            'DialogueStore.skipping_an_hour: the sort key of GSI "ByDay" is day, hour, at, used left to right: at '
+            'cannot be used without "hour"',
+        ),
+        (
+            "SG205",
+            "DialogueStore.a_range_of_days: only the last sort key attribute used may take a range; "
+            '"day" comes before "hour" and must be matched by equality',
+        ),
+        (
+            "SG205",
+            'DialogueStore.by_region: key condition on "region", which is not a key of GSI "ByDay" (its keys: '
+            "tenant, device, day, hour, at); query an index keyed on it, or filter after the read",
+        ),
+        (
+            "SG205",
+            'DialogueStore.some_devices: the partition key "device" of GSI "ByDay" must be matched by equality, '
+            "not begins_with: a Query reads exactly one partition",
+        ),
+        (
+            "SG205",
+            'DialogueStore.any_device: a Query on GSI "ByDay" needs its partition key "device" by equality; '
+            'add device = "..."',
+        ),
+    ]
