@@ -424,7 +424,9 @@ sort_keys = [{ name = "day", type = "S" }, { name = "hour", type = "S" }, { name
 
 MULTI_ATTRIBUTE_KEYS = {
     "skipping_an_hour": 'key = { tenant = "{t}", device = "{d}", day = "{day}", at = { ge = "{at}" } }',
-    "a_range_of_days": 'key = { tenant = "{t}", device = "{d}", day = { begins_with = "2026" }, hour = "{day}" }',
+    "a_range_of_days": (
+        'key = { tenant = "{t}", device = "{d}", day = { begins_with = "2026" }, hour = { ge = "{day}" }, at = "{at}" }'
+    ),
     "by_region": 'key = { tenant = "{t}", device = "{d}", region = "{day}" }',
     "some_devices": 'key = { tenant = "{t}", device = { begins_with = "{d}" } }',
     "any_device": 'key = { tenant = "{t}" }',
@@ -459,7 +461,12 @@ def test_sg205_multi_attribute_keys_partition_attributes_by_equality_sort_attrib
         (
             "SG205",
             "DialogueStore.a_range_of_days: only the last sort key attribute used may take a range; "
-            '"day" comes before "hour" and must be matched by equality',
+            '"day" comes before "at" and must be matched by equality',
+        ),
+        (
+            "SG205",
+            "DialogueStore.a_range_of_days: only the last sort key attribute used may take a range; "
+            '"hour" comes before "at" and must be matched by equality',
         ),
         (
             "SG205",
