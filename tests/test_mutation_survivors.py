@@ -427,6 +427,7 @@ MULTI_ATTRIBUTE_KEYS = {
     "a_range_of_days": (
         'key = { tenant = "{t}", device = "{d}", day = { begins_with = "2026" }, hour = { ge = "{day}" }, at = "{at}" }'
     ),
+    "containing_a_day": 'key = { tenant = "{t}", device = "{d}", day = { contains = "{day}" }, hour = { contains = "1" } }',
     "by_region": 'key = { tenant = "{t}", device = "{d}", region = "{day}" }',
     "some_devices": 'key = { tenant = "{t}", device = { begins_with = "{d}" } }',
     "any_device": 'key = { tenant = "{t}" }',
@@ -467,6 +468,16 @@ def test_sg205_multi_attribute_keys_partition_attributes_by_equality_sort_attrib
             "SG205",
             "DialogueStore.a_range_of_days: only the last sort key attribute used may take a range; "
             '"hour" comes before "at" and must be matched by equality',
+        ),
+        (
+            "SG205",
+            'DialogueStore.containing_a_day: "contains" on sort key "hour" is not a key condition; use one of '
+            "=, <, <=, >, >=, BETWEEN, begins_with",
+        ),
+        (
+            "SG205",
+            "DialogueStore.containing_a_day: only the last sort key attribute used may take a range; "
+            '"day" comes before "hour" and must be matched by equality',
         ),
         (
             "SG205",
