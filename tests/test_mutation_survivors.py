@@ -495,3 +495,43 @@ def test_sg205_multi_attribute_keys_partition_attributes_by_equality_sort_attrib
             'add device = "..."',
         ),
     ]
+
+
+# SG206: the store's context, and every placeholder of a template --------------------------------
+
+CONTEXT_KEYS = {
+    "by_tenant": 'pk = "T#{ctx.tenant}#{id}", sk = "META"',
+    "by_region": 'pk = "T#{id}#{ctx.region}", sk = "META"',
+    "by_tenant_part": 'pk = "T#{ctx.tenant.name}", sk = "META"',
+    "by_tenant_and_more": 'pk = "T#{ctx.tenant}#{nope}", sk = "META"',
+}
+
+
+def test_sg206_a_context_placeholder_names_one_part_of_the_context_and_the_next_placeholder_is_checked_too(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        "".join(
+            f'\n[access.DialogueStore.{name}]\nop = "GetItem"\nkey = {{ {key} }}\n'
+            for name, key in CONTEXT_KEYS.items()
+        ),
+        paths='["src/**/*.rs"]\ncontext = { tenant = "S" }',
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        + "".join(f"    fn {name}(&self, id: &str) -> Result<Option<Dialogue>>;\n" for name in CONTEXT_KEYS)
+        + "}\n",
+    )
+    no_part = (
+        'names no part of the store\'s context (context: tenant); declare it in [[store]] context = { name = "S" }'
+    )
+    assert seen(gate.findings()) == [
+        ("SG206", f'DialogueStore.by_region: placeholder {{ctx.region}} in key "pk" {no_part}'),
+        ("SG206", f'DialogueStore.by_tenant_part: placeholder {{ctx.tenant.name}} in key "pk" {no_part}'),
+        (
+            "SG206",
+            'DialogueStore.by_tenant_and_more: placeholder {nope} in key "pk" binds to no parameter (parameters: id); '
+            "rename it to a parameter, or add the parameter",
+        ),
+    ]
