@@ -535,3 +535,45 @@ def test_sg206_a_context_placeholder_names_one_part_of_the_context_and_the_next_
             "rename it to a parameter, or add the parameter",
         ),
     ]
+
+
+# SG206: a later step keyed on an earlier step's items -------------------------------------------
+
+FIRST_STEP = (
+    '{ op = "Query", entity = "Round", key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }, limit = 25 }'
+)
+SECOND_STEP_KEYS = {
+    "by_entity": '{ pk = "{Round.pk}", sk = "{Round.sk}" }',
+    "by_unknown": '{ pk = "{item.pk}", sk = "{nope}" }',
+    "by_deep": '{ pk = "{item.pk}", sk = "{item.sk.part}" }',
+}
+
+
+def test_sg206_a_later_step_binds_an_earlier_steps_key_attributes_by_entity_or_item_and_nothing_else(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        "".join(
+            f"\n[access.DialogueStore.{name}]\nsteps = [\n  {FIRST_STEP},\n"
+            f'  {{ op = "BatchWriteItem", items = [{{ op = "DeleteItem", key = {key} }}] }},\n]\n'
+            for name, key in SECOND_STEP_KEYS.items()
+        )
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        + "".join(f"    fn {name}(&self, id: &str) -> Result<()>;\n" for name in SECOND_STEP_KEYS)
+        + "}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG206",
+            'DialogueStore.by_unknown (step 2 item 1): placeholder {nope} in key "sk" binds to no parameter '
+            "(parameters: id); rename it to a parameter, or add the parameter",
+        ),
+        (
+            "SG206",
+            'DialogueStore.by_deep (step 2 item 1): placeholder {item.sk.part} in key "sk" names no attribute the '
+            "earlier step's items carry (their key attributes: pk, sk)",
+        ),
+    ]
