@@ -504,6 +504,7 @@ CONTEXT_KEYS = {
     "by_region": 'pk = "T#{id}#{ctx.region}", sk = "META"',
     "by_tenant_part": 'pk = "T#{ctx.tenant.name}", sk = "META"',
     "by_tenant_and_more": 'pk = "T#{ctx.tenant}#{nope}", sk = "META"',
+    "by_self": 'pk = "T#{self.tenant}", sk = "META"',
 }
 
 
@@ -534,6 +535,11 @@ def test_sg206_a_context_placeholder_names_one_part_of_the_context_and_the_next_
             'DialogueStore.by_tenant_and_more: placeholder {nope} in key "pk" binds to no parameter (parameters: id); '
             "rename it to a parameter, or add the parameter",
         ),
+        (
+            "SG206",
+            'DialogueStore.by_self: placeholder {self.tenant} in key "pk" reads from self, not from the call; key it '
+            "on a parameter (parameters: id), or declare it in the store's context",
+        ),
     ]
 
 
@@ -546,6 +552,7 @@ SECOND_STEP_KEYS = {
     "by_entity": '{ pk = "{Round.pk}", sk = "{Round.sk}" }',
     "by_unknown": '{ pk = "{item.pk}", sk = "{nope}" }',
     "by_deep": '{ pk = "{item.pk}", sk = "{item.sk.part}" }',
+    "by_item_and_more": '{ pk = "{item.pk}#{more}", sk = "{item.sk}" }',
 }
 
 
@@ -575,5 +582,10 @@ def test_sg206_a_later_step_binds_an_earlier_steps_key_attributes_by_entity_or_i
             "SG206",
             'DialogueStore.by_deep (step 2 item 1): placeholder {item.sk.part} in key "sk" names no attribute the '
             "earlier step's items carry (their key attributes: pk, sk)",
+        ),
+        (
+            "SG206",
+            'DialogueStore.by_item_and_more (step 2 item 1): placeholder {more} in key "pk" binds to no parameter '
+            "(parameters: id); rename it to a parameter, or add the parameter",
         ),
     ]
