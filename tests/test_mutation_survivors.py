@@ -589,3 +589,34 @@ def test_sg206_a_later_step_binds_an_earlier_steps_key_attributes_by_entity_or_i
             "(parameters: id); rename it to a parameter, or add the parameter",
         ),
     ]
+
+
+# SG208 on number (N) keys ----------------------------------------------------------------------
+
+RANKED = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[table.gsi.ByRank]
+partition_key = { name = "rank", type = "N" }
+sort_key = { name = "score", type = "N" }
+"""
+
+
+def test_sg208_begins_with_on_a_number_key_and_text_on_another_number_key_are_both_reported(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.top]\nop = "Query"\nindex = "ByRank"\n'
+        'key = { score = { begins_with = "1" }, rank = "R#{rank}" }\nlimit = 10\n',
+        table=RANKED,
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn top(&self, rank: u64) -> Result<Vec<Score>>;\n}\n")
+    assert seen(gate.findings()) == [
+        ("SG208", 'DialogueStore.top: begins_with on "score", a number (N) key; use a range (between, <, >=, ...)'),
+        (
+            "SG208",
+            'DialogueStore.top: key "rank" is a number (N) but "R#{rank}" is text; write a single placeholder such '
+            'as "{n}" or a number',
+        ),
+    ]
