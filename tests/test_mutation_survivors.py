@@ -605,18 +605,27 @@ sort_key = { name = "score", type = "N" }
 """
 
 
-def test_sg208_begins_with_on_a_number_key_and_text_on_another_number_key_are_both_reported(gate: Gate) -> None:
+def test_sg208_on_number_keys_every_attribute_and_every_operand_is_checked(gate: Gate) -> None:
     gate.manifest(
         '\n[access.DialogueStore.top]\nop = "Query"\nindex = "ByRank"\n'
-        'key = { score = { begins_with = "1" }, rank = "R#{rank}" }\nlimit = 10\n',
+        'key = { score = { begins_with = "1" }, rank = "R#{rank}" }\nlimit = 10\n'
+        '\n[access.DialogueStore.within]\nop = "Query"\nindex = "ByRank"\n'
+        'key = { rank = "{rank}", score = { between = ["S#{low}", "{high}"] } }\nlimit = 10\n',
         table=RANKED,
     )
-    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn top(&self, rank: u64) -> Result<Vec<Score>>;\n}\n")
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn top(&self, rank: u64) -> Result<Vec<Score>>;\n"
+        "    fn within(&self, rank: u64, low: u64, high: &str) -> Result<Vec<Score>>;\n}\n",
+    )
+    text = 'is text; write a single placeholder such as "{n}" or a number'
     assert seen(gate.findings()) == [
         ("SG208", 'DialogueStore.top: begins_with on "score", a number (N) key; use a range (between, <, >=, ...)'),
+        ("SG208", f'DialogueStore.top: key "rank" is a number (N) but "R#{{rank}}" {text}'),
+        ("SG208", f'DialogueStore.within: key "score" is a number (N) but "S#{{low}}" {text}'),
         (
             "SG208",
-            'DialogueStore.top: key "rank" is a number (N) but "R#{rank}" is text; write a single placeholder such '
-            'as "{n}" or a number',
+            'DialogueStore.within: key "score" is a number (N) but is bound to {high} (&str: text); bind it to an '
+            "integer or decimal parameter, or change the attribute's type",
         ),
     ]
