@@ -63,16 +63,20 @@ def test_a_getitem_on_an_index_is_sg203_alone_not_also_a_missing_primary_key(gat
 
 def test_a_binary_key_written_as_text_around_a_placeholder_is_sg208(gate: Gate) -> None:
     gate.manifest(
-        '[access.DialogueStore.get_blob]\nop = "GetItem"\nkey = { pk = "BLOB#{id}", sk = "D#{digest}" }\n',
+        '[access.DialogueStore.get_blob]\nop = "GetItem"\nkey = { pk = "BLOB#{id}", sk = "D#{digest}" }\n'
+        '\n[access.DialogueStore.list_blobs]\nop = "Query"\n'
+        'key = { pk = "BLOB#{id}", sk = { between = ["D#{digest}", "E#{digest}"] } }\nlimit = 10\n',
         table=BINARY_TABLE,
     )
-    gate.write("src/store.rs", BLOBS)
+    gate.write(
+        "src/store.rs",
+        BLOBS.replace("}\n", "    fn list_blobs(&self, id: &str, digest: &[u8]) -> Result<Vec<Blob>>;\n}\n"),
+    )
+    single = "must be a single placeholder bound to a bytes parameter"
     assert seen(gate.findings()) == [
-        (
-            "SG208",
-            'DialogueStore.get_blob: key "sk" is binary (B); "D#{digest}" must be a single placeholder bound '
-            "to a bytes parameter",
-        )
+        ("SG208", f'DialogueStore.get_blob: key "sk" is binary (B); "D#{{digest}}" {single}'),
+        ("SG208", f'DialogueStore.list_blobs: key "sk" is binary (B); "D#{{digest}}" {single}'),
+        ("SG208", f'DialogueStore.list_blobs: key "sk" is binary (B); "E#{{digest}}" {single}'),
     ]
 
 
@@ -260,12 +264,11 @@ PAGED_METHODS = {
 
 
 def test_a_page_of_items_and_a_cursor_hands_the_cursor_back_a_one_element_tuple_does_not(gate: Gate) -> None:
+    query = 'op = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }'
     gate.manifest(
-        "".join(
-            f'\n[access.DialogueStore.{name}]\nop = "Query"\nkey = {{ pk = "DIALOGUE#{{dialogue_id}}", sk = '
-            '{ begins_with = "ROUND#" } }\npage = "cursor"\n'
-            for name in PAGED_METHODS
-        ),
+        "".join(f'\n[access.DialogueStore.{name}]\n{query}\npage = "cursor"\n' for name in PAGED_METHODS)
+        + f'\n[access.DialogueStore.unannotated]\n{query}\npage = "cursor"\n'
+        + f"\n[access.DialogueStore.unbounded]\n{query}\n",
         paths='["src/**/*.py"]',
     )
     gate.write(
@@ -273,16 +276,23 @@ def test_a_page_of_items_and_a_cursor_hands_the_cursor_back_a_one_element_tuple_
         "from typing import Any, List, Optional, Protocol, Tuple\n\n\nclass DialogueStore(Protocol):\n"
         + "".join(
             f"    def {name}(self, dialogue_id: str) -> {returns}: ...\n" for name, returns in PAGED_METHODS.items()
-        ),
+        )
+        + "    def unannotated(self, dialogue_id: str): ...\n"
+        + "    def unbounded(self, dialogue_id: str) -> list[Round]: ...\n",
     )
+    instead = (
+        "so it reads every page in one call; take the start key as a parameter (after: Option<Cursor>) and return "
+        "the next one (Page<T>, or the items with a token), return a stream, or declare limit = N"
+    )
+    no_cursor = 'page = "cursor", but the method takes no cursor and returns none'
     assert seen(gate.findings()) == [
+        ("SG209", f"DialogueStore.one_element: {no_cursor} (it returns tuple[list[Round]]), {instead}"),
+        ("SG209", f"DialogueStore.unannotated: {no_cursor} (it returns nothing), {instead}"),
         (
             "SG209",
-            'DialogueStore.one_element: page = "cursor", but the method takes no cursor and returns none (it returns '
-            "tuple[list[Round]]), so it reads every page in one call; take the start key as a parameter (after: "
-            "Option<Cursor>) and return the next one (Page<T>, or the items with a token), return a stream, or "
-            "declare limit = N",
-        )
+            'DialogueStore.unbounded returns a collection (list[Round]) from a Query with neither page = "cursor" '
+            'nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N',
+        ),
     ]
 
 
