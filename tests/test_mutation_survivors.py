@@ -639,3 +639,28 @@ def test_sg208_on_number_keys_every_attribute_and_every_operand_is_checked(gate:
             "integer or decimal parameter, or change the attribute's type",
         ),
     ]
+
+
+def test_sg210_and_sg207_say_what_to_write_instead(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.get_dialogue]\nop = "GetItem"\nkey = { pk = "DIALOGUE#ONE", sk = "META" }\n'
+        '\n[access.DialogueStore.by_status]\nop = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{status}" }\n'
+        "limit = 10\nconsistent = true\n"
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn get_dialogue(&self) -> Result<Option<Dialogue>>;\n"
+        "    fn by_status(&self, status: &str) -> Result<Vec<Dialogue>>;\n}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG210",
+            'DialogueStore.get_dialogue: partition key pk = "DIALOGUE#ONE" has no placeholder, so every call lands '
+            "on one partition (a hot key); put a parameter into it",
+        ),
+        (
+            "SG207",
+            'DialogueStore.by_status: consistent = true on GSI "GSI1", but GSIs support eventually consistent reads '
+            "only; drop consistent, or read the base table or an LSI",
+        ),
+    ]
