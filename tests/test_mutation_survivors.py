@@ -664,3 +664,32 @@ def test_sg210_and_sg207_say_what_to_write_instead(gate: Gate) -> None:
             "only; drop consistent, or read the base table or an LSI",
         ),
     ]
+
+
+def test_a_waiver_waives_through_its_expiry_date_and_is_sg104_on_its_method_the_day_after(gate: Gate) -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    yesterday = today - dt.timedelta(days=1)
+    gate.manifest(
+        '\n[access.DialogueStore.get]\nop = "Scan"\n\n[access.DialogueStore.put]\nop = "Scan"\n',
+        f'\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get"\nreason = "legacy"\nexpires = {today}\n'
+        f'\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.put"\nreason = "legacy"\nexpires = {yesterday}\n',
+    )
+    gate.write("src/store.rs", THREE.replace("    fn list(&self, id: &str) -> Result<Vec<Round>>;\n", ""))
+    result = gate.run()
+    assert [f"{w.finding.code} {w.finding.method}" for w in result.waived] == ["SG202 get"]
+    assert [(f.code, f.subject, f.message) for f in result.findings] == [
+        (
+            "SG202",
+            "DialogueStore.put",
+            "DialogueStore.put uses Scan, which reads all of the base table; declare a Query on an index whose "
+            "partition key the method's parameters can build (add a GSI if none fits)",
+        ),
+        (
+            "SG104",
+            "DialogueStore.put",
+            f"waiver of SG202 for DialogueStore.put expired on {yesterday}; fix the finding, or renew the waiver with "
+            "a new expires date",
+        ),
+    ]
