@@ -693,3 +693,22 @@ def test_a_waiver_waives_through_its_expiry_date_and_is_sg104_on_its_method_the_
             "a new expires date",
         ),
     ]
+
+
+def test_a_waiver_that_matches_nothing_is_sg104_on_its_method_or_on_no_method_for_a_path(gate: Gate) -> None:
+    gate.manifest(
+        DECLARED,
+        '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "legacy"\n'
+        '\n[[waiver]]\nrule = "SG501"\npath = "src/legacy/**"\nreason = "legacy"\n',
+    )
+    gate.write("src/store.rs", STORE)
+    unused = "matches no finding; delete it, so that it cannot silently waive a future violation"
+    assert [(f.code, f.subject, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG104",
+            "DialogueStore.get_dialogue",
+            gate.line_of('method = "DialogueStore.get_dialogue"') - 2,
+            f"waiver of SG202 for DialogueStore.get_dialogue {unused}",
+        ),
+        ("SG104", None, gate.line_of('path = "src/legacy/**"') - 2, f"waiver of SG501 for path src/legacy/** {unused}"),
+    ]
