@@ -703,12 +703,19 @@ def test_a_waiver_that_matches_nothing_is_sg104_on_its_method_or_on_no_method_fo
     )
     gate.write("src/store.rs", STORE)
     unused = "matches no finding; delete it, so that it cannot silently waive a future violation"
-    assert [(f.code, f.subject, f.line, f.message) for f in gate.findings()] == [
+    assert [(f.code, f.trait, f.method, f.line, f.message) for f in gate.findings()] == [
         (
             "SG104",
-            "DialogueStore.get_dialogue",
+            "DialogueStore",
+            "get_dialogue",
             gate.line_of('method = "DialogueStore.get_dialogue"') - 2,
             f"waiver of SG202 for DialogueStore.get_dialogue {unused}",
         ),
-        ("SG104", None, gate.line_of('path = "src/legacy/**"') - 2, f"waiver of SG501 for path src/legacy/** {unused}"),
+        (
+            "SG104",
+            None,
+            None,
+            gate.line_of('path = "src/legacy/**"') - 2,
+            f"waiver of SG501 for path src/legacy/** {unused}",
+        ),
     ]
