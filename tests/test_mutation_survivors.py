@@ -713,8 +713,8 @@ def test_a_waiver_that_matches_nothing_is_sg104_on_its_method_or_on_no_method_fo
         ),
         (
             "SG104",
-            None,
-            None,
+            "",
+            "",
             gate.line_of('path = "src/legacy/**"') - 2,
             f"waiver of SG501 for path src/legacy/** {unused}",
         ),
