@@ -240,14 +240,18 @@ def test_sg004_names_what_to_list_in_external_a_qualified_path_whole_and_a_wrapp
         "  get(dialogue_id: string): Promise<Dialogue | undefined>;\n}\n",
     )
     where = 'which is defined nowhere under the store\'s paths ("src/**/*.ts"): its methods would not be governed'
-    assert seen(gate.findings()) == [
+    assert [(f.code, f.trait, f.line, f.message) for f in gate.findings()] == [
         (
             "SG004",
+            "DialogueStore",
+            1,
             f'DialogueStore extends Omit<Base, "x">, {where}; add its file to paths, or list it in [[store]] '
             'external = ["Base"] if another manifest governs it',
         ),
         (
             "SG004",
+            "DialogueStore",
+            1,
             f"DialogueStore extends admin.Admin, {where}; add its file to paths, or list it in [[store]] "
             'external = ["admin.Admin"] if another manifest governs it',
         ),
@@ -718,4 +722,21 @@ def test_a_waiver_that_matches_nothing_is_sg104_on_its_method_or_on_no_method_fo
             gate.line_of('path = "src/legacy/**"') - 2,
             f"waiver of SG501 for path src/legacy/** {unused}",
         ),
+    ]
+
+
+# SG001 and SG004 point at the store and name its trait ------------------------------------------
+
+
+def test_sg001_for_a_second_store_renamed_in_the_code_names_its_trait_and_every_path(gate: Gate) -> None:
+    gate.manifest(DECLARED, '\n[[store]]\ntrait = "ConversationStore"\npaths = ["src/**/*.rs", "lib/**/*.rs"]\n')
+    gate.write("src/store.rs", STORE)
+    assert [(f.code, f.trait, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG001",
+            "ConversationStore",
+            gate.line_of('trait = "ConversationStore"'),
+            'store trait ConversationStore is defined in none of the 1 files its paths ("src/**/*.rs", "lib/**/*.rs") '
+            "match; if it was renamed, rename it in [[store]] trait too (the gate does not follow renames)",
+        )
     ]
