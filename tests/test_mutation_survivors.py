@@ -206,10 +206,14 @@ def test_a_trait_wide_waiver_waives_the_methods_it_lists_and_not_one_added_later
     assert waived_and_kept(gate) == (["SG202 get", "SG202 put"], [("SG202", "list")])
 
 
-def test_a_waiver_of_one_method_waives_that_method_only(gate: Gate) -> None:
-    gate.manifest(THREE_SCANS, '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get"\nreason = "legacy"\n')
+def test_a_waiver_of_one_method_waives_that_rule_on_that_method_only(gate: Gate) -> None:
+    gate.manifest(
+        THREE_SCANS,
+        '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get"\nreason = "legacy"\n'
+        '\n[[waiver]]\nrule = "SG210"\nmethod = "DialogueStore.put"\nreason = "legacy"\n',
+    )
     gate.write("src/store.rs", THREE)
-    assert waived_and_kept(gate) == (["SG202 get"], [("SG202", "put"), ("SG202", "list")])
+    assert waived_and_kept(gate) == (["SG202 get"], [("SG202", "put"), ("SG202", "list"), ("SG104", "put")])
 
 
 # Messages say what to write ----------------------------------------------------------------------
