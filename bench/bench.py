@@ -38,6 +38,9 @@ sys.path.insert(0, str(HERE))
 from generate import generate, generate_many_files, generate_many_stores  # noqa: E402
 
 Command = tuple[list[str], Path, "dict[str, str] | None"]
+# As installed: modules are loaded from their bytecode (a wheel's install compiles it), so the
+# children may write __pycache__ (the warm-up round does); nothing else of the caller's changes.
+_ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
@@ -48,7 +51,7 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tu
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={**os.environ, **env} if env else None,
+        env={**_ENVIRONMENT, **(env or {})},
     )
     assert child.stderr is not None
     errors = child.stderr.read()
@@ -82,9 +85,33 @@ def _git(root: Path, *args: str) -> None:
 
 
 def _commit_all(root: Path) -> None:
+    """A repository whose base commit tracks every file (`-f`: as the checkout tracked them)."""
     _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
+    _git(root, "add", "-A", "-f")
     _git(root, "commit", "-q", "--no-verify", "-m", "base")
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    """The checkout's files: a git work tree's tracked and untracked files (not what it ignores),
+    else every file."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=source,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        shutil.copytree(source, target, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        return
+    for raw in sorted(set(listed.stdout.split(b"\0"))):
+        relative = os.fsdecode(raw)
+        if not relative or not os.path.lexists(source / relative):
+            continue
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        if os.path.islink(source / relative):
+            os.symlink(os.readlink(source / relative), target / relative)
+        elif os.path.isfile(source / relative):
+            shutil.copy2(source / relative, target / relative)
 
 
 def _touch(path: Path) -> None:
@@ -166,7 +193,7 @@ def _sg501_rule(roots: list[str], allow: list[str]) -> str:
 def _tree_setup(args: argparse.Namespace, work: Path) -> tuple[dict[str, Command], str, str]:
     source = Path(args.tree).resolve()
     tree = work / "tree"
-    shutil.copytree(source, tree, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    _copy_tree(source, tree)
     trait = args.trait or _default_trait(tree)
     roots = _client_roots(args.backend, args.module)
     (tree / "store-gate.toml").write_text(_tree_manifest(trait, args.paths, args.backend, args.module, args.allow))
