@@ -222,20 +222,25 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
     """The project as it is in `tree` (default: the working tree under the manifest's folder)."""
     manifest = loaded.manifest
     root = loaded.root
-    tree = tree or WorkingTree(root, manifest.limits.max_file_bytes)
+    boundaries = manifest.boundaries
+    if tree is None:
+        working = WorkingTree(root, manifest.limits.max_file_bytes, manifest.exclude)
+        working.prepare([store.paths for store in manifest.store] + [boundaries.paths or () if boundaries else ()])
+        tree = working
     cache = SourceCache(tree)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
+    files_of: dict[tuple[str, ...], list[str]] = {}  # stores over the same paths share one list
     for position, store in enumerate(manifest.store):
-        files = [f for f in tree.match(store.paths) if language_of(f) is not None]
-        governed = GovernedStore(store, position, files)
+        if store.paths not in files_of:
+            files_of[store.paths] = [f for f in tree.match(store.paths) if language_of(f) is not None]
+        governed = GovernedStore(store, position, files_of[store.paths])
         _follow_traits(governed, cache, problems)
         if not governed.found:
             for problem in governed.unparsed_mentions:
                 key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
                 problems.setdefault(key, problem)
         stores.append(governed)
-    boundaries = manifest.boundaries
     if boundaries is not None and boundaries.paths:
         scanned = [f for f in tree.match(boundaries.paths) if language_of(f) is not None]
     else:

@@ -1,7 +1,10 @@
 """Source trees: which files the manifest's globs match, and their bytes - in the working tree,
 or at a base commit read from git objects (for `--base`).
 
-The gate reads only inside the project it was pointed at, and only what it can read safely:
+Every glob the project uses is matched in one walk (`WorkingTree.prepare`); what the manifest's
+`exclude` matches, and inside a git work tree what git ignores, is left out (a folder so left out
+is not even listed). The gate reads only inside the project it was pointed at, and only what it
+can read safely:
 
 - globs are relative to the manifest's folder; absolute globs, `..`, brace expansion and broken
   character classes are configuration errors. Matching is wcmatch's (atomic groups: no
@@ -191,15 +194,28 @@ def read_inside(root: Path, relative: str | Path, limit: int = DEFAULT_MAX_FILE_
     return read_regular(path, limit)
 
 
+_OUTSIDE_FOLDER = "a folder that leads outside the project (a symlink): not walked"
+
+
 @dataclass
 class Walk:
-    """The files under a root that globs match, walked once per starting folder, with what could
-    not be read on the way."""
+    """The files under a root that globs match, found in one walk over the folders the globs can
+    reach, with what could not be read on the way.
+
+    `exclude` (the manifest's globs) and `ignored` (what git ignores: paths relative to the root,
+    folders ending in `/`) leave files out, and prune the folders they name: a git-ignored
+    `node_modules` is never listed. `regular` records, for each walked file that is not a symlink,
+    its (device, inode), so that reading it later needs no second resolution of its path."""
 
     root: Path
     globs: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    ignored: frozenset[str] = frozenset()
     files: list[str] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)  # relative path -> reason
+    regular: dict[str, tuple[int, int]] = field(default_factory=dict)
+    links: set[str] = field(default_factory=set)  # matched files that are symlinks
+    matched: set[str] = field(default_factory=set)  # every file matched, symlinks to matched files too
 
     def run(self) -> Walk:
         root = self.root.resolve()
@@ -217,27 +233,29 @@ class Walk:
                 continue  # inside a folder another glob walks
             walked.append(start)
             self._walk(root, start, matches, found)
-        self.files = sorted(found - self._duplicate_links(root, found))
+        self.matched = found
+        self.files = sorted(found - duplicate_links(root, found, self.links))
         return self
 
-    @staticmethod
-    def _duplicate_links(root: Path, found: set[str]) -> set[str]:
-        """Symlinks to files the globs match anyway: one file is read once, under its own name."""
-        duplicates = set()
-        for relative in found:
-            path = root / relative
-            if path.is_symlink():
-                try:
-                    target = path.resolve().relative_to(root).as_posix()
-                except (ValueError, OSError, RuntimeError):
-                    continue
-                if target in found and target != relative:
-                    duplicates.add(relative)
-        return duplicates
+    def _left_out(self, relative: str, folder: bool = False) -> bool:
+        """Excluded by the manifest, or ignored by git (the path or one of its folders)."""
+        if self.ignored and (relative + "/" if folder else relative) in self.ignored:
+            return True
+        return bool(self.exclude) and glob_matcher(self.exclude)(relative)
+
+    def _excluded_anywhere(self, relative: str) -> bool:
+        """A path a glob names without a wildcard (or a glob's fixed folder): left out only by the
+        manifest's `exclude` (it, or a folder above it) - git's ignore rules do not overrule a name
+        the manifest writes out."""
+        if not self.exclude:
+            return False
+        excluded = glob_matcher(self.exclude)
+        parts = relative.split("/")
+        return any(excluded("/".join(parts[: i + 1])) for i in range(len(parts)))
 
     def _literal(self, root: Path, relative: str, found: set[str]) -> None:
         path = root / relative
-        if not os.path.lexists(path):
+        if not os.path.lexists(path) or self._excluded_anywhere(relative):
             return
         if not inside(root, path):
             self.unreadable[relative] = "leads outside the project (a symlink): the gate reads only inside it"
@@ -245,45 +263,111 @@ class Walk:
             return  # a folder named without a wildcard matches no file
         else:
             found.add(relative)
+            if path.is_symlink():
+                self.links.add(relative)
 
     def _walk(self, root: Path, start: str, matches: Callable[[str], bool], found: set[str]) -> None:
         folder = root / start if start else root
         if not os.path.lexists(folder):
             return
         if not inside(root, folder):
-            self.unreadable[start] = "a folder that leads outside the project (a symlink): not walked"
+            self.unreadable[start] = _OUTSIDE_FOLDER
             return
         if not folder.is_dir():
             return
-
-        def failed(error: OSError) -> None:
-            where = Path(error.filename or folder)
+        if start and self._excluded_anywhere(start):
+            return
+        pending = [(str(folder), start)]
+        while pending:
+            current, base = pending.pop()
             try:
-                relative = where.resolve().relative_to(root).as_posix()
-            except (ValueError, OSError, RuntimeError):
-                relative = str(where)
-            self.unreadable[relative] = f"a folder that cannot be read ({error.strerror or error})"
-
-        for current, dirs, names in os.walk(folder, onerror=failed, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if d != ".git")
-            base = os.path.relpath(current, root).replace(os.sep, "/")
-            for name in dirs:
-                linked = Path(current) / name
-                if linked.is_symlink() and not inside(root, linked):
-                    relative = name if base == "." else f"{base}/{name}"
-                    self.unreadable[relative] = "a folder that leads outside the project (a symlink): not walked"
-            for name in names:
-                relative = name if base == "." else f"{base}/{name}"
-                if not matches(relative):
+                with os.scandir(current) as listing:
+                    entries = list(listing)
+            except OSError as error:
+                where = Path(error.filename or current)
+                try:
+                    relative = where.resolve().relative_to(root).as_posix()
+                except (ValueError, OSError, RuntimeError):
+                    relative = str(where)
+                self.unreadable[relative] = f"a folder that cannot be read ({error.strerror or error})"
+                continue
+            folders = []
+            for entry in entries:
+                name = entry.name
+                relative = f"{base}/{name}" if base else name
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if name == ".git":
+                        continue
+                    if entry.is_symlink():
+                        if not inside(root, Path(entry.path)):
+                            self.unreadable[relative] = _OUTSIDE_FOLDER
+                        continue  # a link inside the project: its folder is walked under its own name
+                    if not self._left_out(relative, folder=True):
+                        folders.append((entry.path, relative))
                     continue
-                full = Path(current) / name
-                if full.is_symlink() and not inside(root, full):
-                    reason = "leads outside the project (a symlink): the gate reads only inside it"
-                    if not os.path.exists(full):
-                        reason = "a symlink to nothing (or a symlink loop)"
-                    self.unreadable[relative] = reason
+                if not matches(relative) or self._left_out(relative):
                     continue
+                if entry.is_symlink():
+                    full = Path(entry.path)
+                    if not inside(root, full):
+                        reason = "leads outside the project (a symlink): the gate reads only inside it"
+                        if not os.path.exists(full):
+                            reason = "a symlink to nothing (or a symlink loop)"
+                        self.unreadable[relative] = reason
+                        continue
+                    self.links.add(relative)
+                else:
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                        if stat.S_ISREG(info.st_mode):
+                            self.regular[relative] = (info.st_dev, info.st_ino)
+                    except OSError:
+                        pass  # read through the checked path
                 found.add(relative)
+            pending.extend(sorted(folders, reverse=True))
+
+
+def duplicate_links(root: Path, found: set[str], links: set[str]) -> set[str]:
+    """Symlinks to files the globs match anyway: one file is read once, under its own name."""
+    duplicates = set()
+    for relative in links & found:
+        try:
+            target = (root / relative).resolve().relative_to(root).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            continue
+        if target in found and target != relative:
+            duplicates.add(relative)
+    return duplicates
+
+
+def git_ignored(root: Path) -> frozenset[str]:
+    """What git ignores under `root` (untracked files and folders its ignore rules match, folders
+    ending in `/`), when `root` is inside a git work tree; nothing otherwise, or when git cannot
+    say: then every file is read (a tracked file is never ignored)."""
+    here = root.resolve()
+    if not any((folder / ".git").exists() for folder in (here, *here.parents)):
+        return frozenset()
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+            cwd=here,
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except OSError:
+        return frozenset()
+    if done.returncode != 0:
+        return frozenset()
+    # `./`: the project folder itself is ignored by a repository around it; what is under it is
+    # still the project the gate was pointed at.
+    return frozenset(p for p in (os.fsdecode(raw) for raw in done.stdout.split(b"\0")) if p and p != "./")
 
 
 def match_files(root: Path, globs: Sequence[str]) -> list[str]:
@@ -344,21 +428,111 @@ class SourceTree(Protocol):
         ...
 
 
-class WorkingTree:
-    """The files on disk under the project's root."""
+def _excluder(exclude: Sequence[str]) -> Callable[[str], bool]:
+    """Is a path excluded: it, or one of its folders, matched by an `exclude` glob?"""
+    matcher = glob_matcher(tuple(exclude))
 
-    def __init__(self, root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+    def excluded(path: str) -> bool:
+        if not exclude:
+            return False
+        parts = path.split("/")
+        return any(matcher("/".join(parts[: i + 1])) for i in range(len(parts)))
+
+    return excluded
+
+
+class WorkingTree:
+    """The files on disk under the project's root: walked once for every glob the project uses
+    (`prepare`), leaving out what the manifest's `exclude` and git's ignore rules leave out."""
+
+    def __init__(
+        self,
+        root: Path,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        exclude: Sequence[str] = (),
+        gitignore: bool = True,
+    ) -> None:
         self.root = root
         self.max_file_bytes = max_file_bytes
+        self.exclude = tuple(exclude)
+        self.gitignore = gitignore
         self.unreadable: dict[str, str] = {}
+        self._ignored: frozenset[str] | None = None
+        self._walks: list[Walk] = []
+        self._matched: dict[tuple[str, ...], list[str]] = {}
+        self._regular: dict[str, tuple[int, int]] = {}
+
+    @property
+    def ignored(self) -> frozenset[str]:
+        if self._ignored is None:
+            self._ignored = git_ignored(self.root) if self.gitignore else frozenset()
+        return self._ignored
+
+    def prepare(self, glob_sets: Sequence[Sequence[str]]) -> None:
+        """Walk once for all these globs; `match` then tests each set against what was found."""
+        union = tuple(dict.fromkeys(g for globs in glob_sets for g in globs))
+        if union:
+            self._walk(union)
+
+    def _walk(self, globs: tuple[str, ...]) -> Walk:
+        walk = Walk(self.root, globs, self.exclude, self.ignored).run()
+        self.unreadable.update(walk.unreadable)
+        self._regular.update(walk.regular)
+        self._walks.append(walk)
+        return walk
 
     def match(self, globs: Sequence[str]) -> list[str]:
-        walk = Walk(self.root, tuple(globs)).run()
-        self.unreadable.update(walk.unreadable)
-        return walk.files
+        key = tuple(globs)
+        if key not in self._matched:
+            covering = next((w for w in self._walks if set(key) <= set(w.globs)), None)
+            if covering is None:
+                covering = self._walk(key)
+            if covering.globs == key:
+                self._matched[key] = covering.files
+            else:
+                matches = glob_matcher(key)
+                found = {f for f in covering.matched if matches(f)}
+                self._matched[key] = sorted(found - duplicate_links(self.root.resolve(), found, covering.links))
+        return list(self._matched[key])
 
     def read(self, path: str) -> bytes:
+        identity = self._regular.get(path)
+        if identity is not None:
+            data = _read_walked(self.root / path, identity, self.max_file_bytes)
+            if data is not None:
+                return data
         return read_inside(self.root, path, self.max_file_bytes)
+
+
+def _read_walked(path: Path, identity: tuple[int, int], limit: int) -> bytes | None:
+    """The bytes of a file the walk saw as a regular file inside the project, when it is still
+    that very file (its device and inode, opened without following a symlink); None otherwise,
+    and the caller reads it through every check (`read_inside`)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    if not getattr(os, "O_NOFOLLOW", 0):
+        return None
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) != identity or info.st_size > limit:
+            return None
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, max(info.st_size + 1, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 class GitTree:
@@ -367,7 +541,11 @@ class GitTree:
     space cannot shift one file's contents onto another."""
 
     def __init__(
-        self, base: git.BaseRevision, project_root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+        self,
+        base: git.BaseRevision,
+        project_root: Path,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        exclude: Sequence[str] = (),
     ) -> None:
         self.base = base
         self.max_file_bytes = max_file_bytes
@@ -376,12 +554,13 @@ class GitTree:
         self._entries = {
             entry.path[len(self._prefix) :]: entry for entry in git.list_tree(base, self._prefix.rstrip("/"))
         }
+        self._excluded = _excluder(exclude)
         self._contents: dict[str, bytes] = {}
         self.unreadable: dict[str, str] = {}
 
     def match(self, globs: Sequence[str]) -> list[str]:
         matches = glob_matcher(tuple(globs))
-        found = sorted(p for p in self._entries if matches(p))
+        found = sorted(p for p in self._entries if matches(p) and not self._excluded(p))
         for path in found:
             reason = self._refusal(path)
             if reason:

@@ -245,6 +245,7 @@ def _check_globs(loaded: LoadedManifest) -> None:
         for name, backend in boundaries.backends.items():
             globs += [(("boundaries", "backends", name, "allow", j), glob) for j, glob in enumerate(backend.allow)]
     globs += [(("rules", j), glob) for j, glob in enumerate(manifest.rules)]
+    globs += [(("exclude", j), glob) for j, glob in enumerate(manifest.exclude)]
     globs += [(("waiver", i, "path"), w.path) for i, w in enumerate(manifest.waiver) if w.path is not None]
     problems = []
     for key, glob in globs:

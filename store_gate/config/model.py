@@ -335,6 +335,7 @@ class Manifest:
     severity: dict[str, Literal["error", "warning", "off"]] = field(default_factory=dict)
     boundaries: Boundaries | None = None
     rules: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
 
 
@@ -373,6 +374,7 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
         severity=dict(data.get("severity", {})),
         boundaries=Boundaries.from_data(data["boundaries"]) if data.get("boundaries") is not None else None,
         rules=tuple(data.get("rules", [])),
+        exclude=tuple(data.get("exclude", [])),
         limits=_limits(_mapping(data.get("limits", {}))),
     )
 
