@@ -15,12 +15,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+from store_gate import prefilter
 from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
 from store_gate.config.model import AccessPattern, Store
 from store_gate.config.toml_lines import TOMLDecodeError, loads
 from store_gate.display import one_line
 from store_gate.extract.model import (
+    FileExtraction,
     Heritage,
     Method,
     SourceLocation,
@@ -29,7 +31,7 @@ from store_gate.extract.model import (
     TypeDefinition,
 )
 from store_gate.keytemplate import KeyTemplate
-from store_gate.languages import language_of
+from store_gate.languages import LANGUAGES, Language, language_of
 from store_gate.schema.table import TableSchema
 from store_gate.sources import SourceTree, Unreadable, WorkingTree, decode_source
 
@@ -150,19 +152,74 @@ class Project:
         return {name for store in self.stores for name in store.trait_names}
 
 
-class SourceCache:
-    """Each file is read and decoded at most once, and parsed by ast-grep at most once per
-    language, however many stores, passes and rules look at it."""
+# Up to this many names, a file is tested for each by a byte substring first; beyond, the words
+# at each file's definition sites are computed once and looked up (1,000 stores x 1,000 files
+# would otherwise be a million substring tests).
+_FEW_NAMES = 16
+_LANGUAGE_NAMES = tuple(language.name for language in LANGUAGES)
+_DEFINER_KEYWORDS = ("trait", "class", "interface", "type")  # a trait, class or interface
+_TYPE_KEYWORDS = ("type", "interface", "class")  # a named type: an alias, an interface, a class
 
-    def __init__(self, tree: SourceTree) -> None:
+
+def _known_language(path: str) -> Language:
+    language = language_of(path)
+    assert language is not None  # only files of a known language are matched
+    return language
+
+
+def _plain_ascii(path: str, data: bytes) -> bool:
+    """Do the bytes decode to the same characters (ASCII, no NUL, no Python coding cookie)?"""
+    return (
+        data.isascii()
+        and b"\x00" not in data
+        and not (path.endswith((".py", ".pyi")) and b"coding" in data[:400])  # a coding cookie decides
+    )
+
+
+class SourceCache:
+    """Each file is read at most once, tested for what it may hold by cheap prefilters, and
+    parsed only when it can matter: each answer is kept per file (and per set of names), so many
+    stores, alias rounds and the `--base` comparison ask again for nothing.
+
+    Trees are kept only for the files that hold governed traits (the SG401/SG402 rules read
+    them again); any other tree is dropped once read. `shared`: for the project at a `--base`
+    commit, the working tree's cache, which answers for every file not in `changed` (its bytes
+    are the same at the base): only changed files are read from git and parsed again."""
+
+    def __init__(
+        self, tree: SourceTree, shared: SourceCache | None = None, changed: frozenset[str] | None = None
+    ) -> None:
         self.tree = tree
+        self.shared = shared if changed is not None else None
+        self.changed = changed or frozenset()
         self._bytes: dict[str, bytes] = {}
         self._text: dict[str, str | None] = {}
         self.problems: dict[str, SourceProblem] = {}
         self.parsed: dict[tuple[str, str], Any] = {}  # (path, language) -> ast-grep root node
+        self.parses = 0  # ast-grep parses made (tests assert which files are parsed, not timings)
+        self._could: dict[tuple[str, frozenset[str]], bool] = {}
+        self._words: dict[str, set[str] | None] = {}  # None: undecodable, a candidate for any name
+        self._by_word: dict[str, set[str]] = {}
+        self._indexed: set[str] = set()
+        self._tested: set[str] = set()  # indexed files that are not plain ASCII: tested name by name
+        self._orders: dict[int, tuple[list[str], dict[str, int]]] = {}
+        self._extractions: dict[tuple[str, frozenset[str]], FileExtraction] = {}
+        self._types: dict[tuple[str, frozenset[str]], dict[str, TypeDefinition]] = {}
+        self._may_type: dict[tuple[str, frozenset[str]], bool] = {}
+        self._unusual_files: dict[str, bool] = {}
+        self._rounds: dict[tuple[int, frozenset[str]], tuple[list[str], dict[str, TypeDefinition]]] = {}
+
+    def _owner(self, path: str) -> SourceCache:
+        """Which cache answers for the file: the working tree's, for a file unchanged since the base."""
+        if self.shared is not None and path not in self.changed:
+            return self.shared
+        return self
 
     def data(self, path: str) -> bytes:
         """The file's bytes; b"" - with an SG002 problem recorded - when it may not or cannot be read."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.data(path)
         if path not in self._bytes:
             try:
                 self._bytes[path] = self.tree.read(path)
@@ -186,6 +243,9 @@ class SourceCache:
     def text(self, path: str) -> str | None:
         """The file's text, decoded for what it is (UTF-8, a byte-order mark, a Python coding
         cookie); None, with an SG002 problem recorded, when it cannot be decoded."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.text(path)
         if path not in self._text:
             data = self.data(path)
             try:
@@ -201,25 +261,219 @@ class SourceCache:
                 )
         return self._text[path]
 
+    def scannable(self, path: str) -> prefilter.Text | None:
+        """The file as the prefilters scan it: its bytes when they are plain ASCII text (which
+        decodes to the same characters), else its decoded text (None: undecodable)."""
+        data = self.data(path)
+        return data if _plain_ascii(path, data) else self.text(path)
+
+    def release(self, keep: set[str], data: bool = False) -> None:
+        """Drop the texts and trees (with `data`, the bytes too) of every file but `keep` (the
+        files whose trees a later phase reads)."""
+        if data:
+            self._bytes = {p: b for p, b in self._bytes.items() if p in keep}
+        self._text = {p: t for p, t in self._text.items() if p in keep or t is None}
+        self.parsed = {k: root for k, root in self.parsed.items() if k[0] in keep}
+
+    def forget(self, path: str) -> None:
+        """Drop what is kept of one file: a phase that reads each file once is done with it."""
+        self._bytes.pop(path, None)
+        if self._text.get(path) is not None:
+            del self._text[path]
+        for language in _LANGUAGE_NAMES:
+            self.parsed.pop((path, language), None)
+
+    def root(self, path: str, language: str, keep: bool = False) -> Any:
+        """The file's ast-grep tree: the kept one, else parsed now (and kept when `keep`)."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.root(path, language, keep)
+        key = (path, language)
+        found = self.parsed.get(key)
+        if found is None:
+            from ast_grep_py import SgRoot
+
+            found = SgRoot(self.text(path) or "", language).root()
+            self.parses += 1
+            if keep:
+                self.parsed[key] = found
+        return found
+
+    # -- what a file may define ------------------------------------------------------------------
+
     def could_define(self, path: str, names: frozenset[str]) -> bool:
         """Can the file define one of these traits? Cheap byte tests first; a file whose bytes
         are not plain ASCII-compatible text (UTF-16, UTF-32) is decoded and tested as text, so
         an encoding never hides a definition."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.could_define(path, names)
+        key = (path, names)
+        if key not in self._could:
+            self._could[key] = self._could_define(path, names)
+        return self._could[key]
+
+    def _could_define(self, path: str, names: frozenset[str]) -> bool:
         data = self.data(path)
-        plain = any(name.encode() in data for name in names)
-        escaped = b"\\u" in data  # a TypeScript name may be spelt with unicode escapes: `\\u0044ialogueStore`
-        if not (plain or escaped) and b"\x00" not in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if not any(name.encode() in data for name in names) and not self._unusual(path, data):
             return False
-        text = self.text(path)
+        text = self._definable_text(path)
         if text is None:
             return True  # undecodable: SG002 says so
-        if "\\u" in text:
+        return prefilter.defines(text, _DEFINER_KEYWORDS, names, raw=True)
+
+    def _unusual(self, path: str, data: bytes) -> bool:
+        """Does the file need decoding before a name can be looked for: unicode escapes (a
+        TypeScript name may be spelt `\\u0044ialogueStore`), NUL bytes or a UTF-16 byte-order
+        mark (UTF-16 or UTF-32 text)? Tested once per file."""
+        known = self._unusual_files.get(path)
+        if known is None:
+            known = b"\\u" in data or b"\x00" in data[:4096] or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            self._unusual_files[path] = known
+        return known
+
+    def _definable_text(self, path: str) -> prefilter.Text | None:
+        """What a definition is looked for in: unicode escapes (TypeScript) spelt out."""
+        text = self.scannable(path)
+        if isinstance(text, bytes) and b"\\u" in text:
+            text = text.decode("ascii")
+        if isinstance(text, str) and "\\u" in text:
             text = _UNICODE_ESCAPE.sub(_unescaped, text)
-        return any(name in text for name in names) and _defines(text, names)
+        return text
+
+    def candidates(self, files: list[str], names: frozenset[str], many: bool = False) -> list[str]:
+        """The files, in order, that could define one of the names (`could_define`). With many
+        names (or `many`: many stores asking in turn), each file's definition sites are read once
+        and the names looked up in an index of the words found there."""
+        if not many and len(names) <= _FEW_NAMES:
+            return [p for p in files if self.could_define(p, names)]
+        for path in files:
+            if path not in self._indexed:
+                self._index(path)
+        hits: set[str] = set()
+        for name in names:
+            hits.update(self._by_word.get(name, ()))
+        order = self._order(files)
+        hits.update(p for p in self._tested if p in order and self.could_define(p, names))
+        chosen = sorted((p for p in hits if p in order), key=order.__getitem__)
+        other = frozenset(n for n in names if not prefilter.plain(n))
+        if other:  # a name with other characters than \w (`$`): tested file by file
+            picked = set(chosen)
+            chosen = [p for p in files if p in picked or self.could_define(p, other)]
+        return chosen
+
+    def _index(self, path: str) -> None:
+        self._indexed.add(path)
+        words = self._owner(path).site_words(path)
+        if words is None:
+            self._tested.add(path)
+        for word in words or ():
+            self._by_word.setdefault(word, set()).add(path)
+
+    def site_words(self, path: str) -> set[str] | None:
+        """The words at the definition sites of a plain ASCII file (None for any other file: it is
+        tested name by name, as `could_define` does, so that only a file that may hold a name is
+        decoded - and reported when it cannot be)."""
+        if path not in self._words:
+            data = self.data(path)
+            plain = _plain_ascii(path, data) and b"\\u" not in data
+            self._words[path] = prefilter.site_words(data, _DEFINER_KEYWORDS, raw=True) if plain else None
+        return self._words[path]
+
+    def _order(self, files: list[str]) -> dict[str, int]:
+        known = self._orders.get(id(files))
+        if known is None or known[0] is not files:
+            known = (files, {p: i for i, p in enumerate(files)})
+            self._orders[id(files)] = known
+        return known[1]
+
+    def extraction(self, path: str, language: Language, wanted: frozenset[str], keep: bool) -> FileExtraction:
+        """What the extractor reads of the traits in `wanted` (once per file and set of names);
+        the tree is kept when the file holds one of them (`keep`: when it is a governed file)."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.extraction(path, language, wanted, keep)
+        key = (path, wanted)
+        if key not in self._extractions:
+            text = self.text(path)
+            assert text is not None  # the caller skips undecodable files
+            root = self.root(path, language.name) if language.parsed_by_ast_grep else None
+            extraction = language.extract(path, text, wanted, root)
+            if extraction.traits and root is not None and keep:
+                self.parsed[(path, language.name)] = root
+            extraction.tree = None
+            self._extractions[key] = extraction
+        return self._extractions[key]
+
+    def syntax_problem(self, path: str, language: Language) -> SourceProblem | None:
+        """The file's first syntax problem (a file that names a trait but defines none: reported
+        when the trait is found nowhere)."""
+        if not language.parsed_by_ast_grep:
+            return None
+        return language.syntax_problem(path, self.root(path, language.name))
+
+    # -- named types -----------------------------------------------------------------------------
+
+    def may_define_types(self, path: str, names: frozenset[str]) -> bool:
+        """Can the file define one of these named types: the language's `type X`, `interface X`,
+        `class X`, or in Python an alias `X = ...` / `X: TypeAlias = ...` at the start of a line?"""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.may_define_types(path, names)
+        key = (path, names)
+        if key not in self._may_type:
+            data = self.data(path)
+            language = language_of(path)
+            found = False
+            if language is not None and any(name.encode() in data for name in names):
+                text = self.scannable(path)
+                found = text is not None and (
+                    prefilter.defines(text, language.type_keywords, names, raw=False)
+                    or (language.assigned_types and prefilter.assigns(text, names))
+                )
+            self._may_type[key] = found
+        return self._may_type[key]
+
+    def type_round(self, files: list[str], names: frozenset[str]) -> dict[str, TypeDefinition]:
+        """The first definition of each of the names in the files, in order (once per list of
+        files and set of names: many stores over the same paths ask the same question)."""
+        key = (id(files), names)
+        known = self._rounds.get(key)
+        if known is not None and known[0] is files:
+            return known[1]
+        found: dict[str, TypeDefinition] = {}
+        for path in files:
+            if names <= found.keys():
+                break  # every name has its first definition: no later file changes that
+            if not self.may_define_types(path, names):
+                continue
+            for name, definition in self.type_definitions(path, _known_language(path), names).items():
+                found.setdefault(name, definition)
+        self._rounds[key] = (files, found)
+        return found
+
+    def type_definitions(self, path: str, language: Language, names: frozenset[str]) -> dict[str, TypeDefinition]:
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.type_definitions(path, language, names)
+        key = (path, names)
+        if key not in self._types:
+            text = self.text(path)
+            assert text is not None  # may_define_types is False for undecodable files
+            root = self.root(path, language.name) if language.parsed_by_ast_grep else None
+            self._types[key] = language.type_definitions(path, text, names, root)
+        return self._types[key]
 
 
-def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
-    """The project as it is in `tree` (default: the working tree under the manifest's folder)."""
+def build(
+    loaded: LoadedManifest,
+    tree: SourceTree | None = None,
+    shared: SourceCache | None = None,
+    changed: frozenset[str] | None = None,
+) -> Project:
+    """The project as it is in `tree` (default: the working tree under the manifest's folder).
+    With `shared` and `changed` (a base commit's tree), the files not in `changed` are answered
+    by `shared`, the working tree's cache: their bytes are the same at the base."""
     manifest = loaded.manifest
     root = loaded.root
     boundaries = manifest.boundaries
@@ -227,15 +481,16 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
         working = WorkingTree(root, manifest.limits.max_file_bytes, manifest.exclude)
         working.prepare([store.paths for store in manifest.store] + [boundaries.paths or () if boundaries else ()])
         tree = working
-    cache = SourceCache(tree)
+    cache = SourceCache(tree, shared, changed)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
-    files_of: dict[tuple[str, ...], list[str]] = {}  # stores over the same paths share one list
+    files_of: dict[tuple[str, ...], list[str]] = {}
+    many = len(manifest.store) > 8  # stores asking in turn: look names up in an index
     for position, store in enumerate(manifest.store):
         if store.paths not in files_of:
             files_of[store.paths] = [f for f in tree.match(store.paths) if language_of(f) is not None]
         governed = GovernedStore(store, position, files_of[store.paths])
-        _follow_traits(governed, cache, problems)
+        _follow_traits(governed, cache, problems, many)
         if not governed.found:
             for problem in governed.unparsed_mentions:
                 key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
@@ -289,13 +544,10 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
         if declaration is not None:
             project.inline_declarations.setdefault((method.trait, method.name), declaration)
     project.problems = list(problems.values())
+    # What later phases read again: the trees of the files that hold governed traits (SG401 and
+    # SG402); every other tree and text is dropped now.
+    cache.release({d.location.path for store in stores for d in store.definitions})
     return project
-
-
-# Where a trait, class, interface or type alias of one of the names may be defined: the
-# keyword, then the name - comments and line continuations between them included, so that no
-# spelling hides a definition from the prefilter.
-_GAP = r"(?:\s|\\\r?\n|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*\n)+"
 
 
 _UNICODE_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})")
@@ -306,45 +558,43 @@ def _unescaped(match: re.Match[str]) -> str:
     return chr(code) if code <= 0x10FFFF else match.group(0)
 
 
-def _defines(text: str, names: frozenset[str]) -> bool:
-    alternatives = "|".join(re.escape(name) for name in sorted(names))
-    pattern = re.compile(rf"\b(?:trait|class|interface|type){_GAP}(?:r#)?(?:{alternatives})\b")
-    return pattern.search(text) is not None
-
-
 def _follow_traits(
-    store: GovernedStore, cache: SourceCache, problems: dict[tuple[str, int, int, str], SourceProblem]
+    store: GovernedStore,
+    cache: SourceCache,
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+    many: bool = False,
 ) -> None:
     """Find the store's trait, then every supertrait / base named by a governed trait, wherever
     it is defined under the store's paths; then decide what each named heritage is: governed,
     standard, external, or not found (SG004)."""
     wanted = {store.config.trait}
     pending = frozenset(wanted)
+    mentions: list[tuple[str, Language]] = []  # files that name a trait and define none
     while pending:
-        for path in store.files:
-            if not cache.could_define(path, pending):
-                continue  # cannot define the trait: never parsed
-            text = cache.text(path)
-            if text is None:
-                continue
+        # The other files cannot define it: never parsed. Undecodable ones are reported (SG002).
+        candidates = [p for p in cache.candidates(store.files, pending, many) if cache.text(p) is not None]
+        for path in candidates:
             language = language_of(path)
             assert language is not None  # store.files holds only files of a known language
-            extraction = language.extract(path, text, pending)
-            if extraction.tree is not None:
-                cache.parsed[(path, extraction.tree[0])] = extraction.tree[1]
+            extraction = cache.extraction(path, language, pending, keep=True)
             store.definitions.extend(extraction.traits)
             reported = list(extraction.problems)
-            if extraction.syntax is not None:
-                if extraction.traits:
+            if extraction.traits:
+                if extraction.syntax is not None:
                     reported.insert(0, extraction.syntax)
-                else:
-                    store.unparsed_mentions.append(extraction.syntax)
+            elif language.parsed_by_ast_grep:
+                mentions.append((path, language))
             for problem in reported:
                 key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
                 problems.setdefault(key, problem)
         named = {h.name for d in store.definitions for h in d.supertraits}
         pending = frozenset(named - wanted)
         wanted |= pending
+    if not store.found:  # a syntax error may be what hides the trait: only then are they looked for
+        for path, language in mentions:
+            syntax = cache.syntax_problem(path, language)
+            if syntax is not None:
+                store.unparsed_mentions.append(syntax)
     store.definitions = _resolve_named_types(_merge_stubs(store.definitions), store.files, cache, problems)
     defined = {d.name for d in store.definitions}
     for definition in store.definitions:
@@ -359,16 +609,6 @@ def _follow_traits(
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _type_definer(names: frozenset[str]) -> re.Pattern[str]:
-    """Where a named type may be defined: `type X`, `interface X`, `class X`, or a Python alias
-    `X = ...` / `X: TypeAlias = ...` at the start of a line."""
-    alternatives = "|".join(re.escape(name) for name in sorted(names))
-    return re.compile(
-        rf"\b(?:type|interface|class){_GAP}(?:{alternatives})\b|^[ \t]*(?:{alternatives})[ \t]*(?::[^=\n]*)?=",
-        re.MULTILINE,
-    )
 
 
 def _resolve_named_types(
@@ -391,17 +631,8 @@ def _resolve_named_types(
     for _ in range(8):  # alias chains (`type A = B; type B = () => X`), bounded
         if not pending:
             break
-        definer = _type_definer(pending)
-        for path in files:
-            data = cache.data(path)
-            if not any(name.encode() in data for name in pending):
-                continue
-            text = cache.text(path)
-            language = language_of(path)
-            if text is None or language is None or not definer.search(text):
-                continue
-            for name, type_definition in language.type_definitions(path, text, pending).items():
-                found.setdefault(name, type_definition)
+        for name, type_definition in cache.type_round(files, pending).items():
+            found.setdefault(name, type_definition)
         pending = frozenset(d.alias_of for d in found.values() if d.alias_of and d.alias_of not in found)
 
     def resolve(name: str) -> TypeDefinition | None:

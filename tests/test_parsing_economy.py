@@ -7,6 +7,7 @@ cannot matter is not parsed, the file that can is, and the findings stay what th
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,37 @@ pub trait DialogueStore {
     fn list_everything(&self) -> Result<Vec<Dialogue>>;
 }
 """
+
+
+class Parses:
+    """Every ast-grep parse of the run, as the project-relative path of the file parsed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.texts: list[str] = []
+
+    def paths(self) -> list[str]:
+        files = {p.relative_to(self.root).as_posix(): p.read_text(encoding="utf-8") for p in self.root.rglob("*.rs")}
+        return sorted(next((path for path, text in files.items() if text == parsed), "?") for parsed in self.texts)
+
+
+@pytest.fixture
+def parses(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parses]:
+    import ast_grep_py
+
+    import store_gate.extract.rust as rust_extractor
+
+    record = Parses(gate.root)
+    real = ast_grep_py.SgRoot
+
+    def parsing(text: str, language: str) -> object:
+        if text:  # a user rule is compiled against an empty file
+            record.texts.append(text)
+        return real(text, language)
+
+    monkeypatch.setattr(ast_grep_py, "SgRoot", parsing)
+    monkeypatch.setattr(rust_extractor, "SgRoot", parsing)
+    yield record
 
 
 def git(root: Path, *args: str) -> str:
@@ -127,3 +159,71 @@ def test_a_folder_a_glob_names_is_read_even_when_git_ignores_it(gate: Gate) -> N
     gate.write("src/out/copy.rs", UNDECLARED_COPY)
     git(gate.root, "init", "-q", "-b", "main")
     assert gate.codes() == [], "generated/ is named by a glob: read; src/out/ is not: ignored"
+
+
+# Following traits ------------------------------------------------------------------------------
+
+
+def test_a_store_file_is_parsed_once_for_every_round_and_rule(gate: Gate, parses: Parses) -> None:
+    gate.manifest(
+        DECLARED + '\n[access.DialogueReads.list_rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n'
+    )
+    gate.write(
+        "src/store.rs",
+        """
+        pub type Rounds = Vec<Round>;
+        pub trait DialogueStore: DialogueReads {
+            fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+        }
+        pub trait DialogueReads: DialogueWrites {
+            fn list_rounds(&self, dialogue_id: &DialogueId) -> Result<Rounds>;
+        }
+        pub trait DialogueWrites {}
+        """,
+    )
+    for i in range(5):
+        gate.write(f"src/other_{i}.rs", f"pub struct Other{i};\nimpl DialogueStore for Other{i} {{}}\n")
+    found = gate.findings()
+    assert [f.code for f in found] == ["SG209"], found  # Rounds is a collection: SG209 sees it
+    assert parses.paths() == ["src/store.rs"], "three traits, an alias, SG401 and SG402: one parse"
+
+
+def test_a_syntax_error_is_looked_for_only_where_a_governed_trait_is(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.extract.rust as rust_extractor
+    from store_gate.extract import sgnodes
+
+    looked: list[str] = []
+    real = sgnodes.first_syntax_problem
+
+    def looking(root: object, path: str) -> object:
+        looked.append(path)
+        return real(root, path)
+
+    monkeypatch.setattr(sgnodes, "first_syntax_problem", looking)
+    monkeypatch.setattr(rust_extractor, "first_syntax_problem", looking)
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/notes.rs", "// `trait DialogueStore` lives in store.rs\nfn broken( {\n")
+    assert gate.codes() == []
+    assert looked == ["src/store.rs"]
+    # When the trait is found nowhere, a syntax error may be what hides it: then it is reported.
+    gate.write("src/store.rs", "pub trait ConversationStore {}\n")
+    looked.clear()
+    assert sorted(gate.codes()) == ["SG001", "SG002"]
+    assert looked == ["src/notes.rs"]
+
+
+def test_many_stores_find_their_traits_through_an_index_of_definitions(gate: Gate, parses: Parses) -> None:
+    stores = "".join(f'\n[[store]]\ntrait = "Store{i}"\npaths = ["src/**/*.rs"]\n' for i in range(20))
+    gate.manifest(DECLARED, stores)
+    gate.write("src/store.rs", STORE)
+    for i in range(20):
+        gate.write(f"src/s{i}.rs", f"pub trait Store{i} {{\n    fn get_{i}(&self);\n}}\n")
+    gate.write("src/prose.rs", "// Store1, Store2 and Store12 are documented elsewhere\npub struct Prose;\n")
+    gate.write("src/r.rs", "pub trait r#Store13Extra {}\n")
+    found = gate.findings()
+    assert sorted((f.code, f.trait) for f in found) == sorted(("SG101", f"Store{i}") for i in range(20))
+    assert parses.paths() == sorted(["src/store.rs", *(f"src/s{i}.rs" for i in range(20))])

@@ -310,7 +310,9 @@ def _callable_shape(node: ast.expr) -> FunctionShape:
 # Extraction ------------------------------------------------------------------------------------
 
 
-def extract(path: str, text: str, wanted: frozenset[str], language: str = "python") -> FileExtraction:
+def extract(
+    path: str, text: str, wanted: frozenset[str], language: str = "python", root: typing.Any = None
+) -> FileExtraction:
     try:
         return _extract(path, text, wanted)
     except RecursionError:
@@ -356,7 +358,7 @@ def _extract(path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
 
 
 def type_definitions(
-    path: str, text: str, names: frozenset[str], language: str = "python"
+    path: str, text: str, names: frozenset[str], language: str = "python", root: typing.Any = None
 ) -> dict[str, TypeDefinition]:
     """Named types among `names` defined in the file: aliases (`ScanFn = Callable[[], list[X]]`,
     `ScanFn: TypeAlias = ...`, `type ScanFn = ...`, `NewType`), and classes (a function type when
