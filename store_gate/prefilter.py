@@ -204,3 +204,34 @@ def holds_token(data: bytes, name: bytes, quoted: bool = True) -> bool:
             continue
         return True
     return False
+
+
+_RUN_STR = re.compile(r"[\w$]+")
+_USUAL_RUN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@lru_cache(maxsize=16)
+def _split_names(names: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    runs = frozenset(n for n in names if _RUN_STR.fullmatch(n))
+    digits = tuple(sorted(n for n in runs if n.isdigit()))
+    return runs, digits, tuple(sorted(names - runs))
+
+
+def named_in(text: str, names: frozenset[str]) -> list[str]:
+    """The names that occur in the text (as substrings: a node's text is a slice of the file's),
+    found without testing each name against the whole text. A name of identifier characters
+    occurs inside one run of them; in a usual run (ASCII, not starting with a digit) a parser
+    reads one token, so only a name equal to the run can be a node's whole text - and any other
+    run (non-ASCII, `$`, a leading digit, which a parser may cut) is tested for every name."""
+    plain, digits, other = _split_names(names)
+    runs = set(_RUN_STR.findall(text))
+    found = runs & plain
+    for run in runs:
+        if _USUAL_RUN.fullmatch(run):
+            continue
+        if run.isascii() and run.isdigit():
+            found.update(name for name in digits if name in run)  # a number holds only digits
+        else:
+            found.update(name for name in plain if name in run)
+    found.update(name for name in other if name in text)
+    return sorted(found)

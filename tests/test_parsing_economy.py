@@ -227,3 +227,53 @@ def test_many_stores_find_their_traits_through_an_index_of_definitions(gate: Gat
     found = gate.findings()
     assert sorted((f.code, f.trait) for f in found) == sorted(("SG101", f"Store{i}") for i in range(20))
     assert parses.paths() == sorted(["src/store.rs", *(f"src/s{i}.rs" for i in range(20))])
+
+
+# Structural rules ------------------------------------------------------------------------------
+
+BOUNDED = """
+[boundaries]
+paths = ["src/**/*.rs"]
+
+[boundaries.backends.sqlite]
+allow = ["src/backend/sqlite.rs"]
+"""
+
+
+def test_sg403_parses_only_files_holding_a_key_attribute_identifier(gate: Gate, parses: Parses) -> None:
+    gate.manifest(DECLARED, BOUNDED)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/task.rs", "pub struct Task { disk: u8, mask: u8 }\nfn f(v: &mut Vec<u8>) { v.sort(); }\n")
+    gate.write("src/ask.rs", "pub struct Partitioned { sorted: bool, pkg: String }\n")
+    gate.write("src/item.rs", "pub struct Item { pk: String }\n")
+    gate.write("src/gsi.rs", "pub struct Other { gsi1_sk: String }\n")
+    gate.write("src/camel.rs", "pub struct Camel { r#sort_key: String }\n")
+    found = [(f.code, f.path) for f in gate.findings()]
+    assert found == [("SG403", "src/gsi.rs"), ("SG403", "src/item.rs")]
+    assert parses.paths() == ["src/camel.rs", "src/gsi.rs", "src/item.rs", "src/store.rs"]
+
+
+def test_sg501_parses_no_feature_string_and_no_allowed_module(gate: Gate, parses: Parses) -> None:
+    gate.manifest(DECLARED, BOUNDED)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/features.rs", '#[cfg(feature = "rusqlite")]\npub fn enabled() -> bool { true }\n')
+    gate.write("src/words.rs", "// rusqlite_compat is a crate of ours\npub fn f() {}\n")
+    gate.write("src/backend/sqlite.rs", "use rusqlite::Connection;\npub struct Sqlite(Connection);\n")
+    gate.write("src/leak.rs", "use rusqlite::Connection;\n")
+    gate.write("src/bare.rs", "use rusqlite;\n")
+    found = [(f.code, f.path) for f in gate.findings()]
+    assert found == [("SG501", "src/bare.rs"), ("SG501", "src/leak.rs")]
+    assert parses.paths() == ["src/bare.rs", "src/leak.rs", "src/store.rs"]
+
+
+def test_every_structural_rule_reads_a_file_in_one_parse(gate: Gate, parses: Parses) -> None:
+    gate.manifest(DECLARED, BOUNDED)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/mixed.rs",
+        'use rusqlite::Connection;\npub struct Row { pk: String }\npub const P: &str = "DIALOGUE#";\n',
+    )
+    result = gate.run()
+    assert sorted(f.code for f in result.findings) == ["SG403", "SG501", "SG502"]
+    assert parses.paths() == ["src/mixed.rs", "src/store.rs"]
+    assert result.project.sources.parsed == {}, "no tree outlives its file's turn"

@@ -21,15 +21,16 @@ import copy
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from store_gate.display import one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.languages import LANGUAGES, Language, language_of
+from store_gate.prefilter import named_in
 from store_gate.rule import Rule, Severity
 from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
 from store_gate.sources import Unreadable, Walk, glob_matcher, read_inside
@@ -302,33 +303,6 @@ def _scope(project: Project) -> Scope:
 # -- running ---------------------------------------------------------------------------------
 
 
-class _Parsed:
-    """Files through the project's source cache: read once, parsed at most once per language
-    (the extractor's trees are reused); a rule with needles parses only files containing one."""
-
-    def __init__(self, project: Project) -> None:
-        self.sources = project.sources
-
-    def contains_any(self, path: str, needles: tuple[bytes, ...]) -> bool:
-        try:
-            data = self.sources.data(path)
-        except OSError:
-            return False
-        return any(needle in data for needle in needles)
-
-    def root_of(self, path: str, language: str) -> Any:
-        from ast_grep_py import SgRoot
-
-        key = (path, language)
-        if key not in self.sources.parsed:
-            try:
-                text = self.sources.text(path) or ""  # SG002 reports files that are not UTF-8
-            except OSError:
-                text = ""
-            self.sources.parsed[key] = SgRoot(text, language).root()
-        return self.sources.parsed[key]
-
-
 def _file_language(path: str, rule_language: str) -> str | None:
     """The ast-grep language to parse the file in, when a rule of `rule_language` runs on it."""
     language = language_of(path)
@@ -349,14 +323,55 @@ def _names(node: Any, language: Language) -> tuple[str | None, str | None]:
     return owner, member
 
 
+@dataclass
+class _Plan:
+    """One rule's run over its files: which files, with what config, behind which prefilters."""
+
+    astgrep: AstGrepRule
+    files: list[str]
+    config: dict[str, Any]
+    needles: tuple[bytes, ...] | None
+    confirm: Callable[[str, bytes], bool] | None
+    store_trait: tuple[str, ...] | None = None  # the governed traits, when the rule looks only inside them
+    position: dict[str, int] = field(default_factory=dict)  # in `files`: what a budget's message counts
+    members: set[str] = field(default_factory=set)  # the files of the rule's language
+    store_names: frozenset[str] = frozenset()
+    stopped: bool = False
+
+    def wants(self, path: str, data: bytes) -> bool:
+        if self.needles is not None and not any(needle in data for needle in self.needles):
+            return False
+        return self.confirm is None or self.confirm(path, data)
+
+    def config_for(self, text: str) -> dict[str, Any] | None:
+        """The config for one file: `store-trait` lists only the governed traits the file's text
+        holds (a node's name is a slice of it), so a thousand stores make no thousand-name regex
+        per file. None: no governed trait is named in it, so nothing can match."""
+        if self.store_trait is None:
+            return self.config
+        names = (
+            [name for name in self.store_trait if name in text]
+            if len(self.store_trait) <= 16
+            else named_in(text, self.store_names)
+        )
+        if not names:
+            return None
+        config = dict(self.config)
+        utils = dict(config["utils"])
+        utils["store-trait"] = _set_regex(utils["store-trait"], f"^(?:{_alternation(names)})$")
+        config["utils"] = utils
+        return config
+
+
 def run(project: Project) -> list[Finding]:
-    """Findings of the built-in structural rules and the manifest's own rules."""
+    """Findings of the built-in structural rules and the manifest's own rules, file by file: each
+    file is read once, parsed once for every rule that needs it, and its tree dropped after."""
     scope = _scope(project)
     context = ScanContext(project, scope)
     boundaries = project.loaded.manifest.boundaries
-    parsed = _Parsed(project)
-    findings: list[Finding] = []
+    sources = project.sources
     present = frozenset(known.name for p in [*scope.scanned, *scope.stores] if (known := language_of(p)) is not None)
+    plans: list[_Plan] = []
     for astgrep in [*builtin_rules(present, project.loaded.cache), *project.loaded.user_rules]:
         rule, scan = astgrep.rule, astgrep.rule.scan
         assert scan is not None
@@ -366,32 +381,72 @@ def run(project: Project) -> list[Finding]:
             continue  # SG403 needs [boundaries]: where the domain is
         if scan.needs == "backends" and not scope.backend_allow:
             continue  # SG501 and SG502 need [boundaries.backends.*]
+        store_trait = None
         if rule.builtin:
             files = scope.files(scan.files)
             config = _parameterised(astgrep.config, context, astgrep.language)
             if config is None:
                 continue
+            if "store-trait" in (config.get("utils") or {}):
+                store_trait = tuple(sorted(project.governed_trait_names))
         else:
             files = _rule_files(astgrep, scope.files(scan.files))
             config = astgrep.config
-        needles = scan.needles(context)
-        budget = project.loaded.manifest.limits.rule_seconds
-        for position, path in enumerate(files):
-            parse_as = _file_language(path, astgrep.language)
-            if parse_as is None or (needles is not None and not parsed.contains_any(path, needles)):
+        plan = _Plan(astgrep, files, config, scan.needles(context), scan.confirm(context), store_trait)
+        plan.position = {path: i for i, path in enumerate(files)}
+        plan.members = {p for p in files if _file_language(p, astgrep.language) is not None}
+        plan.store_names = frozenset(store_trait or ())
+        plans.append(plan)
+    budget = project.loaded.manifest.limits.rule_seconds
+    # First the prefilters, file by file, on the bytes; the files no rule wants are dropped now.
+    wanted: list[tuple[str, list[int]]] = []
+    for path in sorted({p for plan in plans for p in plan.members}):
+        data = sources.data(path)
+        active = [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)]
+        if active:
+            wanted.append((path, active))
+        else:
+            sources.forget(path)
+
+    def scan_file(entry: tuple[str, list[int]]) -> list[tuple[int, list[Finding], float]]:
+        """One file: parsed once, every rule that wants it run on it, its tree dropped."""
+        path, active = entry
+        language = language_of(path)
+        assert language is not None  # plans hold only files of their rules' language
+        root = sources.root(path, language.name)
+        text = sources.text(path) or ""
+        ran: list[tuple[int, list[Finding], float]] = []
+        for index in active:
+            plan = plans[index]
+            config = plan.config_for(text)
+            if plan.stopped or config is None:
                 continue
+            rule = plan.astgrep.rule
+            assert rule.scan is not None
             started = time.perf_counter()
-            nodes = parsed.root_of(path, parse_as).find_all(config)
+            nodes = root.find_all(config)
             spent = time.perf_counter() - started
-            for node in nodes:
-                finding = _finding(rule, scan, node, path, context)
-                if finding is not None:
-                    findings.append(finding)
+            found = [f for f in (_finding(rule, rule.scan, node, path, context) for node in nodes) if f is not None]
+            ran.append((index, found, spent))
             if not rule.builtin and spent > budget:
+                plan.stopped = True  # it runs on no more files
+        sources.forget(path)
+        return ran
+
+    findings: list[Finding] = []
+    stopped: set[int] = set()
+    for (path, _), ran in zip(wanted, map(scan_file, wanted)):
+        for index, found, spent in ran:
+            if index in stopped:
+                continue  # past the file where the rule went over its budget
+            findings.extend(found)
+            plan = plans[index]
+            if not plan.astgrep.rule.builtin and spent > budget:
                 # A native match cannot be interrupted; what the budget bounds is the run: the rule
                 # stops here, and says so - the files it did not read are not a silent pass.
-                findings.append(_over_budget(astgrep, path, spent, budget, len(files) - position - 1))
-                break
+                left = len(plan.files) - plan.position[path] - 1
+                findings.append(_over_budget(plan.astgrep, path, spent, budget, left))
+                stopped.add(index)
     return findings
 
 
