@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from store_gate import prefilter
+from store_gate import parallel, prefilter
 from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
 from store_gate.config.model import AccessPattern, Store
@@ -405,6 +405,18 @@ class SourceCache:
             self._extractions[key] = extraction
         return self._extractions[key]
 
+    def extract_all(self, paths: list[str], wanted: frozenset[str]) -> None:
+        """Extract many files at once, shared with other processes when they are many (their
+        trees are then not kept: the rules that read them parse them again, in parallel too)."""
+        todo = [p for p in paths if (p, wanted) not in self._owner(p)._extractions]
+        weights = [len(self.data(p)) for p in todo]
+        if not parallel.worth_sharing(weights):
+            return  # file by file, as `extraction` is asked
+        work = [(p, _known_language(p)) for p in todo]
+        done = parallel.map_files(work, lambda item: self.extraction(item[0], item[1], wanted, keep=False), weights)
+        for path, extraction in zip(todo, done):
+            self._owner(path)._extractions[(path, wanted)] = extraction
+
     def syntax_problem(self, path: str, language: Language) -> SourceProblem | None:
         """The file's first syntax problem (a file that names a trait but defines none: reported
         when the trait is found nowhere)."""
@@ -442,13 +454,21 @@ class SourceCache:
         if known is not None and known[0] is files:
             return known[1]
         found: dict[str, TypeDefinition] = {}
-        for path in files:
-            if names <= found.keys():
-                break  # every name has its first definition: no later file changes that
-            if not self.may_define_types(path, names):
-                continue
-            for name, definition in self.type_definitions(path, _known_language(path), names).items():
-                found.setdefault(name, definition)
+        candidates = [p for p in files if self.may_define_types(p, names)]
+        weights = [len(self.data(p)) for p in candidates]
+        if parallel.worth_sharing(weights):  # every candidate is parsed; in order, the first definition wins
+            work = [(p, _known_language(p)) for p in candidates]
+            read = parallel.map_files(work, lambda item: self.type_definitions(item[0], item[1], names), weights)
+            for (path, _), definitions in zip(work, read):
+                self._owner(path)._types[(path, names)] = definitions
+                for name, definition in definitions.items():
+                    found.setdefault(name, definition)
+        else:
+            for path in candidates:
+                if names <= found.keys():
+                    break  # every name has its first definition: no later file changes that
+                for name, definition in self.type_definitions(path, _known_language(path), names).items():
+                    found.setdefault(name, definition)
         self._rounds[key] = (files, found)
         return found
 
@@ -573,6 +593,7 @@ def _follow_traits(
     while pending:
         # The other files cannot define it: never parsed. Undecodable ones are reported (SG002).
         candidates = [p for p in cache.candidates(store.files, pending, many) if cache.text(p) is not None]
+        cache.extract_all(candidates, pending)
         for path in candidates:
             language = language_of(path)
             assert language is not None  # store.files holds only files of a known language

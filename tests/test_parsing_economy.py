@@ -277,3 +277,57 @@ def test_every_structural_rule_reads_a_file_in_one_parse(gate: Gate, parses: Par
     assert sorted(f.code for f in result.findings) == ["SG403", "SG501", "SG502"]
     assert parses.paths() == ["src/mixed.rs", "src/store.rs"]
     assert result.project.sources.parsed == {}, "no tree outlives its file's turn"
+
+
+# Sharing the work across processes ---------------------------------------------------------------
+
+
+def test_work_shared_across_processes_gives_the_same_result(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import pickle
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    gate.manifest(DECLARED, BOUNDED)
+    parts = " + ".join(f"Part{i}" for i in range(6))
+    gate.write("src/store.rs", STORE.replace("DialogueStore {", f"DialogueStore: {parts} {{"))
+    for i in range(6):  # supertraits, aliases and structural findings spread over many files
+        gate.write(f"src/part{i}.rs", f"pub trait Part{i} {{\n    fn rows_{i}(&self) -> Result<Rows{i}>;\n}}\n")
+        gate.write(f"src/rows{i}.rs", f"pub type Rows{i} = Vec<Row{i}>;\npub struct Row{i} {{ pk: String }}\n")
+        gate.write(f"src/m{i}.rs", "use rusqlite::Connection;\n")
+
+    def outcome() -> list[object]:
+        result = gate.run()
+        return [result.findings, [(m.trait, m.name, m.returns_collection) for m in result.project.methods]]
+
+    monkeypatch.setenv("STORE_GATE_JOBS", "1")
+    alone = outcome()
+    assert len(alone[0]) == 18  # type: ignore[arg-type]
+    assert all("Query" in f.message for f in alone[0] if f.code == "SG101")  # type: ignore[attr-defined]
+    monkeypatch.setenv("STORE_GATE_JOBS", "3")
+    monkeypatch.setattr(parallel, "THRESHOLD", 0)
+    assert parallel.worth_sharing([1, 1])
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def forking() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(parallel.os, "fork", forking)
+    assert outcome() == alone
+    assert len(forks) >= 3 * 2, "extraction, named types and the structural rules: two children each"
+    # A child that fails is not trusted: its share is computed again in the parent.
+    parent = os.getpid()
+    real_dumps = pickle.dumps
+
+    def failing(value: object, protocol: int | None = None) -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("a child that breaks")
+        return real_dumps(value, protocol)
+
+    monkeypatch.setattr(pickle, "dumps", failing)
+    assert outcome() == alone

@@ -26,6 +26,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from store_gate import parallel
 from store_gate.display import one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
@@ -400,11 +401,13 @@ def run(project: Project) -> list[Finding]:
     budget = project.loaded.manifest.limits.rule_seconds
     # First the prefilters, file by file, on the bytes; the files no rule wants are dropped now.
     wanted: list[tuple[str, list[int]]] = []
+    weights: list[int] = []
     for path in sorted({p for plan in plans for p in plan.members}):
         data = sources.data(path)
         active = [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)]
         if active:
             wanted.append((path, active))
+            weights.append(len(data))
         else:
             sources.forget(path)
 
@@ -429,16 +432,16 @@ def run(project: Project) -> list[Finding]:
             found = [f for f in (_finding(rule, rule.scan, node, path, context) for node in nodes) if f is not None]
             ran.append((index, found, spent))
             if not rule.builtin and spent > budget:
-                plan.stopped = True  # it runs on no more files
+                plan.stopped = True  # this process runs it on no more files (see below)
         sources.forget(path)
         return ran
 
     findings: list[Finding] = []
     stopped: set[int] = set()
-    for (path, _), ran in zip(wanted, map(scan_file, wanted)):
+    for (path, _), ran in zip(wanted, parallel.map_files(wanted, scan_file, weights)):
         for index, found, spent in ran:
             if index in stopped:
-                continue  # past the file where the rule went over its budget
+                continue  # past the file where the rule went over its budget (in another process)
             findings.extend(found)
             plan = plans[index]
             if not plan.astgrep.rule.builtin and spent > budget:
