@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from store_gate import git
 from store_gate.config import LoadedManifest, parse_manifest_text
 from store_gate.config.model import AccessPattern, Manifest
 from store_gate.git import BaseRevision
@@ -30,13 +31,17 @@ class Comparison:
     base_manifest_found: bool = False
     tree: GitTree | None = None
     root: Path | None = None
+    changed: frozenset[str] | None = None  # what git says changed since the base (None: unknown)
     _files: dict[str, bool] = field(default_factory=dict)
 
     def file_unchanged(self, path: str) -> bool:
-        """Are the file's bytes the same at the base (for findings that concern no method)?"""
+        """Are the file's bytes the same at the base (for findings that concern no method)? A file
+        git does not list as changed is; one it lists is compared byte for byte."""
         if path not in self._files:
             same = False
-            if self.tree is not None and self.root is not None and self.tree.has(path):
+            if self.tree is not None and self.changed is not None and path not in self.changed:
+                same = self.tree.has(path) and self.tree.readable(path)
+            elif self.tree is not None and self.root is not None and self.tree.has(path):
                 try:
                     same = self.tree.read(path) == read_inside(self.root, path)
                 except Unreadable:
@@ -60,10 +65,29 @@ class Comparison:
 
 
 def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Comparison:
-    tree = GitTree(base, loaded.root, loaded.manifest.limits.max_file_bytes)
-    base_manifest = _base_manifest(loaded, tree)
-    before = build(loaded, tree)  # the current stores' traits, as they were at the base
-    comparison = Comparison(base, base_table=_base_table(base_manifest, tree), tree=tree, root=loaded.root)
+    """What changed since the base. The project at the base is built from the files git lists as
+    changed, read from the base commit; every other file is the same in the work tree, and what
+    the current project read of it is reused (`shared`): the cost grows with the change."""
+    prefix = loaded.root.resolve().relative_to(base.repository).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    changed_in_repository = git.changed_paths(base, prefix.rstrip("/"))
+    changed = (
+        None
+        if changed_in_repository is None
+        else frozenset(p[len(prefix) :] for p in changed_in_repository if p.startswith(prefix))
+    )
+    manifest = loaded.manifest
+    tree = GitTree(base, loaded.root, manifest.limits.max_file_bytes, manifest.exclude, prefetch=changed)
+    base_manifest = _base_manifest(loaded, tree, changed)
+    # The current stores' traits, as they were at the base: the current project itself when every
+    # store reads the same files, none of them changed (the same bytes under the same manifest).
+    if changed is not None and _same_store_files(current, tree, changed):
+        before = current
+    else:
+        before = build(loaded, tree, shared=current.sources if changed is not None else None, changed=changed)
+    comparison = Comparison(
+        base, base_table=_base_table(base_manifest, tree), tree=tree, root=loaded.root, changed=changed
+    )
     comparison.base_manifest_found = base_manifest is not None
 
     old_signatures: dict[tuple[str, str], set[str]] = {}
@@ -135,8 +159,9 @@ def _base_declaration(manifest: Manifest | None, before: Project, key: tuple[str
     return inline.pattern if inline else None
 
 
-def _base_manifest(loaded: LoadedManifest, tree: GitTree) -> Manifest | None:
-    """The manifest at the base, if it existed there and was valid.
+def _base_manifest(loaded: LoadedManifest, tree: GitTree, changed: frozenset[str] | None = None) -> Manifest | None:
+    """The manifest at the base, if it existed there and was valid (the loaded one, when git
+    says it did not change).
 
     A missing or invalid base manifest makes every declaration count as changed: the stricter
     reading, since nothing at the base vouches for it.
@@ -144,4 +169,20 @@ def _base_manifest(loaded: LoadedManifest, tree: GitTree) -> Manifest | None:
     name = loaded.path.name
     if not tree.has(name):
         return None
+    if changed is not None and name not in changed and tree.readable(name):
+        return loaded.manifest  # the same text, which validated as it loaded
     return parse_manifest_text(tree.read(name), name == "pyproject.toml", loaded.cache)
+
+
+def _same_store_files(current: Project, tree: GitTree, changed: frozenset[str]) -> bool:
+    """Does every store read, at the base, the very files it reads now - none of them changed,
+    none refused at the base (a symlink, a submodule) nor unreadable now?"""
+    from store_gate.languages import language_of
+
+    if current.sources.tree.unreadable:
+        return False
+    for store in current.stores:
+        at_base = [f for f in tree.match(store.config.paths) if language_of(f) is not None]
+        if at_base != store.files or not changed.isdisjoint(store.files):
+            return False
+    return not tree.unreadable

@@ -113,6 +113,20 @@ def list_tree(base: BaseRevision, prefix: str) -> list[TreeEntry]:
     return entries
 
 
+def changed_paths(base: BaseRevision, prefix: str) -> frozenset[str] | None:
+    """The files below `prefix` (repository-relative, posix) whose content in the work tree is
+    not the base commit's: `git diff --name-only` between the base and the work tree, staged or
+    not (a file that is new, removed or renamed is changed under each of its names). None when git
+    cannot say: then every file counts as changed."""
+    args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", base.commit]
+    if prefix:
+        args += ["--", prefix]
+    done = _git(base.repository, *args)
+    if done.returncode != 0:
+        return None
+    return frozenset(raw.decode("utf-8", "surrogateescape") for raw in done.stdout.split(b"\0") if raw)
+
+
 def read_objects(base: BaseRevision, objects: list[str]) -> dict[str, bytes]:
     """The contents of blobs by object id, in one `git cat-file --batch` process. Requests are
     object ids, never paths, and every answer is checked against the id asked for."""

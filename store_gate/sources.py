@@ -538,7 +538,10 @@ def _read_walked(path: Path, identity: tuple[int, int], limit: int) -> bytes | N
 class GitTree:
     """The files of the project's folder at a base commit, read from git objects by their ids:
     no path ever goes through git's line-based batch protocol, so a path with a newline or a
-    space cannot shift one file's contents onto another."""
+    space cannot shift one file's contents onto another.
+
+    `prefetch` (the default: every matched file) says which matched files to read in the one
+    batch `match` makes; the others are read on demand."""
 
     def __init__(
         self,
@@ -546,9 +549,11 @@ class GitTree:
         project_root: Path,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         exclude: Sequence[str] = (),
+        prefetch: frozenset[str] | None = None,
     ) -> None:
         self.base = base
         self.max_file_bytes = max_file_bytes
+        self.prefetch = prefetch
         prefix = project_root.resolve().relative_to(base.repository).as_posix()
         self._prefix = "" if prefix == "." else prefix + "/"
         self._entries = {
@@ -566,7 +571,7 @@ class GitTree:
             if reason:
                 self.unreadable[path] = reason
         readable = [p for p in found if p not in self.unreadable]
-        unread = [p for p in readable if p not in self._contents]
+        unread = [p for p in readable if p not in self._contents and (self.prefetch is None or p in self.prefetch)]
         contents = git.read_objects(self.base, sorted({self._entries[p].object for p in unread}))
         for path in unread:
             self._contents[path] = contents.get(self._entries[path].object, b"")
@@ -597,3 +602,7 @@ class GitTree:
 
     def has(self, path: str) -> bool:
         return path in self._entries
+
+    def readable(self, path: str) -> bool:
+        """A regular file at the base, within the size limit (what `read` returns)."""
+        return path in self._entries and self._refusal(path) is None

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import TABLE, Gate
 
+from store_gate.check import check
+from store_gate.config import load
 from store_gate.errors import ConfigError
 
 DECLARED = """
@@ -277,6 +279,85 @@ def test_every_structural_rule_reads_a_file_in_one_parse(gate: Gate, parses: Par
     assert sorted(f.code for f in result.findings) == ["SG403", "SG501", "SG502"]
     assert parses.paths() == ["src/mixed.rs", "src/store.rs"]
     assert result.project.sources.parsed == {}, "no tree outlives its file's turn"
+
+
+# --base ----------------------------------------------------------------------------------------
+
+
+def test_base_reads_and_parses_only_the_files_changed_since_it(
+    gate: Gate, parses: Parses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store_gate import git as gitmodule
+
+    asked: list[str] = []
+    real = gitmodule.read_objects
+
+    def reading(base: gitmodule.BaseRevision, objects: list[str]) -> dict[str, bytes]:
+        asked.extend(objects)
+        return real(base, objects)
+
+    monkeypatch.setattr(gitmodule, "read_objects", reading)
+    gate.manifest(DECLARED, BOUNDED)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/leak.rs", "use rusqlite::Connection;\n")
+    gate.write("src/keys.rs", "pub struct Row { pk: String }\n")
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-A")
+    git(gate.root, "commit", "-q", "-m", "base")
+    objects = {git(gate.root, "rev-parse", f"HEAD:{p}"): p for p in ("store-gate.toml", "src/leak.rs", "src/store.rs")}
+    gate.write("src/leak.rs", "use rusqlite::Connection;\nuse rusqlite::Transaction;\n")
+    loaded = load(gate.root / "store-gate.toml")
+    result = check(loaded, base=gitmodule.resolve_base(gate.root, "HEAD", "--base"))
+    assert sorted(f.code for f in result.findings) == ["SG403", "SG501", "SG501"]
+    assert result.comparison is not None and result.comparison.summary().endswith("unchanged 1")
+    assert sorted(objects.get(o, o) for o in asked) == ["src/leak.rs"], "the manifest did not change: not read"
+    assert parses.paths() == ["src/keys.rs", "src/leak.rs", "src/store.rs"], "the store at the base is today's"
+
+
+def test_base_with_no_store_file_changed_reads_nothing_at_the_base(
+    gate: Gate, parses: Parses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store_gate import git as gitmodule
+
+    asked: list[str] = []
+    real = gitmodule.read_objects
+
+    def reading(base: gitmodule.BaseRevision, objects: list[str]) -> dict[str, bytes]:
+        asked.extend(objects)
+        return real(base, objects)
+
+    monkeypatch.setattr(gitmodule, "read_objects", reading)
+    gate.manifest(DECLARED, BOUNDED, paths='["src/store.rs"]')
+    gate.write("src/store.rs", STORE)
+    gate.write("src/leak.rs", "pub fn ok() {}\n")
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-A")
+    git(gate.root, "commit", "-q", "-m", "base")
+    gate.write("src/leak.rs", "use rusqlite::Connection;\n")
+    result = check(load(gate.root / "store-gate.toml"), base=gitmodule.resolve_base(gate.root, "HEAD", "--base"))
+    assert [f.code for f in result.findings] == ["SG501"]
+    assert result.comparison is not None and result.comparison.status == {
+        ("DialogueStore", "get_dialogue"): "unchanged"
+    }
+    assert asked == [], "the store reads the same unchanged file at the base: nothing is read from git"
+    assert parses.paths() == ["src/leak.rs", "src/store.rs"]
+
+
+def test_base_reads_a_changed_store_at_the_base(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE)
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-A")
+    git(gate.root, "commit", "-q", "-m", "base")
+    gate.write("src/store.rs", UNDECLARED_COPY)
+    from store_gate import git as gitmodule
+
+    result = check(load(gate.root / "store-gate.toml"), base=gitmodule.resolve_base(gate.root, "HEAD", "--base"))
+    assert result.comparison is not None
+    assert result.comparison.status == {
+        ("DialogueStore", "get_dialogue"): "unchanged",
+        ("DialogueStore", "list_everything"): "added",
+    }
 
 
 # Sharing the work across processes ---------------------------------------------------------------
