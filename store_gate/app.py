@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from store_gate.errors import UsageError
 
+DEFAULT_BASELINE = "store-gate-baseline.json"  # next to the manifest; used when it exists
+
 if TYPE_CHECKING:
     from store_gate.check import CheckResult
     from store_gate.config import LoadedManifest
@@ -57,14 +59,13 @@ def manifests(target: Target) -> list[Path]:
 def baseline_path(target: Target, loaded: LoadedManifest) -> tuple[Path, str, bool]:
     """(path, as shown, whether it must exist): --baseline, the manifest's `baseline`, or the
     default file next to the manifest when it exists."""
-    from store_gate.baseline import DEFAULT_NAME
     from store_gate.sources import inside, shown
 
     if target.baseline:
         path, display, required = Path(target.baseline), target.baseline, True
     else:
         declared = loaded.manifest.baseline
-        path = loaded.root / (declared or DEFAULT_NAME)
+        path = loaded.root / (declared or DEFAULT_BASELINE)
         display, required = shown(path), declared is not None
     if not inside(loaded.root, path.parent) or path.is_symlink():
         raise UsageError(
@@ -86,7 +87,6 @@ def _quiet_gc() -> None:
 def check_manifest(
     loaded: LoadedManifest, target: Target, selection: Selection | None, use_baseline: bool
 ) -> CheckResult:
-    from store_gate import baseline as ratchet
     from store_gate import git
     from store_gate.check import Accepted, check
 
@@ -95,6 +95,8 @@ def check_manifest(
     if use_baseline:
         path, display, required = baseline_path(target, loaded)
         if required or path.exists():
+            from store_gate import baseline as ratchet  # only a project with a baseline reads one
+
             accepted = Accepted(ratchet.load(path, display), path, display)
     return check(loaded, selection, base=base, baseline=accepted)
 

@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store_gate import baseline as ratchet_file
 from store_gate import rules, waivers
 from store_gate.config import LoadedManifest
 from store_gate.findings import Finding
-from store_gate.git import BaseRevision
 from store_gate.project import Project, build
 from store_gate.rule import Rule, Severity
 from store_gate.selection import Selection
 from store_gate.sources import shown
 
 if TYPE_CHECKING:
+    from store_gate import baseline as ratchet_file
     from store_gate.diff import Comparison
+    from store_gate.git import BaseRevision
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ def _baseline_added(project: Project, comparison: Comparison, accepted: Accepted
     """SG105: what the change added to the baseline, when the file is in the project at the base too."""
     import json
 
+    from store_gate import baseline as ratchet_file
     from store_gate.extract.model import SourceLocation
 
     try:
@@ -207,6 +208,8 @@ def check(
     known: list[Finding] = []
     fixed = 0
     if baseline is not None:
+        from store_gate import baseline as ratchet_file
+
         split = ratchet_file.split(findings, baseline.baseline.entries, table)
         findings, known, fixed = split.new, split.known, split.fixed
 

@@ -20,19 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from store_gate import __version__
-from store_gate.rule import Rule
+from store_gate.rules.outside import SG000
 
-# flake8 cannot exit 2: a manifest it cannot read is reported as a finding in the files that
-# name a store's trait, rather than as a clean store.
-SG000 = Rule(
-    "SG000",
-    "manifest-unreadable",
-    "error",
-    "The manifest cannot be read or validated (reported by the flake8 plugin).",
-    lowerable=False,
-    waivable=False,
-    baselinable=False,
-)
+# flake8 cannot exit 2: a manifest it cannot read is reported as a finding (SG000) in the files
+# that name a store's trait, rather than as a clean store.
 
 # Per process: one check per manifest, one discovery per folder.
 _manifest_of_folder: dict[Path, Path | None] = {}

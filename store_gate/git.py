@@ -7,14 +7,19 @@ is not in a git repository, a shallow clone that lacks the merge-base.
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store_gate.errors import UsageError
 
+if TYPE_CHECKING:
+    import subprocess
+
 
 def _git(cwd: Path, *args: str, input_bytes: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    import subprocess  # a run that compares with no base never starts git (nor imports this)
+
     try:
         return subprocess.run(
             ["git", *args],

@@ -258,13 +258,13 @@ def _check_globs(loaded: LoadedManifest) -> None:
 
 def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines | None) -> ImportedTable | None:
     """The table of `[table] from`, read from inside the project; None without `from`."""
+    source = manifest.table.from_
+    if source is None or lines is None:
+        return None  # the importers (and PyYAML) are not even imported
     from store_gate.config.model import layout_problems
     from store_gate.schema.importers import ImportProblem, import_bytes, limits
     from store_gate.sources import Unreadable, glob_problem, read_inside
 
-    source = manifest.table.from_
-    if source is None or lines is None:
-        return None
     line = lines.line_of(("table", "from"))
     reason = glob_problem(source)
     if reason:
