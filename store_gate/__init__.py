@@ -1,3 +1,3 @@
 """store-gate: every method of a storage trait must declare a legal DynamoDB access pattern."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -102,22 +102,28 @@ class BoundedLoader(yaml.SafeLoader):
         self.lines[id(data)] = {self.construct_object(key): key.start_mark.line + 1 for key, _ in node.value}
 
 
-def _number(kind: str, construct: Any) -> Any:
+def _scalar(kind: str, construct: Any, digits: bool = True) -> Any:
     def bounded(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         line = node.start_mark.line + 1
-        if len(node.value) > MAX_NUMBER_DIGITS:
+        if digits and len(node.value) > MAX_NUMBER_DIGITS:
             raise YamlLimit("number", line, str(len(node.value)))
         try:
             return construct(loader, node)
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError, IndexError, AttributeError, KeyError):
+            # PyYAML's constructors trust the resolver: an explicit tag on a scalar of another
+            # kind breaks them (`!!int ""` indexes the empty string, `!!timestamp x` reads a
+            # failed regex match, `!!bool maybe` looks the word up).
             raise YamlLimit("value", line, node.value, kind) from None
 
     return bounded
 
 
-BoundedLoader.add_constructor("tag:yaml.org,2002:int", _number("integer", yaml.SafeLoader.construct_yaml_int))
-BoundedLoader.add_constructor("tag:yaml.org,2002:float", _number("number", yaml.SafeLoader.construct_yaml_float))
-BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _number("date", yaml.SafeLoader.construct_yaml_timestamp))
+BoundedLoader.add_constructor("tag:yaml.org,2002:int", _scalar("integer", yaml.SafeLoader.construct_yaml_int))
+BoundedLoader.add_constructor("tag:yaml.org,2002:float", _scalar("number", yaml.SafeLoader.construct_yaml_float))
+BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _scalar("date", yaml.SafeLoader.construct_yaml_timestamp))
+BoundedLoader.add_constructor(
+    "tag:yaml.org,2002:bool", _scalar("boolean", yaml.SafeLoader.construct_yaml_bool, digits=False)
+)
 BoundedLoader.add_constructor("tag:yaml.org,2002:seq", BoundedLoader.construct_yaml_seq)
 BoundedLoader.add_constructor("tag:yaml.org,2002:map", BoundedLoader.construct_yaml_map)
 

@@ -24,10 +24,11 @@ from store_gate.findings import Finding
 from store_gate.project import Project, build
 from store_gate.rule import Rule, Severity
 from store_gate.selection import Selection
-from store_gate.sources import shown
+from store_gate.sources import SourceTree, Unreadable, shown
 
 if TYPE_CHECKING:
     from store_gate import baseline as ratchet_file
+    from store_gate.config.model import Waiver
     from store_gate.diff import Comparison
     from store_gate.git import BaseRevision
 
@@ -56,12 +57,23 @@ class CheckResult:
 
     @property
     def partial(self) -> list[str]:
-        """The gate's own families (SG0, SG1) --select left out: then nothing here is a pass."""
+        """The families of which --select or --ignore left out an error rule: then nothing here is a pass."""
         return self.selection.left_out()
 
     def display_path(self, path: str) -> str:
         """A project-relative path as the user can open it from where they ran the gate."""
         return shown(self.project.loaded.root / path)
+
+    def repository_path(self, path: str) -> str:
+        """A project-relative path relative to the repository's root (SARIF's %SRCROOT%, GitLab's
+        paths): the same wherever the gate was run from."""
+        from store_gate.config import project_root
+
+        top = project_root(self.project.loaded.root)
+        try:
+            return (self.project.loaded.root / path).resolve().relative_to(top).as_posix()
+        except ValueError:
+            return path
 
     @property
     def fail_on(self) -> str:
@@ -90,7 +102,7 @@ def produce(project: Project, comparison: Comparison | None, accepted: Accepted 
 
     found = set(rules.run(project))
     if comparison is not None:
-        found.update(lsi_added_findings(project, comparison.base_table))
+        found.update(lsi_added_findings(project, comparison.base_tables))
         if accepted is not None:
             found.update(_baseline_added(project, comparison, accepted))
     return sorted(found)
@@ -111,8 +123,8 @@ def _baseline_added(project: Project, comparison: Comparison, accepted: Accepted
     if comparison.tree is not None and comparison.tree.has(relative):
         try:
             before = ratchet_file.parse(json.loads(comparison.tree.read(relative).decode("utf-8")))
-        except (ValueError, RecursionError):
-            before = None  # a corrupt base baseline vouches for nothing: every entry is new
+        except (ValueError, RecursionError, Unreadable):
+            before = None  # a corrupt or unreadable base baseline vouches for nothing: every entry is new
     text = accepted.path.read_text(encoding="utf-8", errors="replace").splitlines()
 
     def location(key: ratchet_file.Key) -> SourceLocation:
@@ -139,13 +151,43 @@ def waive(
     today: dt.date,
     table: Mapping[str, Rule],
     overrides: Mapping[str, Severity],
+    comparison: Comparison | None = None,
 ) -> tuple[list[Finding], list[waivers.WaivedFinding]]:
     """The findings no waiver accepts, plus the waivers' own problems (graded too), and the waived.
     A rule that is not waivable is never waived, whatever the manifest says (loading refuses such a
-    waiver; this keeps it so for any other way in)."""
+    waiver; this keeps it so for any other way in). With `--base`, a waiver the base's manifest
+    did not have, that waives a finding on code the change added or changed, is SG104: like a
+    baseline entry (SG105), an exception cannot come in the change that needs it."""
     exempt = [f for f in findings if not table[f.code].waivable]
-    kept, waived, problems = waivers.apply(project, [f for f in findings if table[f.code].waivable], today)
+    at_base = _base_waivers(project.loaded, comparison) if comparison is not None else None
+
+    def changed(finding: Finding) -> bool:
+        assert comparison is not None
+        return not _unchanged(finding, comparison, table)
+
+    kept, waived, problems = waivers.apply(
+        project, [f for f in findings if table[f.code].waivable], today, at_base, changed
+    )
     return sorted(exempt + kept) + grade(problems, table, overrides), waived
+
+
+def _base_waivers(loaded: LoadedManifest, comparison: Comparison) -> tuple[Waiver, ...]:
+    """The waivers of the manifest at the base: none when it was missing or invalid there (then
+    nothing at the base vouches for any waiver, as for the baseline's entries)."""
+    manifest = comparison.base_manifest
+    return manifest.waiver if manifest is not None else ()
+
+
+def _unchanged(finding: Finding, comparison: Comparison, table: Mapping[str, Rule]) -> bool:
+    """Is the finding on code as it was at the base: a method unchanged since it, or - for a
+    structural finding (SG4, SG5, users' rules) that concerns no governed method - a file
+    byte-for-byte the base's? Anything else (the manifest's own problems) is never "unchanged"."""
+    change = comparison.of(finding.trait, finding.method)
+    if change is not None:
+        return change == "unchanged"
+    rule = table[finding.code]
+    structural = rule.family in ("SG4", "SG5", "custom")
+    return structural and comparison.file_unchanged(finding.path)
 
 
 def legacy(
@@ -158,19 +200,10 @@ def legacy(
     file that does not parse, the manifest's own problems - is always reported."""
     if comparison is None or policy == "error":
         return findings, []
-
-    def unchanged(finding: Finding) -> bool:
-        change = comparison.of(finding.trait, finding.method)
-        if change is not None:
-            return change == "unchanged"
-        rule = table[finding.code]
-        structural = rule.family in ("SG4", "SG5", "custom")
-        return structural and comparison.file_unchanged(finding.path)
-
     kept: list[Finding] = []
     dropped: list[Finding] = []
     for finding in findings:
-        if not unchanged(finding):
+        if not _unchanged(finding, comparison, table):
             kept.append(finding)
         elif policy == "off":
             dropped.append(finding)
@@ -184,14 +217,27 @@ def select(findings: list[Finding], selection: Selection) -> list[Finding]:
     return [f for f in findings if selection.includes(f.code)]
 
 
+def ratchet(
+    findings: list[Finding], occurring: list[Finding], baseline: ratchet_file.Baseline, table: Mapping[str, Rule]
+) -> tuple[list[Finding], list[Finding], int]:
+    """(new, accepted by the baseline, entries fixed). An entry is fixed only when no finding
+    occurs for it - not when `legacy` or `--select` merely hid its findings from this report."""
+    from store_gate import baseline as ratchet_file  # only a project with a baseline reads one
+
+    split = ratchet_file.split(findings, baseline.entries, table)
+    fixed = ratchet_file.split(occurring, baseline.entries, table).fixed
+    return split.new, split.known, fixed
+
+
 def check(
     loaded: LoadedManifest,
     selection: Selection | None = None,
     today: dt.date | None = None,
     base: BaseRevision | None = None,
     baseline: Accepted | None = None,
+    tree: SourceTree | None = None,
 ) -> CheckResult:
-    project = build(loaded)
+    project = build(loaded, tree)
     manifest = loaded.manifest
     table = rule_table(loaded)
     comparison: Comparison | None = None
@@ -202,16 +248,14 @@ def check(
 
     findings = produce(project, comparison, baseline)
     findings = grade(findings, table, manifest.severity)
-    findings, waived = waive(project, findings, today or dt.date.today(), table, manifest.severity)
+    findings, waived = waive(project, findings, today or dt.date.today(), table, manifest.severity, comparison)
+    occurring = list(findings)  # before legacy and --select hide some: what still occurs
     findings, legacy_dropped = legacy(findings, comparison, manifest.legacy, table)
     findings = select(findings, selection or Selection())
     known: list[Finding] = []
     fixed = 0
     if baseline is not None:
-        from store_gate import baseline as ratchet_file
-
-        split = ratchet_file.split(findings, baseline.baseline.entries, table)
-        findings, known, fixed = split.new, split.known, split.fixed
+        findings, known, fixed = ratchet(findings, occurring, baseline.baseline, table)
 
     loaded.cache.save()
     return CheckResult(

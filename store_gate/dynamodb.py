@@ -7,7 +7,7 @@ Sources: the DynamoDB API reference and "Service, account, and table quotas in A
 
 from __future__ import annotations
 
-OPERATIONS = (
+DATA_OPERATIONS = (
     "GetItem",
     "BatchGetItem",
     "TransactGetItems",
@@ -22,9 +22,38 @@ OPERATIONS = (
     "BatchExecuteStatement",
     "ExecuteTransaction",
 )
+# The control plane: declared as such, never a data path (no key, no index, no cost per call).
+CONTROL_PLANE_OPERATIONS = (
+    "CreateTable",
+    "DescribeTable",
+    "UpdateTable",
+    "DeleteTable",
+    "ListTables",
+    "UpdateTimeToLive",
+    "DescribeTimeToLive",
+    "DescribeContinuousBackups",
+    "UpdateContinuousBackups",
+    "CreateBackup",
+    "TagResource",
+)
+NO_OPERATION = "none"  # a method that touches no data (`op = "none"` with a reason)
+OPERATIONS = (*DATA_OPERATIONS, *CONTROL_PLANE_OPERATIONS, NO_OPERATION)
+CONTROL_PLANE = frozenset(CONTROL_PLANE_OPERATIONS)
+
+# Operations made of several items, and the operation each item may be.
+ITEM_OPERATIONS: dict[str, tuple[str, ...]] = {
+    "TransactWriteItems": ("PutItem", "UpdateItem", "DeleteItem", "ConditionCheck"),
+    "TransactGetItems": ("GetItem",),
+    "BatchWriteItem": ("PutItem", "DeleteItem"),
+    "BatchGetItem": ("GetItem",),
+}
+# How many items one request may hold (the quotas of TransactWriteItems, BatchWriteItem, ...).
+MAX_ITEMS = {"TransactWriteItems": 100, "TransactGetItems": 100, "BatchWriteItem": 25, "BatchGetItem": 100}
+MAX_KEY_ATTRIBUTES = 4  # multi-attribute GSI keys: up to 4 partition and 4 sort attributes
 # Operations that address items by their full primary key, on the base table only.
 SINGLE_ITEM_OPERATIONS = frozenset(
     {
+        "ConditionCheck",  # an item of TransactWriteItems
         "GetItem",
         "BatchGetItem",
         "TransactGetItems",
@@ -37,6 +66,9 @@ SINGLE_ITEM_OPERATIONS = frozenset(
 )
 # Operations with no key condition the gate can prove: a Scan, or a PartiQL statement.
 UNBOUNDED_OPERATIONS = frozenset({"Scan", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
+# Item operations inside a transaction or batch (an item of TransactWriteItems may be a
+# ConditionCheck): each addresses one item by its full primary key.
+ITEM_LEVEL_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheck"})
 PARTIQL_OPERATIONS = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
 
 # Sort-key operators of a KeyConditionExpression, by their manifest spelling, and their symbols.

@@ -42,7 +42,8 @@ class Finding:
         message = _LINE_REFERENCE.sub("", self.message)
         import hashlib  # fingerprints are for SARIF, GitLab and the baseline only
 
-        return hashlib.sha256(f"{self.code}\0{anchor}\0{message}".encode()).hexdigest()[:32]
+        # surrogatepass: a name with a lone surrogate (or a path that is not UTF-8) still has an identity
+        return hashlib.sha256(f"{self.code}\0{anchor}\0{message}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 _LINE_REFERENCE = re.compile(r":\d+(?::\d+)?")

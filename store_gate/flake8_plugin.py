@@ -39,20 +39,39 @@ def _manifest_for(folder: Path) -> Path | None:
     return _manifest_of_folder[folder]
 
 
-def _findings(manifest: Path) -> dict[Path, list[tuple[int, int, str]]]:
-    """Findings of the whole project by absolute file: (line, 0-based column, 'CODE message')."""
-    if manifest not in _findings_by_manifest:
-        from store_gate.check import check
-        from store_gate.config import load
+def _by_file(manifest: Path, overlay: dict[str, bytes] | None = None) -> dict[Path, list[tuple[int, int, str]]]:
+    """Findings of the whole project by absolute file: (line, 0-based column, 'CODE message'),
+    with `overlay`'s texts in place of those files on disk."""
+    from store_gate.check import check
+    from store_gate.config import load
+    from store_gate.sources import WorkingTree
 
-        result = check(load(manifest))
-        by_file: dict[Path, list[tuple[int, int, str]]] = {}
-        for f in result.findings:
-            by_file.setdefault((result.project.loaded.root / f.path).resolve(), []).append(
-                (f.line, f.column - 1, f"{f.code} {f.message}")
-            )
-        _findings_by_manifest[manifest] = by_file
+    loaded = load(manifest)
+    limits, exclude = loaded.manifest.limits, loaded.manifest.exclude
+    tree = WorkingTree(loaded.root, limits.max_file_bytes, overlay, exclude) if overlay else None
+    result = check(loaded, tree=tree)
+    by_file: dict[Path, list[tuple[int, int, str]]] = {}
+    for f in result.findings:
+        by_file.setdefault((loaded.root / f.path).resolve(), []).append((f.line, f.column - 1, f"{f.code} {f.message}"))
+    return by_file
+
+
+def _findings(manifest: Path) -> dict[Path, list[tuple[int, int, str]]]:
+    """The project's findings as saved on disk: once per manifest per flake8 process."""
+    if manifest not in _findings_by_manifest:
+        _findings_by_manifest[manifest] = _by_file(manifest)
     return _findings_by_manifest[manifest]
+
+
+def _buffer_findings(manifest: Path, path: Path, text: str) -> list[tuple[int, int, str]]:
+    """The findings of one file as flake8 read it - an editor's unsaved buffer, or stdin with
+    --stdin-display-name - checked with the rest of the project as saved."""
+    root = manifest.parent.resolve()
+    try:
+        relative = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return []
+    return _by_file(manifest, {relative: text.encode("utf-8")}).get(path.resolve(), [])
 
 
 class StoreGateChecker:
@@ -75,7 +94,11 @@ class StoreGateChecker:
             manifest = _manifest_for(path.parent)
             if manifest is None:
                 return
-            by_file = _findings(manifest.resolve())
+            buffer = "".join(self.lines)
+            if self._saved() == buffer:
+                found = _findings(manifest.resolve()).get(path.resolve(), [])
+            else:
+                found = _buffer_findings(manifest.resolve(), path, buffer)
         except (ConfigError, UsageError) as exc:
             # flake8 cannot exit 2: report the broken manifest instead of passing silently, in
             # the files that name a store's trait (read from the raw text, as far as it goes) -
@@ -90,8 +113,17 @@ class StoreGateChecker:
             message = f"{SG000.code} store-gate could not check this project: internal error: {type(exc).__name__}"
             yield 1, 0, f"{message}: {one_line(str(exc), 200)} (please report it)", type(self)
             return
-        for line, column, text in by_file.get(path.resolve(), []):
+        for line, column, text in found:
             yield line, column, text, type(self)
+
+    def _saved(self) -> str | None:
+        """The file as saved on disk, or None when it cannot be read (stdin, a new file)."""
+        from store_gate.sources import Unreadable, read_regular
+
+        try:
+            return read_regular(Path(self.filename)).decode("utf-8")
+        except (Unreadable, UnicodeDecodeError):
+            return None
 
     def _names_a_store(self, manifest: Path) -> bool:
         from store_gate.sources import Unreadable, read_regular

@@ -43,13 +43,14 @@ class BaseRevision:
     commit: str  # the merge-base of `requested` and HEAD
     repository: Path  # the repository's top folder
     source: str  # how the base was chosen: "--base", "GITHUB_BASE_REF", ...
+    head: str = "HEAD"  # what it is the merge-base with
 
     @property
     def short(self) -> str:
         return self.commit[:12]
 
     def describe(self) -> str:
-        return f"the merge-base of {self.requested} and HEAD ({self.short}, from {self.source})"
+        return f"the merge-base of {self.requested} and {self.head} ({self.short}, from {self.source})"
 
 
 def repository_root(folder: Path) -> Path:
@@ -59,8 +60,9 @@ def repository_root(folder: Path) -> Path:
     return Path(_out(done)).resolve()
 
 
-def resolve_base(folder: Path, ref: str, source: str) -> BaseRevision:
-    """The merge-base of `ref` and HEAD, as the comparison's base."""
+def resolve_base(folder: Path, ref: str, source: str, head: str = "HEAD") -> BaseRevision:
+    """The merge-base of `ref` and `head` (HEAD; the commit pushed, in a pre-push hook), as the
+    comparison's base."""
     root = repository_root(folder)
     commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if commit.returncode != 0:
@@ -70,19 +72,19 @@ def resolve_base(folder: Path, ref: str, source: str) -> BaseRevision:
             else "name a branch, tag or commit that exists here"
         )
         raise UsageError(f"--base {ref}: does not resolve to a commit in {root}; {hint}")
-    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    if head.returncode != 0:
-        raise UsageError(f"--base {ref}: the repository {root} has no commit at HEAD yet")
-    merge_base = _git(root, "merge-base", _out(commit), "HEAD")
+    tip = _git(root, "rev-parse", "--verify", "--quiet", f"{head}^{{commit}}")
+    if tip.returncode != 0:
+        raise UsageError(f"--base {ref}: the repository {root} has no commit at {head} yet")
+    merge_base = _git(root, "merge-base", _out(commit), _out(tip))
     if merge_base.returncode != 0:
         shallow = _out(_git(root, "rev-parse", "--is-shallow-repository")) == "true"
         if shallow:
             raise UsageError(
-                f"--base {ref}: this clone is shallow and does not hold the merge-base of {ref} and HEAD; "
+                f"--base {ref}: this clone is shallow and does not hold the merge-base of {ref} and {head}; "
                 "fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
             )
-        raise UsageError(f"--base {ref}: {ref} and HEAD have no common ancestor")
-    return BaseRevision(ref, _out(merge_base), root, source)
+        raise UsageError(f"--base {ref}: {ref} and {head} have no common ancestor")
+    return BaseRevision(ref, _out(merge_base), root, source, head)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,21 @@ def list_tree(base: BaseRevision, prefix: str) -> list[TreeEntry]:
     args = ["ls-tree", "-r", "-l", "-z", base.commit]
     if prefix:
         args += ["--", prefix]
-    done = _git(base.repository, *args)
+    return _entries(base, args)
+
+
+def tree_entry(base: BaseRevision, path: str) -> TreeEntry | None:
+    """The entry at `path` (repository-relative) in the base commit - a blob, a symlink, a
+    folder (kind "tree") or a submodule - or None where there is none."""
+    if not path:
+        return TreeEntry("040000", "tree", "", None, "")
+    found = _entries(base, ["ls-tree", "-l", "-z", base.commit, "--", path])
+    return next((entry for entry in found if entry.path == path), None)
+
+
+def _entries(base: BaseRevision, args: list[str]) -> list[TreeEntry]:
+    # --literal-pathspecs: a path is a path, never a pattern (`*`, `:(glob)`)
+    done = _git(base.repository, "--literal-pathspecs", *args)
     if done.returncode != 0:
         why = done.stderr.decode(errors="replace").strip()
         raise UsageError(f"--base: cannot list the files of {base.short}: {why}")
@@ -118,12 +134,14 @@ def list_tree(base: BaseRevision, prefix: str) -> list[TreeEntry]:
     return entries
 
 
-def changed_paths(base: BaseRevision, prefix: str) -> frozenset[str] | None:
-    """The files below `prefix` (repository-relative, posix) whose content in the work tree is
-    not the base commit's: `git diff --name-only` between the base and the work tree, staged or
-    not (a file that is new, removed or renamed is changed under each of its names). None when git
-    cannot say: then every file counts as changed."""
+def changed_paths(base: BaseRevision, prefix: str, commit: str | None = None) -> frozenset[str] | None:
+    """The files below `prefix` (repository-relative, posix) whose content in the work tree (or in
+    `commit`: the commit pushed) is not the base commit's: `git diff --name-only` between them,
+    staged or not (a file that is new, removed or renamed is changed under each of its names).
+    None when git cannot say: then every file counts as changed."""
     args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", base.commit]
+    if commit is not None:
+        args.append(commit)
     if prefix:
         args += ["--", prefix]
     done = _git(base.repository, *args)
@@ -171,18 +189,39 @@ def _pre_commit_base(folder: Path) -> BaseRevision | None:
     from-ref; for a commit with staged changes, HEAD (what is being committed is the change).
     `pre-commit run --all-files` with nothing staged, an empty commit, a new branch pushed: no
     base - every method is checked, never HEAD against HEAD."""
-    from_ref = os.environ.get("PRE_COMMIT_FROM_REF") or os.environ.get("PRE_COMMIT_SOURCE")
-    to_ref = os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT_ORIGIN")
+    from_ref, to_ref = _pre_commit_range()
     if from_ref and to_ref:
         if set(from_ref) == {"0"}:
             return None  # a branch new to the remote: nothing to compare with
-        return resolve_base(folder, from_ref, "pre-commit --from-ref")
+        return resolve_base(folder, from_ref, "pre-commit --from-ref", head=to_ref)
     root = repository_root(folder)
     if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode != 0:
         return None  # the repository's first commit: nothing existed before it
     if not _has_staged_changes(root):
         return None
     return resolve_base(folder, "HEAD", "pre-commit")
+
+
+def _pre_commit_range() -> tuple[str | None, str | None]:
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF") or os.environ.get("PRE_COMMIT_SOURCE")
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT_ORIGIN")
+    return from_ref, to_ref
+
+
+def checked_commit(folder: Path) -> BaseRevision | None:
+    """The commit whose tree is checked instead of the working tree: inside pre-commit with a
+    range (`pre-push`, or `--from-ref`/`--to-ref` by hand), the to-ref - what is pushed, which
+    need not be what is checked out. None elsewhere: the working tree is checked."""
+    if os.environ.get("PRE_COMMIT") != "1":
+        return None
+    from_ref, to_ref = _pre_commit_range()
+    if not (from_ref and to_ref):
+        return None
+    root = repository_root(folder)
+    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{to_ref}^{{commit}}")
+    if commit.returncode != 0:
+        raise UsageError(f"pre-commit --to-ref {to_ref}: does not resolve to a commit in {root}")
+    return BaseRevision(to_ref, _out(commit), root, "pre-commit --to-ref", to_ref)
 
 
 def choose_base(folder: Path, explicit: str | None) -> BaseRevision | None:
@@ -192,7 +231,8 @@ def choose_base(folder: Path, explicit: str | None) -> BaseRevision | None:
     every method is checked.
     """
     if explicit is not None:
-        return resolve_base(folder, explicit, "--base")
+        pushed = checked_commit(folder)
+        return resolve_base(folder, explicit, "--base", head=pushed.requested if pushed else "HEAD")
     if os.environ.get("GITHUB_ACTIONS") == "true" and os.environ.get("GITHUB_BASE_REF"):
         return resolve_base(folder, f"origin/{os.environ['GITHUB_BASE_REF']}", "GITHUB_BASE_REF")
     if os.environ.get("GITLAB_CI") == "true" and os.environ.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"):

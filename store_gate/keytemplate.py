@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Union
 
+from store_gate.display import bounded
+
 _IDENT = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*\Z")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[^{}]+|[{}]")
 # Stands for "some parameter's value" when one template is matched against another's shape.
 _SLOT = "\x00"
+# DynamoDB's bound on a key attribute's value: 2048 bytes for a partition key, 1024 for a sort key.
+MAX_KEY_BYTES = 2048
+
+
+def _shown(text: str) -> str:
+    """A template in a message: quoted, one line, at most 80 characters of it."""
+    return '"' + bounded(text) + '"'
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,18 @@ class KeyTemplate:
         return cached
 
     @classmethod
+    def parse_key(cls, text: str) -> KeyTemplate:
+        """A template the manifest gives for a key attribute: parsed, and refused when even its
+        smallest value is longer than DynamoDB lets any key be."""
+        template = cls.parse(text)
+        if template.min_bytes > MAX_KEY_BYTES:
+            raise ValueError(
+                f"{_shown(text)} can never be a key: its shortest value is {template.min_bytes} bytes, and DynamoDB "
+                f"keys are at most {MAX_KEY_BYTES} bytes (a partition key; a sort key 1024)"
+            )
+        return template
+
+    @classmethod
     def _parse(cls, text: str) -> KeyTemplate:
         parts: list[Part] = []
         literal: list[str] = []
@@ -65,7 +86,7 @@ class KeyTemplate:
                 path = tuple(p.strip() for p in inner.split("."))
                 if not inner.strip() or not all(_IDENT.match(p) for p in path):
                     raise ValueError(
-                        f"placeholder {{{inner.strip()}}} in {text!r} is not a parameter path "
+                        f"placeholder {{{bounded(inner.strip())}}} in {_shown(text)} is not a parameter path "
                         "(write {name} or {name.field})"
                     )
                 if literal:
@@ -73,9 +94,11 @@ class KeyTemplate:
                     literal = []
                 parts.append(Placeholder(tuple(p.removeprefix("r#") for p in path)))
             elif piece == "{":
-                raise ValueError(f"unclosed '{{' at offset {token.start()} in {text!r}")
+                raise ValueError(f"unclosed '{{' at offset {token.start()} in {_shown(text)}")
             elif piece == "}":
-                raise ValueError(f"unmatched '}}' at offset {token.start()} in {text!r} (write '}}}}' for a brace)")
+                raise ValueError(
+                    f"unmatched '}}' at offset {token.start()} in {_shown(text)} (write '}}}}' for a brace)"
+                )
             else:
                 literal.append(piece)
         if literal:
@@ -85,6 +108,11 @@ class KeyTemplate:
     @property
     def placeholders(self) -> tuple[Placeholder, ...]:
         return tuple(p for p in self.parts if isinstance(p, Placeholder))
+
+    @cached_property
+    def min_bytes(self) -> int:
+        """The size of the shortest value it makes: its literal text in UTF-8, a byte a placeholder."""
+        return sum(len(p.encode("utf-8", "surrogatepass")) if isinstance(p, str) else 1 for p in self.parts)
 
     @property
     def is_constant(self) -> bool:
@@ -105,36 +133,60 @@ class KeyTemplate:
         """The template with every placeholder replaced by one opaque slot character."""
         return "".join(p if isinstance(p, str) else _SLOT for p in self.parts)
 
-    def _part_patterns(self) -> list[str]:
-        # A placeholder of the layout stands for any non-empty value: another placeholder, or
-        # literal text ("STATUS#open" fits "STATUS#{status}").
-        return [re.escape(p) if isinstance(p, str) else ".+" for p in self.parts]
-
     @cached_property
-    def _full_pattern(self) -> re.Pattern[str]:
-        return re.compile("".join(self._part_patterns()), re.DOTALL)
-
-    @cached_property
-    def _prefix_pattern(self) -> re.Pattern[str]:
-        patterns = self._part_patterns()
-        alternatives = []
-        for i, part in enumerate(self.parts):
-            head = "".join(patterns[:i])
+    def _segments(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """The literal text between runs of placeholders, and each run's length: `A{x}{y}B{z}`
+        is literals ("A", "B", "") and runs (2, 1). There is always one literal more than runs."""
+        literals: list[str] = [""]
+        runs: list[int] = []
+        after_placeholder = False
+        for part in self.parts:
             if isinstance(part, str):
-                prefixes = "|".join(re.escape(part[:n]) for n in range(len(part), -1, -1))
-                alternatives.append(f"{head}(?:{prefixes})")
+                literals[-1] += part
+            elif after_placeholder:  # the run goes on: {x}{y}
+                runs[-1] += 1
             else:
-                alternatives.append(f"{head}.*")
-        alternatives.append("".join(patterns))
-        return re.compile("|".join(f"(?:{a})" for a in alternatives), re.DOTALL)
+                runs.append(1)
+                literals.append("")
+            after_placeholder = not isinstance(part, str)
+        return tuple(literals), tuple(runs)
 
     def admits(self, other: KeyTemplate) -> bool:
-        """Can `other` produce the same keys as this layout (full match)?"""
-        return self._full_pattern.fullmatch(other.shape) is not None
+        """Can `other` produce the same keys as this layout (full match)?
+
+        A placeholder of the layout stands for any non-empty value: another placeholder (one slot
+        character of `other`'s shape), or literal text ("STATUS#open" fits "STATUS#{status}").
+        Matched like a glob whose holes take at least one character each: the first and last
+        literals anchor the ends, each literal between is taken at its leftmost place that
+        leaves its holes their characters (leftmost never loses: it leaves the most for the
+        rest). No regex: a run of `.+` backtracks exponentially on a key that does not fit.
+        """
+        shape = other.shape
+        literals, runs = self._segments
+        if not runs:
+            return shape == literals[0]
+        head, tail = literals[0], literals[-1]
+        end = len(shape) - len(tail)
+        if not (shape.startswith(head) and shape.endswith(tail)) or end < len(head):
+            return False
+        position = len(head)
+        for literal, run in zip(literals[1:-1], runs):
+            found = shape.find(literal, position + run, end)
+            if found < 0 or found + len(literal) > end:
+                return False
+            position = found + len(literal)
+        return end - position >= runs[-1]
 
     def admits_prefix(self, other: KeyTemplate) -> bool:
-        """Is `other` a prefix of some key of this layout (for begins_with and range bounds)?"""
-        return self._prefix_pattern.fullmatch(other.shape) is not None
+        """Is `other` a prefix of some key of this layout (for begins_with and range bounds)?
+
+        It is when it ends inside the layout's first literal; or, when the layout has a
+        placeholder, when it starts with that literal - the placeholder then takes whatever
+        follows, and the rest of the layout can still come after it."""
+        shape = other.shape
+        literals, runs = self._segments
+        head = literals[0]
+        return head.startswith(shape) or (bool(runs) and shape.startswith(head))
 
     def __str__(self) -> str:
         return self.source

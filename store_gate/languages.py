@@ -64,6 +64,18 @@ class Language:
             )
         return result
 
+    def type_class(self, type_text: str) -> str:
+        """What a parameter's type is, for a key part: text, number, bytes, bool, collection, or
+        unknown (a type of the project's own: never a finding)."""
+        found: str = import_module(self.extractor).classify_type(type_text)
+        return found
+
+    def record_fields(self, path: str, text: str, names: frozenset[str]) -> dict[str, frozenset[str]]:
+        """The fields of the record types (structs, classes, interfaces) among `names` the file
+        defines, for suggestions that reach a key part through a parameter."""
+        found: dict[str, frozenset[str]] = import_module(self.extractor).record_fields(path, text, names)
+        return found
+
     def type_definitions(
         self, path: str, text: str, names: frozenset[str], root: Any = None
     ) -> dict[str, TypeDefinition]:

@@ -16,6 +16,7 @@ the whitespace `str` patterns also know: \\x1c-\\x1f) and as `str` otherwise.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -23,15 +24,13 @@ from typing import Any, Union
 
 Text = Union[str, bytes]
 
-# Between a keyword and the name it introduces: whitespace, a line continuation, comments.
-GAP = r"(?:\s|\\\r?\n|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*\n)+"
-# The same on ASCII bytes: `str`'s `\s` also matches the separators \x1c-\x1f.
-_GAP_ASCII = rb"(?:[\s\x1c-\x1f]|\\\r?\n|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*\n)+"
 _WORD_STR = re.compile(r"\w*")
 _WORD_BYTES = re.compile(rb"\w*")
 _WORD_CHAR = re.compile(r"\w")
 _WORD_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _RAW = {str: "r#", bytes: b"r#"}
+# `str.isspace` on ASCII: bytes.isspace does not know the separators \x1c-\x1f.
+_ASCII_SPACE = frozenset(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
 
 
 def as_scannable(data: bytes, text: str | None) -> Text | None:
@@ -39,13 +38,84 @@ def as_scannable(data: bytes, text: str | None) -> Text | None:
     return data if data.isascii() else text
 
 
-@lru_cache(maxsize=64)
-def _keyword_patterns(keywords: tuple[str, ...], binary: bool) -> tuple[re.Pattern[Any], ...]:
-    # One pattern per keyword, each starting with its literal: `re` then finds candidates with a
-    # fast literal search instead of trying the pattern at every position.
-    if binary:
-        return tuple(re.compile(re.escape(k).encode() + _GAP_ASCII) for k in keywords)
-    return tuple(re.compile(re.escape(k) + GAP) for k in keywords)
+class Gaps:
+    """Where the gap (white space, `\\` line continuations, `/* */` and `//` comments) that
+    starts at a position ends, in linear time over a whole text (`str`, or ASCII `bytes`): every
+    comment's end is found by bisecting the positions of `*/` and newlines, found once, and each
+    gap is walked once - never a regex that tries a comment at every keyword (an unclosed `/*`
+    would be read to the end of the text each time: quadratic).
+
+    A prefilter may say yes wrongly, never no wrongly: a block comment holding another `/*` ends
+    wherever a nesting language (Rust) or a flat one (TypeScript) ends it, so such a gap is a
+    "may be" (`None`)."""
+
+    def __init__(self, text: Text) -> None:
+        self.text: Any = text  # str, or ASCII bytes: the tokens below are of the same type
+        binary = isinstance(text, bytes)
+        tokens: tuple[Any, ...] = (b"/*", b"*/", b"\n", b"/", b"\\", b"\r\n", b"//")
+        if not binary:
+            tokens = tuple(t.decode() for t in tokens)
+        self._open, self._close, self._newline, self._slash, self._backslash, self._crlf, self._line = tokens
+        self._binary = binary
+        self.closes = self._all(self._close) if self._close in text else []
+        self.opens = self._all(self._open) if self._open in text else []
+        self.newlines = self._all(self._newline) if self._slash in text else []
+        self.ends: dict[int, int | None] = {}
+
+    def _all(self, needle: Any) -> list[int]:
+        found, at = [], self.text.find(needle)
+        while at >= 0:
+            found.append(at)
+            at = self.text.find(needle, at + 1)
+        return found
+
+    @staticmethod
+    def _next(positions: list[int], at: int) -> int:
+        i = bisect.bisect_left(positions, at)
+        return positions[i] if i < len(positions) else -1
+
+    def _element(self, at: int) -> int | None:
+        """The end of the one gap element at `at` (`at` itself when there is none); None for a
+        block comment that holds another `/*`."""
+        text = self.text
+        if at >= len(text):
+            return at
+        if text[at] in _ASCII_SPACE if self._binary else text[at].isspace():
+            return at + 1
+        ch = text[at : at + 1]
+        if ch == self._backslash:
+            if text.startswith(self._newline, at + 1):
+                return at + 2
+            return at + 3 if text.startswith(self._crlf, at + 1) else at
+        if text.startswith(self._open, at):
+            close = self._next(self.closes, at + 2)
+            if close < 0:
+                return at
+            inner = self._next(self.opens, at + 2)
+            return None if 0 <= inner < close else close + 2
+        if text.startswith(self._line, at):
+            newline = self._next(self.newlines, at + 2)
+            return at if newline < 0 else newline + 1
+        return at
+
+    def end(self, start: int) -> int | None:
+        """The end of the gap starting at `start` (`start` when there is none); None: "may be"."""
+        walked: list[int] = []
+        at: int | None = start
+        while at is not None and at not in self.ends:
+            walked.append(at)
+            after = self._element(at)
+            if after == at:
+                self.ends[at] = at
+                break
+            at = after
+        result = self.ends[at] if at is not None else None
+        for position in walked:
+            self.ends[position] = result
+        return result
+
+
+MAYBE = -1  # a definition site whose gap cannot be read (a nested block comment): anything may follow
 
 
 def _is_word(text: Text, at: int) -> bool:
@@ -58,19 +128,23 @@ def _is_word(text: Text, at: int) -> bool:
 
 
 def definition_sites(text: Text, keywords: tuple[str, ...]) -> Iterator[int]:
-    """Where a name may follow one of the keywords: `\\b<keyword><gap>` ends there. Every
-    occurrence counts, also one inside another's gap (a keyword in a comment), as a regex search
-    from each position would find it."""
-    for pattern in _keyword_patterns(keywords, isinstance(text, bytes)):
-        position = 0
-        while True:
-            found = pattern.search(text, position)
-            if found is None:
-                break
-            start = found.start()
-            if not _is_word(text, start - 1):
-                yield found.end()
-            position = start + 1
+    """Where a name may follow one of the keywords: after `\\b<keyword>` and a gap of at least
+    one element (`MAYBE` where the gap cannot be read). Each keyword is found by a literal
+    search (Python's `re` runs an alternation of keywords 30x slower); every occurrence counts,
+    also one inside another's gap (a keyword in a comment), as a search from each position would."""
+    gaps = Gaps(text)
+    for keyword in keywords:
+        literal: Any = keyword.encode() if isinstance(text, bytes) else keyword
+        at = text.find(literal)
+        while at >= 0:
+            if not _is_word(text, at - 1):
+                after = at + len(keyword)
+                end = gaps.end(after)
+                if end is None:
+                    yield MAYBE
+                elif end > after:
+                    yield end
+            at = text.find(literal, at + 1)
 
 
 def word_at(text: Text, at: int) -> str:
@@ -82,12 +156,14 @@ def word_at(text: Text, at: int) -> str:
     return matched_str.group() if matched_str else ""
 
 
-def site_words(text: Text, keywords: tuple[str, ...], raw: bool) -> set[str]:
+def site_words(text: Text, keywords: tuple[str, ...], raw: bool) -> set[str] | None:
     """The words that start at a definition site (and, with `raw`, after an `r#` there): a name
-    made of word characters is defined at a site exactly when it is one of these words - the regex
-    `\\b(?:keywords)GAP(?:r#)?(?:names)\\b` matches it."""
+    made of word characters is defined at a site exactly when it is one of these words. None when
+    a site's gap cannot be read: any name may be defined there."""
     words: set[str] = set()
     for site in definition_sites(text, keywords):
+        if site == MAYBE:
+            return None
         words.add(word_at(text, site))
         if raw and text[site : site + 2] == _RAW[type(text)]:
             words.add(word_at(text, site + 2))
@@ -101,22 +177,15 @@ def plain(name: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _definer_patterns(
-    keywords: tuple[str, ...], names: frozenset[str], raw: bool, binary: bool
-) -> tuple[re.Pattern[Any], ...]:
+def _name_pattern(names: frozenset[str], raw: bool, binary: bool) -> re.Pattern[Any]:
     alternatives = "|".join(re.escape(name) for name in sorted(names))
-    prefix = "(?:r#)?" if raw else ""
-    if binary:
-        return tuple(
-            re.compile(re.escape(k).encode() + _GAP_ASCII + f"{prefix}(?:{alternatives})\\b".encode()) for k in keywords
-        )
-    return tuple(re.compile(rf"{re.escape(k)}{GAP}{prefix}(?:{alternatives})\b") for k in keywords)
+    pattern = ("(?:r#)?" if raw else "") + f"(?:{alternatives})\\b"
+    return re.compile(pattern.encode() if binary else pattern)
 
 
 def defines(text: Text, keywords: tuple[str, ...], names: frozenset[str], raw: bool) -> bool:
-    """Does `\b(?:keywords)GAP(?:r#)?(?:names)\b` (without `(?:r#)?` unless `raw`) match? One
-    pattern per keyword, each starting with the keyword's literal; the `\b` before it is tested
-    on each match."""
+    """Is one of the names (after `r#` too, with `raw`) at a definition site of the keywords -
+    or is there a site whose gap cannot be read?"""
     if not names:
         return False
     binary = isinstance(text, bytes)
@@ -124,16 +193,8 @@ def defines(text: Text, keywords: tuple[str, ...], names: frozenset[str], raw: b
         names = frozenset(name for name in names if name.isascii())  # cannot occur in ASCII bytes
         if not names:
             return False
-    for pattern in _definer_patterns(keywords, names, raw, binary):
-        position = 0
-        while True:
-            found = pattern.search(text, position)
-            if found is None:
-                break
-            if not _is_word(text, found.start() - 1):
-                return True
-            position = found.start() + 1
-    return False
+    name = _name_pattern(names, raw, binary)
+    return any(site == MAYBE or name.match(text, site) is not None for site in definition_sites(text, keywords))
 
 
 @lru_cache(maxsize=256)

@@ -15,10 +15,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from store_gate import parallel, prefilter
+from store_gate import parallel, prefilter, progress
 from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
-from store_gate.config.model import AccessPattern, Store
+from store_gate.config.model import AccessPattern, Store, entity_table_of
 from store_gate.config.toml_lines import TOMLDecodeError, loads
 from store_gate.display import one_line
 from store_gate.extract.model import (
@@ -29,11 +29,12 @@ from store_gate.extract.model import (
     SourceProblem,
     TraitDefinition,
     TypeDefinition,
+    TypedMember,
 )
 from store_gate.keytemplate import KeyTemplate
 from store_gate.languages import LANGUAGES, Language, language_of
 from store_gate.schema.table import TableSchema
-from store_gate.sources import SourceTree, Unreadable, WorkingTree, decode_source
+from store_gate.sources import NotText, SourceTree, Unreadable, WorkingTree, decode_source
 
 
 @dataclass(frozen=True)
@@ -129,15 +130,52 @@ class Project:
     sources: SourceCache
     manifest_declarations: dict[tuple[str, str], Declaration]
     inline_declarations: dict[tuple[str, str], Declaration]
+    # Record types' fields as read so far (None: not a record, or defined nowhere under paths).
+    _records: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
     @property
     def entities(self) -> dict[str, dict[str, KeyTemplate]]:
         return self.loaded.entities
 
+    def store_of(self, trait: str) -> Store | None:
+        """The store that governs a trait (the first, when several reach it)."""
+        for store in self.stores:
+            if trait in store.trait_names:
+                return store.config
+        return None
+
+    def table_name(self, trait: str, leaf: AccessPattern) -> str | None:
+        """The table an operation runs on: its own `table`; else the table of the entity it names
+        (an entity of `[table]` lives there, whatever its store's default); else its store's
+        `table`; else the default."""
+        if leaf.table is not None:
+            return leaf.table
+        if leaf.entity is not None and leaf.entity in self.loaded.manifest.entity:
+            return entity_table_of(self.loaded.manifest, leaf.entity)
+        store = self.store_of(trait)
+        if store is not None and store.table is not None:
+            return store.table
+        return self.loaded.default.name
+
+    def schema_of(self, name: str | None) -> TableSchema | None:
+        table = self.loaded.tables.get(name)
+        return table.schema if table is not None else None
+
     def declaration(self, method: Method) -> Declaration | None:
         """The declaration the rules check: the manifest's, else the inline one."""
         key = (method.trait, method.name)
         return self.manifest_declarations.get(key) or self.inline_declarations.get(key)
+
+    @property
+    def manifest_in_repository(self) -> str:
+        """The manifest's path from the repository's root, as a hint names it: `services/a/store-gate.toml`
+        in a monorepo, wherever the gate was run from."""
+        from store_gate.config import project_root
+
+        try:
+            return self.loaded.path.resolve().relative_to(project_root(self.loaded.root)).as_posix()
+        except ValueError:
+            return self.manifest_path
 
     def manifest_location(self, *key: object) -> SourceLocation:
         return SourceLocation(self.manifest_path, self.loaded.line_of(*key) or 1, 1)
@@ -150,6 +188,32 @@ class Project:
     @property
     def governed_trait_names(self) -> set[str]:
         return {name for store in self.stores for name in store.trait_names}
+
+    def record_fields(self, names: frozenset[str]) -> dict[str, frozenset[str]]:
+        """The named fields of the record types (structs, classes, interfaces) among `names`
+        defined under the stores' paths (the first definition of each name). Only files where a
+        definition of one of the names may start are parsed, once per run and name."""
+        wanted = frozenset(n for n in names if n not in self._records)
+        if wanted:
+            definer = re.compile(
+                r"\b(?:struct|class|interface|type)\s+(?:" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b"
+            )
+            found: dict[str, frozenset[str]] = {}
+            for path in sorted({path for store in self.stores for path in store.files}):
+                pending = frozenset(n for n in wanted if n not in found)
+                if not pending:
+                    break
+                data = self.sources.data(path)
+                if not any(name.encode() in data for name in pending):
+                    continue
+                text, language = self.sources.text(path), language_of(path)
+                if text is None or language is None or not definer.search(text):
+                    continue
+                for name, fields in language.record_fields(path, text, pending).items():
+                    found.setdefault(name, fields)
+            self._records.update({name: found.get(name) for name in wanted})
+        known = ((name, self._records.get(name)) for name in names)
+        return {name: fields for name, fields in known if fields is not None}
 
 
 # Up to this many names, a file is tested for each by a byte substring first; beyond, the words
@@ -197,6 +261,7 @@ class SourceCache:
         self.problems: dict[str, SourceProblem] = {}
         self.parsed: dict[tuple[str, str], Any] = {}  # (path, language) -> ast-grep root node
         self.parses = 0  # ast-grep parses made (tests assert which files are parsed, not timings)
+        self.parsed_files: set[str] = set()  # every file parsed by ast-grep, here or in a child process (-v)
         self._could: dict[tuple[str, frozenset[str]], bool] = {}
         self._words: dict[str, set[str] | None] = {}  # None: undecodable, a candidate for any name
         self._by_word: dict[str, set[str]] = {}
@@ -221,6 +286,7 @@ class SourceCache:
         if owner is not self:
             return owner.data(path)
         if path not in self._bytes:
+            progress.step()
             try:
                 self._bytes[path] = self.tree.read(path)
             except Unreadable as exc:
@@ -250,6 +316,13 @@ class SourceCache:
             data = self.data(path)
             try:
                 self._text[path] = decode_source(data, path)
+            except NotText as exc:
+                self._text[path] = None
+                self.problems[path] = SourceProblem(
+                    "SG002",
+                    SourceLocation(path, exc.line, 1),
+                    f"{exc.reason}: the gate cannot read the traits it may hold; save the file as UTF-8",
+                )
             except UnicodeDecodeError as exc:
                 self._text[path] = None
                 line = data[: exc.start].count(b"\n") + 1
@@ -295,6 +368,7 @@ class SourceCache:
 
             found = SgRoot(self.text(path) or "", language).root()
             self.parses += 1
+            self.parsed_files.add(path)
             if keep:
                 self.parsed[key] = found
         return found
@@ -414,8 +488,11 @@ class SourceCache:
             return  # file by file, as `extraction` is asked
         work = [(p, _known_language(p)) for p in todo]
         done = parallel.map_files(work, lambda item: self.extraction(item[0], item[1], wanted, keep=False), weights)
-        for path, extraction in zip(todo, done):
-            self._owner(path)._extractions[(path, wanted)] = extraction
+        for (path, language), extraction in zip(work, done):
+            owner = self._owner(path)
+            owner._extractions[(path, wanted)] = extraction
+            if language.parsed_by_ast_grep:
+                owner.parsed_files.add(path)
 
     def syntax_problem(self, path: str, language: Language) -> SourceProblem | None:
         """The file's first syntax problem (a file that names a trait but defines none: reported
@@ -427,8 +504,8 @@ class SourceCache:
     # -- named types -----------------------------------------------------------------------------
 
     def may_define_types(self, path: str, names: frozenset[str]) -> bool:
-        """Can the file define one of these named types: the language's `type X`, `interface X`,
-        `class X`, or in Python an alias `X = ...` / `X: TypeAlias = ...` at the start of a line?"""
+        """Can the file define one of these named types: `type X`, `interface X`, `class X`, or an
+        alias `X = ...` / `X: TypeAlias = ...` at the start of a line (`_type_definer`)?"""
         owner = self._owner(path)
         if owner is not self:
             return owner.may_define_types(path, names)
@@ -439,10 +516,7 @@ class SourceCache:
             found = False
             if language is not None and any(name.encode() in data for name in names):
                 text = self.scannable(path)
-                found = text is not None and (
-                    prefilter.defines(text, language.type_keywords, names, raw=False)
-                    or (language.assigned_types and prefilter.assigns(text, names))
-                )
+                found = text is not None and _type_definer(names)(text)
             self._may_type[key] = found
         return self._may_type[key]
 
@@ -459,8 +533,11 @@ class SourceCache:
         if parallel.worth_sharing(weights):  # every candidate is parsed; in order, the first definition wins
             work = [(p, _known_language(p)) for p in candidates]
             read = parallel.map_files(work, lambda item: self.type_definitions(item[0], item[1], names), weights)
-            for (path, _), definitions in zip(work, read):
-                self._owner(path)._types[(path, names)] = definitions
+            for (path, language), definitions in zip(work, read):
+                owner = self._owner(path)
+                owner._types[(path, names)] = definitions
+                if language.parsed_by_ast_grep:
+                    owner.parsed_files.add(path)
                 for name, definition in definitions.items():
                     found.setdefault(name, definition)
         else:
@@ -498,17 +575,19 @@ def build(
     root = loaded.root
     boundaries = manifest.boundaries
     if tree is None:
-        working = WorkingTree(root, manifest.limits.max_file_bytes, manifest.exclude)
-        working.prepare([store.paths for store in manifest.store] + [boundaries.paths or () if boundaries else ()])
-        tree = working
+        tree = WorkingTree(root, manifest.limits.max_file_bytes, exclude=manifest.exclude)
+    if isinstance(tree, WorkingTree):
+        tree.prepare([store.paths for store in manifest.store] + [boundaries.paths or () if boundaries else ()])
     cache = SourceCache(tree, shared, changed)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
     files_of: dict[tuple[str, ...], list[str]] = {}
-    many = len(manifest.store) > 8  # stores asking in turn: look names up in an index
-    for position, store in enumerate(manifest.store):
+    for store in manifest.store:
         if store.paths not in files_of:
             files_of[store.paths] = [f for f in tree.match(store.paths) if language_of(f) is not None]
+    progress.stage("reading files", len({f for files in files_of.values() for f in files}))
+    many = len(manifest.store) > 8  # stores asking in turn: look names up in an index
+    for position, store in enumerate(manifest.store):
         governed = GovernedStore(store, position, files_of[store.paths])
         _follow_traits(governed, cache, problems, many)
         if not governed.found:
@@ -520,6 +599,7 @@ def build(
         scanned = [f for f in tree.match(boundaries.paths) if language_of(f) is not None]
     else:
         scanned = sorted({f for store in stores for f in store.files})
+    _renamed_crates(stores, tree, cache, problems)
     for path, reason in sorted(tree.unreadable.items()):
         if language_of(path) is not None or reason.startswith("a folder"):
             cache.unreadable(path, reason)
@@ -570,12 +650,49 @@ def build(
     return project
 
 
+# Where a trait, class, interface or type alias of one of the names may be defined: the
+# keyword, then the name - comments and line continuations between them included, so that no
+# spelling hides a definition from the prefilter (the gap is skipped by prefilter.Gaps, in linear
+# time; a nested block comment there is a "may be").
 _UNICODE_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})")
 
 
 def _unescaped(match: re.Match[str]) -> str:
     code = int(match.group(1) or match.group(2), 16)
     return chr(code) if code <= 0x10FFFF else match.group(0)
+
+
+def _defines(text: str, names: frozenset[str]) -> bool:
+    return prefilter.defines(text, _DEFINER_KEYWORDS, names, raw=True)
+
+
+def _renamed_crates(
+    stores: list[GovernedStore],
+    tree: SourceTree,
+    cache: SourceCache,
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+) -> None:
+    """Rust: `extern crate other as async_trait;` in a store's files, or in the crate root above them
+    (`src/lib.rs`, `src/main.rs`, read when inside the project), renames a crate the extractor
+    trusts by name for every module: SG003 at the rename (see rust.renamed_crates)."""
+    files = sorted({f for store in stores for f in store.files if getattr(language_of(f), "name", "") == "rust"})
+    if not files:
+        return
+    from store_gate.extract import rust
+
+    texts: list[tuple[str, str | None]] = [(path, cache.text(path)) for path in files if b"extern" in cache.data(path)]
+    for path in rust.crate_roots(files):
+        try:
+            data = tree.read(path)
+            texts.append((path, decode_source(data, path) if b"extern" in data else None))
+        except (Unreadable, UnicodeDecodeError):
+            continue  # no crate root there, or none the gate can read: nothing it renames is seen
+    for path, text in texts:
+        if text is None:
+            continue
+        for problem in rust.renamed_crates(path, text, cache.parsed.get((path, "rust"))):
+            location = problem.location
+            problems.setdefault((location.path, location.line, location.column, problem.code), problem)
 
 
 def _follow_traits(
@@ -618,8 +735,14 @@ def _follow_traits(
                 store.unparsed_mentions.append(syntax)
     store.definitions = _resolve_named_types(_merge_stubs(store.definitions), store.files, cache, problems)
     defined = {d.name for d in store.definitions}
+    classes = {(d.name, d.location.path) for d in store.definitions if not d.type_only}
     for definition in store.definitions:
         for heritage in definition.supertraits:
+            if heritage.value:
+                _class_base(definition.name, heritage, store.definitions, classes, problems)
+            listed = store.config.is_external(heritage.written, heritage.name)
+            if heritage.name in defined and heritage.paths and not listed:
+                _rust_path_elsewhere(definition.name, heritage, store, cache, problems)
             if heritage.name in defined or heritage.standard:
                 continue
             if store.config.is_external(heritage.written, heritage.name):
@@ -629,7 +752,114 @@ def _follow_traits(
     store.admitted = _admitted(store.config.trait, store.definitions)
 
 
+def _rust_module(path: str) -> tuple[str, tuple[str, ...]] | None:
+    """A Rust file's crate source folder and module path: `x/src/store/reads.rs` -> ("x/src",
+    ("store", "reads")); `mod.rs`, `lib.rs` and `main.rs` name their folder's module."""
+    parts = path.split("/")
+    if "src" not in parts[:-1] or not path.endswith(".rs"):
+        return None
+    at = len(parts) - 1 - parts[::-1].index("src", 1)
+    module = [*parts[at + 1 : -1], parts[-1][:-3]]
+    if module[-1] in ("mod", "lib", "main") and (module[-1] == "mod" or len(module) == 1):
+        module = module[:-1]
+    return "/".join(parts[: at + 1]), tuple(module)
+
+
+def _rust_path_elsewhere(
+    trait: str,
+    heritage: Heritage,
+    store: GovernedStore,
+    cache: SourceCache,
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+) -> None:
+    """A Rust supertrait found by its name under the paths, whose `use` or written path points to
+    another file that defines a trait of that name: the one found is a namesake, not the bound
+    (SG004). Re-exports pass: the file the path names must itself define the trait."""
+    here = _rust_module(heritage.location.path)
+    if here is None:
+        return
+    source, module = here
+    found_in = {d.location.path for d in store.definitions if d.name == heritage.name}
+    definer = re.compile(rf"\btrait\s+(?:r#)?{re.escape(heritage.name)}\b")
+    for written in heritage.paths:
+        segments = written.split("::")
+        if len(segments) < 2:
+            continue
+        head, target = segments[0], list(module)
+        rest = segments[1:-1]
+        if head == "crate":
+            target = []
+        elif head == "super":
+            target = target[:-1]
+            while rest and rest[0] == "super":
+                target, rest = target[:-1], rest[1:]
+        elif head != "self":
+            rest = [head, *rest]
+        target += rest
+        base = "/".join([source, *target])
+        for candidate in (f"{base}.rs", f"{base}/mod.rs") if target else (f"{source}/lib.rs", f"{source}/main.rs"):
+            if candidate in found_in:
+                return
+            try:
+                text = cache.tree.read(candidate).decode("utf-8", errors="replace")
+            except Unreadable:
+                continue
+            if definer.search(text):
+                where = sorted(found_in)[0]
+                location = heritage.location
+                problems.setdefault(
+                    (location.path, location.line, location.column, "SG004"),
+                    SourceProblem(
+                        "SG004",
+                        location,
+                        f"{trait}'s supertrait {heritage.written} is {written}, defined in {candidate}, which is not "
+                        f"under the store's paths; the {heritage.name} in {where} is another trait of that name; add "
+                        f"{candidate} to paths, or list {written} as external",
+                        trait,
+                    ),
+                )
+                return
+
+
+def _class_base(
+    trait: str,
+    heritage: Heritage,
+    definitions: list[TraitDefinition],
+    classes: set[tuple[str, str]],
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+) -> None:
+    """A TypeScript class extends a value: a file that defines the base's name only as a type
+    (an interface, a type alias) binds that value to something else - a const, a function, an
+    import - whose members the gate cannot see (SG004)."""
+    types_only = sorted(
+        d.location
+        for d in definitions
+        if d.name == heritage.name and d.type_only and (d.name, d.location.path) not in classes
+    )
+    if not types_only:
+        return
+    location = heritage.location
+    problems.setdefault(
+        (location.path, location.line, location.column, "SG004"),
+        SourceProblem(
+            "SG004",
+            location,
+            f"{trait} extends {heritage.written}, and {types_only[0]} defines {heritage.name} only as a type: a class "
+            f"extends a value, and that file's value {heritage.name} is not a class declaration (a const, a function "
+            f"or an import), so the gate cannot see its members; declare {heritage.name} as a class under the store's "
+            "paths",
+            trait,
+        ),
+    )
+
+
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _type_definer(names: frozenset[str]) -> Callable[[prefilter.Text], bool]:
+    """Where a named type may be defined: `type X`, `interface X`, `class X`, or an alias
+    `X = ...` / `X: TypeAlias = ...` at the start of a line."""
+    return lambda text: prefilter.assigns(text, names) or prefilter.defines(text, _TYPE_KEYWORDS, names, raw=False)
 
 
 def _resolve_named_types(
@@ -649,12 +879,16 @@ def _resolve_named_types(
                 wanted.update(_IDENTIFIER.findall(method.return_type))
     found: dict[str, TypeDefinition] = {}
     pending = frozenset(wanted)
-    for _ in range(8):  # alias chains (`type A = B; type B = () => X`), bounded
+    searched: set[str] = set()
+    for _ in range(8):  # alias chains (`type A = B; type B = () => X`) and member types, bounded
         if not pending:
             break
+        searched |= pending
         for name, type_definition in cache.type_round(files, pending).items():
             found.setdefault(name, type_definition)
-        pending = frozenset(d.alias_of for d in found.values() if d.alias_of and d.alias_of not in found)
+        referred = {n for d in found.values() for n in (d.alias_of, *d.members) if n}
+        pending = frozenset(referred - searched)
+    deeper = pending  # named by a type the gate read, but past the rounds it follows: unknown
 
     def resolve(name: str) -> TypeDefinition | None:
         for _ in range(8):
@@ -663,6 +897,33 @@ def _resolve_named_types(
                 return definition
             name = definition.alias_of
         return None
+
+    def facet_path(name: str, seen: set[str]) -> tuple[str | None, str] | None:
+        """Why the type is a facet of methods, if it is one - methods of its own, or a member or base
+        type that is a function or a facet - and the first type on the way there."""
+        definition = found.get(name)
+        if definition is None or name in seen:
+            return None
+        seen.add(name)
+        if definition.methods is not None:
+            return None, definition.methods
+        for other in (*definition.members, *([definition.alias_of] if definition.alias_of else [])):
+            if other in deeper:
+                return other, "types nested deeper than the gate follows"
+            target = resolve(other)
+            if target is not None and target.function is not None:
+                return None, f"a type with a member of function type {other}"
+            inner = facet_path(other, seen)
+            if inner is not None:
+                return inner if other == definition.alias_of else (other, inner[1])
+        return None
+
+    def facet(name: str) -> str | None:
+        path = facet_path(name, set())
+        if path is None:
+            return None
+        hop, reason = path
+        return reason if hop is None else f"a type holding {hop}, which leads to {reason}"
 
     resolved: list[TraitDefinition] = []
     for definition in definitions:
@@ -675,7 +936,19 @@ def _resolve_named_types(
             methods.append(method)
         for member in definition.typed_members:
             target = resolve(member.type_name)
-            if target is None:
+            facet_of = None if target is None or target.function is not None else facet(member.type_name)
+            if member.held:  # data holding the type: a function or a facet there makes a facet
+                if target is not None and target.function is not None:
+                    facet_of = "a function type"
+                if facet_of is not None:
+                    what = f"has a type holding {member.type_name}, {facet_of}"
+                    _facet(problems, definition.name, member, what, "declare them as methods on the store")
+                continue
+            if facet_of is not None:
+                what = f"is a member typed by {member.type_name}, {facet_of}"
+                advice = f"declare its methods on the store or govern {member.type_name} as a store"
+                _facet(problems, definition.name, member, what, advice)
+            elif target is None:
                 location = member.method.location
                 problems.setdefault(
                     (location.path, location.line, location.column, "SG003"),
@@ -702,6 +975,21 @@ def _resolve_named_types(
     return resolved
 
 
+def _facet(
+    problems: dict[tuple[str, int, int, str], SourceProblem], trait: str, member: TypedMember, what: str, advice: str
+) -> None:
+    location = member.method.location
+    problems.setdefault(
+        (location.path, location.line, location.column, "SG003"),
+        SourceProblem(
+            "SG003",
+            location,
+            f"{member.method.qualified_name} {what}: the gate does not govern the methods it reaches; {advice}",
+            trait,
+        ),
+    )
+
+
 def _admitted(root: str, definitions: list[TraitDefinition]) -> dict[str, MemberSet]:
     """Which members of each trait the root trait brings in: a fixpoint over the heritage graph,
     where Pick / Omit edges narrow what passes."""
@@ -724,7 +1012,8 @@ def _admitted(root: str, definitions: list[TraitDefinition]) -> dict[str, Member
 
 def _merge_stubs(definitions: list[TraitDefinition]) -> list[TraitDefinition]:
     """A Python class in `x.py` and its stub in `x.pyi` are one store: each method once, with the
-    stub's signature (and the implementation's @access where the stub has none)."""
+    stub's signature (and the implementation's @access where the stub has none), and the bases of
+    both - what the module derives from runs, whatever the stub declares."""
     stubs = {(d.name, d.location.path[:-1]): d for d in definitions if d.location.path.endswith(".pyi")}
     if not stubs:
         return definitions
@@ -746,13 +1035,15 @@ def _merge_stubs(definitions: list[TraitDefinition]) -> list[TraitDefinition]:
 
             methods = tuple(declared(m) for m in definition.methods)
             typed = tuple(dataclasses.replace(t, method=declared(t.method)) for t in definition.typed_members)
-            merged.append(dataclasses.replace(definition, methods=methods, typed_members=typed))
+            named = {h.name for h in definition.supertraits}
+            bases = definition.supertraits + tuple(h for h in module.supertraits if h.name not in named)
+            merged.append(dataclasses.replace(definition, methods=methods, typed_members=typed, supertraits=bases))
             continue
         stub = stubs.get((definition.name, path)) if path.endswith(".py") else None
         if stub is None:
             merged.append(definition)
             continue
-        # The module: only what its stub does not declare.
+        # The module: only what its stub does not declare (its bases are the stub's now).
         stubbed = {m.name for m in stub.methods} | {t.method.name for t in stub.typed_members}
         extra = tuple(m for m in definition.methods if m.name not in stubbed)
         extra_typed = tuple(t for t in definition.typed_members if t.method.name not in stubbed)

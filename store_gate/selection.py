@@ -52,13 +52,18 @@ class Selection:
         return not self.select and not self.ignore
 
     def left_out(self) -> list[str]:
-        """The gate's own families (SG0 input, SG1 coverage) this selection leaves out, in part or
-        whole: a run without them is partial, never a pass of the gate."""
+        """The families (SG0 input, SG1 coverage, SG2 legality, ...) of which this selection
+        leaves out an error rule (by its default severity), in part or whole: a run without one
+        of them did not check what the gate checks, so it is partial, never a pass. Leaving out
+        warnings only (SG210, SG401, ...) is a full run."""
         from store_gate.catalogue import RULES
 
-        families = {code[:3] for code in RULES if code[:3] in ("SG0", "SG1") and code != "SG000"}
         return sorted(
-            f for f in families if any(not self.includes(c) for c in RULES if c.startswith(f) and c != "SG000")
+            {
+                code[:3]
+                for code, rule in RULES.items()
+                if code != "SG000" and rule.severity == "error" and not self.includes(code)
+            }
         )
 
     def describe(self) -> str:

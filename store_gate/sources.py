@@ -1,16 +1,14 @@
 """Source trees: which files the manifest's globs match, and their bytes - in the working tree,
 or at a base commit read from git objects (for `--base`).
 
-Every glob the project uses is matched in one walk (`WorkingTree.prepare`); what the manifest's
-`exclude` matches, and inside a git work tree what git ignores, is left out (a folder so left out
-is not even listed). The gate reads only inside the project it was pointed at, and only what it
-can read safely:
+The gate reads only inside the project it was pointed at, and only what it can read safely:
 
 - globs are relative to the manifest's folder; absolute globs, `..`, brace expansion and broken
   character classes are configuration errors. Matching is wcmatch's (atomic groups: no
   catastrophic backtracking, whatever the pattern);
-- a walk never follows a symlinked directory, and never starts in one that leads outside (`src ->
-  /elsewhere`); a symlinked file is read only when it resolves inside the root;
+- a walk follows a symlinked folder only when it resolves inside the root (each link once, each
+  file once), and never starts in one that leads outside (`src -> /elsewhere`); a symlinked file is
+  read only when it resolves inside the root;
 - only regular files are opened (FIFOs, devices and sockets never are: opening does not block),
   at most `max_file_bytes` of them;
 - whatever matched but could not be read - a directory without permission, a symlink that leads
@@ -31,10 +29,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from store_gate import git
+from store_gate import git
+from store_gate.display import one_line
 
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024  # a source file larger than this is reported, not parsed
 _WILDCARDS = frozenset("*?[")
@@ -236,51 +234,92 @@ def read_inside(root: Path, relative: str | Path, limit: int = DEFAULT_MAX_FILE_
     return read_regular(path, limit)
 
 
+def could_match_beneath(globs: Sequence[str], folder: str) -> bool:
+    """Could any glob match a file below `folder` (project-relative, posix)? A glob with `**` at
+    or above the folder's depth can; one without can only when it has more segments than the
+    folder and each of the folder's segments matches the glob's segment at its depth. So `*.py`
+    never reaches into `node_modules/`, `src/**/*.ts` reaches everything under `src/`."""
+    parts = folder.split("/")
+    for glob in globs:
+        segments = glob.split("/")
+        for depth, part in enumerate(parts):
+            if depth >= len(segments):
+                break
+            if segments[depth] == "**":
+                return True
+            if not _segment_matcher(segments[depth])(part):
+                break
+        else:
+            if len(segments) > len(parts):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _segment_matcher(segment: str) -> Callable[[str], bool]:
+    from wcmatch import glob as wcglob
+
+    compiled = wcglob.compile([segment], flags=wcglob.GLOBSTAR | wcglob.DOTGLOB)
+    return lambda name: bool(compiled.match(name))
+
+
 _OUTSIDE_FOLDER = "a folder that leads outside the project (a symlink): not walked"
 
 
 @dataclass
 class Walk:
-    """The files under a root that globs match, found in one walk over the folders the globs can
-    reach, with what could not be read on the way.
+    """The files under a root that globs match, walked once per starting folder, with what could
+    not be read on the way.
 
-    `exclude` (the manifest's globs) and `ignored` (what git ignores: paths relative to the root,
-    folders ending in `/`) leave files out, and prune the folders they name: a git-ignored
-    `node_modules` is never listed. `regular` records, for each walked file that is not a symlink,
-    its (device, inode), so that reading it later needs no second resolution of its path."""
+    A symlinked folder that resolves inside the root is walked too, under its own name (`src/admin
+    -> ../lib/admin` matches `src/**/*.ts`), each link once: a link back to an ancestor ends
+    there. A file reached under several names is listed once - under its real name when that
+    name matches, else under the shortest other. A symlinked folder that leads outside the
+    root is unreadable, but only where a glob could match a file below it."""
 
     root: Path
     globs: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-    ignored: frozenset[str] = frozenset()
+    exclude: tuple[str, ...] = ()  # the manifest's `exclude`: left out, folders pruned
+    ignored: frozenset[str] = frozenset()  # what git ignores (folders end in `/`): left out, pruned
     files: list[str] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)  # relative path -> reason
-    regular: dict[str, tuple[int, int]] = field(default_factory=dict)
-    links: set[str] = field(default_factory=set)  # matched files that are symlinks
-    matched: set[str] = field(default_factory=set)  # every file matched, symlinks to matched files too
+    names: dict[str, str] = field(default_factory=dict)  # every matched name -> the file's real path
 
     def run(self) -> Walk:
         root = self.root.resolve()
         matches = glob_matcher(self.globs)
-        found: set[str] = set()
+        names: dict[str, str] = {}  # relative name -> the file's real path
         starts: list[str] = []
         for glob in self.globs:
             if not _WILDCARDS & set(glob):
-                self._literal(root, glob, found)
+                self._literal(root, glob, names)
             else:
                 starts.append(_fixed_prefix(glob))
+        links: list[tuple[str, Path]] = []  # symlinked folders inside the root, met on the way
         walked: list[str] = []
         for start in sorted(set(starts), key=lambda s: (s.count("/"), s)):
             if any(w == "" or start.startswith(w + "/") for w in walked):
                 continue  # inside a folder another glob walks
             walked.append(start)
-            self._walk(root, start, matches, found)
-        self.matched = found
-        self.files = sorted(found - duplicate_links(root, found, self.links))
+            self._walk(root, start, matches, names, links)
+        followed: set[tuple[int, int]] = set()
+        while links:
+            relative, link = links.pop(0)
+            try:
+                info = os.lstat(link)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) in followed or not could_match_beneath(self.globs, relative):
+                continue
+            followed.add((info.st_dev, info.st_ino))
+            self._tree(root, link, relative, matches, names, links)
+        self.names = names
+        self.files = _once_each(root, names)
         return self
 
     def _left_out(self, relative: str, folder: bool = False) -> bool:
-        """Excluded by the manifest, or ignored by git (the path or one of its folders)."""
+        """Excluded by the manifest, or ignored by git (the path or one of its folders: those are
+        pruned as the walk meets them)."""
         if self.ignored and (relative + "/" if folder else relative) in self.ignored:
             return True
         return bool(self.exclude) and glob_matcher(self.exclude)(relative)
@@ -295,7 +334,7 @@ class Walk:
         parts = relative.split("/")
         return any(excluded("/".join(parts[: i + 1])) for i in range(len(parts)))
 
-    def _literal(self, root: Path, relative: str, found: set[str]) -> None:
+    def _literal(self, root: Path, relative: str, names: dict[str, str]) -> None:
         path = root / relative
         if not os.path.lexists(path) or self._excluded_anywhere(relative):
             return
@@ -304,86 +343,93 @@ class Walk:
         elif path.is_dir():
             return  # a folder named without a wildcard matches no file
         else:
-            found.add(relative)
-            if path.is_symlink():
-                self.links.add(relative)
+            names[relative] = os.path.realpath(path)
 
-    def _walk(self, root: Path, start: str, matches: Callable[[str], bool], found: set[str]) -> None:
+    def _walk(
+        self,
+        root: Path,
+        start: str,
+        matches: Callable[[str], bool],
+        names: dict[str, str],
+        links: list[tuple[str, Path]],
+    ) -> None:
         folder = root / start if start else root
         if not os.path.lexists(folder):
             return
         if not inside(root, folder):
             self.unreadable[start] = _OUTSIDE_FOLDER
             return
-        if not folder.is_dir():
+        if not folder.is_dir() or (start and self._excluded_anywhere(start)):
             return
-        if start and self._excluded_anywhere(start):
-            return
-        pending = [(str(folder), start)]
-        while pending:
-            current, base = pending.pop()
-            try:
-                with os.scandir(current) as listing:
-                    entries = list(listing)
-            except OSError as error:
-                where = Path(error.filename or current)
-                try:
-                    relative = where.resolve().relative_to(root).as_posix()
-                except (ValueError, OSError, RuntimeError):
-                    relative = str(where)
-                self.unreadable[relative] = f"a folder that cannot be read ({error.strerror or error})"
-                continue
-            folders = []
-            for entry in entries:
-                name = entry.name
-                relative = f"{base}/{name}" if base else name
-                try:
-                    is_dir = entry.is_dir()
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    if name == ".git":
-                        continue
-                    if entry.is_symlink():
-                        if not inside(root, Path(entry.path)):
-                            self.unreadable[relative] = _OUTSIDE_FOLDER
-                        continue  # a link inside the project: its folder is walked under its own name
-                    if not self._left_out(relative, folder=True):
-                        folders.append((entry.path, relative))
+        self._tree(root, folder, start, matches, names, links)
+
+    def _tree(
+        self,
+        root: Path,
+        folder: Path,
+        named: str,
+        matches: Callable[[str], bool],
+        names: dict[str, str],
+        links: list[tuple[str, Path]],
+    ) -> None:
+        """Walk `folder` (a symlink to one, maybe), naming what is below it `named/...`."""
+        real_top = os.path.realpath(folder)
+
+        def under(sub: str, name: str) -> str:
+            parts = [p for p in (named, "" if sub == "." else sub.replace(os.sep, "/"), name) if p]
+            return "/".join(parts)
+
+        def failed(error: OSError) -> None:
+            sub = os.path.relpath(error.filename, folder) if error.filename else "."
+            self.unreadable[under(sub, "") or "."] = f"a folder that cannot be read ({error.strerror or error})"
+
+        for current, dirs, files in os.walk(folder, onerror=failed, followlinks=False):
+            sub = os.path.relpath(current, folder)
+            dirs[:] = sorted(d for d in dirs if d != ".git" and not self._left_out(under(sub, d), folder=True))
+            real_here = real_top if sub == "." else os.path.join(real_top, sub)
+            for name in dirs:
+                linked = Path(current) / name
+                if not linked.is_symlink():
                     continue
+                relative = under(sub, name)
+                if inside(root, linked):
+                    links.append((relative, linked))
+                elif could_match_beneath(self.globs, relative):
+                    self.unreadable[relative] = _OUTSIDE_FOLDER
+            for name in files:
+                relative = under(sub, name)
                 if not matches(relative) or self._left_out(relative):
                     continue
-                if entry.is_symlink():
-                    full = Path(entry.path)
+                full = Path(current) / name
+                if full.is_symlink():
                     if not inside(root, full):
                         reason = "leads outside the project (a symlink): the gate reads only inside it"
                         if not os.path.exists(full):
                             reason = "a symlink to nothing (or a symlink loop)"
                         self.unreadable[relative] = reason
                         continue
-                    self.links.add(relative)
+                    names.setdefault(relative, os.path.realpath(full))
                 else:
-                    try:
-                        info = entry.stat(follow_symlinks=False)
-                        if stat.S_ISREG(info.st_mode):
-                            self.regular[relative] = (info.st_dev, info.st_ino)
-                    except OSError:
-                        pass  # read through the checked path
-                found.add(relative)
-            pending.extend(sorted(folders, reverse=True))
+                    names.setdefault(relative, os.path.join(real_here, name))
 
 
-def duplicate_links(root: Path, found: set[str], links: set[str]) -> set[str]:
-    """Symlinks to files the globs match anyway: one file is read once, under its own name."""
-    duplicates = set()
-    for relative in links & found:
-        try:
-            target = (root / relative).resolve().relative_to(root).as_posix()
-        except (ValueError, OSError, RuntimeError):
+def _shortest(name: str) -> tuple[int, str]:
+    return name.count("/"), name
+
+
+def _once_each(root: Path, names: dict[str, str]) -> list[str]:
+    """One name per file: its real name when the globs matched it, else the shortest other."""
+    by_file: dict[str, list[str]] = {}
+    for name, real in names.items():
+        by_file.setdefault(real, []).append(name)
+    chosen = []
+    for real, group in by_file.items():
+        if len(group) == 1:
+            chosen.append(group[0])
             continue
-        if target in found and target != relative:
-            duplicates.add(relative)
-    return duplicates
+        own = os.path.relpath(real, root).replace(os.sep, "/")
+        chosen.append(own if own in group else min(group, key=_shortest))
+    return sorted(chosen)
 
 
 def git_ignored(root: Path) -> frozenset[str]:
@@ -455,12 +501,30 @@ _BOMS = (
 )
 
 
+class NotText(ValueError):
+    """Bytes a coding cookie says to read as something that is not source text: a codec that is
+    not a text encoding (rot13, hex, zlib, base64, ...), a decoder that fails in its own way
+    (punycode, idna), or text holding a lone surrogate (unicode_escape of `\\ud800`)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line  # 1-based: where the cookie or the surrogate is
+        self.reason = reason
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def decode_source(data: bytes, path: str) -> str:
     """A source file's text, decoded for what it is: a byte-order mark (UTF-8, UTF-16, UTF-32), a
     Python coding cookie (PEP 263), else UTF-8. Raises UnicodeDecodeError when the bytes are not
     that encoding, and for NUL characters (UTF-16 without a byte-order mark, or a binary file):
-    no compiler reads them as source, and no prefilter could see a definition in them."""
+    no compiler reads them as source, and no prefilter could see a definition in them. Raises
+    NotText when a cookie names a codec that does not decode bytes to text, or one whose text is
+    not source text."""
     encoding = "utf-8"
+    cookie = 0  # the line of a coding cookie
     for bom, name in _BOMS:
         if data.startswith(bom):
             encoding = name
@@ -471,10 +535,41 @@ def decode_source(data: bytes, path: str) -> str:
                 encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
             except SyntaxError:
                 encoding = "utf-8"  # an unknown cookie: CPython refuses the file; so does UTF-8 below
+            first_lines = data.split(b"\n", 2)[:2]
+            cookie = next((i for i, line in enumerate(first_lines, 1) if _COOKIE.match(line)), 1)
+    if cookie:
+        return _decode_declared(data, encoding, cookie)
     text = data.decode(encoding)
     if "\x00" in text:
         at = text.index("\x00")
         raise UnicodeDecodeError(encoding, data, at, at + 1, "NUL character")
+    return text
+
+
+def _decode_declared(data: bytes, encoding: str, cookie: int) -> str:
+    """The text of a file whose coding cookie (on line `cookie`) names `encoding`."""
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        raise NotText(cookie, f"declares coding {encoding}, which Python does not know") from None
+    if not getattr(codec, "_is_text_encoding", True):  # what bytes.decode checks: rot13, hex, zlib, ...
+        raise NotText(cookie, f"declares coding {encoding}, which is not a text encoding")
+    try:
+        text = codec.decode(data)[0]
+    except UnicodeDecodeError:
+        raise
+    except (UnicodeError, ValueError, TypeError, LookupError) as exc:
+        reason = one_line(str(exc).encode("ascii", "backslashreplace").decode("ascii"), 120)
+        raise NotText(cookie, f"is not valid {encoding} ({type(exc).__name__}: {reason})") from None
+    if not isinstance(text, str):
+        raise NotText(cookie, f"declares coding {encoding}, which is not a text encoding")
+    if "\x00" in text:
+        at = text.index("\x00")
+        raise UnicodeDecodeError(encoding, data, at, at + 1, "NUL character")
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate is not None:
+        line = text.count("\n", 0, surrogate.start()) + 1
+        raise NotText(line, f"holds a lone surrogate once decoded as {encoding}, which is not source text")
     return text
 
 
@@ -520,18 +615,20 @@ class WorkingTree:
         self,
         root: Path,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        overlay: dict[str, bytes] | None = None,
         exclude: Sequence[str] = (),
         gitignore: bool = True,
     ) -> None:
+        """`overlay`: texts that stand in for files (an editor's unsaved buffer), by relative path."""
         self.root = root
         self.max_file_bytes = max_file_bytes
+        self.overlay = overlay or {}
         self.exclude = tuple(exclude)
         self.gitignore = gitignore
         self.unreadable: dict[str, str] = {}
         self._ignored: frozenset[str] | None = None
         self._walks: list[Walk] = []
         self._matched: dict[tuple[str, ...], list[str]] = {}
-        self._regular: dict[str, tuple[int, int]] = {}
 
     @property
     def ignored(self) -> frozenset[str]:
@@ -542,13 +639,12 @@ class WorkingTree:
     def prepare(self, glob_sets: Sequence[Sequence[str]]) -> None:
         """Walk once for all these globs; `match` then tests each set against what was found."""
         union = tuple(dict.fromkeys(g for globs in glob_sets for g in globs))
-        if union:
+        if union and not any(set(union) <= set(w.globs) for w in self._walks):
             self._walk(union)
 
     def _walk(self, globs: tuple[str, ...]) -> Walk:
         walk = Walk(self.root, globs, self.exclude, self.ignored).run()
         self.unreadable.update(walk.unreadable)
-        self._regular.update(walk.regular)
         self._walks.append(walk)
         return walk
 
@@ -559,57 +655,34 @@ class WorkingTree:
             if covering is None:
                 covering = self._walk(key)
             if covering.globs == key:
-                self._matched[key] = covering.files
+                files = covering.files
             else:
                 matches = glob_matcher(key)
-                found = {f for f in covering.matched if matches(f)}
-                self._matched[key] = sorted(found - duplicate_links(self.root.resolve(), found, covering.links))
-        return list(self._matched[key])
+                files = _once_each(self.root.resolve(), {n: r for n, r in covering.names.items() if matches(n)})
+            self._matched[key] = files
+        matches = glob_matcher(key)
+        return sorted(set(self._matched[key]) | {path for path in self.overlay if matches(path)})
 
     def read(self, path: str) -> bytes:
-        identity = self._regular.get(path)
-        if identity is not None:
-            data = _read_walked(self.root / path, identity, self.max_file_bytes)
-            if data is not None:
-                return data
+        if path in self.overlay:
+            if len(self.overlay[path]) > self.max_file_bytes:
+                raise Unreadable(f"too large to analyse ({len(self.overlay[path]):,} bytes)")
+            return self.overlay[path]
         return read_inside(self.root, path, self.max_file_bytes)
 
 
-def _read_walked(path: Path, identity: tuple[int, int], limit: int) -> bytes | None:
-    """The bytes of a file the walk saw as a regular file inside the project, when it is still
-    that very file (its device and inode, opened without following a symlink); None otherwise,
-    and the caller reads it through every check (`read_inside`)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NOFOLLOW", 0)
-    if not getattr(os, "O_NOFOLLOW", 0):
-        return None
-    try:
-        descriptor = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) != identity or info.st_size > limit:
-            return None
-        chunks = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, max(info.st_size + 1, 1 << 16)))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-        return data if len(data) <= limit else None
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
+_MAX_LINKS = 40  # symlinks followed to resolve one path at the base (Linux's own bound)
+_LINK = "120000"
 
 
-def _git() -> Any:
-    from store_gate import git  # only a --base run reads a commit
+@dataclass(frozen=True)
+class _Name:
+    """What a project-relative name at the base stands for: a file (its repository path) or a
+    refusal; `folder` when the name is a symlinked folder."""
 
-    return git
+    real: str | None
+    reason: str | None = None
+    folder: bool = False
 
 
 class GitTree:
@@ -617,69 +690,211 @@ class GitTree:
     no path ever goes through git's line-based batch protocol, so a path with a newline or a
     space cannot shift one file's contents onto another.
 
-    `prefetch` (the default: every matched file) says which matched files to read in the one
-    batch `match` makes; the others are read on demand."""
+    Symlinks are resolved as a checkout would resolve them, within the commit: a link to a file
+    reads that file, a link to a folder is walked as the working tree's walk does (each link once,
+    each file once). A link that leaves the project (the repository, for the manifest), is
+    absolute, dangles or loops is refused with its reason."""
 
     def __init__(
         self,
         base: git.BaseRevision,
         project_root: Path,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        label: str = "the base",
         exclude: Sequence[str] = (),
         prefetch: frozenset[str] | None = None,
     ) -> None:
+        """`label`: the commit as messages name it ("the base", "the commit pushed"); `exclude`:
+        the manifest's; `prefetch` (default: every matched file): the matched files read in the
+        one batch `match` makes - the others are read when asked for."""
         self.base = base
-        self.max_file_bytes = max_file_bytes
         self.prefetch = prefetch
+        self._excluded = _excluder(exclude)
+        self._at = f"at {label}"
+        self.max_file_bytes = max_file_bytes
         prefix = project_root.resolve().relative_to(base.repository).as_posix()
         self._prefix = "" if prefix == "." else prefix + "/"
         self._entries = {
-            entry.path[len(self._prefix) :]: entry for entry in _git().list_tree(base, self._prefix.rstrip("/"))
+            entry.path[len(self._prefix) :]: entry for entry in git.list_tree(base, self._prefix.rstrip("/"))
         }
-        self._excluded = _excluder(exclude)
-        self._contents: dict[str, bytes] = {}
+        self._folders = {""}
+        for path in self._entries:
+            parts = path.split("/")[:-1]
+            self._folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+        self._elsewhere: dict[str, git.TreeEntry | None] = {}  # repository paths outside the project
+        self._objects: dict[str, bytes] = {}
+        self._names: dict[str, _Name] | None = None
         self.unreadable: dict[str, str] = {}
+
+    # -- resolving ---------------------------------------------------------------------------
+
+    def _entry(self, repo_path: str) -> git.TreeEntry | None:
+        """The entry at a repository path: a folder is an entry of kind "tree"."""
+        if self._prefix and repo_path + "/" == self._prefix:
+            repo_path = self._prefix
+        if repo_path.startswith(self._prefix):
+            relative = repo_path[len(self._prefix) :]
+            if relative in self._entries:
+                return self._entries[relative]
+            return git.TreeEntry("040000", "tree", "", None, repo_path) if relative in self._folders else None
+        if repo_path not in self._elsewhere:
+            self._elsewhere[repo_path] = git.tree_entry(self.base, repo_path)
+        return self._elsewhere[repo_path]
+
+    def _blob(self, entry: git.TreeEntry) -> bytes:
+        if entry.object not in self._objects:
+            self._objects.update(git.read_objects(self.base, [entry.object]))
+        return self._objects.get(entry.object, b"")
+
+    def _resolve(self, path: str, within_repository: bool = False) -> git.TreeEntry:
+        """The entry a project-relative path leads to, every symlink on the way followed inside
+        the commit. Raises Unreadable for a link that leaves the project (the repository, with
+        `within_repository`), is absolute, dangles or loops."""
+        pending = list(reversed((self._prefix + path).split("/")))
+        resolved: list[str] = []
+        hops = 0
+        while pending:
+            part = pending.pop()
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not resolved:
+                    raise Unreadable(f"a symlink {self._at} that leads outside the repository")
+                resolved.pop()
+                continue
+            entry = self._entry("/".join([*resolved, part]))
+            if entry is None:
+                raise Unreadable(f"a symlink to nothing {self._at}" if hops else f"missing {self._at}")
+            if entry.mode == _LINK:
+                hops += 1
+                if hops > _MAX_LINKS:
+                    raise Unreadable(f"a symlink loop {self._at} (more than {_MAX_LINKS} links)")
+                target = self._blob(entry).decode("utf-8", "surrogateescape")
+                if not target or target.startswith("/"):
+                    raise Unreadable(f"a symlink {self._at} to an absolute path: the gate reads only inside it")
+                pending.extend(reversed(target.split("/")))
+                continue
+            if entry.kind != "tree" and any(p not in ("", ".") for p in pending):
+                raise Unreadable(f"missing {self._at} (a file where a folder is named)")
+            resolved.append(part)
+        final = "/".join(resolved)
+        if not within_repository and not (final + "/").startswith(self._prefix):
+            raise Unreadable(f"leads outside the project {self._at} (a symlink): the gate reads only inside it")
+        entry = self._entry(final)
+        assert entry is not None
+        return entry
+
+    def _all_names(self) -> dict[str, _Name]:
+        """Every name a file has below the project at the base: its own, and those through
+        symlinks (a symlinked folder's files under the link's name, each link expanded once)."""
+        if self._names is not None:
+            return self._names
+        names: dict[str, _Name] = {}
+        links = sorted(path for path, entry in self._entries.items() if entry.mode == _LINK)
+        for path, entry in self._entries.items():
+            if entry.kind == "commit":
+                names[path] = _Name(None, self._refusal(entry), folder=True)
+            elif entry.mode != _LINK:
+                names[path] = _Name(self._prefix + path)
+        if links:
+            self._objects.update(git.read_objects(self.base, sorted({self._entries[p].object for p in links})))
+        expanded: set[str] = set()  # the links followed, by where they are: each once (a cycle ends)
+        while links:
+            link = links.pop(0)
+            parent, _, leaf = link.rpartition("/")
+            try:
+                itself = f"{self._resolve(parent).path.rstrip('/')}/{leaf}" if parent else self._prefix + link
+                entry = self._resolve(link)
+            except Unreadable as exc:
+                names.setdefault(link, _Name(None, exc.reason, folder=True))
+                continue
+            if entry.kind != "tree":
+                names.setdefault(link, _Name(entry.path))
+                continue
+            if itself in expanded:
+                continue
+            expanded.add(itself)
+            folder = entry.path[len(self._prefix) :].rstrip("/")
+            below = folder + "/" if folder else ""
+            for path, inner in self._entries.items():
+                if path.startswith(below) and path != folder:
+                    name = f"{link}/{path[len(below) :]}"
+                    if inner.mode == _LINK:
+                        links.append(name)
+                    else:
+                        names.setdefault(name, _Name(inner.path))
+        self._names = names
+        return names
+
+    # -- the SourceTree protocol -------------------------------------------------------------
 
     def match(self, globs: Sequence[str]) -> list[str]:
         matches = glob_matcher(tuple(globs))
-        found = sorted(p for p in self._entries if matches(p) and not self._excluded(p))
-        for path in found:
-            reason = self._refusal(path)
+        by_file: dict[str, list[str]] = {}
+        for name, what in self._all_names().items():
+            if self._excluded(name):
+                continue
+            if what.real is None:
+                why = what.reason or f"cannot be read {self._at}"
+                if matches(name):
+                    self.unreadable[name] = why
+                elif what.folder and could_match_beneath(globs, name):
+                    self.unreadable[name] = f"a folder that is not walked: {why}"
+                continue
+            if matches(name):
+                by_file.setdefault(what.real, []).append(name)
+        found = []
+        for real, group in by_file.items():
+            own = real[len(self._prefix) :]
+            found.append(own if own in group else min(group, key=_shortest))
+        readable = []
+        for path in sorted(found):
+            reason = self._refusal(self._resolve(path))
             if reason:
                 self.unreadable[path] = reason
-        readable = [p for p in found if p not in self.unreadable]
-        unread = [p for p in readable if p not in self._contents and (self.prefetch is None or p in self.prefetch)]
-        contents = _git().read_objects(self.base, sorted({self._entries[p].object for p in unread}))
-        for path in unread:
-            self._contents[path] = contents.get(self._entries[path].object, b"")
+            else:
+                readable.append(path)
+        prefetched = readable if self.prefetch is None else [p for p in readable if p in self.prefetch]
+        wanted = sorted({self._resolve(p).object for p in prefetched} - set(self._objects))
+        self._objects.update(git.read_objects(self.base, wanted))
         return readable
 
-    def _refusal(self, path: str) -> str | None:
-        entry = self._entries[path]
+    def _refusal(self, entry: git.TreeEntry) -> str | None:
         if entry.kind == "commit":
-            return "a submodule (a gitlink) at the base: its files are another repository's"
-        if entry.mode == "120000":
-            return "a symlink at the base: the gate reads regular files only"
+            return f"a submodule (a gitlink) {self._at}: its files are another repository's"
         if entry.kind != "blob":
-            return f"not a file at the base ({entry.kind})"
+            return f"not a file {self._at} ({entry.kind})"
         if entry.size is not None and entry.size > self.max_file_bytes:
-            return f"too large to analyse at the base ({entry.size:,} bytes; the limit is {self.max_file_bytes:,})"
+            return f"too large to analyse {self._at} ({entry.size:,} bytes; the limit is {self.max_file_bytes:,})"
         return None
 
-    def read(self, path: str) -> bytes:
-        if path not in self._entries:
-            raise Unreadable("missing at the base")
-        reason = self._refusal(path)
+    def read(self, path: str, within_repository: bool = False) -> bytes:
+        """The file's bytes at the base, symlinks followed inside the project (inside the
+        repository with `within_repository`: the manifest may be a link to a shared one)."""
+        entry = self._resolve(path, within_repository)
+        reason = self._refusal(entry)
         if reason:
             raise Unreadable(reason)
-        if path not in self._contents:
-            entry = self._entries[path]
-            self._contents[path] = _git().read_objects(self.base, [entry.object]).get(entry.object, b"")
-        return self._contents[path]
+        return self._blob(entry)
 
     def has(self, path: str) -> bool:
-        return path in self._entries
+        """Is there an entry at `path` in the commit (a file, or a symlink - readable or not)?"""
+        if path in self._entries:
+            return True
+        try:
+            self._resolve(path)
+        except Unreadable:
+            return False
+        return True
 
     def readable(self, path: str) -> bool:
-        """A regular file at the base, within the size limit (what `read` returns)."""
-        return path in self._entries and self._refusal(path) is None
+        """Does `read` return the file's bytes (a file at the commit, within the size limit)?"""
+        try:
+            return self._refusal(self._resolve(path)) is None
+        except Unreadable:
+            return False
+
+    def linked_names(self) -> frozenset[str]:
+        """The names at the commit that reach their file through a symlink (the link itself, or a
+        linked folder above it): git lists a change to the file under its own name only."""
+        return frozenset(name for name, what in self._all_names().items() if what.real != self._prefix + name)

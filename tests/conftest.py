@@ -81,6 +81,10 @@ class Gate:
     def findings(self) -> list[Finding]:
         return self.run().findings
 
+    def run_at(self, manifest: str) -> list[Finding]:
+        """The findings of the manifest at `manifest` (relative to the root)."""
+        return check(load(self.root / manifest)).findings
+
     def codes(self) -> list[str]:
         return [f.code for f in self.findings()]
 

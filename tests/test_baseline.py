@@ -163,3 +163,9 @@ def test_a_schema_1_baseline_is_given_reasons_by_update(legacy: Gate) -> None:
     document = json.loads(path.read_text())
     assert document["schema_version"] == 2 and {e["reason"] for e in document["entries"]} == {"migrated"}
     assert run_cli("check", cwd=legacy.root).returncode == 0
+
+
+def test_findings_hidden_by_select_are_not_called_fixed(legacy: Gate) -> None:
+    run_cli("baseline", "--reason", "legacy", cwd=legacy.root)
+    result = run_cli("check", "--select", "SG2", cwd=legacy.root)
+    assert "tightened" not in result.stdout and "fixed" not in result.stdout

@@ -277,7 +277,6 @@ def test_object_protocol_dunders_are_not_governed(gate: Gate) -> None:
         "    def __repr__(self) -> str: ...\n"
         "    def __eq__(self, other: object) -> bool: ...\n"
         "    def __hash__(self) -> int: ...\n"
-        "    def __init_subclass__(cls) -> None: ...\n"
         "    def __class_getitem__(cls, item: object) -> object: ...\n"
         "    def __post_init__(self) -> None: ...\n"
         "    def __del__(self) -> None: ...\n"
@@ -399,7 +398,6 @@ def test_plain_data_is_not_a_finding(gate: Gate) -> None:
 @pytest.mark.parametrize(
     "member",
     [
-        "find = lambda self, dialogue_id: None",
         "find = lookup",
         "find = staticmethod(lookup)",
         "find = functools.partialmethod(lookup, kind='dialogue')",
@@ -411,7 +409,8 @@ def test_plain_data_is_not_a_finding(gate: Gate) -> None:
     ],
 )
 def test_assigned_members_that_may_be_methods_stay_sg003(gate: Gate, member: str) -> None:
-    # Counterpart of plain data: these were SG003 before, and stay so.
+    # Counterpart of plain data: these were SG003 before, and stay so. (A lambda, whose signature
+    # the gate sees, is a method now: tests/test_hostile_python_bypasses.py.)
     store(gate, f"import functools\nfrom typing import Protocol\n\n\nclass DialogueStore(Protocol):\n    {member}\n")
     assignment = ast.parse(member).body[0]
     assert isinstance(assignment, ast.Assign)

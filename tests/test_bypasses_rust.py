@@ -112,7 +112,7 @@ def test_higher_ranked_and_parenthesised_bounds_name_their_trait(gate: Gate) -> 
         pub trait Admin<'a> {{ fn purge(&self, id: &'a str); }}
         pub trait Audit {{ fn audit(&self); }}
 
-        pub trait DialogueStore: for<'a> Admin<'a> + (Audit) + (for<'b> Fn(&'b str)) {{
+        pub trait DialogueStore: for<'a> Admin<'a> + (Audit) {{
             {GET}
             fn get(&self, id: &str);
         }}
@@ -182,6 +182,8 @@ def test_a_user_trait_named_like_a_std_trait_is_governed(gate: Gate) -> None:
 
 
 def test_std_traits_defined_nowhere_are_not_findings(gate: Gate) -> None:
+    # Those that give callers data access (Iterator, Deref to a collection, ...) are SG003: see
+    # test_hostile_rust.py.
     gate.manifest()
     gate.write(
         "src/lib.rs",
@@ -191,9 +193,7 @@ def test_std_traits_defined_nowhere_are_not_findings(gate: Gate) -> None:
         use std::ops::Deref;
 
         pub trait DialogueStore:
-            Iterator<Item = u8>
-            + IntoIterator<Item = u8>
-            + AsRef<str>
+            AsRef<str>
             + Borrow<str>
             + From<u8>
             + Into<String>

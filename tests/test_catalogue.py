@@ -82,3 +82,17 @@ def test_the_index_limit_rule_cites_dynamodbs_quota_page() -> None:
         "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-secondary-indexes"
         in page
     )
+
+
+def test_rule_pages_cite_only_what_a_user_has() -> None:
+    """No page points at material outside the package or its public documentation."""
+    for rule in RULES.values():
+        assert "../" not in rule.doc and "shared/" not in rule.doc, rule.code
+
+
+def test_the_changelog_names_this_version_first() -> None:
+    from store_gate import __version__
+
+    text = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    first = re.search(r"^## (\S+)", text, re.MULTILINE)
+    assert first is not None and first.group(1) == __version__

@@ -37,16 +37,18 @@ def test_json_lists_every_governed_method_with_its_access_pattern() -> None:
     assert document["schema_version"] == 1
     (manifest,) = document["manifests"]
     methods = {f"{m['trait']}.{m['name']}": m for m in manifest["methods"]}
-    assert len(methods) == 31
+    assert len(methods) == 38  # DialogueStore's 31, SessionStore's 7
     assert methods["DialogueReads.get_round"]["declared_in"] == "inline"
+    assert methods["SessionStore.end_sessions"]["access"]["steps"][1]["op"] == "BatchWriteItem"
+    assert manifest["tables"]["sessions"]["ttl"] == "expires_at"
     assert methods["DialogueReads.list_all_experts"]["waived"] == ["SG202"]
     assert methods["DialogueStore.list_refs_to"]["access"]["index"] == "Inverted"
     assert methods["DialogueReads.get_dialogue"]["path"] == "examples/blue/src/store/reads.rs"
     assert document["summary"] == {
         "errors": 0,
         "warnings": 0,
-        "methods": 31,
-        "declared": 31,
+        "methods": 38,
+        "declared": 38,
         "failed": False,
         "partial": [],
     }
@@ -201,7 +203,7 @@ def test_every_rule_has_an_explain_page(code: str) -> None:
 
 def test_explain_unknown_code_exits_2() -> None:
     result = run_cli("explain", "SG999")
-    assert result.returncode == 2 and "unknown rule code" in result.stderr
+    assert result.returncode == 2 and "unknown rule 'SG999'" in result.stderr and "known codes: SG000" in result.stderr
 
 
 def test_rules_lists_every_code() -> None:
@@ -281,6 +283,8 @@ def test_readme_manifest_reference_is_a_valid_manifest(tmp_path: Path) -> None:
     (tmp_path / "governance" / "no-unwrap.yml").write_text(
         "id: no-unwrap\nlanguage: rust\nrule: { pattern: $X.unwrap() }\nmessage: no unwrap\n"
     )
+    (tmp_path / "infra").mkdir()  # the table its [tables.sessions] imports, as the example deploys it
+    (tmp_path / "infra" / "sessions.yaml").write_text((REPO / "examples/blue/infra/sessions.yaml").read_text())
     loaded = load(tmp_path / "store-gate.toml", use_cache=False)
     assert loaded.manifest.access["DialogueReads"]["list_rounds"].page == "cursor"
     assert loaded.manifest.boundaries is not None and "sqlite" in loaded.manifest.boundaries.backends

@@ -91,7 +91,7 @@ def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path)
 
 
-NEW_METHOD = "    fn list_rounds(&self, dialogue_id: &str) -> Result<Vec<Round>>;\n"
+NEW_METHOD = "    fn list_rounds(&self, dialogue_id: &str, cursor: Option<&str>) -> Result<Vec<Round>>;\n"
 
 
 def test_one_added_method_among_five_legacy_fails_alone_then_passes_once_declared(repo: Repo) -> None:
@@ -354,3 +354,24 @@ def test_base_reads_files_by_object_id_whatever_their_names(repo: Repo) -> None:
     assert [(f["code"], f["method"]) for f in document["findings"]] == [("SG101", "list_rounds")]
     changes = {m["name"]: m["change"] for m in document["manifests"][0]["methods"]}
     assert changes == {**{f"legacy_{i}": "unchanged" for i in range(5)}, "list_rounds": "added"}
+
+
+STEPS = """
+[access.DialogueStore.legacy_1]
+steps = [
+  { op = "Query", entity = "Round", key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }, limit = 25 },
+  { op = "BatchWriteItem", items = [{ op = "DeleteItem", key = { pk = "{item.pk}", sk = "{item.sk}" } }] },
+]
+"""
+
+
+def test_a_change_inside_a_step_makes_the_method_changed(tmp_path: Path) -> None:
+    repo = Repo(tmp_path, extra=STEPS)
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    assert repo.codes("--base", "main") == []
+    repo.manifest("off", STEPS.replace('key = { pk = "{item.pk}", sk = "{item.sk}" }', 'key = { pk = "{item.pk}" }'))
+    repo.commit("delete by half a key")
+    assert repo.codes("--base", "main") == [("SG204", "legacy_1")]
+    result = repo.check("--base", "main", "--format", "json")
+    (method,) = [m for m in json.loads(result.stdout)["manifests"][0]["methods"] if m["name"] == "legacy_1"]
+    assert method["change"] == "changed"

@@ -86,3 +86,57 @@ def test_files_outside_any_manifest_are_ignored(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "m.py").write_text("class DialogueStore:\n    def a(self) -> None: ...\n")
     assert flake8("--select", "SG", "m.py", cwd=tmp_path).returncode == 0
+
+
+def test_flake8_checks_the_buffer_it_was_given_not_the_file_on_disk(project: Path) -> None:
+    """An editor lints unsaved text through stdin: the findings are the buffer's, not stale ones."""
+    reads = project / "dialogue" / "reads.py"
+    saved = reads.read_text()
+    lines = saved.splitlines(keepends=True)
+    at = next(i for i, text in enumerate(lines) if "async def dialogues_by_status" in text)
+    lines[at:at] = ["    async def count_rounds(self, dialogue_id: str) -> int: ...\n", "\n"]
+    unsaved = "".join(lines)
+    exe = shutil.which("flake8", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("the flake8 executable is not installed (pip install -e '.[dev]')")
+    done = subprocess.run(
+        [exe, "--select", "SG", "--stdin-display-name", "dialogue/reads.py", "-"],
+        cwd=project,
+        input=unsaved,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    (only,) = done.stdout.splitlines()
+    assert only.startswith(f"dialogue/reads.py:{at + 1}:15: SG101 DialogueReads.count_rounds has no access pattern")
+    assert reads.read_text() == saved  # the file on disk is untouched, and clean
+    assert flake8("--select", "SG", "dialogue", cwd=project).stdout == ""
+
+
+def test_flake8_reports_the_step_of_an_inline_multi_step_declaration(project: Path) -> None:
+    declared = (
+        "    async def end_rounds(self, dialogue_id: str) -> int:\n"
+        '        """Deletes a page of rounds.\n\n'
+        '        @access { steps = [{ op = "Query", entity = "Round", key = { pk = "DIALOGUE#{dialogue_id}", '
+        'sk = { begins_with = "ROUND#" } }, limit = 25 }, { op = "BatchWriteItem", items = [{ op = "DeleteItem", '
+        'key = { pk = "{item.pk}", sk = "{item.SK}" } }] }] }\n'
+        '        """\n        ...'
+    )
+    line = add_method(project, declared)
+    result = flake8("--select", "SG", "dialogue", cwd=project)
+    (only,) = result.stdout.splitlines()
+    assert only.startswith(f"dialogue/reads.py:{line + 3}:")
+    assert "SG206 DialogueReads.end_rounds (step 2 item 1): placeholder {item.SK}" in only
+    add_method(project, "")  # keep the file shape; now fix the attribute name
+    reads = project / "dialogue" / "reads.py"
+    reads.write_text(reads.read_text().replace("{item.SK}", "{item.sk}"))
+    assert flake8("--select", "SG", "dialogue", cwd=project).stdout == ""
+
+
+def test_flake8_accepts_a_method_that_touches_no_data_with_its_reason(project: Path) -> None:
+    add_method(
+        project,
+        '    def name(self) -> str:\n        """@access { op = "none", reason = "the store\'s name, held in memory" }"""\n'
+        "        ...",
+    )
+    assert flake8("--select", "SG", "dialogue", cwd=project).stdout == ""

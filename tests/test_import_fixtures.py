@@ -114,3 +114,50 @@ def test_workbench_facets_become_entities_inferred_from_sample_items() -> None:
     assert imported.notes == [
         "entities imported from NoSQL Workbench facets, their key templates inferred from sample items: Customer, Order"
     ]
+
+
+def test_a_terraform_index_without_projection_type_is_sg307_in_check(tmp_path: Path) -> None:
+    import json as json_module
+    import subprocess
+    import sys
+
+    text = (FIXTURES / "table.tf").read_text()
+    text = text.replace('    projection_type = "INCLUDE"\n    non_key_attributes = ["title"]\n', "")
+    assert "INCLUDE" not in text
+    (tmp_path / "table.tf").write_text(text)
+    (tmp_path / "store-gate.toml").write_text(
+        'version = 1\n[[store]]\ntrait = "S"\npaths = ["*.rs"]\n[table]\nfrom = "table.tf"\n'
+    )
+    (tmp_path / "s.rs").write_text("pub trait S {}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "store_gate", "check", "--format", "json"], cwd=tmp_path, capture_output=True, text=True
+    )
+    findings = json_module.loads(done.stdout)["findings"]
+    assert [(f["code"], f["severity"], f["line"]) for f in findings] == [("SG307", "warning", 6)], done.stdout[-3000:]
+    assert findings[0]["message"].startswith(
+        'table.tf: aws_dynamodb_table.dialogues: index "GSI1" has no projection_type, which the AWS provider requires'
+    )
+
+
+def test_a_table_without_a_name_is_said_to_have_none() -> None:
+    from store_gate.schema import describe
+
+    imported = import_table(FIXTURES / "sam-template.yaml", "sam-template.yaml", "Sessions")
+    text = describe.render_text(imported.schema, "read from sam-template.yaml", imported, {})
+    assert text.startswith("table (no TableName / name in the file), read from")
+
+
+def test_several_tables_none_with_a_static_name_say_so_at_once(tmp_path: Path) -> None:
+    template = (
+        (FIXTURES / "sam-template.yaml")
+        .read_text()
+        .replace('TableName: !Sub "dialogues-${Stage}"', "TableName: !Ref Undefined")
+    )
+    path = tmp_path / "t.yaml"
+    path.write_text(template)
+    with pytest.raises(ImportProblem) as raised:
+        import_table(path, "t.yaml")
+    assert raised.value.message.startswith("defines 2 tables and none has a static name")
+    with pytest.raises(ImportProblem) as by_name:
+        import_table(path, "t.yaml", name="dialogues")
+    assert "none of the file's tables has a static name" in by_name.value.message

@@ -33,13 +33,13 @@ DECLARATION = [
 SOURCES = {
     "rs": "pub trait DialogueStore {\n"
     + "".join(f"    /// {line}\n" for line in DECLARATION)
-    + "    fn list_rounds(&self, dialogue_id: &str) -> Vec<Round>;\n}\n",
-    "py": 'class DialogueStore(Protocol):\n    def list_rounds(self, dialogue_id: str) -> list[Round]:\n        """Rounds.\n\n'
+    + "    fn list_rounds(&self, dialogue_id: &str, cursor: Option<&str>) -> Vec<Round>;\n}\n",
+    "py": 'class DialogueStore(Protocol):\n    def list_rounds(self, dialogue_id: str, cursor: str | None) -> list[Round]:\n        """Rounds.\n\n'
     + "".join(f"        {line}\n" for line in DECLARATION)
     + '        """\n',
     "ts": "export interface DialogueStore {\n  /**\n"
     + "".join(f"   * {line}\n" for line in DECLARATION)
-    + "   */\n  listRounds(dialogue_id: string): Promise<Round[]>;\n}\n",
+    + "   */\n  listRounds(dialogue_id: string, cursor?: string): Promise<Round[]>;\n}\n",
 }
 DECLARED_LINE = {"rs": 2, "py": 5, "ts": 3}
 

@@ -29,7 +29,11 @@ BROKEN_BLUE = [
         "-> Result<Vec<Dialogue>>;",
     ),
     ("src/store/reads.rs", 'sk = "ROUND#{round}"', 'sk = "ROUND#{round_no}"'),
-    ("src/store/mod.rs", ', page = "cursor" }', " }"),
+    (
+        "src/store/mod.rs",
+        "source: &DocId, cursor: Option<Cursor>) -> Result<Page<Ref>>;",
+        "source: &DocId) -> Result<Vec<Ref>>;",
+    ),
     (
         "src/domain.rs",
         "pub type Result<T> = std::result::Result<T, StoreError>;",
@@ -37,8 +41,8 @@ BROKEN_BLUE = [
     ),
     (
         "src/store/mod.rs",
-        "use crate::domain::{Adr, DocId, Ref, Result};",
-        'use crate::domain::{Adr, DocId, Ref, Result}; pub fn raw() { let _ = rusqlite::Connection::open("b"); }',
+        "use crate::domain::{Adr, Cursor, DocId, Page, Ref, Result};",
+        'use crate::domain::{Adr, Cursor, DocId, Page, Ref, Result}; pub fn raw() { let _ = rusqlite::Connection::open("b"); }',
     ),
     ("store-gate.toml", "[access.DialogueStore.get_adr]", "[access.DialogueStore.get_adrs]"),
 ]

@@ -172,6 +172,7 @@ def test_sg101_undeclared_method_is_reported_at_its_name_with_a_suggestion(gate:
 def test_sg101_suggested_declaration_passes_once_pasted(gate: Gate) -> None:
     gate.manifest(DECLARED)
     source = """
+        pub struct Round { pub dialogue_id: DialogueId, pub round: u32 }
         pub trait DialogueStore {
             fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
             fn append_round(&self, round: &Round) -> Result<()>;
@@ -179,6 +180,9 @@ def test_sg101_suggested_declaration_passes_once_pasted(gate: Gate) -> None:
         """
     gate.write("src/store.rs", source)
     suggestion = gate.only("SG101").message.split("e.g. @access ")[1]
+    assert suggestion == (
+        '{ op = "PutItem", entity = "Round", key = { pk = "DIALOGUE#{round.dialogue_id}", sk = "ROUND#{round.round}" } }'
+    )
     gate.write(
         "src/store.rs", source.replace("fn append_round", f"/// @access {suggestion}\n            fn append_round")
     )

@@ -354,3 +354,50 @@ def test_example_query_gsi1_by_status_is_sg401(tmp_path: Path) -> None:
         "src/store/reads.rs:8:14: SG401 DialogueReads.query_gsi1_by_status: the method name carries storage vocabulary"
         in result.stdout
     )
+
+
+PYNAMODB_STORE = (
+    "from typing import Protocol\n{imports}\n\n"
+    "class DialogueStore(Protocol):\n    def put(self, item: Model, at: TTLAttribute) -> None: ...\n"
+)
+
+
+def test_sg402_pynamodb_types_imported_from_pynamodb(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "D#x", sk = "META" }\n', paths='["src/*.py"]'
+    )
+    imports = "from pynamodb.models import Model\nfrom pynamodb.attributes import (\n    TTLAttribute,\n)\n"
+    gate.write("src/store.py", PYNAMODB_STORE.format(imports=imports))
+    assert sorted((f.code, f.message) for f in gate.findings() if f.code == "SG402") == [
+        (
+            "SG402",
+            "DialogueStore.put exposes the backend type Model in its signature; take and return domain types and convert inside the backend",
+        ),
+        (
+            "SG402",
+            "DialogueStore.put exposes the backend type TTLAttribute in its signature; take and return domain types and convert inside the backend",
+        ),
+    ]
+
+
+def test_sg402_a_projects_own_model_is_not_a_backend_type(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "D#x", sk = "META" }\n', paths='["src/*.py"]'
+    )
+    gate.write("src/store.py", PYNAMODB_STORE.format(imports="from app.domain import Model, TTLAttribute\n"))
+    assert [f.code for f in gate.findings()] == ["SG210"]
+
+
+def test_sg402_aws_sdk_document_client_commands(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.query]\nop = "Query"\nkey = { pk = "D#{id}" }\nlimit = 5\n', paths='["src/*.ts"]'
+    )
+    gate.write(
+        "src/store.ts",
+        "import { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';\n"
+        "export interface DialogueStore {\n  query(id: string, input: QueryCommandInput): Promise<QueryCommandOutput>;\n}\n",
+    )
+    assert sorted(f.message.split(" in its")[0] for f in gate.findings()) == [
+        "DialogueStore.query exposes the backend type QueryCommandInput",
+        "DialogueStore.query exposes the backend type QueryCommandOutput",
+    ]

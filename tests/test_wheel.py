@@ -25,6 +25,10 @@ def test_the_installed_wheel_checks_the_example_with_its_own_rules(tmp_path: Pat
     listing = _run(sys.executable, "-m", "zipfile", "-l", str(wheel)).stdout
     assert "store_gate/astgrep_rules/rust/SG501-rust.yml" in listing
     assert "store_gate/astgrep_rules/sgconfig.yml" in listing
+    assert "store_gate/docs/SG101.md" in listing  # every rule's page, read with importlib.resources
+    assert any(
+        line.strip().startswith(("store_gate-", "licenses/")) and "LICENSE" in line for line in listing.splitlines()
+    )
 
     venv = tmp_path / "venv"
     assert _run(sys.executable, "-m", "venv", str(venv)).returncode == 0

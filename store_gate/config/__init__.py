@@ -30,6 +30,24 @@ PYPROJECT_TABLES = ("store_gate", "store-gate")  # [tool.store_gate] or [tool.st
 
 
 @dataclass(frozen=True)
+class LoadedTable:
+    """One table of the manifest: what access patterns on it are checked against (the imported
+    table, when `from` names one), and where the manifest writes it."""
+
+    name: str | None  # None for [table], else the key of [tables.<name>]
+    schema: TableSchema
+    imported: ImportedTable | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return ("table",) if self.name is None else ("tables", self.name)
+
+    @property
+    def described(self) -> str:
+        return "the table" if self.name is None else f'the table "{self.name}"'
+
+
+@dataclass(frozen=True)
 class LoadedManifest:
     path: Path
     root: Path  # the manifest's folder: every `paths` glob is relative to it
@@ -38,17 +56,31 @@ class LoadedManifest:
     key_prefix: tuple[Any, ...]  # ("tool", "store_gate") inside pyproject.toml
     display_path: str  # as the user can open it from where they ran the gate
     cache: ValidationCache
-    table: TableSchema  # what access patterns are checked against: the imported table, if any
-    imported: ImportedTable | None = None  # the table read from `[table] from`
+    tables: dict[str | None, LoadedTable]  # by name: None for [table]
     user_rules: tuple[AstGrepRule, ...] = ()  # `rules = [...]`, loaded and compiled
+
+    @property
+    def default(self) -> LoadedTable:
+        """[table], else the first [tables.*]: what a pattern with no table of its own uses."""
+        return self.tables[None] if None in self.tables else next(iter(self.tables.values()))
+
+    @property
+    def table(self) -> TableSchema:
+        return self.default.schema
+
+    @property
+    def imported(self) -> ImportedTable | None:
+        return self.default.imported
 
     @property
     def entities(self) -> dict[str, dict[str, KeyTemplate]]:
         """The manifest's entities, plus those imported from NoSQL Workbench facets (the
         manifest's own win)."""
-        if self.imported is None or not self.imported.entities:
-            return self.manifest.entity
-        return {**self.imported.entities, **self.manifest.entity}
+        imported: dict[str, dict[str, KeyTemplate]] = {}
+        for table in self.tables.values():
+            if table.imported is not None:
+                imported.update(table.imported.entities)
+        return {**imported, **self.manifest.entity} if imported else self.manifest.entity
 
     @cached_property
     def lines(self) -> KeyLines:
@@ -85,6 +117,28 @@ def discover(start: Path) -> Path | None:
     return None
 
 
+_NOT_SEARCHED = frozenset({".git", ".hg", ".svn", "node_modules", "target", ".venv", "venv", "__pycache__", "dist"})
+
+
+def discover_below(folder: Path) -> list[Path]:
+    """Every manifest in the folders below `folder` (a monorepo's packages), in path order; VCS,
+    dependency and build folders are not searched, and symlinked folders are not followed."""
+    found: list[Path] = []
+    folder = folder.resolve()
+    for current, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_SEARCHED)
+        here = Path(current)
+        if here == folder:
+            continue  # the folder itself: discover() looked there
+        if any(name in names for name in MANIFEST_NAMES) or (
+            PYPROJECT in names and _pyproject_tables(here / PYPROJECT)
+        ):
+            manifest = discover(here)
+            if manifest is not None and manifest.parent == here:
+                found.append(manifest)
+    return found
+
+
 def _pyproject_tables(path: Path) -> list[str]:
     """Which of [tool.store_gate] and [tool.store-gate] a pyproject.toml holds."""
     text = _read_text(path)
@@ -95,8 +149,18 @@ def _pyproject_tables(path: Path) -> list[str]:
 
 
 def _read_text(path: Path) -> str:
+    """A manifest's text. One that is a symlink leading outside its project (the repository
+    holding it, else its own folder) is refused unread: the gate reads only inside the checked
+    tree, and its messages would quote the target's values."""
     from store_gate.sources import Unreadable, read_regular
 
+    if os.path.islink(path) and not inside(project_root(path.parent), path):
+        raise config_error(
+            shown(path),
+            "",
+            f"a symlink leading outside the project ({shown(project_root(path.parent))}); the gate reads a "
+            "manifest only inside the checked tree - copy the file into it, or pass --config with the file itself",
+        )
     try:
         data = read_regular(path)
     except Unreadable as exc:
@@ -187,14 +251,14 @@ def load(path: Path, use_cache: bool = True, cache_folder: str | None = None) ->
     prefix: tuple[Any, ...] = ()
     if path.name == PYPROJECT:
         tool: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}
-        tables = [name for name in PYPROJECT_TABLES if name in tool]
-        if len(tables) > 1:
+        spelled = [written for written in PYPROJECT_TABLES if written in tool]
+        if len(spelled) > 1:
             raise config_error(shown(path), "tool", "both [tool.store_gate] and [tool.store-gate]; keep one", None)
-        name = tables[0] if tables else "store_gate"
-        prefix = ("tool", name)
-        if not isinstance(tool.get(name), dict):
-            raise config_error(shown(path), f"tool.{name}", "expected a table")
-        data = tool[name]
+        table_name = spelled[0] if spelled else "store_gate"
+        prefix = ("tool", table_name)
+        if not isinstance(tool.get(table_name), dict):
+            raise config_error(shown(path), f"tool.{table_name}", "expected a table")
+        data = tool[table_name]
     display = shown(path)
     try:
         cache = ValidationCache(cache_dir(cache_folder), enabled=use_cache, project=project_root(path.parent))
@@ -207,8 +271,15 @@ def load(path: Path, use_cache: bool = True, cache_folder: str | None = None) ->
             [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in problems]
         )
     assert manifest is not None
-    imported = _import_table(path.parent, manifest, display, KeyLines(text, prefix) if manifest.table.from_ else None)
-    table = imported.schema if imported is not None else manifest.table.to_schema()
+    tables: dict[str | None, LoadedTable] = {}
+    for name, declared in manifest.all_tables.items():
+        lines = KeyLines(text, prefix)
+        imported = _import_table(path.parent, manifest, name, display, lines) if declared.from_ else None
+        if imported is not None and not imported.ttl_known and declared.ttl is not None:
+            with_ttl = dataclasses.replace(imported.schema, ttl_attribute=declared.ttl)
+            imported = dataclasses.replace(imported, schema=with_ttl)
+        schema = imported.schema if imported is not None else declared.to_schema()
+        tables[name] = LoadedTable(name, schema, imported)
     loaded = LoadedManifest(
         path=path,
         root=path.parent,
@@ -217,9 +288,17 @@ def load(path: Path, use_cache: bool = True, cache_folder: str | None = None) ->
         key_prefix=prefix,
         display_path=display,
         cache=cache,
-        table=table,
-        imported=imported,
+        tables=tables,
     )
+    if any(table.imported is not None for table in tables.values()):
+        from store_gate.config.model import entity_reference_problems
+
+        unknown = entity_reference_problems(manifest, set(loaded.entities))
+        if unknown:
+            lines = KeyLines(text, prefix)
+            raise ConfigError(
+                [ConfigProblem(display, _dotted(prefix + loc), msg, lines.line_of(loc)) for loc, msg in unknown]
+            )
     _check_globs(loaded)
     if manifest.rules:
         from store_gate.rules.structural import load_user_rules
@@ -256,45 +335,45 @@ def _check_globs(loaded: LoadedManifest) -> None:
         raise ConfigError(problems)
 
 
-def _import_table(root: Path, manifest: Manifest, display: str, lines: KeyLines | None) -> ImportedTable | None:
-    """The table of `[table] from`, read from inside the project; None without `from`."""
-    source = manifest.table.from_
-    if source is None or lines is None:
+def _import_table(
+    root: Path, manifest: Manifest, name: str | None, display: str, lines: KeyLines
+) -> ImportedTable | None:
+    """The table of `[table] from` (or `[tables.<name>] from`), read from inside the project."""
+    declared = manifest.all_tables[name]
+    source = declared.from_
+    if source is None:
         return None  # the importers (and PyYAML) are not even imported
-    from store_gate.config.model import layout_problems
+    from store_gate.config.model import layout_problems, table_key
     from store_gate.schema.importers import ImportProblem, import_bytes, limits
     from store_gate.sources import Unreadable, glob_problem, read_inside
 
-    line = lines.line_of(("table", "from"))
+    where_key = (*table_key(name), "from")
+    key = _dotted(where_key)
+    line = lines.line_of(where_key)
     reason = glob_problem(source)
     if reason:
-        raise config_error(display, "table.from", reason, line)
+        raise config_error(display, key, reason, line)
     path = root / source
     if not os.path.lexists(path):
-        raise config_error(display, "table.from", f'"{source}" is not a file in the project', line)
+        raise config_error(display, key, f'"{source}" is not a file in the project', line)
     if not inside(root, path):
         raise config_error(
-            display,
-            "table.from",
-            f'"{source}" leads outside the project (a symlink); the gate reads only inside it',
-            line,
+            display, key, f'"{source}" leads outside the project (a symlink); the gate reads only inside it', line
         )
     shown = Path(source).as_posix()  # as the manifest writes it: stable wherever the gate runs
     try:
         raw = read_inside(root, source, limits.MAX_FILE_BYTES)
-        imported = import_bytes(raw, path.name, shown, manifest.table.resource, manifest.table.name)
+        imported = import_bytes(raw, path.name, shown, declared.resource, declared.name)
     except Unreadable as exc:
         if exc.reason.startswith("too large"):
             exc.reason = str(limits.too_large(os.path.getsize(path)))
-        raise config_error(display, "table.from", f"{shown}: {exc.reason}", line) from None
+        raise config_error(display, key, f"{shown}: {exc.reason}", line) from None
     except ImportProblem as problem:
         where = f"{shown}:{problem.line}" if problem.line else shown
-        raise config_error(display, "table.from", f"{where}: {problem.message}", line) from None
-    if not manifest.table.declared:
-        described = f"the table in {shown}"
-        problems = layout_problems(manifest, imported.schema, described)
-        if problems:
-            raise ConfigError([ConfigProblem(display, _dotted(loc), msg, lines.line_of(loc)) for loc, msg in problems])
+        raise config_error(display, key, f"{where}: {problem.message}", line) from None
+    problems = layout_problems(manifest, imported.schema, f"the table in {shown}", name)
+    if problems:
+        raise ConfigError([ConfigProblem(display, _dotted(loc), msg, lines.line_of(loc)) for loc, msg in problems])
     return imported
 
 

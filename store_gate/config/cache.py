@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,8 @@ from store_gate import __version__
 ENVIRONMENT = "STORE_GATE_CACHE_DIR"
 _FILE = "validated"
 _KEEP = 4096  # digests kept: the newest win
+_MAX_DIGESTS_BYTES = 1 << 20  # `validated` holds at most _KEEP digests of 65 bytes
+_MAX_PARSED_BYTES = 16 << 20  # a parsed rule file, as JSON
 # The modules whose code decides what validation accepts and what the runtime model builds.
 _VALIDATING = ("config/validation.py", "config/model.py", "keytemplate.py", "dynamodb.py", "schema/table.py")
 
@@ -99,6 +102,12 @@ class ValidationCache:
         self._enabled = enabled
         self._known: dict[str, None] | None = None  # insertion-ordered set
         self._dirty = False
+        self.notes: list[str] = []  # cache files passed over (said with -v)
+
+    def describe(self) -> str:
+        if not self._enabled:
+            return "off (--no-cache)"
+        return str(self._folder) + "".join(f"; {note}" for note in dict.fromkeys(self.notes))
 
     def digest(self, kind: str, text: str) -> str:
         return str(sha256(f"{build_fingerprint()}\0{kind}\0{text}".encode()).hexdigest())
@@ -107,9 +116,43 @@ class ValidationCache:
         if self._known is None:
             self._known = {}
             if self._enabled:
-                with contextlib.suppress(OSError, UnicodeDecodeError):  # unreadable: validate again
-                    self._known = dict.fromkeys(self._path.read_text(encoding="ascii").split())
+                raw = self._read(self._path, _MAX_DIGESTS_BYTES)
+                with contextlib.suppress(UnicodeDecodeError):  # not ours: validate again
+                    self._known = dict.fromkeys(raw.decode("ascii").split()) if raw else {}
         return self._known
+
+    def _read(self, path: Path, limit: int) -> bytes | None:
+        """A cache file's bytes, or None - a miss - for anything but a regular file of at most
+        `limit` bytes: a FIFO is never waited on (opened non-blocking), a symlink never followed
+        (`validated -> /dev/zero` would grow without bound), a device never read."""
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            if os.path.islink(path):  # O_NOFOLLOW where the platform has none
+                raise OSError(f"{path.name} is a symlink")
+            descriptor = os.open(path, flags)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.notes.append(f"{path.name}: cannot be opened ({exc.strerror or exc}); ignored")
+            return None
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+                why = "not a regular file" if not stat.S_ISREG(info.st_mode) else f"larger than {limit:,} bytes"
+                self.notes.append(f"{path.name}: {why}; ignored")
+                return None
+            chunks, size = [], 0
+            while size <= limit:
+                chunk = os.read(descriptor, limit + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            return b"".join(chunks) if size <= limit else None
+        except OSError:
+            return None
+        finally:
+            os.close(descriptor)
 
     def __contains__(self, digest: str) -> bool:
         return self._enabled and digest in self._load()
@@ -128,9 +171,12 @@ class ValidationCache:
         """Documents of a YAML file parsed by an earlier run of this build, or None."""
         if not self._enabled:
             return None
+        data = self._read(self._yaml_path(raw), _MAX_PARSED_BYTES)
+        if data is None:
+            return None
         try:
-            documents = json.loads(self._yaml_path(raw).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            documents = json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError):
             return None
         return documents if isinstance(documents, list) else None
 
@@ -138,15 +184,18 @@ class ValidationCache:
         if not self._enabled:
             return
         try:
+            text = json.dumps(documents)
+            if json.loads(text) != documents:
+                return  # an integer key would read back as a string: only what JSON keeps exactly
             self._folder.mkdir(parents=True, exist_ok=True)
             import tempfile  # only when something new is kept
 
             handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".yaml-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(documents, out, default=str)
+                out.write(text)
             os.replace(temporary, self._yaml_path(raw))
-        except (OSError, TypeError, ValueError):
-            pass  # the cache is an optimisation
+        except (OSError, TypeError, ValueError, RecursionError):
+            pass  # the cache is an optimisation: a date, which JSON has not, is never cached
 
     def save(self) -> None:
         if not (self._enabled and self._dirty):

@@ -9,12 +9,13 @@ pydantic is not imported at all, which is most of a pre-commit run's start-up ti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-from store_gate.dynamodb import KEY_OPERATORS, KEY_TYPES, OPERATIONS, OPERATOR_ALIASES
+from store_gate.dynamodb import KEY_OPERATORS, KEY_TYPES, MAX_KEY_ATTRIBUTES, OPERATIONS, OPERATOR_ALIASES
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
 
@@ -28,7 +29,7 @@ def parse_template(value: Any) -> KeyTemplate:
         return value
     if not isinstance(value, str):
         raise ValueError(f"expected a key template string, got {type(value).__name__}")
-    return KeyTemplate.parse(value)
+    return KeyTemplate.parse_key(value)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class KeyCondition:
         if isinstance(value, KeyCondition):
             return value
         if isinstance(value, str):
-            return cls("eq", (KeyTemplate.parse(value),))
+            return cls("eq", (KeyTemplate.parse_key(value),))
         if not isinstance(value, dict) or len(value) != 1:
             raise ValueError(
                 "expected a template string (equality) or a one-operator table such as "
@@ -92,34 +93,97 @@ def parse_limit(value: Any) -> Union[int, KeyTemplate]:
 
 @dataclass(frozen=True)
 class AccessPattern:
-    op: str
+    """How a method reaches DynamoDB. One of five forms:
+
+    - one operation: `op` (with `index`, `key`, ... for data operations; `items` for the item
+      operations of a transaction or a batch; a control-plane operation; or "none" with a `reason`);
+    - `steps`: operations in order (read, then write); a later step may key on an earlier step's items;
+    - `alternatives`: one of several operations, chosen by the call's arguments;
+    - `delegates`: the method calls other governed methods and reaches DynamoDB only through them;
+    - `expiry = "ttl"`: the method's deletions are DynamoDB's Time to Live.
+    """
+
+    op: str | None = None
     index: str | None = None
     entity: str | None = None
     key: dict[str, KeyCondition] = field(default_factory=dict)
     consistent: bool = False
     page: Literal["cursor"] | None = None
     limit: int | KeyTemplate | None = None
+    table: str | None = None  # a [tables.<name>]; default: the store's table, else [table]
+    items: tuple[AccessPattern, ...] = ()
+    steps: tuple[AccessPattern, ...] = ()
+    alternatives: tuple[AccessPattern, ...] = ()
+    delegates: tuple[str, ...] = ()
+    expiry: Literal["ttl"] | None = None
+    reason: str | None = None
+
+    @property
+    def form(self) -> str:
+        """Which of the five forms the pattern is: "op", "steps", "alternatives", "delegates", "expiry"."""
+        for name in ("steps", "alternatives", "delegates"):
+            if getattr(self, name):
+                return name
+        return "expiry" if self.expiry is not None else "op"
+
+    def operations(self, table: str | None = None) -> list[tuple[str | None, AccessPattern]]:
+        """Every single operation in the pattern, with where it sits ("step 2", "step 1 item 3",
+        "alternative 2") and its table inherited from where it is written: what the rules check."""
+        own = self.table or table
+        found: list[tuple[str | None, AccessPattern]] = []
+        if self.op is not None:
+            here = dataclasses.replace(self, table=own) if own != self.table else self
+            found.append((None, here))
+            for i, item in enumerate(self.items, 1):
+                found += [(f"item {i}", leaf) for _, leaf in item.operations(own)]
+        for name, nested in (("step", self.steps), ("alternative", self.alternatives)):
+            for i, part in enumerate(nested, 1):
+                for label, leaf in part.operations(own):
+                    found.append((f"{name} {i}" + (f" {label}" if label else ""), leaf))
+        return found
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> AccessPattern:
+    def from_data(cls, data: dict[str, Any], depth: int = 0) -> AccessPattern:
         """From data the validation models accepted. It checks again what the rules rely on, so
         that data which skipped validation (a stale or forged cache) can never pass as legal."""
         limit = data.get("limit")
         unknown = set(data) - _ACCESS_FIELDS
         if unknown:
             raise ValueError(f"unknown fields {sorted(unknown)}")
-        return cls(
-            op=_one_of(data["op"], OPERATIONS),
+        if depth > 2:
+            raise ValueError("patterns nest at most steps > items")
+
+        def nested(name: str) -> tuple[AccessPattern, ...]:
+            values = data.get(name, [])
+            if not isinstance(values, list):
+                raise TypeError(f"{name} must be a list")
+            return tuple(cls.from_data(_mapping(v), depth + 1) for v in values)
+
+        pattern = cls(
+            op=None if data.get("op") is None else _one_of(data["op"], OPERATIONS),
             index=_optional_text(data.get("index")),
             entity=_optional_text(data.get("entity")),
             key={_text(name): KeyCondition.parse(value) for name, value in _mapping(data.get("key", {})).items()},
             consistent=_one_of(data.get("consistent", False), (False, True)),
             page=_one_of(data.get("page"), (None, "cursor")),
             limit=None if limit is None else parse_limit(limit),
+            table=_optional_text(data.get("table")),
+            items=nested("items"),
+            steps=nested("steps"),
+            alternatives=nested("alternatives"),
+            delegates=tuple(_text(d) for d in data.get("delegates", [])),
+            expiry=_one_of(data.get("expiry"), (None, "ttl")),
+            reason=_optional_text(data.get("reason")),
         )
+        shapes = (pattern.op, pattern.steps, pattern.alternatives, pattern.delegates, pattern.expiry)
+        forms = sum(bool(shape) for shape in shapes)
+        if forms != 1:
+            raise ValueError("an access pattern has exactly one of op, steps, alternatives, delegates, expiry")
+        return pattern
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        """The manifest's own shape; the forms beyond one operation only when used."""
+        data: dict[str, Any] = {
             "op": self.op,
             "index": self.index,
             "entity": self.entity,
@@ -128,10 +192,31 @@ class AccessPattern:
             "page": self.page,
             "limit": self.limit.source if isinstance(self.limit, KeyTemplate) else self.limit,
         }
+        if self.table is not None:
+            data["table"] = self.table
+        for name in ("items", "steps", "alternatives"):
+            if getattr(self, name):
+                data[name] = [p.to_data() for p in getattr(self, name)]
+        if self.delegates:
+            data["delegates"] = list(self.delegates)
+        if self.expiry is not None:
+            data["expiry"] = self.expiry
+        if self.reason is not None:
+            data["reason"] = self.reason
+        return data
 
     def render(self) -> str:
         """As one TOML inline table, the form `@access` takes."""
-        items = [f"op = {quote(self.op)}"]
+        return "{ " + ", ".join(self.toml_items()) + " }"
+
+    def toml_lines(self) -> list[str]:
+        """As the lines of a manifest table `[access.Trait.method]` (without its header)."""
+        return self.toml_items()
+
+    def toml_items(self) -> list[str]:
+        items = [f"op = {quote(self.op)}"] if self.op is not None else []
+        if self.table:
+            items.append(f"table = {quote(self.table)}")
         if self.index:
             items.append(f"index = {quote(self.index)}")
         if self.entity:
@@ -145,10 +230,37 @@ class AccessPattern:
             items.append(f"page = {quote(self.page)}")
         if self.limit is not None:
             items.append(f"limit = {self.limit if isinstance(self.limit, int) else quote(self.limit.source)}")
-        return "{ " + ", ".join(items) + " }"
+        for name in ("items", "steps", "alternatives"):
+            nested = getattr(self, name)
+            if nested:
+                items.append(f"{name} = [" + ", ".join(p.render() for p in nested) + "]")
+        if self.delegates:
+            items.append("delegates = [" + ", ".join(quote(d) for d in self.delegates) + "]")
+        if self.expiry:
+            items.append(f"expiry = {quote(self.expiry)}")
+        if self.reason is not None:
+            items.append(f"reason = {quote(self.reason)}")
+        return items
 
 
-_ACCESS_FIELDS = frozenset({"op", "index", "entity", "key", "consistent", "page", "limit"})
+_ACCESS_FIELDS = frozenset(
+    {
+        "op",
+        "index",
+        "entity",
+        "key",
+        "consistent",
+        "page",
+        "limit",
+        "table",
+        "items",
+        "steps",
+        "alternatives",
+        "delegates",
+        "expiry",
+        "reason",
+    }
+)
 
 
 def _one_of(value: Any, allowed: tuple[Any, ...]) -> Any:
@@ -196,6 +308,16 @@ def _key(data: dict[str, Any] | None) -> KeySchemaAttribute | None:
     return KeySchemaAttribute(_text(data["name"]), _one_of(data["type"], KEY_TYPES))
 
 
+def _keys(data: dict[str, Any] | list[dict[str, Any]] | None) -> tuple[KeySchemaAttribute, ...]:
+    """One key attribute, or a multi-attribute key's list of them (up to four)."""
+    if data is None:
+        return ()
+    attributes = data if isinstance(data, list) else [data]
+    if not 1 <= len(attributes) <= MAX_KEY_ATTRIBUTES:
+        raise ValueError(f"a key has 1 to {MAX_KEY_ATTRIBUTES} attributes")
+    return tuple(k for k in (_key(_mapping(a)) for a in attributes) if k is not None)
+
+
 def table_schema(data: dict[str, Any]) -> TableSchema | None:
     """The table `[table]` spells out, from validated data; None when it only names where the
     infrastructure defines it (`from`)."""
@@ -205,17 +327,23 @@ def table_schema(data: dict[str, Any]) -> TableSchema | None:
     base = IndexSchema(None, "table", partition_key, _key(data.get("sort_key")))
     indexes: dict[str, IndexSchema] = {}
     for name, gsi in data.get("gsi", {}).items():
-        key = _key(gsi["partition_key"])
-        assert key is not None
+        partition_keys = _keys(gsi.get("partition_keys") or gsi["partition_key"])
+        sort_keys = _keys(gsi.get("sort_keys") or gsi.get("sort_key"))
         indexes[name] = IndexSchema(
-            name, "gsi", key, _key(gsi.get("sort_key")), Projection.parse(gsi.get("projection", "ALL"))
+            name,
+            "gsi",
+            partition_keys[0],
+            sort_keys[0] if sort_keys else None,
+            Projection.parse(gsi.get("projection", "ALL")),
+            partition_keys[1:],
+            sort_keys[1:],
         )
     for name, lsi in data.get("lsi", {}).items():
         # An LSI always shares the table's partition key (writing it is allowed, differing is not).
         indexes[name] = IndexSchema(
             name, "lsi", partition_key, _key(lsi["sort_key"]), Projection.parse(lsi.get("projection", "ALL"))
         )
-    return TableSchema(data.get("name"), base, indexes)
+    return TableSchema(data.get("name"), base, indexes, _optional_text(data.get("ttl")))
 
 
 @dataclass(frozen=True)
@@ -226,6 +354,7 @@ class Table:
     name: str | None = None
     from_: str | None = None
     resource: str | None = None
+    ttl: str | None = None  # `ttl`: with `from`, for a definition that cannot say (describe-table output)
 
     @property
     def declared(self) -> bool:
@@ -234,7 +363,13 @@ class Table:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Table:
-        return cls(table_schema(data), data.get("name"), data.get("from"), data.get("resource"))
+        return cls(
+            table_schema(data),
+            data.get("name"),
+            data.get("from"),
+            data.get("resource"),
+            _optional_text(data.get("ttl")),
+        )
 
     def to_schema(self) -> TableSchema:
         assert self.schema is not None, "an imported table's schema comes from its file"
@@ -248,6 +383,9 @@ class Store:
     # Supertraits / bases governed elsewhere (another crate, a package): named here so that a
     # heritage the gate cannot find is a reviewed decision, not a silent pass (SG004).
     external: tuple[str, ...] = ()
+    table: str | None = None  # a [tables.<name>], the default of its access patterns
+    # Key parts the store holds itself ({ctx.root_key}): name -> DynamoDB type.
+    context: dict[str, str] = field(default_factory=dict)
 
     def is_external(self, written: str, name: str) -> bool:
         """Does `external` list this heritage, by its name or by the path it is written with?"""
@@ -267,7 +405,7 @@ class Waiver:
     reason: str = ""
     expires: dt.date | None = None
     # With `Trait.*` or `path`: the methods the waiver covers, as they were when it was written -
-    # a method added later is not waived by it (required for SG101).
+    # a method added later is not waived by it (required for SG101 and the SG2 rules).
     methods: tuple[str, ...] = ()
 
     @property
@@ -325,7 +463,7 @@ class Limits:
 class Manifest:
     version: int
     store: tuple[Store, ...]
-    table: Table
+    table: Table | None  # [table]: the default table (None when only [tables.*] are declared)
     fail_on: Literal["error", "warning"] = "error"
     legacy: Literal["error", "warn", "off"] = "error"
     baseline: str | None = None
@@ -337,6 +475,29 @@ class Manifest:
     rules: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    tables: dict[str, Table] = field(default_factory=dict)  # [tables.<name>]
+    entity_table: dict[str, str] = field(default_factory=dict)  # an entity's `table = "<name>"`
+
+    @property
+    def all_tables(self) -> dict[str | None, Table]:
+        """Every table by name: None for [table], the name for each [tables.<name>]."""
+        tables: dict[str | None, Table] = {None: self.table} if self.table is not None else {}
+        tables.update(self.tables)
+        return tables
+
+
+ENTITY_TABLE_KEY = "table"  # in an [entity.<Name>], the table the entity lives in (not a key attribute)
+
+
+def _store(data: dict[str, Any]) -> Store:
+    context = {_text(k): _one_of(v, KEY_TYPES) for k, v in _mapping(data.get("context", {})).items()}
+    return Store(
+        data["trait"],
+        tuple(data["paths"]),
+        tuple(data.get("external", [])),
+        _optional_text(data.get("table")),
+        context,
+    )
 
 
 def build_manifest(data: dict[str, Any]) -> Manifest:
@@ -350,11 +511,17 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
         fail_on=_one_of(data.get("fail_on", "error"), ("error", "warning")),
         legacy=_one_of(data.get("legacy", "error"), ("error", "warn", "off")),
         baseline=data.get("baseline"),
-        store=tuple(Store(s["trait"], tuple(s["paths"]), tuple(s.get("external", []))) for s in data["store"]),
-        table=Table.from_data(data["table"]),
+        store=tuple(_store(s) for s in data["store"]),
+        table=Table.from_data(data["table"]) if data.get("table") is not None else None,
+        tables={name: Table.from_data(t) for name, t in _mapping(data.get("tables", {})).items()},
         entity={
-            name: {attr: KeyTemplate.parse(text) for attr, text in layout.items()}
+            name: {attr: KeyTemplate.parse_key(text) for attr, text in layout.items() if attr != ENTITY_TABLE_KEY}
             for name, layout in data.get("entity", {}).items()
+        },
+        entity_table={
+            name: _text(layout[ENTITY_TABLE_KEY])
+            for name, layout in data.get("entity", {}).items()
+            if ENTITY_TABLE_KEY in layout
         },
         access={
             trait: {method: AccessPattern.from_data(pattern) for method, pattern in methods.items()}
@@ -379,21 +546,36 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
     )
 
 
-def cross_reference_problems(manifest: Manifest, data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
-    """(key path, message) for every reference that points nowhere or contradicts the table.
+def entity_table_of(manifest: Manifest, entity: str) -> str | None:
+    """The table an entity lives in: its `table = "..."`, else [table], else the one [tables.*]."""
+    if entity in manifest.entity_table:
+        return manifest.entity_table[entity]
+    if manifest.table is None and len(manifest.tables) == 1:
+        return next(iter(manifest.tables))
+    return None
 
-    With a table read only from infrastructure (`from`), the checks that need the table run
-    after the import, through `layout_problems`.
+
+def cross_reference_problems(manifest: Manifest, data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """(key path, message) for every reference that points nowhere or contradicts a table.
+
+    A table read only from infrastructure (`from`) is checked after its import, through
+    `layout_problems`; an access pattern whose table depends on the store that declares its
+    method (a supertrait's) is checked by the rules (SG201), not here.
     """
     from store_gate.catalogue import RULES  # the rule modules import this one
 
     problems: list[tuple[tuple[Any, ...], str]] = []
-    table = manifest.table
-    if table.declared:
-        problems += _table_problems(data["table"])
-        if not problems:
-            problems += layout_problems(manifest, table.to_schema(), "the table")
-            problems += _index_reference_problems(manifest, table.to_schema())
+    tables = manifest.all_tables
+    for name, table in tables.items():
+        if table.declared:
+            raw = data["table"] if name is None else data["tables"][name]
+            problems += _table_problems(raw, table_key(name))
+    problems += _table_reference_problems(manifest)
+    if not problems:
+        for name, table in tables.items():
+            if table.declared and table.from_ is None:  # with `from`, the infrastructure's table decides
+                problems += layout_problems(manifest, table.to_schema(), _described(name), name)
+        problems += _index_reference_problems(manifest)
     for code, level in manifest.severity.items():
         rule = RULES.get(code)
         if rule is None:
@@ -414,25 +596,79 @@ def cross_reference_problems(manifest: Manifest, data: dict[str, Any]) -> list[t
                     "fix what the finding names",
                 )
             )
-        elif waiver.rule == "SG101" and waiver.broad and not waiver.methods:
+        elif (waiver.rule == "SG101" or waiver.rule.startswith("SG2")) and waiver.broad and not waiver.methods:
             problems.append(
                 (
                     ("waiver", i),
-                    f"a waiver of SG101 for {waiver.subject} must list the methods it covers, "
+                    f"a waiver of {waiver.rule} for {waiver.subject} must list the methods it covers, "
                     'methods = ["..."]: a method added later must not be waived by it',
                 )
             )
-    for trait, methods in manifest.access.items():
-        for method, pattern in methods.items():
-            if pattern.entity is not None and pattern.entity not in manifest.entity:
-                known = ", ".join(sorted(manifest.entity)) or "none"
-                problems.append(
-                    (("access", trait, method, "entity"), f"unknown entity {quote(pattern.entity)} (entities: {known})")
-                )
+    if not any(table.from_ for table in manifest.all_tables.values()):
+        problems += entity_reference_problems(manifest, set(manifest.entity))
+    # else: entities may come from the infrastructure (facets, pynamodb models, TableData), checked
+    # once it is imported
     return problems
 
 
-def _table_problems(table: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+def entity_reference_problems(manifest: Manifest, known: set[str]) -> list[tuple[tuple[Any, ...], str]]:
+    """An entity an access pattern (or one of its steps, alternatives, items) names that is
+    neither the manifest's nor imported."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    for trait, methods in manifest.access.items():
+        for method, pattern in methods.items():
+            for _, leaf in pattern.operations():
+                if leaf.entity is not None and leaf.entity not in known:
+                    listed = ", ".join(sorted(known)) or "none"
+                    problems.append(
+                        (
+                            ("access", trait, method, "entity"),
+                            f"unknown entity {quote(leaf.entity)} (entities: {listed})",
+                        )
+                    )
+                    break
+    return problems
+
+
+def table_key(name: str | None) -> tuple[str, ...]:
+    """Where a table is written in the manifest: ("table",) or ("tables", name)."""
+    return ("table",) if name is None else ("tables", name)
+
+
+def _described(name: str | None) -> str:
+    return "the table" if name is None else f'the table "{name}"'
+
+
+def _table_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], str]]:
+    """`table = "..."` on a store, an entity or an access pattern names a declared table."""
+    names = sorted(manifest.tables)
+    known = ", ".join(names) or "none"
+    problems: list[tuple[tuple[Any, ...], str]] = []
+
+    def unknown(where: tuple[Any, ...], name: str) -> None:
+        problems.append((where, f"unknown table {quote(name)} (the [tables.*]: {known})"))
+
+    for i, store in enumerate(manifest.store):
+        if store.table is not None and store.table not in manifest.tables:
+            unknown(("store", i, "table"), store.table)
+    for entity, name in manifest.entity_table.items():
+        if name not in manifest.tables:
+            unknown(("entity", entity, ENTITY_TABLE_KEY), name)
+    if manifest.table is None and len(manifest.tables) > 1:
+        for entity in manifest.entity:
+            if entity not in manifest.entity_table:
+                problems.append(
+                    (("entity", entity), f'which table does entity {entity} live in? add table = "..." ({known})')
+                )
+    for trait, methods in manifest.access.items():
+        for method, pattern in methods.items():
+            for _, leaf in pattern.operations():
+                if leaf.table is not None and leaf.table not in manifest.tables:
+                    unknown(("access", trait, method, "table"), leaf.table)
+    return problems
+
+
+def _table_problems(table: dict[str, Any], key: tuple[str, ...] = ("table",)) -> list[tuple[tuple[Any, ...], str]]:
     """A declared table that contradicts itself: an attribute with two types, an LSI on a table
     without a sort key or with another partition key, an index name used twice."""
     problems: list[tuple[tuple[Any, ...], str]] = []
@@ -450,36 +686,42 @@ def _table_problems(table: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         types.setdefault(attr["name"], (attr["type"], where))
 
     partition_key = table["partition_key"]
-    declare(partition_key, ("table", "partition_key"))
+    declare(partition_key, (*key, "partition_key"))
     if table.get("sort_key"):
-        declare(table["sort_key"], ("table", "sort_key"))
+        declare(table["sort_key"], (*key, "sort_key"))
     gsis = table.get("gsi", {})
     for name, gsi in gsis.items():
-        declare(gsi["partition_key"], ("table", "gsi", name, "partition_key"))
-        if gsi.get("sort_key"):
-            declare(gsi["sort_key"], ("table", "gsi", name, "sort_key"))
+        for field_name in ("partition_key", "sort_key"):
+            if gsi.get(field_name):
+                declare(gsi[field_name], (*key, "gsi", name, field_name))
+            for i, attr in enumerate(gsi.get(field_name + "s") or []):
+                declare(attr, (*key, "gsi", name, field_name + "s", i))
     for name, lsi in table.get("lsi", {}).items():
         if not table.get("sort_key"):
-            problems.append((("table", "lsi", name), "a local secondary index needs a table with a sort key"))
+            problems.append(((*key, "lsi", name), "a local secondary index needs a table with a sort key"))
         if lsi.get("partition_key") and lsi["partition_key"] != partition_key:
             problems.append(
                 (
-                    ("table", "lsi", name, "partition_key"),
+                    (*key, "lsi", name, "partition_key"),
                     f"an LSI shares the table's partition key {quote(partition_key['name'])}; "
                     "remove partition_key or make it equal",
                 )
             )
-        declare(lsi["sort_key"], ("table", "lsi", name, "sort_key"))
+        declare(lsi["sort_key"], (*key, "lsi", name, "sort_key"))
         if name in gsis:
-            problems.append((("table", "lsi", name), f"index name {quote(name)} is also a GSI"))
+            problems.append(((*key, "lsi", name), f"index name {quote(name)} is also a GSI"))
     return problems
 
 
-def layout_problems(manifest: Manifest, schema: TableSchema, described: str) -> list[tuple[tuple[Any, ...], str]]:
-    """Entities whose layout does not fit `schema` (described as `described` in messages)."""
+def layout_problems(
+    manifest: Manifest, schema: TableSchema, described: str, table: str | None = None
+) -> list[tuple[tuple[Any, ...], str]]:
+    """Entities of `table` whose layout does not fit `schema` (described as `described`)."""
     problems: list[tuple[tuple[Any, ...], str]] = []
     key_attributes = set(schema.attribute_types)
     for entity_name, layout in manifest.entity.items():
+        if entity_table_of(manifest, entity_name) != table:
+            continue
         for attr in layout:
             if attr not in key_attributes:
                 problems.append(
@@ -500,19 +742,28 @@ def layout_problems(manifest: Manifest, schema: TableSchema, described: str) -> 
     return problems
 
 
-def _index_reference_problems(manifest: Manifest, schema: TableSchema) -> list[tuple[tuple[Any, ...], str]]:
+def _index_reference_problems(manifest: Manifest) -> list[tuple[tuple[Any, ...], str]]:
+    """An index an access pattern names that its table (known from the manifest alone, and
+    declared there rather than read from infrastructure) does not define."""
     problems: list[tuple[tuple[Any, ...], str]] = []
-    indexes = sorted(schema.indexes)
+    tables = manifest.all_tables
+    only = next(iter(tables)) if len(tables) == 1 else None
     for trait, methods in manifest.access.items():
         for method, pattern in methods.items():
-            if pattern.index is not None and pattern.index not in schema.indexes:
-                known = ", ".join(indexes) if indexes else "none"
-                problems.append(
-                    (
-                        ("access", trait, method, "index"),
-                        f"unknown index {quote(pattern.index)} (the table's indexes: {known})",
+            for _, leaf in pattern.operations():
+                name = leaf.table if leaf.table is not None else only
+                table = tables.get(name) if name is not None or len(tables) == 1 else None
+                if leaf.index is None or table is None or not table.declared or table.from_ is not None:
+                    continue
+                schema = table.to_schema()
+                if leaf.index not in schema.indexes:
+                    known = ", ".join(sorted(schema.indexes)) or "none"
+                    problems.append(
+                        (
+                            ("access", trait, method, "index"),
+                            f"unknown index {quote(leaf.index)} (the indexes of {_described(name)}: {known})",
+                        )
                     )
-                )
     return problems
 
 

@@ -10,6 +10,8 @@ import json
 import re
 from typing import Any
 
+from store_gate.display import MAX_QUOTED, bounded
+
 try:  # compiled wheels: several times faster than the pure-Python tomllib
     import tomli as tomllib
 except ImportError:  # pragma: no cover - tomli is a dependency; tomllib keeps 3.11+ working without it
@@ -55,21 +57,18 @@ def _closing(line: str, start: int, bracket: str) -> int:
     if '"' not in line and "'" not in line:
         return line.find(bracket, start)
     quote: str | None = None
+    escaped = False  # inside a basic string, after an odd run of backslashes
     for i in range(start, len(line)):
         ch = line[i]
         if quote:
-            if ch == quote and not (quote == '"' and _escaped(line, i)):
+            if ch == quote and not escaped:
                 quote = None
+            escaped = quote == '"' and ch == "\\" and not escaped
         elif ch in "\"'":
             quote = ch
         elif line.startswith(bracket, i):
             return i
     return -1
-
-
-def _escaped(line: str, i: int) -> bool:
-    backslashes = len(line[:i]) - len(line[:i].rstrip("\\"))
-    return backslashes % 2 == 1
 
 
 _BARE_KEY = re.compile(r"([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*=")
@@ -148,14 +147,23 @@ class KeyLines:
     def key_at(self, text: str, line: int) -> tuple[Any, ...]:
         """The key a TOML syntax error at `line` is about: the header or key written on that
         line, else the table in force there."""
-        raw = text.splitlines()[line - 1].strip() if 0 < line <= len(text.splitlines()) else ""
+        lines = text.splitlines()
+        raw = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         if raw.startswith("["):
             name = raw.strip("[]").strip()
-            return _split_key(name) or (name,)
+            return _shown_key(_split_key(name) or (name,))
         current: tuple[Any, ...] = ()
         for number, path in self._headers:
             if number > line:
                 break
             current = path
         key = _key_before_equals(raw)
-        return (*current, *key) if key else current
+        return _shown_key((*current, *key) if key else current)
+
+
+def _shown_key(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A key path as an error message names it: a path longer than 80 characters written out is
+    one part, cut with "..." (a syntax error may sit on a line of any length)."""
+    if sum(len(str(part)) + 1 for part in path) <= MAX_QUOTED:
+        return path
+    return (bounded(".".join(str(part) for part in path)),)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
 
 from store_gate.config.model import KeyCondition, parse_limit, parse_template
-from store_gate.dynamodb import KEY_OPERATORS, OPERATIONS
+from store_gate.dynamodb import ITEM_OPERATIONS, KEY_OPERATORS, MAX_KEY_ATTRIBUTES, OPERATIONS
 from store_gate.schema.table import Projection
 
 Template = Annotated[
@@ -78,10 +78,25 @@ class KeyAttribute(_Model):
     type: Literal["S", "N", "B"]
 
 
+MultiKey = Annotated[list[KeyAttribute], Field(min_length=2, max_length=MAX_KEY_ATTRIBUTES)]
+
+
 class GlobalIndex(_Model):
-    partition_key: KeyAttribute
+    partition_key: Optional[KeyAttribute] = None
+    partition_keys: Optional[MultiKey] = Field(
+        default=None, description="a multi-attribute partition key: 2 to 4 attributes, in order"
+    )
     sort_key: Optional[KeyAttribute] = None
+    sort_keys: Optional[MultiKey] = Field(default=None, description="a multi-attribute sort key: 2 to 4 attributes")
     projection: ProjectionField = "ALL"
+
+    @model_validator(mode="after")
+    def _one_key_form(self) -> GlobalIndex:
+        if (self.partition_key is None) == (self.partition_keys is None):
+            raise ValueError("a GSI has partition_key (one attribute) or partition_keys (2 to 4), not both")
+        if self.sort_key is not None and self.sort_keys is not None:
+            raise ValueError("a GSI has sort_key or sort_keys, not both")
+        return self
 
 
 class LocalIndex(_Model):
@@ -103,6 +118,7 @@ class Table(_Model):
         "describe-table or create_table JSON, NoSQL Workbench), relative to the manifest",
     )
     resource: Optional[str] = Field(default=None, description="which table of `from`: a logical id or address")
+    ttl: Optional[str] = Field(default=None, description="the attribute Time to Live reads (TimeToLiveSpecification)")
 
     @model_validator(mode="after")
     def _declared_or_imported(self) -> Table:
@@ -115,6 +131,12 @@ class Table(_Model):
 
 class Store(_Model):
     trait: str = Field(min_length=1, description="name of the governed trait / Protocol / interface")
+    table: Optional[str] = Field(default=None, description="a [tables.<name>] its access patterns use by default")
+    context: dict[str, Literal["S", "N", "B"]] = Field(
+        default={},
+        description="key parts the store holds itself (a root key, a tenant set at construction): "
+        '{ctx.name} in key templates; the value is the part\'s type: "S", "N" or "B"',
+    )
     paths: list[str] = Field(min_length=1, description="globs, relative to the manifest's folder")
     external: list[str] = Field(
         default=[],
@@ -124,13 +146,63 @@ class Store(_Model):
 
 
 class AccessPattern(_Model):
-    op: Literal[OPERATIONS]  # type: ignore[valid-type]
+    op: Optional[Literal[OPERATIONS]] = Field(  # type: ignore[valid-type]
+        default=None, description='a DynamoDB operation, a control-plane operation, or "none" (with a reason)'
+    )
     index: Optional[str] = Field(default=None, description="a GSI or LSI name; absent for the base table")
     entity: Optional[str] = None
     key: dict[str, Condition] = {}
     consistent: bool = False
     page: Optional[Literal["cursor"]] = None
     limit: Optional[Limit] = None
+    table: Optional[str] = Field(default=None, description="a [tables.<name>]; default: the store's, else [table]")
+    items: list[AccessPattern] = Field(
+        default=[], description="the items of a TransactWriteItems / TransactGetItems / BatchWriteItem / BatchGetItem"
+    )
+    steps: list[AccessPattern] = Field(default=[], description="operations in order; a later one may key on `{item.x}`")
+    alternatives: list[AccessPattern] = Field(default=[], description="one of several operations, by the arguments")
+    delegates: list[Annotated[str, Field(pattern=r"^[^.\s]+\.[^.\s]+$")]] = Field(
+        default=[], description="Trait.method: the governed methods this one calls instead of reaching DynamoDB"
+    )
+    expiry: Optional[Literal["ttl"]] = Field(default=None, description="deletions by DynamoDB's Time to Live")
+    reason: Optional[str] = Field(default=None, description='why a method with op = "none" touches no data')
+
+    @model_validator(mode="after")
+    def _one_form(self) -> AccessPattern:
+        forms = [
+            name
+            for name, value in (
+                ("op", self.op),
+                ("steps", self.steps),
+                ("alternatives", self.alternatives),
+                ("delegates", self.delegates),
+                ("expiry", self.expiry),
+            )
+            if value
+        ]
+        if len(forms) != 1:
+            raise ValueError(
+                "an access pattern has exactly one of op, steps, alternatives, delegates, expiry"
+                + (f" (it has {', '.join(forms)})" if forms else "")
+            )
+        if self.op == "none" and not (self.reason or "").strip():
+            raise ValueError('op = "none" needs a reason: why the method touches no data')
+        if self.reason is not None and self.op != "none":
+            raise ValueError('reason goes with op = "none"')
+        if self.items and self.op not in ITEM_OPERATIONS:
+            raise ValueError(f"items go with {', '.join(ITEM_OPERATIONS)}, not {self.op}")
+        for i, item in enumerate(self.items):
+            allowed = ITEM_OPERATIONS.get(str(self.op), ())
+            if item.op not in allowed or item.items or item.form_nested():
+                raise ValueError(f"items[{i}]: an item of {self.op} is one of {', '.join(allowed)}")
+        for name in ("steps", "alternatives"):
+            for i, nested in enumerate(getattr(self, name)):
+                if nested.op is None or nested.form_nested():
+                    raise ValueError(f"{name}[{i}]: each is one operation (op = ...), not steps or alternatives")
+        return self
+
+    def form_nested(self) -> bool:
+        return bool(self.steps or self.alternatives or self.delegates or self.expiry)
 
 
 class Waiver(_Model):
@@ -143,7 +215,7 @@ class Waiver(_Model):
     expires: Optional[_dt.date] = None
     methods: list[str] = Field(
         default=[],
-        description="with Trait.* or path: the methods the waiver covers (required for SG101); "
+        description="with Trait.* or path: the methods the waiver covers (required for SG101 and SG2 rules); "
         "a method added later is not waived",
     )
 
@@ -195,7 +267,8 @@ class Manifest(_Model):
     )
     baseline: Optional[str] = Field(default=None, description="the baseline file, relative to the manifest")
     store: list[Store] = Field(min_length=1)
-    table: Table
+    table: Optional[Table] = Field(default=None, description="the table (the default one, with [tables.*])")
+    tables: dict[str, Table] = Field(default={}, description='several tables, by name: table = "name" chooses one')
     entity: dict[str, dict[str, Template]] = {}
     access: dict[str, dict[str, AccessPattern]] = {}
     waiver: list[Waiver] = []
@@ -207,6 +280,15 @@ class Manifest(_Model):
         description="globs of files and folders no store, boundary or rule reads (besides what git ignores)",
     )
     limits: Limits = Field(default_factory=Limits, description="bounds on what the gate reads")
+
+    @model_validator(mode="after")
+    def _a_table(self) -> Manifest:
+        if self.table is None and not self.tables:
+            raise ValueError("declare the table: [table], or several as [tables.<name>]")
+        return self
+
+
+AccessPattern.model_rebuild()
 
 
 def _problems(model: type[BaseModel], data: Any) -> list[tuple[tuple[Any, ...], str]]:

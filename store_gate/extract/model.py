@@ -21,6 +21,9 @@ class Parameter:
     name: str | None  # None when the pattern binds no single name (tuple, wildcard)
     type: str
     bindable: bool  # can a key placeholder name it? (not for *args, patterns, ...)
+    # May a caller leave it out (a default value, an Optional / `X | None` type, *args)? Such a
+    # parameter cannot alone bind a partition key part.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,16 @@ class Heritage:
     standard: bool = False
     only: frozenset[str] | None = None
     omit: frozenset[str] = frozenset()
+    # A TypeScript class's `extends` clause names a value: only a class declaration is it (an
+    # interface or type alias of that name is not; SG004 when that is all there is).
+    value: bool = False
+    # Rust: the paths the bound may name, generic arguments dropped, through the `use` and `mod`
+    # declarations in scope where it is written: `use crate::admin::Admin;` + `Store: Admin` gives
+    # ("crate::admin::Admin",); `Store: super::Admin` gives ("super::Admin",) (relative to the
+    # file's module); a bare name nothing binds gives itself first, then one candidate per glob
+    # import in scope (`use crate::admin::*;` adds "crate::admin::Admin"). Empty from the other
+    # extractors.
+    paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,10 @@ class TypedMember:
 
     method: Method
     type_name: str
+    # The member is data that holds values of the type (`raw: { list: ListFn }`, `Record<K, ListFn>`):
+    # the type being a function or a facet of methods makes the member a facet (SG003); a type found
+    # nowhere does not.
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,12 @@ class TypeDefinition:
     function: FunctionShape | None = None
     collection: bool = False
     alias_of: str | None = None  # `type A = B`: what B is decides what A is
+    # A facet of methods: a type whose values carry methods the store's callers can reach through a
+    # member of that type (`ops: AdminOps`). What it is, for the message ("an interface of methods").
+    methods: str | None = None
+    # Named types whose being a function or a facet makes this type a facet (its members' types, the
+    # types it extends).
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +142,8 @@ class TraitDefinition:
     supertraits: tuple[Heritage, ...]
     methods: tuple[Method, ...]
     typed_members: tuple[TypedMember, ...] = ()
+    # A TypeScript interface or type alias: a type, never the value a class's `extends` names.
+    type_only: bool = False
 
 
 @dataclass

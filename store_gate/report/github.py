@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from store_gate.check import CheckResult
 from store_gate.display import one_line
-from store_gate.report import counts, located, partial_note, plural
+from store_gate.report import Presentation, counts, located, partial_note, plural
 
 
 def _data(text: str) -> str:
@@ -19,7 +19,7 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(results: list[CheckResult]) -> str:
+def render(results: list[CheckResult], presentation: Presentation | None = None) -> str:
     lines = []
     for item in located(results):
         f = item.finding

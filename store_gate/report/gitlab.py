@@ -5,20 +5,26 @@ from __future__ import annotations
 import json
 
 from store_gate.check import CheckResult
-from store_gate.report import located
+from store_gate.report import Presentation, fingerprints, printable_data
 
 _SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 
 
-def render(results: list[CheckResult]) -> str:
+def render(results: list[CheckResult], presentation: Presentation | None = None) -> str:
+    """Paths relative to the repository's root, as GitLab reads them, wherever the gate ran."""
+    entries = sorted(
+        ((r.repository_path(f.path), f) for r in results for f in r.findings),
+        key=lambda e: (e[0], e[1].line, e[1].column, e[1].code, e[1].message),
+    )
+    prints = fingerprints([f for _, f in entries])
     issues = [
         {
-            "description": f"{item.finding.code} {item.finding.message}",
-            "check_name": item.finding.code,
-            "fingerprint": item.finding.fingerprint,
-            "severity": _SEVERITY.get(item.finding.severity, "info"),
-            "location": {"path": item.path, "lines": {"begin": item.finding.line}},
+            "description": f"{finding.code} {finding.message}",
+            "check_name": finding.code,
+            "fingerprint": prints[finding],
+            "severity": _SEVERITY.get(finding.severity, "info"),
+            "location": {"path": path, "lines": {"begin": finding.line}},
         }
-        for item in located(results)
+        for path, finding in entries
     ]
-    return json.dumps(issues, indent=2) + "\n"
+    return json.dumps(printable_data(issues), indent=2) + "\n"

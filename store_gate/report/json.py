@@ -11,7 +11,11 @@ from typing import Any
 
 from store_gate import __version__
 from store_gate.check import CheckResult
+from store_gate.extract.model import Method
 from store_gate.findings import Finding
+from store_gate.languages import language_of
+from store_gate.report import Presentation, printable_data
+from store_gate.schema.table import KeySchemaAttribute, TableSchema
 
 SCHEMA_VERSION = 1
 
@@ -29,9 +33,47 @@ def _finding(result: CheckResult, f: Finding) -> dict[str, Any]:
     }
 
 
+def _key(attributes: tuple[KeySchemaAttribute, ...]) -> list[dict[str, str]]:
+    return [{"name": a.name, "type": a.type} for a in attributes]
+
+
+def _table(table: TableSchema) -> dict[str, Any]:
+    """A table as the checks saw it. `partition_key`/`sort_key` are the first key attribute (all
+    a table or LSI has); `partition_keys`/`sort_keys` list every one of a multi-attribute GSI key."""
+    return {
+        "name": table.name,
+        "partition_key": {"name": table.base.partition_key.name, "type": table.base.partition_key.type},
+        "sort_key": (
+            {"name": table.base.sort_key.name, "type": table.base.sort_key.type} if table.base.sort_key else None
+        ),
+        "ttl": table.ttl_attribute,
+        "indexes": [
+            {
+                "name": i.name,
+                "kind": i.kind,
+                "partition_key": i.partition_key.name,
+                "sort_key": i.sort_key.name if i.sort_key else None,
+                "partition_keys": _key(i.partition_keys),
+                "sort_keys": _key(i.sort_keys),
+                "projection": str(i.projection),
+            }
+            for i in table.indexes.values()
+        ],
+    }
+
+
+def _parameters(method: Method) -> list[dict[str, Any]]:
+    """Each parameter with its type and the class the key checks see in it (text, number, bytes,
+    bool, collection; unknown for a type of the project's own, which SG208 lets pass)."""
+    language = language_of(method.location.path)
+    return [
+        {"name": p.name, "type": p.type, "class": language.type_class(p.type) if language else "unknown"}
+        for p in method.parameters
+    ]
+
+
 def _manifest(result: CheckResult) -> dict[str, Any]:
     project = result.project
-    table = project.table
     waived_codes: dict[str, list[str]] = {}
     for w in result.waived:
         if w.finding.subject:
@@ -46,7 +88,7 @@ def _manifest(result: CheckResult) -> dict[str, Any]:
                 "path": result.display_path(method.location.path),
                 "line": method.location.line,
                 "column": method.location.column,
-                "parameters": [{"name": p.name, "type": p.type} for p in method.parameters],
+                "parameters": _parameters(method),
                 "return_type": method.return_type,
                 "access": declaration.pattern.to_data() if declaration else None,
                 "declared_in": declaration.origin if declaration else None,
@@ -62,23 +104,8 @@ def _manifest(result: CheckResult) -> dict[str, Any]:
     return {
         "path": result.display_path(project.manifest_path),
         "fail_on": result.fail_on,
-        "table": {
-            "name": table.name,
-            "partition_key": {"name": table.base.partition_key.name, "type": table.base.partition_key.type},
-            "sort_key": (
-                {"name": table.base.sort_key.name, "type": table.base.sort_key.type} if table.base.sort_key else None
-            ),
-            "indexes": [
-                {
-                    "name": i.name,
-                    "kind": i.kind,
-                    "partition_key": i.partition_key.name,
-                    "sort_key": i.sort_key.name if i.sort_key else None,
-                    "projection": str(i.projection),
-                }
-                for i in table.indexes.values()
-            ],
-        },
+        "table": _table(project.table),
+        "tables": {name: _table(loaded.schema) for name, loaded in project.loaded.tables.items() if name is not None},
         "stores": [
             {"trait": s.config.trait, "found": s.found, "traits": s.trait_names, "files": len(s.files)}
             for s in project.stores
@@ -102,7 +129,7 @@ def _manifest(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def render(results: list[CheckResult]) -> str:
+def render(results: list[CheckResult], presentation: Presentation | None = None) -> str:
     findings = sorted(
         (_finding(r, f) for r in results for f in r.findings),
         key=lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"]),
@@ -123,4 +150,4 @@ def render(results: list[CheckResult]) -> str:
             "partial": sorted({family for r in results for family in r.partial}),
         },
     }
-    return json.dumps(document, indent=2, sort_keys=False, default=str) + "\n"
+    return json.dumps(printable_data(document), indent=2, sort_keys=False, default=str) + "\n"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from store_gate.check import CheckResult
 from store_gate.display import markdown, one_line
-from store_gate.report import counts, located, partial_note, plural
+from store_gate.report import Presentation, counts, located, partial_note, plural
 
 
-def render(results: list[CheckResult]) -> str:
+def render(results: list[CheckResult], presentation: Presentation | None = None) -> str:
     errors, warnings = counts(results)
     failed = any(r.failed for r in results)
     verdict = "gate failed" if failed else "gate passed"
@@ -59,13 +59,15 @@ def _access_table(result: CheckResult) -> list[str]:
         if declared is None:
             lines.append(f"| {_code(method.qualified_name)} | {change} | **undeclared** | | | |")
             continue
-        p = declared.pattern
-        key = ", ".join(f"{k} = {c.render()}" for k, c in p.key.items())
-        bound = p.page or (str(p.limit) if p.limit is not None else "")
-        lines.append(
-            f"| {_code(method.qualified_name)} | {change} | {markdown(p.op)} | {markdown(p.index or 'table')} | "
-            f"{markdown(key)} | {markdown(bound)} |"
-        )
+        for label, p in declared.pattern.operations() or [(None, declared.pattern)]:
+            key = ", ".join(f"{k} = {c.render()}" for k, c in p.key.items())
+            bound = p.page or (str(p.limit) if p.limit is not None else "")
+            op = p.op or declared.pattern.form
+            name = method.qualified_name + (f" ({label})" if label else "")
+            lines.append(
+                f"| {_code(name)} | {change} | {markdown(op)} | {markdown(p.index or 'table')} | "
+                f"{markdown(key)} | {markdown(bound)} |"
+            )
     for trait, name in comparison.removed:
         lines.append(f"| {_code(f'{trait}.{name}')} | removed | | | | |")
     return [*lines, ""]

@@ -11,7 +11,9 @@ from urllib.parse import quote
 from store_gate import __version__
 from store_gate.catalogue import DOCS_URL, HOME_URL, RULES
 from store_gate.check import CheckResult
+from store_gate.display import raw_bytes
 from store_gate.findings import Finding
+from store_gate.report import Presentation, fingerprints, printable_data
 from store_gate.rules.structural import AstGrepRule
 
 FINGERPRINT_KEY = "storeGate/v1"
@@ -50,7 +52,9 @@ def _catalogue_rules() -> list[dict[str, Any]]:
     ]
 
 
-def _result(path: str, finding: Finding, suppression: dict[str, str] | None, index: dict[str, int]) -> dict[str, Any]:
+def _result(
+    path: str, finding: Finding, suppression: dict[str, str] | None, index: dict[str, int], fingerprint: str
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
@@ -59,33 +63,35 @@ def _result(path: str, finding: Finding, suppression: dict[str, str] | None, ind
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(raw_bytes(path)), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": finding.line, "startColumn": finding.column},
                 }
             }
         ],
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if suppression is not None:
         result["suppressions"] = [suppression]
     return result
 
 
-def render(results: list[CheckResult]) -> str:
+def render(results: list[CheckResult], presentation: Presentation | None = None) -> str:
     entries: list[tuple[str, Finding, dict[str, str] | None]] = []
     for r in results:
-        entries += [(r.display_path(f.path), f, None) for f in r.findings]
+        # Relative to the repository's root (%SRCROOT%), wherever the gate was run from.
+        entries += [(r.repository_path(f.path), f, None) for f in r.findings]
         entries += [
-            (r.display_path(w.finding.path), w.finding, {"kind": "external", "justification": w.waiver.reason})
+            (r.repository_path(w.finding.path), w.finding, {"kind": "external", "justification": w.waiver.reason})
             for w in r.waived
         ]
         entries += [
-            (r.display_path(f.path), f, {"kind": "external", "justification": "in the store-gate baseline"})
+            (r.repository_path(f.path), f, {"kind": "external", "justification": "in the store-gate baseline"})
             for f in r.baselined
         ]
     entries.sort(key=lambda e: (e[0], e[1].line, e[1].column, e[1].code, e[1].message))
     rules = _rules(results)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
+    prints = fingerprints([f for _, f, _ in entries])
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -101,8 +107,8 @@ def render(results: list[CheckResult]) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(path, f, s, index) for path, f, s in entries],
+                "results": [_result(path, f, s, index, prints[f]) for path, f, s in entries],
             }
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(printable_data(document), indent=2) + "\n"

@@ -56,10 +56,12 @@ def _external_name(heritage: Heritage) -> str:
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def access_key(*segments: str) -> str:
-    """The TOML table header of an access pattern: `[access.Trait.method]`, each segment that is
-    not a bare key quoted (`[access.DialogueStore."list-rounds"]`)."""
-    quoted = (s if _BARE_KEY.fullmatch(s) else json.dumps(s, ensure_ascii=False) for s in ("access", *segments))
+def access_key(project: Project, *segments: str) -> str:
+    """The TOML table header of an access pattern as the manifest would write it:
+    `[access.Trait.method]`, or `[tool.store_gate.access.Trait.method]` in a pyproject.toml; each
+    segment that is not a bare key quoted (`[access.DialogueStore."list-rounds"]`)."""
+    parts = (*project.loaded.key_prefix, "access", *segments)
+    quoted = (s if _BARE_KEY.fullmatch(s) else json.dumps(s, ensure_ascii=False) for s in parts)
     return "[" + ".".join(quoted) + "]"
 
 
@@ -71,17 +73,18 @@ def source_problems(project: Project) -> Iterator[Finding]:
 
 
 def method_access_pattern_missing(project: Project) -> Iterator[Finding]:
-    """SG101"""
-    for method in project.methods:
-        if project.declaration(method) is not None:
-            continue
-        from store_gate.rules.suggest import suggest
+    """SG101, with a suggested declaration the gate accepts - or one that says it is a skeleton."""
+    from store_gate.rules.suggest import parameter_fields, suggest
 
-        skeleton = suggest(method, project.table, project.entities)
+    undeclared = [m for m in project.methods if project.declaration(m) is None]
+    fields = parameter_fields(project, undeclared)
+    for method in undeclared:
+        suggestion = suggest(method, project, fields)
         yield SG101.at(
             method.location,
-            f"{method.qualified_name} has no access pattern; declare it in {project.manifest_path} under "
-            f"{access_key(method.trait, method.name)} or in its doc comment, e.g. @access {skeleton.render()}",
+            f"{method.qualified_name} has no access pattern; declare it in {project.manifest_in_repository} under "
+            f"{access_key(project, method.trait, method.name)} or in its doc comment, e.g. "
+            f"@access {suggestion.pattern.render()}{suggestion.note}",
             method.trait,
             method.name,
         )
@@ -101,17 +104,31 @@ def access_pattern_stale(project: Project) -> Iterator[Finding]:
             if not project.complete:
                 continue  # a missing store (SG001) hides its supertraits: not a stale entry
             message = (
-                f"{access_key(trait, name)} names trait {trait}, which is not governed "
+                f"{access_key(project, trait, name)} names trait {trait}, which is not governed "
                 f"(governed traits: {names(sorted(governed))}){did_you_mean(trait, sorted(governed))}"
             )
         else:
             elsewhere = sorted(t for t, ms in existing.items() if name in ms)
             if elsewhere:
-                hint = f"; {elsewhere[0]} declares it: rename the table to {access_key(elsewhere[0], name)}"
+                hint = f"; {elsewhere[0]} declares it: rename the table to {access_key(project, elsewhere[0], name)}"
             else:
                 hint = did_you_mean(name, sorted(existing.get(trait, ()))) + "; rename or delete the declaration"
-            message = f"{access_key(trait, name)} declares a method {trait} does not have{hint}"
+            message = f"{access_key(project, trait, name)} declares a method {trait} does not have{hint}"
         yield SG102.at(declaration.location, message, trait, name)
+    if not project.complete:
+        return  # a missing store hides methods a delegation may name
+    every = {f"{trait}.{name}" for trait, methods in existing.items() for name in methods}
+    for method in project.methods:
+        delegation = project.declaration(method)
+        for target in delegation.pattern.delegates if delegation is not None else ():
+            if target not in every and delegation is not None:
+                yield SG102.at(
+                    delegation.location,
+                    f"{method.qualified_name} delegates to {target}, which no governed trait has"
+                    f"{did_you_mean(target, sorted(every))}; name the governed method it calls",
+                    method.trait,
+                    method.name,
+                )
 
 
 def access_pattern_inline_conflict(project: Project) -> Iterator[Finding]:

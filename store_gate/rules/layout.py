@@ -10,10 +10,14 @@ from store_gate.rule import Rule
 from store_gate.rules.wording import names, quote
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from store_gate.config import LoadedTable
     from store_gate.findings import Finding
+    from store_gate.keytemplate import KeyTemplate
     from store_gate.project import Project
     from store_gate.rules.context import PatternContext
-    from store_gate.schema.table import IndexSchema, TableSchema
+    from store_gate.schema.table import IndexSchema, KeySchemaAttribute, TableSchema
 
 
 def lsi_added_to_existing_table(before: TableSchema | None, after: TableSchema) -> Iterator[tuple[str, str]]:
@@ -42,9 +46,24 @@ def index_limits(table: TableSchema, where: str) -> Iterator[str]:
             )
 
 
+def _key_text(attributes: tuple[KeySchemaAttribute, ...]) -> str:
+    """One side of a key as the messages show it: `pk (S)`, or `tenant (S) + device (S)` for a
+    multi-attribute GSI key, or `absent`."""
+    return " + ".join(str(a) for a in attributes) or "absent"
+
+
 def _describe(index: IndexSchema) -> str:
-    keys = f"{index.partition_key}" + (f" / {index.sort_key}" if index.sort_key else "")
+    keys = _key_text(index.partition_keys) + (f" / {_key_text(index.sort_keys)}" if index.sort_keys else "")
     return f"{keys}, projection {index.projection}"
+
+
+def ttl_drift(
+    declared: str | None, actual: str | None, manifest: str, source: str
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """SG303 for Time to Live: the manifest's `ttl`, where it writes one, against the definition's."""
+    if declared is not None and declared != actual:
+        theirs = quote(actual) if actual else "not enabled"
+        yield ("table", "ttl"), f"table drift: Time to Live is {quote(declared)} in {manifest} but {theirs} in {source}"
 
 
 def table_drift(
@@ -68,6 +87,7 @@ def table_drift(
             ("table", "sort_key"),
             differ("the sort key", declared.base.sort_key or "absent", actual.base.sort_key or "absent"),
         )
+    yield from ttl_drift(declared.ttl_attribute, actual.ttl_attribute, manifest, source)
     for name in sorted(set(declared.indexes) | set(actual.indexes)):
         ours, theirs = declared.indexes.get(name), actual.indexes.get(name)
         if theirs is None:
@@ -94,9 +114,9 @@ def table_drift(
             )
         else:
             for what, mine, other in (
-                ("partition key", ours.partition_key, theirs.partition_key),
-                ("sort key", ours.sort_key or "absent", theirs.sort_key or "absent"),
-                ("projection", ours.projection, theirs.projection),
+                ("partition key", _key_text(ours.partition_keys), _key_text(theirs.partition_keys)),
+                ("sort key", _key_text(ours.sort_keys), _key_text(theirs.sort_keys)),
+                ("projection", str(ours.projection), str(theirs.projection)),
             ):
                 if mine != other:
                     field = {"partition key": "partition_key", "sort key": "sort_key"}.get(what, what)
@@ -104,6 +124,18 @@ def table_drift(
                         ("table", ours.kind, name, field),
                         differ(f"{ours.kind.upper()} {quote(name)} {what}", mine, other),
                     )
+
+
+def _copied_from_earlier(ctx: PatternContext, operand: KeyTemplate, attr: str) -> bool:
+    """`{item.sk}` / `{Session.sk}` for key sk, in a step after one that reads this entity."""
+    if not operand.is_single_placeholder or not ctx.earlier:
+        return False
+    placeholder = operand.placeholders[0]
+    if placeholder.path[1:] != (attr,):
+        return False
+    source = ctx.earlier[-1] if placeholder.root == "item" else None
+    source = source or next((e for e in ctx.earlier if e.entity == placeholder.root), None)
+    return source is not None and source.entity in (None, ctx.pattern.entity)
 
 
 def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:
@@ -134,6 +166,8 @@ def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:
             )
             continue
         for operand in condition.operands:
+            if condition.operator == "eq" and _copied_from_earlier(ctx, operand, attr):
+                continue  # the key an earlier step's item carries: its own layout, whatever it is
             fits = template.admits(operand) if condition.operator == "eq" else template.admits_prefix(operand)
             if not fits:
                 relation = "does not fit" if condition.operator == "eq" else f"({condition.operator}) is no prefix of"
@@ -144,32 +178,64 @@ def access_pattern_entity_mismatch(ctx: PatternContext) -> Iterator[str]:
 
 
 def index_limit_findings(project: Project) -> Iterator[Finding]:
-    """SG301, on every table the gate knows: the manifest's and the imported one."""
+    """SG301, on every table the gate knows: each table's manifest declaration and import."""
     loaded = project.loaded
-    tables = [(loaded.table, "table" if loaded.imported is None else f"the table in {loaded.imported.source}")]
-    if loaded.imported is not None and loaded.manifest.table.declared:
-        tables.append((loaded.manifest.table.to_schema(), f"the table in {project.manifest_path}"))
-    for table, where in tables:
-        for message in index_limits(table, where):
-            yield SG301.at(project.manifest_location("table"), message)
+    for table in loaded.tables.values():
+        declared = loaded.manifest.all_tables[table.name]
+        schemas = [(table.schema, _where(table))]
+        if table.imported is not None and declared.declared:
+            schemas.append((declared.to_schema(), f"{table.described} in {project.manifest_path}"))
+        for schema, where in schemas:
+            for message in index_limits(schema, where):
+                yield SG301.at(project.manifest_location(*table.key), message)
+
+
+def _where(table: LoadedTable) -> str:
+    if table.imported is not None:
+        return f"the table in {table.imported.source}"
+    return "table" if table.name is None else f'the table "{table.name}"'
 
 
 def drift_findings(project: Project) -> Iterator[Finding]:
-    """SG303, when the manifest declares the table and also names its infrastructure file."""
+    """SG303, for each table the manifest declares and also names the infrastructure file of."""
     loaded = project.loaded
-    if loaded.imported is None or not loaded.manifest.table.declared:
-        return
-    declared = loaded.manifest.table.to_schema()
-    for key, message in table_drift(declared, loaded.imported.schema, project.manifest_path, loaded.imported.source):
-        yield SG303.at(project.manifest_location(*key), message)
+    for table in loaded.tables.values():
+        declared = loaded.manifest.all_tables[table.name]
+        imported = table.imported
+        if imported is None:
+            continue
+        if declared.declared:
+            drifts = table_drift(declared.to_schema(), imported.schema, project.manifest_path, imported.source)
+        else:
+            drifts = ttl_drift(declared.ttl, imported.schema.ttl_attribute, project.manifest_path, imported.source)
+        for key, message in drifts:
+            yield SG303.at(project.manifest_location(*table.key, *key[1:]), message)
 
 
-def lsi_added_findings(project: Project, base_table: TableSchema | None) -> Iterator[Finding]:
-    """SG302, with --base: against the table as it was at the base."""
-    declared = project.loaded.manifest.table.declared
-    for name, message in lsi_added_to_existing_table(base_table, project.table):
-        key = ("table", "lsi", name) if declared else ("table", "from")
-        yield SG302.at(project.manifest_location(*key), message)
+def incomplete_definition_findings(project: Project) -> Iterator[Finding]:
+    """SG307: what an infrastructure definition lacks that DynamoDB or its tool requires."""
+    from store_gate.schema.importers import Incomplete
+
+    for table in project.loaded.tables.values():
+        if table.imported is None:
+            continue
+        for note in table.imported.notes:
+            if isinstance(note, Incomplete):
+                yield SG307.at(
+                    project.manifest_location(*table.key, "from"),
+                    f"{table.imported.source}: {note}; the deployment would fail or differ from what the gate "
+                    "checked - complete the definition",
+                )
+
+
+def lsi_added_findings(project: Project, base_tables: Mapping[str | None, TableSchema | None]) -> Iterator[Finding]:
+    """SG302, with --base: each table against itself as it was at the base."""
+    loaded = project.loaded
+    for table in loaded.tables.values():
+        declared = loaded.manifest.all_tables[table.name].declared
+        for name, message in lsi_added_to_existing_table(base_tables.get(table.name), table.schema):
+            key = (*table.key, "lsi", name) if declared else (*table.key, "from")
+            yield SG302.at(project.manifest_location(*key), message)
 
 
 # The table and its single-table layout. DynamoDB's limits and drift from the infrastructure are
@@ -203,4 +269,11 @@ SG306 = Rule(
     "error",
     "An access pattern's keys do not fit the layout of the entity it names.",
     pattern=access_pattern_entity_mismatch,
+)
+SG307 = Rule(
+    "SG307",
+    "table-definition-incomplete",
+    "warning",
+    "The infrastructure definition lacks something DynamoDB or its deployment tool requires.",
+    project=incomplete_definition_findings,
 )

@@ -33,7 +33,34 @@ def _storage_vocabulary(match: Match) -> Report:
     )
 
 
-def _backend_type(match: Match) -> Report:
+# Python names the rule matches bare that a project may well define itself (its own `Model`,
+# `Table`, `ColorAttribute`): a backend's only where the file imports them from one.
+_AMBIGUOUS_PYTHON = re.compile(
+    r"(?:Model|Transaction|TransactWrite|TransactGet|ResultIterator|GlobalSecondaryIndex|LocalSecondaryIndex|Table"
+    r"|\w+Attribute)\Z"
+)
+_PYTHON_BACKEND_IMPORT = re.compile(
+    r"^[ \t]*from[ \t]+(?:pynamodb|boto3|aioboto3|mypy_boto3_dynamodb|types_aiobotocore_dynamodb)(?:\.[\w.]+)?[ \t]+"
+    r"import[ \t]+(\([^)]*\)|[^\n]*)",
+    re.MULTILINE,
+)
+
+
+def _imported_from_backend(match: Match) -> bool:
+    """Does the file import the matched name (or bind it with `as`) from a DynamoDB library?"""
+    text = match.context.project.sources.text(match.path) or ""
+    for imported in _PYTHON_BACKEND_IMPORT.finditer(text):
+        for entry in imported.group(1).strip("()").split(","):
+            words = entry.split("#", 1)[0].split()
+            if words and words[-1] == match.text:
+                return True
+    return False
+
+
+def _backend_type(match: Match) -> Report | None:
+    ambiguous = match.path.endswith((".py", ".pyi")) and _AMBIGUOUS_PYTHON.match(match.text)
+    if ambiguous and not _imported_from_backend(match):
+        return None
     return Report(
         f"{match.owner}.{match.member} exposes the backend type {match.shown} in its signature; take and return domain "
         "types and convert inside the backend",

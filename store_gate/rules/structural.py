@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import copy
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from store_gate import parallel
-from store_gate.display import one_line
+from store_gate import parallel, progress
+from store_gate.display import bounded, one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.languages import LANGUAGES, Language, language_of
@@ -40,7 +39,8 @@ if TYPE_CHECKING:  # `explain` and `rules` import this module for SG005: keep it
     from store_gate.config.cache import ValidationCache
     from store_gate.config.model import Backend
     from store_gate.findings import Finding
-    from store_gate.project import Project
+    from store_gate.project import Project, SourceCache
+    from store_gate.rules.worker import Outcome, Worker
 
 RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
@@ -57,6 +57,7 @@ class AstGrepRule:
     source: str  # the YAML file, as shown
     files: tuple[str, ...] = ()  # users' rules: ast-grep's `files` and `ignores` globs
     ignores: tuple[str, ...] = ()
+    message: str = ""  # users' rules: the message, with `$NAME`s the matches fill in
 
 
 def builtin_rules_dir() -> Path:
@@ -139,12 +140,21 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
         if missing:
             raise problem(str(document.get("id", "")), f"missing {', '.join(missing)}")
         rule_id = str(document["id"])
+        if not rule_id.isprintable() or not rule_id or any(ch.isspace() for ch in rule_id):
+            # It is the code of every finding the rule reports: one word on a line of output.
+            raise problem(rule_id, "id must be one word of printable characters, such as no-raw-sql")
         language = RULE_LANGUAGES.get(str(document["language"]).lower())
         if language is None:
-            raise problem(rule_id, f"language {document['language']!r} is not one of rust, python, typescript, tsx")
+            raise problem(
+                rule_id,
+                f"language {bounded(repr(document['language']))} is not one of rust, python, typescript, tsx",
+            )
         severity = _SEVERITY.get(str(document.get("severity", "error")).lower())
         if severity is None:
-            raise problem(rule_id, f"severity {document['severity']!r} is not one of error, warning, info, hint, off")
+            raise problem(
+                rule_id,
+                f"severity {bounded(repr(document['severity']))} is not one of error, warning, info, hint, off",
+            )
         if re.fullmatch(r"SG\d{3}", rule_id):
             raise problem(rule_id, "SGnnn ids are store-gate's own; give your rule another id")
         config = _config(document)
@@ -159,15 +169,25 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
             help=str(document.get("note", "")).strip() or message,
             scan=Scan("scanned", partial(_user_report, message)),
         )
-        files, ignores = tuple(_strings(document.get("files"))), tuple(_strings(document.get("ignores")))
-        rules.append(AstGrepRule(rule, language, config, shown, files, ignores))
+        globs: dict[str, tuple[str, ...]] = {}
+        for key in ("files", "ignores"):
+            found = _globs(document.get(key))
+            if found is None:
+                raise problem(rule_id, f"{key} must be a glob or a list of globs")
+            globs[key] = found
+        rules.append(AstGrepRule(rule, language, config, shown, globs["files"], globs["ignores"], message))
     return rules
 
 
-def _strings(value: Any) -> list[str]:
+def _globs(value: Any) -> tuple[str, ...] | None:
+    """ast-grep's `files` / `ignores`: a glob or a list of them (None: neither)."""
     if value is None:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return None
 
 
 def _compile(config: dict[str, Any], language: str, shown: str, rule_id: str) -> None:
@@ -334,10 +354,8 @@ class _Plan:
     needles: tuple[bytes, ...] | None
     confirm: Callable[[str, bytes], bool] | None
     store_trait: tuple[str, ...] | None = None  # the governed traits, when the rule looks only inside them
-    position: dict[str, int] = field(default_factory=dict)  # in `files`: what a budget's message counts
     members: set[str] = field(default_factory=set)  # the files of the rule's language
     store_names: frozenset[str] = frozenset()
-    stopped: bool = False
 
     def wants(self, path: str, data: bytes) -> bool:
         if self.needles is not None and not any(needle in data for needle in self.needles):
@@ -365,14 +383,16 @@ class _Plan:
 
 
 def run(project: Project) -> list[Finding]:
-    """Findings of the built-in structural rules and the manifest's own rules, file by file: each
-    file is read once, parsed once for every rule that needs it, and its tree dropped after."""
+    """Findings of the built-in structural rules, file by file (each file read once, parsed once
+    for every rule that needs it, its tree dropped after), then of the manifest's own rules, in
+    the worker process within their budget."""
     scope = _scope(project)
     context = ScanContext(project, scope)
     boundaries = project.loaded.manifest.boundaries
     sources = project.sources
     present = frozenset(known.name for p in [*scope.scanned, *scope.stores] if (known := language_of(p)) is not None)
     plans: list[_Plan] = []
+    users: list[AstGrepRule] = []
     for astgrep in [*builtin_rules(present, project.loaded.cache), *project.loaded.user_rules]:
         rule, scan = astgrep.rule, astgrep.rule.scan
         assert scan is not None
@@ -382,27 +402,27 @@ def run(project: Project) -> list[Finding]:
             continue  # SG403 needs [boundaries]: where the domain is
         if scan.needs == "backends" and not scope.backend_allow:
             continue  # SG501 and SG502 need [boundaries.backends.*]
+        if not rule.builtin:
+            users.append(astgrep)
+            continue
+        files = scope.files(scan.files)
+        config = _parameterised(astgrep.config, context, astgrep.language)
+        if config is None:
+            continue
         store_trait = None
-        if rule.builtin:
-            files = scope.files(scan.files)
-            config = _parameterised(astgrep.config, context, astgrep.language)
-            if config is None:
-                continue
-            if "store-trait" in (config.get("utils") or {}):
-                store_trait = tuple(sorted(project.governed_trait_names))
-        else:
-            files = _rule_files(astgrep, scope.files(scan.files))
-            config = astgrep.config
+        if "store-trait" in (config.get("utils") or {}):
+            store_trait = tuple(sorted(project.governed_trait_names))
         plan = _Plan(astgrep, files, config, scan.needles(context), scan.confirm(context), store_trait)
-        plan.position = {path: i for i, path in enumerate(files)}
         plan.members = {p for p in files if _file_language(p, astgrep.language) is not None}
         plan.store_names = frozenset(store_trait or ())
         plans.append(plan)
-    budget = project.loaded.manifest.limits.rule_seconds
     # First the prefilters, file by file, on the bytes; the files no rule wants are dropped now.
     wanted: list[tuple[str, list[int]]] = []
     weights: list[int] = []
-    for path in sorted({p for plan in plans for p in plan.members}):
+    members = sorted({p for plan in plans for p in plan.members})
+    progress.stage("structural rules: files", len(members))
+    for path in members:
+        progress.step()
         data = sources.data(path)
         active = [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)]
         if active:
@@ -411,57 +431,84 @@ def run(project: Project) -> list[Finding]:
         else:
             sources.forget(path)
 
-    def scan_file(entry: tuple[str, list[int]]) -> list[tuple[int, list[Finding], float]]:
+    def scan_file(entry: tuple[str, list[int]]) -> list[Finding]:
         """One file: parsed once, every rule that wants it run on it, its tree dropped."""
         path, active = entry
         language = language_of(path)
         assert language is not None  # plans hold only files of their rules' language
         root = sources.root(path, language.name)
         text = sources.text(path) or ""
-        ran: list[tuple[int, list[Finding], float]] = []
+        found: list[Finding] = []
         for index in active:
             plan = plans[index]
             config = plan.config_for(text)
-            if plan.stopped or config is None:
+            if config is None:
                 continue
             rule = plan.astgrep.rule
             assert rule.scan is not None
-            started = time.perf_counter()
             nodes = root.find_all(config)
-            spent = time.perf_counter() - started
-            found = [f for f in (_finding(rule, rule.scan, node, path, context) for node in nodes) if f is not None]
-            ran.append((index, found, spent))
-            if not rule.builtin and spent > budget:
-                plan.stopped = True  # this process runs it on no more files (see below)
+            found.extend(f for f in (_finding(rule, rule.scan, node, path, context) for node in nodes) if f is not None)
         sources.forget(path)
-        return ran
+        return found
 
-    findings: list[Finding] = []
-    stopped: set[int] = set()
-    for (path, _), ran in zip(wanted, parallel.map_files(wanted, scan_file, weights)):
-        for index, found, spent in ran:
-            if index in stopped:
-                continue  # past the file where the rule went over its budget (in another process)
-            findings.extend(found)
-            plan = plans[index]
-            if not plan.astgrep.rule.builtin and spent > budget:
-                # A native match cannot be interrupted; what the budget bounds is the run: the rule
-                # stops here, and says so - the files it did not read are not a silent pass.
-                left = len(plan.files) - plan.position[path] - 1
-                findings.append(_over_budget(plan.astgrep, path, spent, budget, left))
-                stopped.add(index)
+    findings: list[Finding] = [f for found in parallel.map_files(wanted, scan_file, weights) for f in found]
+    sources.parsed_files.update(path for path, _ in wanted)  # parsed here or in a child process
+    if users:
+        from store_gate.rules.worker import Worker  # a process of its own: only for users' rules
+
+        budget = project.loaded.manifest.limits.rule_seconds
+        worker = Worker()
+        try:
+            for astgrep in users:
+                assert astgrep.rule.scan is not None
+                files = _rule_files(astgrep, scope.files(astgrep.rule.scan.files))
+                findings += _run_users(astgrep, files, sources, worker, budget)
+        finally:
+            worker.stop()
+    return findings
     return findings
 
 
-def _over_budget(astgrep: AstGrepRule, path: str, spent: float, budget: float, left: int) -> Finding:
-    return SG005.at(
-        SourceLocation(astgrep.source, 1, 1),
-        f"your rule {astgrep.rule.code} took {spent:.1f} s on {path}, over its budget of {budget:g} s per file, so it "
-        f"was not run on the {left} file{'s' if left != 1 else ''} after it; make it cheaper (an `inside` with "
-        "`stopBy: end` is quadratic in the depth of the tree: test the node itself first, in an `all`), or raise "
-        "[limits] rule_seconds",
-        symbol=astgrep.rule.code,
-    )
+def _run_users(
+    astgrep: AstGrepRule, files: list[str], sources: SourceCache, worker: Worker, budget: float
+) -> list[Finding]:
+    """One of the manifest's own rules, file by file in the worker process, each within the
+    budget: a file it overruns (or fails on) stops the rule there, and says so (SG005)."""
+    findings: list[Finding] = []
+    progress.stage(f"rule {astgrep.rule.code}: files", len(files))
+    for position, path in enumerate(files):
+        progress.step()
+        parse_as = _file_language(path, astgrep.language)
+        if parse_as is None:
+            continue
+        try:
+            text = sources.text(path) or ""  # SG002 reports files that are not UTF-8
+        except OSError:
+            text = ""
+        outcome = worker.run(path, parse_as, text, astgrep.config, astgrep.message, budget)
+        if outcome.problem is not None:
+            findings.append(_not_run(astgrep, path, outcome, budget, len(files) - position - 1))
+            break
+        for line, column, message in outcome.matches:
+            findings.append(astgrep.rule.at(SourceLocation(path, line + 1, column + 1), message))
+    return findings
+
+
+def _not_run(astgrep: AstGrepRule, path: str, outcome: Outcome, budget: float, left: int) -> Finding:
+    rest = f"the {left} file{'s' if left != 1 else ''} after it"
+    if outcome.over_budget:
+        what = (
+            f"your rule {bounded(astgrep.rule.code)} took more than its budget of {budget:g} s per file on {path}: it "
+            f"was stopped there, and was not run on {rest}; make it cheaper (an `inside` with `stopBy: end` is "
+            "quadratic in the depth of the tree: test the node itself first, in an `all`), or raise [limits] "
+            "rule_seconds"
+        )
+    else:
+        what = (
+            f"your rule {bounded(astgrep.rule.code)} could not be run on {path} "
+            f"({one_line(outcome.problem or '', 200)}), so it was not run on {rest} either"
+        )
+    return SG005.at(SourceLocation(astgrep.source, 1, 1), what, symbol=astgrep.rule.code)
 
 
 # Produced by the runner: a rule of the manifest that could not be run on every file it governs.
@@ -496,14 +543,6 @@ def _finding(rule: Rule, scan: Scan, node: Any, path: str, context: ScanContext)
 
 def _user_report(message: str, match: Match) -> Report:
     """`$NAME` in a user's message becomes the text that metavariable matched."""
-    node = match.node
+    from store_gate.rules.worker import fill
 
-    def replace(found: re.Match[str]) -> str:
-        name = found.group(1)
-        captured = node.get_match(name)
-        if captured is not None:
-            return " ".join(str(captured.text()).split())
-        many = [n for n in node.get_multiple_matches(name) if n.is_named()]  # $$$NAME
-        return ", ".join(" ".join(str(n.text()).split()) for n in many) if many else found.group(0)
-
-    return Report(re.sub(r"\$([A-Z_][A-Z0-9_]*)", replace, message))
+    return Report(fill(message, match.node))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 def quote(text: str) -> str:
-    return '"' + text + '"'
+    """A value a user wrote (a template, a name), as a message quotes it: at most 80 characters."""
+    from store_gate.display import bounded
+
+    return '"' + bounded(text) + '"'
 
 
 def names(items: list[str] | tuple[str, ...]) -> str:

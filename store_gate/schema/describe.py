@@ -18,14 +18,22 @@ def _keys(index: IndexSchema) -> str:
 def render_text(
     table: TableSchema, origin: str, imported: ImportedTable | None, entities: dict[str, dict[str, KeyTemplate]]
 ) -> str:
-    name = f'"{table.name}"' if table.name else "(name not static)"
+    if table.name:
+        name = f'"{table.name}"'
+    elif imported is not None and any(
+        "name is not static" in n or "TableName is not static" in n for n in imported.notes
+    ):
+        name = "(name not static)"
+    else:
+        name = "(no name given)" if imported is None else "(no TableName / name in the file)"
     lines = [f"table {name}, {origin}"]
     lines.append(f"  partition key  {table.base.partition_key}")
     lines.append(f"  sort key       {table.base.sort_key or '(none)'}")
     for index in table.indexes.values():
         lines.append(f"  {index.kind.upper()} {index.name}: {_keys(index)}, projection {index.projection}")
     if entities:
-        lines.append("  entities:" + (" (imported from facets)" if imported and imported.entities else ""))
+        source = f" (imported from the {imported.kind})" if imported and imported.entities else ""
+        lines.append("  entities:" + source)
         for entity, layout in sorted(entities.items()):
             lines.append(f"    {entity}: " + ", ".join(f'{attr} = "{t.source}"' for attr, t in layout.items()))
     if imported is not None and imported.notes:

@@ -46,17 +46,29 @@ class Projection:
 class IndexSchema:
     name: str | None  # None for the base table
     kind: IndexKind
-    partition_key: KeySchemaAttribute
-    sort_key: KeySchemaAttribute | None
+    partition_key: KeySchemaAttribute  # the first partition key attribute
+    sort_key: KeySchemaAttribute | None  # the first sort key attribute
     projection: Projection = Projection("ALL")
+    # A GSI's multi-attribute key (DynamoDB's newest key form): up to 4 partition and 4 sort key
+    # attributes; these are the ones after the first, in order.
+    more_partition_keys: tuple[KeySchemaAttribute, ...] = ()
+    more_sort_keys: tuple[KeySchemaAttribute, ...] = ()
 
     @property
     def label(self) -> str:
         return "the base table" if self.kind == "table" else f'{self.kind.upper()} "{self.name}"'
 
     @property
+    def partition_keys(self) -> tuple[KeySchemaAttribute, ...]:
+        return (self.partition_key, *self.more_partition_keys)
+
+    @property
+    def sort_keys(self) -> tuple[KeySchemaAttribute, ...]:
+        return ((self.sort_key,) if self.sort_key else ()) + self.more_sort_keys
+
+    @property
     def key_attributes(self) -> tuple[KeySchemaAttribute, ...]:
-        return (self.partition_key,) + ((self.sort_key,) if self.sort_key else ())
+        return (*self.partition_keys, *self.sort_keys)
 
     @property
     def key_names(self) -> tuple[str, ...]:
@@ -68,6 +80,7 @@ class TableSchema:
     name: str | None
     base: IndexSchema
     indexes: dict[str, IndexSchema]  # GSIs and LSIs by name
+    ttl_attribute: str | None = None  # Time to Live, where the definition enables it
 
     def index(self, name: str | None) -> IndexSchema | None:
         return self.base if name is None else self.indexes.get(name)

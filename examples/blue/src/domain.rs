@@ -25,6 +25,8 @@ pub struct DocId(pub String);
 pub struct Timestamp(pub String);
 #[derive(Clone, Debug)]
 pub struct Cursor(pub String);
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SessionId(pub String);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DialogueStatus { Open, Converging, Closed }
@@ -63,3 +65,12 @@ pub struct Ref { pub source: DocId, pub target: DocId }
 pub struct Rfc { pub number: u32, pub title: String, pub status: RfcStatus }
 #[derive(Clone, Debug)]
 pub struct Adr { pub number: u32, pub title: String }
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: SessionId,
+    pub expert_id: ExpertId,
+    pub device: String,
+    pub started_at: Timestamp,
+    pub expires_at: u64,
+}

@@ -2,6 +2,8 @@
 
 pub mod backend;
 pub mod domain;
+pub mod sessions;
 pub mod store;
 
+pub use sessions::SessionStore;
 pub use store::{DialogueReads, DialogueStore, DialogueWrites};

@@ -1,8 +1,10 @@
 """Read the table from where it really lives: CloudFormation/SAM, Serverless Framework,
-Terraform, describe-table / create_table JSON, NoSQL Workbench models.
+Terraform, describe-table / create_table JSON, NoSQL Workbench models, AWS CDK source
+(TypeScript, Python) and pynamodb models.
 
 Nothing in a template is executed or fetched: YAML is loaded safely (intrinsic tags become
-plain data), HCL is parsed, module sources are never downloaded. Values that are not static (a
+plain data), HCL is parsed, module sources are never downloaded, CDK and pynamodb source is
+parsed (ast-grep, Python's `ast`) and never imported or run. Values that are not static (a
 `!Ref` to a parameter without a default, a Terraform variable) are resolved from defaults where
 the file has them; the rest are reported plainly, never guessed.
 """
@@ -32,6 +34,12 @@ class ImportProblem(Exception):
         self.line = line
 
 
+class Incomplete(str):
+    """An import note that matters to the gate: the definition lacks something DynamoDB or its
+    deployment tool requires (a Terraform index without projection_type). `check` reports it
+    (SG307); the other notes (a name that is not static) only `store-gate table` shows."""
+
+
 @dataclass
 class ImportedTable:
     schema: TableSchema
@@ -40,6 +48,9 @@ class ImportedTable:
     kind: str  # "CloudFormation", "Terraform", ...
     notes: list[str] = field(default_factory=list)  # what could not be resolved, said plainly
     entities: dict[str, dict[str, KeyTemplate]] = field(default_factory=dict)  # NoSQL Workbench facets
+    # Can the file say whether Time to Live is on? describe-table output and Workbench models
+    # cannot: there the manifest's `ttl` says it, and is no drift.
+    ttl_known: bool = True
 
 
 @dataclass
@@ -96,7 +107,7 @@ def import_bytes(
         raise ImportProblem(
             "defines no DynamoDB table (looked for AWS::DynamoDB::Table, AWS::DynamoDB::GlobalTable, "
             "AWS::Serverless::SimpleTable, aws_dynamodb_table, a dynamodb-table module, describe-table / "
-            "create_table JSON and NoSQL Workbench models)"
+            "create_table JSON, NoSQL Workbench models, AWS CDK Table / TableV2 constructs and pynamodb models)"
         )
     chosen = _choose(candidates, resource, name)
     imported: ImportedTable = chosen.read()
@@ -106,6 +117,7 @@ def import_bytes(
 _SIZE_LIMITS = {
     **dict.fromkeys((".yaml", ".yml", ".template"), (limits.MAX_YAML_BYTES, "YAML files")),
     ".tf": (limits.MAX_HCL_BYTES, "Terraform files"),
+    **dict.fromkeys((".ts", ".py"), (limits.MAX_SOURCE_BYTES, "source files")),
 }
 
 
@@ -122,7 +134,48 @@ def _candidates(path: Path, shown: str, text: str) -> list[Candidate]:
         return cloudformation.candidates(document, text, shown, lines)
     if suffix == ".json":
         return _json_candidates(_load_json(text), text, shown)
-    raise ImportProblem(f"unknown kind of file {path.name!r}: expected .yaml, .yml, .json or .tf")
+    if suffix in (".ts", ".py"):
+        return _source_candidates(suffix, text, shown)
+    raise ImportProblem(
+        f"unknown kind of file {path.name!r}: expected .yaml, .yml, .json, .tf, .ts (AWS CDK) "
+        "or .py (AWS CDK, pynamodb)"
+    )
+
+
+def _source_candidates(suffix: str, text: str, shown: str) -> list[Candidate]:
+    """CDK source (.ts, .py) and pynamodb models (.py), each recognised by what the file imports:
+    never by its name, never by running it."""
+    from store_gate.schema.importers import cdk, pynamodb
+
+    found: list[Candidate] = []
+    recognised = False
+    cdk_problem: ImportProblem | None = None
+    try:
+        tables = cdk.candidates(text, shown, cdk.LANGUAGES[suffix])
+    except cdk.NoTable as problem:  # imports the module, constructs no table: pynamodb may still read it
+        recognised, cdk_problem, tables = True, problem, None
+    if tables is not None:
+        recognised = True
+        found += tables
+    if suffix == ".py":
+        models = pynamodb.candidates(text, shown)
+        if models is not None:
+            recognised = True
+            found += models
+    if found:
+        return found
+    if cdk_problem is not None:
+        raise cdk_problem
+    if not recognised:
+        expected = (
+            "a .py file is read as AWS CDK source when it imports aws_cdk.aws_dynamodb (or aws_dynamodb from "
+            "aws_cdk), as pynamodb models when it imports pynamodb"
+            if suffix == ".py"
+            else "a .ts file is read as AWS CDK source when it imports aws-cdk-lib/aws-dynamodb (or aws_dynamodb "
+            "from aws-cdk-lib)"
+        )
+        raise ImportProblem(f"{expected}; this one imports neither, so it defines no table the gate can read")
+    return found
 
 
 def _load_json(text: str) -> Any:
@@ -182,9 +235,32 @@ def _choose(candidates: list[Candidate], resource: str | None, name: str | None)
             return found[0]
         if len(candidates) == 1 and candidates[0].name is None:
             return candidates[0]  # the name cannot be read statically; the one table is it
+        if not found and all(c.name is None for c in candidates):
+            raise ImportProblem(
+                f'no table named "{name}": none of the file\'s tables has a static name ({listing}); choose one by its '
+                'definition with resource = "..." (--resource)',
+                "name",
+            )
         if not found:
             raise ImportProblem(f'no table named "{name}" (the file defines: {listing})', "name")
     if len(candidates) > 1:
+        unreadable = []
+        for candidate in candidates:
+            try:
+                candidate.read()
+            except ImportProblem as problem:
+                unreadable.append(problem.message)
+        if len(unreadable) == len(candidates):
+            raise ImportProblem(
+                f"defines {len(candidates)} tables and none can be read statically ({listing}): {unreadable[0]}",
+                "from",
+            )
+        if all(c.name is None for c in candidates):
+            raise ImportProblem(
+                f"defines {len(candidates)} tables and none has a static name ({listing}); choose one by its "
+                'definition with resource = "..." (--resource)',
+                "from",
+            )
         raise ImportProblem(
             f'defines {len(candidates)} tables ({listing}); choose one with resource = "..." or name = "..."', "from"
         )

@@ -27,6 +27,9 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # no infrastructure file larger than 10 MB is
 # limit for a template), 256 KB of HCL. Parsing either takes at most ~10 seconds.
 MAX_YAML_BYTES = 1024 * 1024
 MAX_HCL_BYTES = 256 * 1024
+# CDK source and pynamodb models are parsed by ast-grep (~15 MB a second, far less on deeply
+# nested text) and Python's own parser: 1 MB, more than any stack or models module needs.
+MAX_SOURCE_BYTES = 1024 * 1024
 MAX_QUOTE = 60  # characters of a value from the file that a message quotes
 
 

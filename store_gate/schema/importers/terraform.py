@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, first_lines
+from store_gate.dynamodb import MAX_KEY_ATTRIBUTES
+from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem, Incomplete, first_lines
 from store_gate.schema.importers.limits import cap, check_hcl, quote, too_deep
 from store_gate.schema.importers.shape import (
     Anything,
@@ -50,10 +51,22 @@ def _parse(text: str) -> dict[str, Any]:
     except VisitError as exc:
         if isinstance(exc.orig_exc, RecursionError):
             raise too_deep(None) from None
-        raise ImportProblem(f"HCL: {str(exc).splitlines()[0]}") from None
+        raise ImportProblem(f"HCL: {_first_line(exc)}") from None
     except (LarkError, ValueError) as exc:
-        raise ImportProblem(f"HCL: {str(exc).splitlines()[0]}") from None
+        raise ImportProblem(f"HCL: {_first_line(exc)}") from None
+    except Exception as exc:
+        # python-hcl2's own failures on text it parsed: serializing a for expression whose value
+        # is a number (`{for k, v in var.tags : k => 1}`) raises TypeError in 8.x.
+        raise ImportProblem(
+            f"HCL: the parser failed on this file ({type(exc).__name__}: {_first_line(exc)}); "
+            "declare [table] in the manifest instead"
+        ) from None
     return document
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _unquote_value(value: Any) -> Any:
@@ -80,6 +93,14 @@ _INDEX = Fields(
         "range_key": Text(),
         "projection_type": Text(),
         "non_key_attributes": Items("a list of attribute names", Text()),
+        "key_schema": Items(
+            "key_schema blocks",
+            Fields(
+                "a key_schema block with attribute_name and key_type",
+                required={"attribute_name": Text(), "key_type": Text()},
+            ),
+            dynamic_ok=True,
+        ),
     },
 )
 _DYNAMIC = Items("dynamic blocks", Entries("dynamic blocks by label", Anything()))
@@ -93,6 +114,11 @@ _BODY = {
             "attribute": Items("attribute blocks", _ATTRIBUTE, dynamic_ok=True),
             "global_secondary_index": Items("global_secondary_index blocks", _INDEX, dynamic_ok=True),
             "local_secondary_index": Items("local_secondary_index blocks", _INDEX, dynamic_ok=True),
+            "ttl": Items(
+                "a ttl block",
+                Fields("a ttl block with attribute_name and enabled", optional={"attribute_name": Text()}),
+                dynamic_ok=True,
+            ),
             "dynamic": _DYNAMIC,
         },
     ),
@@ -105,6 +131,7 @@ _BODY = {
             "attributes": Items("a list of attribute objects", _ATTRIBUTE, dynamic_ok=True),
             "global_secondary_indexes": Items("a list of index objects", _INDEX, dynamic_ok=True),
             "local_secondary_indexes": Items("a list of index objects", _INDEX, dynamic_ok=True),
+            "ttl_attribute_name": Scalar(),
             "dynamic": _DYNAMIC,
         },
     ),
@@ -223,6 +250,47 @@ def _reader(address: str, body: dict[str, Any], values: _Values, shown: str, lin
     return read
 
 
+def _index_keys(
+    address: str, kind: str, name: str, block: dict[str, Any], values: _Values
+) -> tuple[list[str | None], list[str | None]]:
+    """An index's hash and range key names: `hash_key` / `range_key`, or `key_schema` blocks
+    (the AWS provider's form for multi-attribute GSI keys: up to 4 HASH and 4 RANGE entries)."""
+    schema = block.get("key_schema")
+    if schema is None:
+        hash_name = values.text(block.get("hash_key"))
+        range_name = values.text(block.get("range_key")) if block.get("range_key") is not None else None
+        return [hash_name], [] if range_name is None else [range_name]
+    if not isinstance(schema, list):
+        raise ImportProblem(f"{address}: index {quote(name)} key_schema is not static ({_written(schema)})", address)
+    roles: dict[str, list[str | None]] = {"HASH": [], "RANGE": []}
+    for entry in schema:
+        role = values.text(entry["key_type"])
+        if role not in roles:
+            raise ImportProblem(
+                f"{address}: index {quote(name)} key_schema key_type is {_written(entry['key_type'])}, "
+                "expected HASH or RANGE",
+                address,
+            )
+        roles[role].append(values.text(entry["attribute_name"]))
+    for role in ("HASH", "RANGE"):
+        count = len(roles[role])
+        if count > 1 and kind != "gsi":
+            raise ImportProblem(
+                f"{address}: {kind.upper()} {quote(name)} has {count} {role} key_schema entries; only a GSI may "
+                "have several (a multi-attribute key)",
+                address,
+            )
+        if count > MAX_KEY_ATTRIBUTES:
+            raise ImportProblem(
+                f"{address}: GSI {quote(name)} has {count} {role} key_schema entries; a multi-attribute GSI key "
+                f"has at most {MAX_KEY_ATTRIBUTES} of each",
+                address,
+            )
+    if not roles["HASH"]:
+        raise ImportProblem(f"{address}: index {quote(name)} key_schema has no HASH entry", address)
+    return roles["HASH"], roles["RANGE"]
+
+
 def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tuple[TableSchema, list[str]]:
     """The table of one definition, already held to `_BODY[form]` (blocks are mappings, names
     are strings; a list in place of blocks may still be an expression over variables)."""
@@ -268,17 +336,16 @@ def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tu
             if name is None:
                 raise ImportProblem(f"{address}: an index name is not static ({_written(block['name'])})", address)
             label = f"index {quote(name)}"
-            index_pk = partition if kind == "lsi" else key(values.text(block.get("hash_key")), f"{label} hash_key")
-            index_sk = (
-                key(values.text(block.get("range_key")), f"{label} range_key")
-                if block.get("range_key") is not None
-                else None
-            )
+            hash_names, range_names = _index_keys(address, kind, name, block, values)
+            index_pks = (partition,) if kind == "lsi" else tuple(key(n, f"{label} hash_key") for n in hash_names)
+            index_sks = tuple(key(n, f"{label} range_key") for n in range_names)
             projection_type = values.text(block.get("projection_type"))
             if projection_type is None:
                 notes.append(
-                    f"{address}: {label} has no projection_type, which the AWS provider requires; "
-                    "its projection is unknown"
+                    Incomplete(
+                        f"{address}: {label} has no projection_type, which the AWS provider requires; "
+                        "its projection is unknown"
+                    )
                 )
                 projection = Projection("UNSPECIFIED")
             elif projection_type == "INCLUDE":
@@ -292,10 +359,50 @@ def _table(address: str, body: dict[str, Any], values: _Values, form: str) -> tu
                     "expected ALL, KEYS_ONLY or INCLUDE",
                     address,
                 )
-            indexes[name] = IndexSchema(name, kind, index_pk, index_sk, projection)  # type: ignore[arg-type]
+            indexes[name] = IndexSchema(
+                name,
+                kind,  # type: ignore[arg-type]
+                index_pks[0],
+                index_sks[0] if index_sks else None,
+                projection,
+                more_partition_keys=index_pks[1:],
+                more_sort_keys=index_sks[1:],
+            )
     for name in sorted(dynamic & {"global_secondary_index", "local_secondary_index"}):
         notes.append(f"{address}: {name} blocks also come from a dynamic block over variables; those are not read")
     table_name = values.text(body.get("name"))
     if body.get("name") is not None and table_name is None:
         notes.append(f"{address}: name is not static ({_written(body['name'])}); the table is known by its address")
-    return TableSchema(table_name, IndexSchema(None, "table", partition, sort), indexes), notes
+    ttl = _ttl(address, body, values, form, notes)
+    return TableSchema(table_name, IndexSchema(None, "table", partition, sort), indexes, ttl_attribute=ttl), notes
+
+
+def _ttl(address: str, body: dict[str, Any], values: _Values, form: str, notes: list[str]) -> str | None:
+    """The Time to Live attribute: a resource's `ttl { attribute_name, enabled = true }`, a module
+    call's `ttl_enabled = true` with `ttl_attribute_name`. None when it is absent or not enabled
+    (a note says why when it is written but not static or not enabled)."""
+    if form == "resource":
+        blocks = body.get("ttl")
+        if not blocks:
+            return None
+        if not isinstance(blocks, list):
+            notes.append(f"{address}: the ttl block is not static ({_written(blocks)}); Time to Live is taken as off")
+            return None
+        block = blocks[0]
+        enabled, name, where = block.get("enabled", False), block.get("attribute_name"), "ttl"
+    else:
+        if "ttl_enabled" not in body and "ttl_attribute_name" not in body:
+            return None
+        enabled, name, where = body.get("ttl_enabled", False), body.get("ttl_attribute_name"), "ttl_enabled"
+    if enabled is False or (isinstance(enabled, str) and values.text(enabled) == "false"):
+        notes.append(f"{address}: Time to Live is not enabled ({where}); items never expire")
+        return None
+    if enabled is not True and not (isinstance(enabled, str) and values.text(enabled) == "true"):
+        notes.append(f"{address}: {where} enabled is not static ({_written(enabled)}); Time to Live is taken as off")
+        return None
+    attribute = values.text(name)
+    if attribute is None:
+        notes.append(
+            f"{address}: the Time to Live attribute_name is not static ({_written(name)}); Time to Live is taken as off"
+        )
+    return attribute

@@ -6,6 +6,11 @@ to its first `#` (`c#12345`, `c#23456` -> `c#{pk}`); values without a common pre
 placeholder; a value without `#` is constant when several samples agree (`META`). Sample items
 often share one partition (the items of one order), so equal `o#12345` values stay `o#{pk}`.
 The import's notes say which entities came from facets.
+
+A table without facets (or whose facets hold no items) may still carry sample items of its own,
+`TableData`: its entities are then inferred from those, grouped by a type attribute (`type`,
+`entityType`, `_type`, `__typename`, ...) when the items carry one, else by the `TYPE#` prefixes
+of their keys, and the notes say which grouping was used.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.importers import Candidate, ImportedTable, ImportProblem
+from store_gate.schema.importers.limits import MAX_QUOTE, quote
 from store_gate.schema.importers.shape import Checker, Fields, Items, Text
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
 
@@ -53,6 +59,7 @@ _MODEL = Fields(
                     "GlobalSecondaryIndexes": Items("a list of index mappings", _INDEX),
                     "LocalSecondaryIndexes": Items("a list of index mappings", _INDEX),
                     "TableFacets": Items("a list of facets", _FACET),
+                    "TableData": Items("a list of items", Fields("an item (a mapping of attributes)")),
                 },
             ),
         )
@@ -107,13 +114,15 @@ def _reader(table: dict[str, Any], resource: str, where: str, shown: str) -> Any
                 indexes[name] = IndexSchema(name, kind, index_pk, index_sk, _projection(index.get("Projection")))  # type: ignore[arg-type]
         schema = TableSchema(table.get("TableName"), IndexSchema(None, "table", partition, sort), indexes)
         entities = _facet_entities(table, schema)
-        notes = []
+        notes: list[str] = []
         if entities:
             notes.append(
                 f"entities imported from NoSQL Workbench facets, their key templates inferred from sample items: "
                 f"{', '.join(sorted(entities))}"
             )
-        return ImportedTable(schema, shown, resource, "NoSQL Workbench data model", notes, entities)
+        elif not any(facet.get("TableData") for facet in table.get("TableFacets") or []) and table.get("TableData"):
+            entities, notes = _table_data_entities(table["TableData"], schema)
+        return ImportedTable(schema, shown, resource, "NoSQL Workbench data model", notes, entities, ttl_known=False)
 
     return read
 
@@ -128,23 +137,122 @@ def _facet_entities(table: dict[str, Any], schema: TableSchema) -> dict[str, dic
         name, rows = facet.get("FacetName"), facet.get("TableData") or []
         if not name or not rows:
             continue
-        found: dict[str, list[str | None]] = {}
-        for row in rows:
-            for attribute, value in row.items():
-                if attribute in order:
-                    found.setdefault(attribute, []).append(_scalar(value))
-        layout: dict[str, KeyTemplate] = {}
-        for attribute in sorted(found, key=order.__getitem__):
-            samples = found[attribute]
-            if len(samples) < len(rows) or any(s is None for s in samples):
-                continue  # an item without it, or with a value that is not a plain scalar
-            template = _template(attribute, [s for s in samples if s is not None])
-            if template is not None:
-                layout[attribute] = template
-        primary = schema.base.key_names
-        if all(key in layout for key in primary):
+        layout = _layout(rows, order, schema)
+        if layout is not None:
             entities[name] = layout
     return entities
+
+
+def _layout(rows: list[dict[str, Any]], order: dict[str, int], schema: TableSchema) -> dict[str, KeyTemplate] | None:
+    """The key layout sample items share: a template per key attribute every item has (None when
+    the table's own keys are not all among them)."""
+    found: dict[str, list[str | None]] = {}
+    for row in rows:
+        for attribute, value in row.items():
+            if attribute in order:
+                found.setdefault(attribute, []).append(_scalar(value))
+    layout: dict[str, KeyTemplate] = {}
+    for attribute in sorted(found, key=order.__getitem__):
+        samples = found[attribute]
+        if len(samples) < len(rows) or any(s is None for s in samples):
+            continue  # an item without it, or with a value that is not a plain scalar
+        template = _template(attribute, [s for s in samples if s is not None])
+        if template is not None:
+            layout[attribute] = template
+    return layout if all(key in layout for key in schema.base.key_names) else None
+
+
+# Attributes that name an item's type, by the conventions of the libraries that write them:
+# plain `type` / `entityType`, `_type`, GraphQL's `__typename`, dynamodb-toolbox's `_et`,
+# ElectroDB's `__edb_e__`. The first one the items carry is the one read.
+TYPE_ATTRIBUTES = ("type", "Type", "entityType", "EntityType", "entity_type", "_type", "__typename", "_et", "__edb_e__")
+
+
+def _entity_name(text: str | None) -> str | None:
+    """A value from the file fit to name an entity: printable, at most MAX_QUOTE characters."""
+    if text is None or not text or len(text) > MAX_QUOTE or not text.isprintable():
+        return None
+    return text
+
+
+def _type_prefix(value: str | None) -> str | None:
+    """The `TYPE#` of a `TYPE#id` key value."""
+    if value is None or "#" not in value:
+        return None
+    prefix = value[: value.index("#") + 1]
+    return prefix if len(prefix) > 1 else None
+
+
+def _table_data_entities(
+    rows: list[dict[str, Any]], schema: TableSchema
+) -> tuple[dict[str, dict[str, KeyTemplate]], list[str]]:
+    """Entities of a table without facets, from the table's own sample items: grouped by a type
+    attribute's value when the items carry one (`TYPE_ATTRIBUTES`), else by the `TYPE#` prefixes
+    of their key values (`c#12345` / `o#2024-01`: entity `o`). Each group's layout is inferred as
+    a facet's; the notes say how the items were grouped, and which were left out."""
+    order = {attribute: i for i, attribute in enumerate(schema.attribute_types)}
+    primary = schema.base.key_names
+    type_attribute = next((a for a in TYPE_ATTRIBUTES if any(_scalar(row.get(a)) for row in rows)), None)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    untyped = 0
+    if type_attribute is not None:
+        for row in rows:
+            name = _entity_name(_scalar(row.get(type_attribute)))
+            if name is None:
+                untyped += 1
+            else:
+                groups.setdefault(name, []).append(row)
+        how = f"grouped by their type attribute {quote(type_attribute)}"
+    else:
+        signatures: dict[tuple[str | None, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            signature = tuple(_type_prefix(_scalar(row.get(key))) for key in primary)
+            if all(p is None for p in signature):
+                untyped += 1
+            else:
+                signatures.setdefault(signature, []).append(row)
+        names = {s: next(p for p in reversed(s) if p is not None)[:-1] for s in signatures}
+        for signature, members in signatures.items():
+            name = names[signature]
+            if list(names.values()).count(name) > 1:  # one type under several layouts: name each by all its prefixes
+                name = "/".join((p or "")[:-1] for p in signature)
+            checked = _entity_name(name)
+            if checked is None:
+                untyped += len(members)
+            else:
+                groups[checked] = members
+        how = "grouped by the TYPE# prefixes of their keys"
+    if not groups:
+        return {}, [
+            f"the table's TableData items show neither a type attribute ({', '.join(TYPE_ATTRIBUTES[:4])}, ...) nor "
+            "a TYPE#id key layout: no entities inferred"
+        ]
+    entities: dict[str, dict[str, KeyTemplate]] = {}
+    incomplete = []
+    for name, members in groups.items():
+        layout = _layout(members, order, schema)
+        if layout is None:
+            incomplete.append(name)
+        else:
+            entities[name] = layout
+    notes = []
+    if entities:
+        notes.append(
+            f"entities inferred from the table's TableData items (no facets), {how}, their key templates inferred "
+            f"from the items: {', '.join(quote(n) if not n.isidentifier() else n for n in sorted(entities))}"
+        )
+    if incomplete:
+        notes.append(
+            f"not read as entities, their items lacking the table's keys: "
+            f"{', '.join(quote(n) for n in sorted(incomplete)[:10])}{', ...' if len(incomplete) > 10 else ''}"
+        )
+    if untyped:
+        notes.append(
+            f"{untyped} of the {len(rows)} TableData items {'shows' if untyped == 1 else 'show'} no type"
+            + (f" ({quote(type_attribute)})" if type_attribute else " (no TYPE#id key)")
+            + ": not read as any entity"
+        )
+    return entities, notes
 
 
 def _scalar(value: Any) -> str | None:

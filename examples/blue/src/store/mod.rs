@@ -7,7 +7,7 @@ mod writes;
 pub use reads::DialogueReads;
 pub use writes::DialogueWrites;
 
-use crate::domain::{Adr, DocId, Ref, Result};
+use crate::domain::{Adr, Cursor, DocId, Page, Ref, Result};
 
 /// The one storage trait of Blue. Reads and writes live in the supertraits; cross-document
 /// references live here.
@@ -19,10 +19,10 @@ pub trait DialogueStore: DialogueReads + DialogueWrites + Send + Sync {
 
     /// Documents cited by `source`.
     /// @access { op = "Query", entity = "Ref", key = { pk = "DOC#{source}", sk = { begins_with = "REF#" } }, page = "cursor" }
-    async fn list_refs_from(&self, source: &DocId) -> Result<Vec<Ref>>;
+    async fn list_refs_from(&self, source: &DocId, cursor: Option<Cursor>) -> Result<Page<Ref>>;
 
     /// Documents citing `target`, through the inverted index.
-    async fn list_refs_to(&self, target: &DocId) -> Result<Vec<Ref>>;
+    async fn list_refs_to(&self, target: &DocId, cursor: Option<Cursor>) -> Result<Page<Ref>>;
 
     async fn get_adr(&self, number: u32) -> Result<Option<Adr>>;
 }

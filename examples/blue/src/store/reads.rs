@@ -24,15 +24,20 @@ pub trait DialogueReads {
 
     async fn list_expert_dialogues(&self, expert_id: &ExpertId, cursor: Option<Cursor>) -> Result<Vec<Participation>>;
 
-    async fn list_open_tensions(&self, dialogue_id: &DialogueId) -> Result<Vec<Tension>>;
+    async fn list_open_tensions(&self, dialogue_id: &DialogueId, cursor: Option<Cursor>) -> Result<Page<Tension>>;
 
     async fn get_tension(&self, dialogue_id: &DialogueId, tension_id: &TensionId) -> Result<Option<Tension>>;
 
-    async fn list_recommendations(&self, dialogue_id: &DialogueId) -> Result<Vec<Recommendation>>;
+    async fn list_recommendations(&self, dialogue_id: &DialogueId, cursor: Option<Cursor>) -> Result<Page<Recommendation>>;
 
     async fn get_verdict(&self, dialogue_id: &DialogueId, verdict_id: &VerdictId) -> Result<Option<Verdict>>;
 
-    async fn list_verdicts_since(&self, dialogue_id: &DialogueId, since: &Timestamp) -> Result<Vec<Verdict>>;
+    async fn list_verdicts_since(
+        &self,
+        dialogue_id: &DialogueId,
+        since: &Timestamp,
+        cursor: Option<Cursor>,
+    ) -> Result<Page<Verdict>>;
 
     async fn get_rfc(&self, number: u32) -> Result<Option<Rfc>>;
 
