@@ -62,7 +62,7 @@ def _fixture_tree(name: str) -> Any:
 
 
 FIXTURES = sorted(path.name for path in INFRA.iterdir())
-TREE_FIXTURES = [name for name in FIXTURES if not name.endswith(".tf")]
+TREE_FIXTURES = [name for name in FIXTURES if name.endswith((".json", ".yaml", ".yml"))]  # the trees a mutation edits
 TREES = {name: _fixture_tree(name) for name in TREE_FIXTURES}
 TEXTS = {name: (INFRA / name).read_text(encoding="utf-8") for name in FIXTURES}
 VALUES = trees(INFRA_WORDS, 20)
@@ -432,7 +432,7 @@ def test_fixtures_edited_as_text(data: st.DataObject, fixture: str, resource: st
 
 @budget(20)
 @given(
-    fixture=st.sampled_from(FIXTURES),
+    fixture=st.sampled_from([*TREE_FIXTURES, *(name for name in FIXTURES if name.endswith(".tf"))]),
     depth=st.sampled_from([63, 64, 65, 200, 5000]),
     kind=st.sampled_from(["list", "dict"]),
 )
@@ -458,7 +458,7 @@ def test_manifest_table_from(data: st.DataObject, fixture: str, declared: bool, 
     """Through the manifest: `[table] from` an edited fixture, alone (the blue example's store,
     its inline declarations checked against the imported table) or next to blue's declared table
     and layout (compared with it: SG303)."""
-    if fixture.endswith(".tf") or data.draw(st.integers(0, 3)) == 0:
+    if fixture not in TREES or data.draw(st.integers(0, 3)) == 0:  # HCL and CDK/pynamodb sources: as text
         text = data.draw(mutated_text(TEXTS[fixture], INFRA_TOKENS))
     else:
         tree = data.draw(mutated_tree(TREES[fixture], INFRA_WORDS))
