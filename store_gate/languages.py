@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -227,5 +226,8 @@ _BY_SUFFIX = {suffix: language for language in LANGUAGES for suffix in language.
 
 
 def language_of(path: str) -> Language | None:
-    """The language of a file, by its suffix; None for files no extractor reads."""
-    return _BY_SUFFIX.get(PurePosixPath(path).suffix)
+    """The language of a file, by its suffix (PurePosixPath's: from the last dot of the name, when
+    it neither starts nor ends the name); None for files no extractor reads."""
+    name = path[path.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    return _BY_SUFFIX.get(name[dot:]) if 0 < dot < len(name) - 1 else None

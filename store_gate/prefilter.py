@@ -57,10 +57,13 @@ class Gaps:
             tokens = tuple(t.decode() for t in tokens)
         self._open, self._close, self._newline, self._slash, self._backslash, self._crlf, self._line = tokens
         self._binary = binary
-        self.closes = self._all(self._close) if self._close in text else []
-        self.opens = self._all(self._open) if self._open in text else []
-        self.newlines = self._all(self._newline) if self._slash in text else []
+        self._positions: dict[Any, list[int]] = {}  # of `*/`, `/*`, newlines: found when first needed
         self.ends: dict[int, int | None] = {}
+
+    def _of(self, needle: Any) -> list[int]:
+        if needle not in self._positions:
+            self._positions[needle] = self._all(needle)
+        return self._positions[needle]
 
     def _all(self, needle: Any) -> list[int]:
         found, at = [], self.text.find(needle)
@@ -88,13 +91,13 @@ class Gaps:
                 return at + 2
             return at + 3 if text.startswith(self._crlf, at + 1) else at
         if text.startswith(self._open, at):
-            close = self._next(self.closes, at + 2)
+            close = self._next(self._of(self._close), at + 2)
             if close < 0:
                 return at
-            inner = self._next(self.opens, at + 2)
+            inner = self._next(self._of(self._open), at + 2)
             return None if 0 <= inner < close else close + 2
         if text.startswith(self._line, at):
-            newline = self._next(self.newlines, at + 2)
+            newline = self._next(self._of(self._newline), at + 2)
             return at if newline < 0 else newline + 1
         return at
 
@@ -195,6 +198,33 @@ def defines(text: Text, keywords: tuple[str, ...], names: frozenset[str], raw: b
             return False
     name = _name_pattern(names, raw, binary)
     return any(site == MAYBE or name.match(text, site) is not None for site in definition_sites(text, keywords))
+
+
+@lru_cache(maxsize=256)
+def _spaced_name(names: frozenset[str], binary: bool) -> re.Pattern[Any]:
+    alternatives = "|".join(re.escape(name) for name in sorted(names))
+    if binary:
+        return re.compile(rb"[\s\x1c-\x1f]+(?:" + alternatives.encode() + rb")\b")
+    return re.compile(rf"\s+(?:{alternatives})\b")
+
+
+def spaced_definition(text: Text, keywords: tuple[str, ...], names: frozenset[str]) -> bool:
+    """Does `\\b(?:keywords)\\s+(?:names)\\b` match (white space only between them)? Each keyword
+    is found by a literal search, the rest tested where it ends."""
+    binary = isinstance(text, bytes)
+    if binary:
+        names = frozenset(name for name in names if name.isascii())  # cannot occur in ASCII bytes
+    if not names:
+        return False
+    name = _spaced_name(names, binary)
+    for keyword in keywords:
+        literal: Any = keyword.encode() if binary else keyword
+        at = text.find(literal)
+        while at >= 0:
+            if not _is_word(text, at - 1) and name.match(text, at + len(keyword)) is not None:
+                return True
+            at = text.find(literal, at + 1)
+    return False
 
 
 @lru_cache(maxsize=256)

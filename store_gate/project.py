@@ -195,9 +195,6 @@ class Project:
         definition of one of the names may start are parsed, once per run and name."""
         wanted = frozenset(n for n in names if n not in self._records)
         if wanted:
-            definer = re.compile(
-                r"\b(?:struct|class|interface|type)\s+(?:" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b"
-            )
             found: dict[str, frozenset[str]] = {}
             for path in sorted({path for store in self.stores for path in store.files}):
                 pending = frozenset(n for n in wanted if n not in found)
@@ -206,8 +203,11 @@ class Project:
                 data = self.sources.data(path)
                 if not any(name.encode() in data for name in pending):
                     continue
+                scannable = self.sources.scannable(path)  # `\b(?:struct|...)\s+(?:names)\b`, by literal search
+                if scannable is None or not prefilter.spaced_definition(scannable, _RECORD_KEYWORDS, pending):
+                    continue
                 text, language = self.sources.text(path), language_of(path)
-                if text is None or language is None or not definer.search(text):
+                if text is None or language is None:
                     continue
                 for name, fields in language.record_fields(path, text, pending).items():
                     found.setdefault(name, fields)
@@ -222,6 +222,7 @@ class Project:
 _FEW_NAMES = 16
 _LANGUAGE_NAMES = tuple(language.name for language in LANGUAGES)
 _DEFINER_KEYWORDS = ("trait", "class", "interface", "type")  # a trait, class or interface
+_RECORD_KEYWORDS = ("struct", "class", "interface", "type")  # a record type, for suggestions
 _TYPE_KEYWORDS = ("type", "interface", "class")  # a named type: an alias, an interface, a class
 
 
@@ -504,8 +505,10 @@ class SourceCache:
     # -- named types -----------------------------------------------------------------------------
 
     def may_define_types(self, path: str, names: frozenset[str]) -> bool:
-        """Can the file define one of these named types: `type X`, `interface X`, `class X`, or an
-        alias `X = ...` / `X: TypeAlias = ...` at the start of a line (`_type_definer`)?"""
+        """Can the file define one of these named types, as its language's extractor reads them:
+        `type X` (Rust); `type X`, `interface X`, `class X` (TypeScript); `type X`, `class X` or an
+        alias `X = ...` / `X: TypeAlias = ...` at the start of a line (Python)? `_type_definer`,
+        language-blind, finds more: these are the files where the extractor can find one."""
         owner = self._owner(path)
         if owner is not self:
             return owner.may_define_types(path, names)
@@ -516,7 +519,10 @@ class SourceCache:
             found = False
             if language is not None and any(name.encode() in data for name in names):
                 text = self.scannable(path)
-                found = text is not None and _type_definer(names)(text)
+                found = text is not None and (
+                    prefilter.defines(text, language.type_keywords, names, raw=False)
+                    or (language.assigned_types and prefilter.assigns(text, names))
+                )
             self._may_type[key] = found
         return self._may_type[key]
 
@@ -680,11 +686,11 @@ def _renamed_crates(
         return
     from store_gate.extract import rust
 
-    texts: list[tuple[str, str | None]] = [(path, cache.text(path)) for path in files if b"extern" in cache.data(path)]
+    texts: list[tuple[str, str | None]] = [(p, cache.text(p)) for p in files if _extern_crate(cache.data(p))]
     for path in rust.crate_roots(files):
         try:
             data = tree.read(path)
-            texts.append((path, decode_source(data, path) if b"extern" in data else None))
+            texts.append((path, decode_source(data, path) if _extern_crate(data) else None))
         except (Unreadable, UnicodeDecodeError):
             continue  # no crate root there, or none the gate can read: nothing it renames is seen
     for path, text in texts:
@@ -693,6 +699,15 @@ def _renamed_crates(
         for problem in rust.renamed_crates(path, text, cache.parsed.get((path, "rust"))):
             location = problem.location
             problems.setdefault((location.path, location.line, location.column, problem.code), problem)
+
+
+def _extern_crate(data: bytes) -> bool:
+    """May the file hold `extern crate` (comments between the words included)? Only such a file
+    is parsed for a renamed crate."""
+    if b"extern" not in data or b"crate" not in data:
+        return False
+    words = prefilter.site_words(data if data.isascii() else data.decode("utf-8", "replace"), ("extern",), raw=False)
+    return words is None or "crate" in words
 
 
 def _follow_traits(
