@@ -74,11 +74,7 @@ class GovernedStore:
     @property
     def trait_names(self) -> list[str]:
         """The root trait first, then the supertraits followed, in discovery order."""
-        names: list[str] = []
-        for definition in self.definitions:
-            if definition.name not in names:
-                names.append(definition.name)
-        return names
+        return list(dict.fromkeys(definition.name for definition in self.definitions))
 
     @property
     def found(self) -> bool:
@@ -132,6 +128,7 @@ class Project:
     inline_declarations: dict[tuple[str, str], Declaration]
     # Record types' fields as read so far (None: not a record, or defined nowhere under paths).
     _records: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    _stores_of: dict[str, Store] | None = None  # each trait's first store, built when first asked
 
     @property
     def entities(self) -> dict[str, dict[str, KeyTemplate]]:
@@ -139,10 +136,12 @@ class Project:
 
     def store_of(self, trait: str) -> Store | None:
         """The store that governs a trait (the first, when several reach it)."""
-        for store in self.stores:
-            if trait in store.trait_names:
-                return store.config
-        return None
+        if self._stores_of is None:  # asked once per method: a thousand traits x 10,000 methods
+            self._stores_of = {}
+            for store in self.stores:
+                for name in store.trait_names:
+                    self._stores_of.setdefault(name, store.config)
+        return self._stores_of.get(trait)
 
     def table_name(self, trait: str, leaf: AccessPattern) -> str | None:
         """The table an operation runs on: its own `table`; else the table of the entity it names
