@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from store_gate import waivers
 from store_gate.rule import Rule, Severity
-from store_gate.rules import boundaries, coverage, layout, legality, outside, shape, structural
+from store_gate.rules import boundaries, collisions, coverage, layout, legality, outside, shape, structural
 
 __all__ = ["DOCS_URL", "FAMILIES", "HOME_URL", "RULES", "Rule", "Severity", "lookup", "markdown_reference"]
 
@@ -25,7 +25,7 @@ FAMILIES: dict[str, str] = {
 HOME_URL = "https://github.com/store-gate/store-gate"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/rules.md"  # one section per code, anchored by its code
 
-_MODULES = (outside, coverage, waivers, legality, layout, shape, boundaries, structural)
+_MODULES = (outside, coverage, waivers, legality, layout, collisions, shape, boundaries, structural)
 
 RULES: dict[str, Rule] = {
     rule.code: rule

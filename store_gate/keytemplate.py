@@ -4,6 +4,20 @@
 `dialogue_id`, the literal `#ROUND#` and the placeholder `round.number`. `{{` and `}}` stand for
 literal braces. A placeholder is a dotted path of identifiers; its first part (its root) must be
 a parameter of the method that uses the template.
+
+A placeholder may declare the class of text it stands for after a colon: `{round:int}`. The
+class is part of the placeholder; binding uses the path before the colon. Each class is a
+regular language, defined exactly (`store_gate.keylang` builds the automata):
+
+- `any` (the default, `{x}`): one or more characters, any Unicode scalar values;
+- `segment`: one or more characters, none of them `#`;
+- `int`: an optional `-`, then one or more ASCII digits; leading zeros are allowed, so a
+  zero-padded sort key (`0042`) is an int;
+- `ulid`: a ULID as written canonically: 26 characters of Crockford's base32 in upper case
+  (`0-9 A-Z` without `I L O U`), the first `0`-`7` (a ULID is 128 bits);
+- `iso8601`: a UTC timestamp `YYYY-MM-DDThh:mm:ssZ` with an optional fraction of 1 to 9 digits
+  (`.123`, `.123456`) before the `Z`: year `0000`-`9999`, month `01`-`12`, day `01`-`31` (whatever
+  the month), hour `00`-`23`, minute and second `00`-`59`; upper-case `T` and `Z`, no offsets.
 """
 
 from __future__ import annotations
@@ -28,16 +42,25 @@ def _shown(text: str) -> str:
     return '"' + bounded(text) + '"'
 
 
+# The classes a placeholder may declare, and the length of the shortest text of each.
+CLASSES: dict[str, int] = {"any": 1, "segment": 1, "int": 1, "ulid": 26, "iso8601": 20}
+
+
 @dataclass(frozen=True)
 class Placeholder:
     path: tuple[str, ...]
+    kind: str | None = None  # the class written after a colon; None: any non-empty text
 
     @property
     def root(self) -> str:
         return self.path[0]
 
+    @property
+    def text_class(self) -> str:
+        return self.kind or "any"
+
     def __str__(self) -> str:
-        return "{" + ".".join(self.path) + "}"
+        return "{" + ".".join(self.path) + (f":{self.kind}" if self.kind else "") + "}"
 
 
 Part = Union[str, Placeholder]
@@ -83,16 +106,23 @@ class KeyTemplate:
             if piece in ("{{", "}}"):
                 literal.append(piece[0])
             elif inner is not None:
-                path = tuple(p.strip() for p in inner.split("."))
-                if not inner.strip() or not all(_IDENT.match(p) for p in path):
+                name, colon, kind = inner.partition(":")
+                path = tuple(p.strip() for p in name.split("."))
+                if not name.strip() or not all(_IDENT.match(p) for p in path):
                     raise ValueError(
                         f"placeholder {{{bounded(inner.strip())}}} in {_shown(text)} is not a parameter path "
-                        "(write {name} or {name.field})"
+                        "(write {name}, {name.field} or {name:class})"
+                    )
+                kind = kind.strip()
+                if colon and kind not in CLASSES:
+                    raise ValueError(
+                        f"placeholder {{{bounded(inner.strip())}}} in {_shown(text)} has unknown class "
+                        f"{_shown(kind)} (classes: {', '.join(sorted(CLASSES))})"
                     )
                 if literal:
                     parts.append("".join(literal))
                     literal = []
-                parts.append(Placeholder(tuple(p.removeprefix("r#") for p in path)))
+                parts.append(Placeholder(tuple(p.removeprefix("r#") for p in path), kind or None))
             elif piece == "{":
                 raise ValueError(f"unclosed '{{' at offset {token.start()} in {_shown(text)}")
             elif piece == "}":
@@ -111,8 +141,11 @@ class KeyTemplate:
 
     @cached_property
     def min_bytes(self) -> int:
-        """The size of the shortest value it makes: its literal text in UTF-8, a byte a placeholder."""
-        return sum(len(p.encode("utf-8", "surrogatepass")) if isinstance(p, str) else 1 for p in self.parts)
+        """The size of the shortest value it makes: its literal text in UTF-8, and for each placeholder
+        the shortest text of its class (a byte; 26 for a ULID, 20 for a timestamp)."""
+        return sum(
+            len(p.encode("utf-8", "surrogatepass")) if isinstance(p, str) else CLASSES[p.text_class] for p in self.parts
+        )
 
     @property
     def is_constant(self) -> bool:

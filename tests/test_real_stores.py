@@ -503,7 +503,16 @@ def test_access_patterns_may_name_entities_imported_from_the_infrastructure(gate
     gate.write("models.py", TWO_MODELS)
     access = '[access.SessionStore.get]\nop = "GetItem"\nentity = "Session"\nkey = { pk = "{p}", sk = "{s}" }\n'
     setup(gate, access, "fn get(&self, p: &str, s: &str);", tables=from_only("models.py"))
-    assert found(gate) == []
+    # Named, and checked: the models' keys as read (Session's bare pk can be User's "USER") collide.
+    assert found(gate) == [
+        (
+            "SG304",
+            'entities Session and User collide on the base table: pk = "USER", sk = "a" is a key of both (Session: '
+            'pk = "{pk}", sk = "{sk}"; User: pk = "USER", sk = "{sk}"); one item would overwrite the other - give '
+            'each entity a literal of its own in the key (a prefix such as "USER#" in sk), or placeholder classes '
+            "that cannot meet ({n:int}, {s:segment} has no #)",
+        )
+    ]
 
 
 def test_an_entity_neither_declared_nor_imported_is_a_configuration_error(gate: Gate) -> None:

@@ -117,6 +117,7 @@ class AccessPattern:
     delegates: tuple[str, ...] = ()
     expiry: Literal["ttl"] | None = None
     reason: str | None = None
+    entities: tuple[str, ...] = ()  # what a Query expects to read besides `entity` (SG305)
 
     @property
     def form(self) -> str:
@@ -174,6 +175,7 @@ class AccessPattern:
             delegates=tuple(_text(d) for d in data.get("delegates", [])),
             expiry=_one_of(data.get("expiry"), (None, "ttl")),
             reason=_optional_text(data.get("reason")),
+            entities=tuple(_text(e) for e in data.get("entities", [])),
         )
         shapes = (pattern.op, pattern.steps, pattern.alternatives, pattern.delegates, pattern.expiry)
         forms = sum(bool(shape) for shape in shapes)
@@ -203,6 +205,8 @@ class AccessPattern:
             data["expiry"] = self.expiry
         if self.reason is not None:
             data["reason"] = self.reason
+        if self.entities:
+            data["entities"] = list(self.entities)
         return data
 
     def render(self) -> str:
@@ -240,6 +244,8 @@ class AccessPattern:
             items.append(f"expiry = {quote(self.expiry)}")
         if self.reason is not None:
             items.append(f"reason = {quote(self.reason)}")
+        if self.entities:
+            items.append("entities = [" + ", ".join(quote(e) for e in self.entities) + "]")
         return items
 
 
@@ -259,6 +265,7 @@ _ACCESS_FIELDS = frozenset(
         "delegates",
         "expiry",
         "reason",
+        "entities",
     }
 )
 
@@ -618,13 +625,14 @@ def entity_reference_problems(manifest: Manifest, known: set[str]) -> list[tuple
     for trait, methods in manifest.access.items():
         for method, pattern in methods.items():
             for _, leaf in pattern.operations():
-                if leaf.entity is not None and leaf.entity not in known:
+                named = [("entity", leaf.entity)] if leaf.entity is not None else []
+                named += [("entities", e) for e in leaf.entities]
+                missing = [(field, e) for field, e in named if e not in known]
+                if missing:
+                    field, name = missing[0]
                     listed = ", ".join(sorted(known)) or "none"
                     problems.append(
-                        (
-                            ("access", trait, method, "entity"),
-                            f"unknown entity {quote(leaf.entity)} (entities: {listed})",
-                        )
+                        (("access", trait, method, field), f"unknown entity {quote(name)} (entities: {listed})")
                     )
                     break
     return problems

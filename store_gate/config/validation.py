@@ -166,6 +166,9 @@ class AccessPattern(_Model):
     )
     expiry: Optional[Literal["ttl"]] = Field(default=None, description="deletions by DynamoDB's Time to Live")
     reason: Optional[str] = Field(default=None, description='why a method with op = "none" touches no data')
+    entities: list[str] = Field(
+        default=[], description="the entities a Query expects to read besides `entity` (SG305 reports any other)"
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> AccessPattern:

@@ -40,6 +40,7 @@ class PatternContext:
     earlier: tuple[Earlier, ...] = ()  # the steps before this one, nearest last
     # The fields of the record types the method's parameters name (defined under the paths).
     records: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    entity_tables: Mapping[str, str | None] = field(default_factory=dict)  # the table each entity lives in
 
     @property
     def pattern(self) -> AccessPattern:
@@ -131,6 +132,7 @@ def contexts_of(
     context = dict(store.context) if store is not None else {}
     earlier: list[Earlier] = []
     steps = declaration.pattern.steps
+    tables = entity_tables(project)
     for label, leaf in declaration.pattern.operations():
         table_name = project.table_name(method.trait, leaf)
         table = project.schema_of(table_name)
@@ -157,4 +159,21 @@ def contexts_of(
             context=context,
             earlier=before if steps else (),
             records=records,
+            entity_tables=tables,
         )
+
+
+def entity_tables(project: Project) -> dict[str, str | None]:
+    """The table each entity lives in (None for [table]): an imported entity, the table it was
+    imported with; a manifest entity, its `table` or the default."""
+    from store_gate.config.model import entity_table_of
+
+    found = {
+        name: table.name
+        for table in project.loaded.tables.values()
+        if table.imported is not None
+        for name in table.imported.entities
+    }
+    manifest = project.loaded.manifest
+    found.update({name: entity_table_of(manifest, name) for name in manifest.entity})
+    return found

@@ -168,7 +168,7 @@ class _Binder:
                 if bound is None:
                     unbound.append(str(part))
                 else:
-                    part = Placeholder(tuple(bound.split(".")))
+                    part = Placeholder(tuple(bound.split(".")), part.kind)
             parts.append(part)
         source = "".join(p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else str(p) for p in parts)
         return KeyTemplate.parse(source), unbound
