@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from store_gate import waivers
 from store_gate.rule import Rule, Severity
-from store_gate.rules import boundaries, collisions, coverage, layout, legality, outside, shape, structural
+from store_gate.rules import (
+    boundaries,
+    collisions,
+    coverage,
+    implementation,
+    layout,
+    legality,
+    outside,
+    shape,
+    structural,
+)
 
 __all__ = ["DOCS_URL", "FAMILIES", "HOME_URL", "RULES", "Rule", "Severity", "lookup", "markdown_reference"]
 
@@ -20,12 +30,24 @@ FAMILIES: dict[str, str] = {
     "SG3": "table and single-table layout",
     "SG4": "trait shape",
     "SG5": "boundaries",
+    "SG7": "the backend's code against the declaration",
 }
 
 HOME_URL = "https://github.com/store-gate/store-gate"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/rules.md"  # one section per code, anchored by its code
 
-_MODULES = (outside, coverage, waivers, legality, layout, collisions, shape, boundaries, structural)
+_MODULES = (
+    outside,
+    coverage,
+    waivers,
+    legality,
+    layout,
+    collisions,
+    shape,
+    boundaries,
+    structural,
+    implementation,
+)
 
 RULES: dict[str, Rule] = {
     rule.code: rule

@@ -34,6 +34,12 @@ def add_method(project: Path, line: str) -> int:
     return at + 1
 
 
+def implement(project: Path, method: str) -> None:
+    """Add a method to the example's DynamoDB backend class (its last member is a method)."""
+    backend = project / "dialogue" / "backend" / "dynamodb.py"
+    backend.write_text(backend.read_text() + "\n" + method + "\n")
+
+
 def test_flake8_version_lists_the_plugin(project: Path) -> None:
     from store_gate import __version__
 
@@ -79,7 +85,13 @@ def test_flake8_reports_a_broken_manifest_instead_of_passing(project: Path) -> N
     manifest.write_text(manifest.read_text().replace('op = "UpdateItem"', 'op = "Updat"'))
     result = flake8("--select", "SG", "dialogue", cwd=project)
     assert result.returncode == 1
-    assert result.stdout.count("SG000 store-gate cannot check this project: invalid config: store-gate.toml") == 1
+    # Once in each file that names the store's trait: the Protocol's, and its backend's.
+    reported = [
+        line.split(":")[0]
+        for line in result.stdout.splitlines()
+        if "SG000 store-gate cannot check this project: invalid config: store-gate.toml" in line
+    ]
+    assert reported == ["dialogue/backend/dynamodb.py", "dialogue/store.py"]
 
 
 def test_files_outside_any_manifest_are_ignored(tmp_path: Path) -> None:
@@ -123,6 +135,16 @@ def test_flake8_reports_the_step_of_an_inline_multi_step_declaration(project: Pa
         '        """\n        ...'
     )
     line = add_method(project, declared)
+    implement(
+        project,
+        "    async def end_rounds(self, dialogue_id: str) -> int:\n"
+        '        condition = Key("pk").eq(f"DIALOGUE#{dialogue_id}") & Key("sk").begins_with("ROUND#")\n'
+        "        found = self.table.query(KeyConditionExpression=condition, Limit=25)\n"
+        "        with self.table.batch_writer() as batch:\n"
+        '            for item in found["Items"]:\n'
+        '                batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})\n'
+        '        return len(found["Items"])',
+    )
     result = flake8("--select", "SG", "dialogue", cwd=project)
     (only,) = result.stdout.splitlines()
     assert only.startswith(f"dialogue/reads.py:{line + 3}:")
@@ -139,4 +161,5 @@ def test_flake8_accepts_a_method_that_touches_no_data_with_its_reason(project: P
         '    def name(self) -> str:\n        """@access { op = "none", reason = "the store\'s name, held in memory" }"""\n'
         "        ...",
     )
+    implement(project, '    def name(self) -> str:\n        return "dynamodb"')
     assert flake8("--select", "SG", "dialogue", cwd=project).stdout == ""

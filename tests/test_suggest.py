@@ -55,7 +55,13 @@ def test_every_complete_suggestion_for_the_examples_passes_the_gate(tmp_path: Pa
     assert len(complete) * 2 >= len(offered), f"most methods get a complete suggestion: {offered}"
     paste(root, complete)
     findings = check(load(root / "store-gate.toml")).findings
-    on_pasted = [(f.code, f.message) for f in findings if f.subject in complete and f.code != "SG101"]
+    # A suggestion is built from the signature, not from the backend's code: SG7 compares the two
+    # and may rightly disagree (the example's backend reads the index its declaration names).
+    on_pasted = [
+        (f.code, f.message)
+        for f in findings
+        if f.subject in complete and f.code != "SG101" and not f.code.startswith("SG7")
+    ]
     assert on_pasted == []
     assert sorted(f.subject for f in findings if f.code == "SG101") == sorted(set(offered) - set(complete))
 

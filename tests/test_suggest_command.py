@@ -28,6 +28,15 @@ def add_method(project: Path, signature: str) -> None:
     reads.write_text(text.replace(ANCHOR, f"    {signature}\n{ANCHOR}", 1), encoding="utf-8")
 
 
+def implement(project: Path, method: str) -> None:
+    """Add the method to the example's DynamoDB backend too (SG704 names a governed method it lacks)."""
+    backend = project / "src/backend/dynamodb.rs"
+    text = backend.read_text(encoding="utf-8")
+    anchor = "impl DialogueReads for DynamoStore {\n"
+    assert anchor in text
+    backend.write_text(text.replace(anchor, anchor + method + "\n\n", 1), encoding="utf-8")
+
+
 def suggest(project: Path, method: str) -> dict[str, object]:
     result = run_cli("suggest", method, str(project), "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -73,6 +82,12 @@ def test_a_method_an_existing_key_serves_gets_that_declaration_and_it_passes(blu
     serving_lines = advice["serving_lines"]
     assert isinstance(serving_lines, list)
     paste(blue, [str(advice["access_key"]), *serving_lines[0]])
+    implement(
+        blue,
+        "    async fn list_tensions_of(&self, dialogue_id: &DialogueId, _cursor: Option<Cursor>) -> Result<Page<Tension>> {\n"
+        '        page(self.query_table(format!("DIALOGUE#{}", dialogue_id.0), Some("TENSION#".into()), 100).await?)\n'
+        "    }",
+    )
     assert findings(blue) == []
 
 
@@ -96,6 +111,16 @@ def test_a_method_no_index_serves_gets_a_new_overloaded_gsi_and_pasted_it_passes
     assert "Scan" not in json.dumps(advice)
     assert "GSI2" in str(advice["cost"])
     paste(blue, proposal)
+    implement(
+        blue,
+        "    async fn list_tensions_by_expert(&self, expert_id: &ExpertId, _cursor: Option<Cursor>) -> Result<Page<Tension>> {\n"
+        '        let found = self.client.query().table_name(&self.table).index_name("GSI2")\n'
+        '            .key_condition_expression("gsi2pk = :pk")\n'
+        '            .expression_attribute_values(":pk", s(format!("EXPERT#{}", expert_id.0)))\n'
+        "            .send().await.map_err(err)?;\n"
+        "        Ok(Page { items: decode(found.items.unwrap_or_default())?, cursor: None })\n"
+        "    }",
+    )
     assert findings(blue) == []
 
 

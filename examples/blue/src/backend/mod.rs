@@ -5,3 +5,8 @@
 // `sqlite` feature (`cargo check` stays offline and dependency-free without it).
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+
+// A sketch of the DynamoDB backend: it needs aws-sdk-dynamodb and serde_dynamo, so it is built
+// only with the `dynamodb` feature.
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
