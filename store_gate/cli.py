@@ -141,6 +141,17 @@ def _parser() -> argparse.ArgumentParser:
     suggest.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
     suggest.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
     suggest.add_argument("--format", choices=("text", "json"), default="text")
+
+    report = commands.add_parser(
+        "report",
+        help="the picture of the design: access patterns, entities, item collections, copies and findings",
+    )
+    report.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    report.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    report.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    report.add_argument(
+        "-o", "--output", default="-", metavar="FILE", help="a file inside the project, or - for stdout (default)"
+    )
     return parser
 
 
@@ -216,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _table(args)
         if args.command == "suggest":
             return _suggest(args)
+        if args.command == "report":
+            return _report(args)
         _parser().print_help()
         return EXIT_CONFIG
     except (ConfigError, UsageError) as exc:
@@ -402,6 +415,26 @@ def _table(args: argparse.Namespace) -> int:
         else:
             origin = f"declared in {loaded.display_path}"
         sys.stdout.write(render(loaded.table, origin, loaded.imported, loaded.entities))
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    """`store-gate report`: the picture of each manifest's design (store_gate/picture.py), on
+    stdout or in one file inside the checked project (a symlink is never written through)."""
+    from store_gate import app, picture
+    from store_gate.config import project_root
+
+    results = app.check_all(_target(args), None)
+    text = picture.RENDERERS[args.format]([picture.build(result) for result in results])
+    if args.output == "-":
+        _emit(text)
+        return EXIT_OK
+    roots = {project_root(r.project.loaded.root) for r in results}
+    target = Path(os.path.realpath(Path(args.output).parent)) / Path(args.output).name
+    if not any(target == root or root in target.parents for root in {r.resolve() for r in roots}):
+        inside = ", ".join(sorted(str(r) for r in roots))
+        raise UsageError(f"-o {args.output}: outside the project ({inside}); write inside it, or to stdout with -o -")
+    _write(Path(args.output), text, roots)
     return EXIT_OK
 
 

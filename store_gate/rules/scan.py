@@ -48,6 +48,9 @@ class Scope:
 class ScanContext:
     project: Project
     scope: Scope
+    # What a rule's report computes once per file and reuses for its other matches there
+    # (SG503's key bindings), for this run only.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False)
 
     @property
     def key_prefixes(self) -> list[str]:
@@ -79,6 +82,7 @@ class Match:
     owner: str | None  # the type (trait, class, struct, interface) the node sits in
     member: str | None  # the member (method, field) it sits in
     context: ScanContext
+    config: dict[str, Any] | None = None  # the rule as run: its utils set from the manifest
 
     @property
     def path(self) -> str:

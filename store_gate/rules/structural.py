@@ -9,7 +9,8 @@ Their configurable parts are named utils whose regex is set from the manifest:
 - `store-trait`: the governed traits (SG401, SG402 look only inside them);
 - `storage-word`, `backend-type`, `key-attribute`: extended with `[boundaries]` lists and, for
   key attributes, the table's own key attribute names;
-- `key-prefix`: the literal prefixes of the manifest's entity templates (`DIALOGUE#`).
+- `key-prefix`: the literal prefixes of the manifest's entity templates (`DIALOGUE#`);
+- `key-placeholder`: a format string capturing a key attribute (`"{pk}|{sk}"`), from the same names.
 
 Users' rules (`rules = ["governance/*.yml"]`) are loaded and compiled with the manifest
 (`load_user_rules`), run unchanged and keep their ids and severities.
@@ -268,6 +269,11 @@ def _parameterised(config: dict[str, Any], context: ScanContext, language: str) 
         utils["backend-type"] = _extend(utils["backend-type"], f"^(?:{_alternation(boundaries.backend_types)})$")
     if "key-attribute" in utils:
         utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:{_alternation(context.key_attributes)})$")
+    if "key-placeholder" in utils and context.key_attributes:
+        alternatives = _alternation(context.key_attributes)
+        utils["key-placeholder"] = _extend(utils["key-placeholder"], f"\\{{(?:{alternatives})[:}}]")
+    if "bound-to-key" in utils and "mentions-a-name" in utils:
+        utils["bound-to-key"] = {"matches": "mentions-a-name"}  # SG503 resolves the names itself, per file
     if "key-prefix" in utils and context.key_prefixes:
         utils["key-prefix"] = {"regex": f"^(?:{_alternation(context.key_prefixes)})"}
     governed = context.scope.backend_allow
@@ -447,7 +453,8 @@ def run(project: Project) -> list[Finding]:
             rule = plan.astgrep.rule
             assert rule.scan is not None
             nodes = root.find_all(config)
-            found.extend(f for f in (_finding(rule, rule.scan, node, path, context) for node in nodes) if f is not None)
+            matched = (_finding(rule, rule.scan, node, path, context, config) for node in nodes)
+            found.extend(f for f in matched if f is not None)
         sources.forget(path)
         return found
 
@@ -465,7 +472,6 @@ def run(project: Project) -> list[Finding]:
                 findings += _run_users(astgrep, files, sources, worker, budget)
         finally:
             worker.stop()
-    return findings
     return findings
 
 
@@ -529,13 +535,15 @@ def _rule_files(astgrep: AstGrepRule, scanned: list[str]) -> list[str]:
     return [p for p in scanned if (not astgrep.files or included(p)) and not ignored(p)]
 
 
-def _finding(rule: Rule, scan: Scan, node: Any, path: str, context: ScanContext) -> Finding | None:
+def _finding(
+    rule: Rule, scan: Scan, node: Any, path: str, context: ScanContext, config: dict[str, Any] | None = None
+) -> Finding | None:
     start = node.range().start
     location = SourceLocation(path, start.line + 1, start.column + 1)
     language = language_of(path)
     assert language is not None  # only files of a known language are scanned
     owner, member = _names(node, language)
-    report = scan.report(Match(node, location, " ".join(str(node.text()).split()), owner, member, context))
+    report = scan.report(Match(node, location, " ".join(str(node.text()).split()), owner, member, context, config))
     if report is None:
         return None
     return rule.at(location, report.message, report.trait, report.method, report.symbol)
