@@ -133,6 +133,30 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("--name", help="with --from: which table, by its table name")
     table.add_argument("--format", choices=("text", "json"), default="text")
 
+    requests = commands.add_parser(
+        "requests",
+        help="print each declaration as the DynamoDB request it sends, checked against botocore's model",
+        description="Compile every access pattern to the request the SDK would send and check it offline "
+        "against botocore's DynamoDB service model (needs the verify extra). Exit 1 on any invalid request.",
+    )
+    requests.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    requests.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    requests.add_argument("--format", choices=("text", "json"), default="text")
+
+    verify = commands.add_parser(
+        "verify",
+        help="run each declaration against a real DynamoDB endpoint, on throwaway tables",
+        description="Create the manifest's tables under throwaway names at --endpoint-url, write a sample item "
+        "of every entity, run every access pattern as a real request and check what it returns, then delete "
+        "the tables (needs the verify extra). Exit 1 on any mismatch.",
+    )
+    verify.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    verify.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    verify.add_argument(
+        "--endpoint-url", required=True, metavar="URL", help="the DynamoDB endpoint, e.g. http://127.0.0.1:8000"
+    )
+    verify.add_argument("--region", help="the region to sign requests for (default: AWS_REGION, else us-east-1)")
+
     suggest = commands.add_parser(
         "suggest",
         help="for a method: the declarations over existing indexes that serve it, or the GSI to add (never a Scan)",
@@ -225,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema()
         if args.command == "table":
             return _table(args)
+        if args.command == "requests":
+            return _requests(args)
+        if args.command == "verify":
+            return _verify(args)
         if args.command == "suggest":
             return _suggest(args)
         if args.command == "report":
@@ -416,6 +444,28 @@ def _table(args: argparse.Namespace) -> int:
             origin = f"declared in {loaded.display_path}"
         sys.stdout.write(render(loaded.table, origin, loaded.imported, loaded.entities))
     return EXIT_OK
+
+
+def _requests(args: argparse.Namespace) -> int:
+    from store_gate import app, config
+    from store_gate.verify import offline, require_botocore
+
+    require_botocore("store-gate requests")
+    results = [offline.compile_manifest(config.load(m)) for m in app.manifests(_target(args))]
+    _emit((offline.render_json if args.format == "json" else offline.render_text)(results))
+    return EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from store_gate import app, config
+    from store_gate.verify import live, require_botocore
+
+    require_botocore("store-gate verify")
+    failed = False
+    for manifest in app.manifests(_target(args)):
+        outcome = live.verify(config.load(manifest), args.endpoint_url, args.region, report=_emit)
+        failed = failed or outcome.failed
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:
