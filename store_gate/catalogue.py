@@ -7,9 +7,19 @@ documentation (each rule's page is `store_gate/docs/<code>.md`).
 
 from __future__ import annotations
 
-from store_gate import baseline, flake8_plugin, waivers
+from store_gate import waivers
 from store_gate.rule import Rule, Severity
-from store_gate.rules import boundaries, collisions, coverage, implementation, layout, legality, shape, structural
+from store_gate.rules import (
+    boundaries,
+    collisions,
+    coverage,
+    implementation,
+    layout,
+    legality,
+    outside,
+    shape,
+    structural,
+)
 
 __all__ = ["DOCS_URL", "FAMILIES", "HOME_URL", "RULES", "Rule", "Severity", "lookup", "markdown_reference"]
 
@@ -27,10 +37,9 @@ HOME_URL = "https://github.com/store-gate/store-gate"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/rules.md"  # one section per code, anchored by its code
 
 _MODULES = (
-    flake8_plugin,
+    outside,
     coverage,
     waivers,
-    baseline,
     legality,
     layout,
     collisions,

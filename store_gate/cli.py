@@ -133,6 +133,30 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("--name", help="with --from: which table, by its table name")
     table.add_argument("--format", choices=("text", "json"), default="text")
 
+    requests = commands.add_parser(
+        "requests",
+        help="print each declaration as the DynamoDB request it sends, checked against botocore's model",
+        description="Compile every access pattern to the request the SDK would send and check it offline "
+        "against botocore's DynamoDB service model (needs the verify extra). Exit 1 on any invalid request.",
+    )
+    requests.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    requests.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    requests.add_argument("--format", choices=("text", "json"), default="text")
+
+    verify = commands.add_parser(
+        "verify",
+        help="run each declaration against a real DynamoDB endpoint, on throwaway tables",
+        description="Create the manifest's tables under throwaway names at --endpoint-url, write a sample item "
+        "of every entity, run every access pattern as a real request and check what it returns, then delete "
+        "the tables (needs the verify extra). Exit 1 on any mismatch.",
+    )
+    verify.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    verify.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    verify.add_argument(
+        "--endpoint-url", required=True, metavar="URL", help="the DynamoDB endpoint, e.g. http://127.0.0.1:8000"
+    )
+    verify.add_argument("--region", help="the region to sign requests for (default: AWS_REGION, else us-east-1)")
+
     suggest = commands.add_parser(
         "suggest",
         help="for a method: the declarations over existing indexes that serve it, or the GSI to add (never a Scan)",
@@ -141,6 +165,17 @@ def _parser() -> argparse.ArgumentParser:
     suggest.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
     suggest.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
     suggest.add_argument("--format", choices=("text", "json"), default="text")
+
+    report = commands.add_parser(
+        "report",
+        help="the picture of the design: access patterns, entities, item collections, copies and findings",
+    )
+    report.add_argument("paths", nargs="*", metavar="PATH", help="where to look for the manifest (walking up)")
+    report.add_argument("--config", metavar="FILE", help="the manifest to use instead of discovering one")
+    report.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    report.add_argument(
+        "-o", "--output", default="-", metavar="FILE", help="a file inside the project, or - for stdout (default)"
+    )
     return parser
 
 
@@ -214,8 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema()
         if args.command == "table":
             return _table(args)
+        if args.command == "requests":
+            return _requests(args)
+        if args.command == "verify":
+            return _verify(args)
         if args.command == "suggest":
             return _suggest(args)
+        if args.command == "report":
+            return _report(args)
         _parser().print_help()
         return EXIT_CONFIG
     except (ConfigError, UsageError) as exc:
@@ -402,6 +443,48 @@ def _table(args: argparse.Namespace) -> int:
         else:
             origin = f"declared in {loaded.display_path}"
         sys.stdout.write(render(loaded.table, origin, loaded.imported, loaded.entities))
+    return EXIT_OK
+
+
+def _requests(args: argparse.Namespace) -> int:
+    from store_gate import app, config
+    from store_gate.verify import offline, require_botocore
+
+    require_botocore("store-gate requests")
+    results = [offline.compile_manifest(config.load(m)) for m in app.manifests(_target(args))]
+    _emit((offline.render_json if args.format == "json" else offline.render_text)(results))
+    return EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from store_gate import app, config
+    from store_gate.verify import live, require_botocore
+
+    require_botocore("store-gate verify")
+    failed = False
+    for manifest in app.manifests(_target(args)):
+        outcome = live.verify(config.load(manifest), args.endpoint_url, args.region, report=_emit)
+        failed = failed or outcome.failed
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    """`store-gate report`: the picture of each manifest's design (store_gate/picture.py), on
+    stdout or in one file inside the checked project (a symlink is never written through)."""
+    from store_gate import app, picture
+    from store_gate.config import project_root
+
+    results = app.check_all(_target(args), None)
+    text = picture.RENDERERS[args.format]([picture.build(result) for result in results])
+    if args.output == "-":
+        _emit(text)
+        return EXIT_OK
+    roots = {project_root(r.project.loaded.root) for r in results}
+    target = Path(os.path.realpath(Path(args.output).parent)) / Path(args.output).name
+    if not any(target == root or root in target.parents for root in {r.resolve() for r in roots}):
+        inside = ", ".join(sorted(str(r) for r in roots))
+        raise UsageError(f"-o {args.output}: outside the project ({inside}); write inside it, or to stdout with -o -")
+    _write(Path(args.output), text, roots)
     return EXIT_OK
 
 

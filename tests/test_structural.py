@@ -38,7 +38,7 @@ def test_ast_grep_cli_passes_on_the_rule_project() -> None:
         pytest.skip("the ast-grep executable is not installed (pip install -e '.[dev]' brings ast-grep-cli)")
     done = subprocess.run([exe, "test"], cwd=REPO / "rules", capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "test result: ok. 15 passed; 0 failed" in done.stdout
+    assert "test result: ok. 18 passed; 0 failed" in done.stdout
 
 
 # SG401 ----------------------------------------------------------------------------------------
@@ -232,6 +232,159 @@ def test_sg502_other_uppercase_prefixes_are_not_key_formats_of_this_table(bounde
     bounded.write("src/log.rs", 'pub const TAG: &str = "ERROR#1";\n')
     bounded.write("src/backend/sqlite/keys.rs", 'pub const D: &str = "DIALOGUE#";\n')
     assert bounded.codes() == []
+
+
+# SG503 ----------------------------------------------------------------------------------------
+
+AEAD_PATHS = '["src/**"]'
+
+
+def test_sg503_rust_payload_aad_from_pk_and_sk(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.rs",
+        """
+        pub fn seal(pk: &str, sk: &str, msg: &[u8]) -> Vec<u8> {
+            let aad = format!("{}|{}", pk, sk);
+            cipher().encrypt(nonce(), Payload { msg, aad: aad.as_bytes() }).unwrap()
+        }
+        """,
+    )
+    finding = gate.only("SG503")
+    assert (finding.path, finding.line, finding.symbol) == ("src/envelope.rs", 3, "seal")
+    assert finding.message == (
+        "seal: Payload { msg, aad: aad.as_bytes() }: the AEAD's associated data is built from the physical key "
+        "(the table's key attributes or an entity's key prefix), so no other backend or layout can decrypt it; "
+        'bind the logical identity instead, the entity type and its domain id (such as "Dialogue|{dialogue_id}")'
+    )
+
+
+def test_sg503_the_manifests_prefixes_and_key_names_count(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.rs",
+        """
+        pub fn by_prefix(id: &str) { let _ = key().seal_in_place_append_tag(n(), Aad::from(format!("DIALOGUE#{id}").as_bytes()), &mut b()); }
+        pub fn by_table_key(game: &str) { let _ = key().seal_in_place_append_tag(n(), Aad::from(format!("{game}").as_bytes()), &mut b()); }
+        pub fn other_prefix(id: &str) { let _ = key().seal_in_place_append_tag(n(), Aad::from(format!("TOKEN#{id}").as_bytes()), &mut b()); }
+        """,
+    )
+    assert [(f.code, f.line, f.symbol) for f in gate.findings()] == [
+        ("SG503", 1, "by_prefix"),
+        ("SG503", 2, "by_table_key"),
+    ]
+
+
+def test_sg503_python_and_typescript_envelopes(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.py",
+        """
+        def seal(item, data):
+            return AESGCM(KEY).encrypt(NONCE, data, item["pk"].encode() + item["sk"].encode())
+        """,
+    )
+    gate.write(
+        "src/envelope.ts",
+        """
+        export function seal(item: Item, data: Uint8Array) {
+          const cipher = createCipheriv("aes-256-gcm", KEY, iv);
+          cipher.setAAD(Buffer.from(`${item.pk}|${item.sk}`));
+          return crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encode(`DIALOGUE#${item.id}`) }, KEY, data);
+        }
+        """,
+    )
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [
+        ("SG503", "src/envelope.py", 2),
+        ("SG503", "src/envelope.ts", 3),
+        ("SG503", "src/envelope.ts", 4),
+    ]
+
+
+def test_sg503_a_variable_assigned_from_the_key_in_the_same_function_or_module(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.py",
+        """
+        AAD = b"DIALOGUE#"
+
+
+        def keyed(pk, data):
+            aad = f"{pk}|x".encode()
+            nonce = os.urandom(12)
+            return AESGCM(KEY).encrypt(nonce, data, aad)
+
+
+        def elsewhere(dialogue_id, data):
+            aad = f"Dialogue|{dialogue_id}".encode()
+            return AESGCM(KEY).encrypt(NONCE, data, aad)
+
+
+        def constant(data):
+            return AESGCM(KEY).encrypt(NONCE, data, AAD)
+        """,
+    )
+    gate.write(
+        "src/envelope.ts",
+        """
+        export function keyed(item: Item) {
+          const additionalData = encoder.encode(item.sk);
+          return crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, KEY, data);
+        }
+        export function elsewhere(id: string) {
+          const additionalData = encoder.encode(id);
+          return crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, KEY, data);
+        }
+        """,
+    )
+    gate.write(
+        "src/envelope.rs",
+        """
+        pub fn keyed(pk: &str, buffer: &mut Vec<u8>) { let aad = pk.as_bytes(); let _ = cipher().encrypt_in_place(n(), aad, buffer); }
+        pub fn elsewhere(id: &str, msg: &[u8]) { let aad = id.as_bytes(); let _ = cipher().encrypt(n(), Payload { msg, aad }); }
+        """,
+    )
+    assert [(f.path, f.line, f.symbol) for f in gate.findings()] == [
+        ("src/envelope.py", 7, "keyed"),
+        ("src/envelope.py", 16, "constant"),
+        ("src/envelope.rs", 1, "keyed"),
+        ("src/envelope.ts", 3, None),  # a TypeScript function is no member: the line says where
+    ]
+
+
+def test_sg503_through_the_cli(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/seal.py", "def seal(item, data):\n    return AESGCM(KEY).encrypt(NONCE, data, item['pk'].encode())\n"
+    )
+    done = run_cli("check", "--format", "json", cwd=gate.root)
+    assert done.returncode == 1, done.stderr
+    found = [(f["code"], f["path"], f["line"], f["severity"]) for f in json.loads(done.stdout)["findings"]]
+    assert found == [("SG503", "src/seal.py", 2, "error")]
+
+
+def test_sg503_the_logical_identity_passes(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.rs",
+        """
+        pub fn seal(dialogue_id: &str, msg: &[u8]) -> Vec<u8> {
+            let aad = format!("Dialogue|{}", dialogue_id);
+            cipher().encrypt(nonce(), Payload { msg, aad: aad.as_bytes() }).unwrap()
+        }
+        """,
+    )
+    gate.write(
+        "src/envelope.py",
+        'def seal(dialogue_id, data):\n    return AESGCM(KEY).encrypt(NONCE, data, f"Dialogue|{dialogue_id}".encode())\n',
+    )
+    assert gate.findings() == []
 
 
 # Users' rules ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """SG5: the boundaries around the trait - backend clients only inside their backend, physical key
-formats only where keys are built.
+formats only where keys are built, encryption envelopes bound to the logical identity.
 
 ast-grep rules: rules/<language>/SG50x-<language>.yml (with their valid/invalid tests).
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from store_gate.rule import Rule
 from store_gate.rules.scan import Report, Scan
@@ -74,6 +74,49 @@ def _client_modules(context: ScanContext) -> tuple[bytes, ...]:
     return tuple(sorted(root.encode() for root in roots))
 
 
+def _client_in_file(context: ScanContext) -> Callable[[str, bytes], bool]:
+    """After the substring test: can SG501 match in this file? Not in a file every governed
+    backend allows (no client there is outside its backend); in Rust and Python, only where a
+    client module's root occurs as a whole identifier - in Rust not between double quotes (a
+    `feature = "rocksdb"` is a string; a path is written `rocksdb::`)."""
+    from store_gate.languages import LANGUAGES, language_of
+    from store_gate.prefilter import holds_token
+    from store_gate.sources import glob_matcher
+
+    scope = context.scope
+    governed = set(scope.backend_allow)
+    everywhere = [glob_matcher(tuple(scope.backend_allow[name])) for name in sorted(governed)]
+    roots: dict[str, tuple[bytes, ...]] = {}
+    for language in LANGUAGES:
+        modules = scope.backend_modules.get(language.rules, ())
+        separator = language.separator
+        roots[language.rules] = tuple(
+            sorted(
+                {
+                    (module if separator == "/" else module.split(separator)[0]).encode()
+                    for module, serves in modules
+                    if set(serves) & governed
+                }
+            )
+        )
+
+    def holds(path: str, data: bytes) -> bool:
+        if everywhere and all(allowed(path) for allowed in everywhere):
+            return False
+        language = language_of(path)
+        if language is None or language.rules == "typescript":
+            return True  # a module specifier is a string: the substring test was the test
+        rust = language.rules == "rust"
+        for root in roots.get(language.rules, ()):
+            if rust and root + b"::" in data:
+                return True
+            if holds_token(data, root, quoted=not rust):
+                return True
+        return False
+
+    return holds
+
+
 def _key_format(match: Match) -> Report:
     return Report(
         f"{match.shown} spells a physical key format outside the backend; let the backend build keys from the "
@@ -86,13 +129,101 @@ def _key_prefixes(context: ScanContext) -> tuple[bytes, ...]:
     return tuple(p.encode() for p in prefixes) if prefixes else (b"#",)
 
 
+# The nodes that open a variable scope, per rules language: a name assigned inside one is bound
+# for uses inside the same outermost one (the YAML's `bound-to-key`: `inside ... stopBy: end`).
+_FUNCTIONS = {
+    "python": frozenset({"function_definition"}),
+    "rust": frozenset({"function_item"}),
+    "typescript": frozenset(
+        {
+            "function_declaration",
+            "function_expression",
+            "arrow_function",
+            "method_definition",
+            "generator_function_declaration",
+        }
+    ),
+}
+_NAMES = frozenset({"identifier", "shorthand_property_identifier"})
+
+
+def _outermost_function(node: Any, functions: frozenset[str]) -> tuple[int, int] | None:
+    found = None
+    for ancestor in node.ancestors():
+        if ancestor.kind() in functions:
+            found = ancestor
+    return (found.range().start.index, found.range().end.index) if found is not None else None
+
+
+def _key_bindings(match: Match, language: str) -> dict[str, set[tuple[int, int] | None]]:
+    """Per name, where the file assigns it from the key: the outermost function holding the
+    assignment, or None for a module-level statement. One pass per file (SG503's `bound-to-key`,
+    which ast-grep would evaluate once per call, quadratic in a function's length)."""
+    memo_key = ("SG503", match.path, language)
+    if memo_key not in match.context.memo:
+        bindings: dict[str, set[tuple[int, int] | None]] = {}
+        config = match.config or {}
+        root = match.node.get_root().root()
+        for binding in root.find_all({"utils": config.get("utils", {}), "rule": {"matches": "assigned-from-key"}}):
+            name = binding.get_match("AAD")
+            if name is None:
+                continue
+            scope = _outermost_function(binding, _FUNCTIONS[language])
+            statement = binding.parent()
+            top_level = statement is not None and (holder := statement.parent()) is not None and holder == root
+            if scope is None and not top_level:
+                continue  # the YAML binds a module-level name only from a statement of the module
+            bindings.setdefault(str(name.text()), set()).add(scope)
+        match.context.memo[memo_key] = bindings
+    found: dict[str, set[tuple[int, int] | None]] = match.context.memo[memo_key]
+    return found
+
+
+def _bound_to_key(match: Match, traced: Any) -> bool:
+    """Does the AAD expression name a variable its function (or the module) assigns from the key?"""
+    from store_gate.languages import language_of
+
+    language = language_of(match.path)
+    if language is None or language.rules not in _FUNCTIONS:
+        return False
+    bindings = _key_bindings(match, language.rules)
+    names = [traced] if traced.kind() in _NAMES else []
+    names += [n for n in traced.find_all(kind="identifier")]
+    for name in names:
+        scopes = bindings.get(str(name.text()), set())
+        if None in scopes or _outermost_function(name, _FUNCTIONS[language.rules]) in scopes - {None}:
+            return True
+    return False
+
+
+def _aad_from_key(match: Match) -> Report | None:
+    traced = match.node.get_match("TRACED")  # the AAD is a variable: bound from the key, or not a finding
+    if traced is not None and not _bound_to_key(match, traced):
+        return None
+    place = ".".join(name for name in (match.owner, match.member) if name)
+    return Report(
+        f"{place + ': ' if place else ''}{match.shown}: the AEAD's associated data is built from the physical key "
+        "(the table's key attributes or an entity's key prefix), so no other backend or layout can decrypt it; "
+        'bind the logical identity instead, the entity type and its domain id (such as "Dialogue|{dialogue_id}")',
+        symbol=place or None,
+    )
+
+
+# What a file must hold for an AEAD call to be in it.
+_AEAD_WORDS = (b"aad", b"Aad", b"AAD", b"associated_data", b"additionalData", b"crypt")
+
+
+def _aead_words(context: ScanContext) -> tuple[bytes, ...]:
+    return _AEAD_WORDS
+
+
 SG501 = Rule(
     "SG501",
     "backend-client-outside-backend",
     "error",
     "Backend clients used outside the modules allowed to hold them.",
     lowerable=False,
-    scan=Scan("scanned", _client_outside_backend, needs="backends", needles=_client_modules),
+    scan=Scan("scanned", _client_outside_backend, needs="backends", needles=_client_modules, confirm=_client_in_file),
 )
 SG502 = Rule(
     "SG502",
@@ -100,4 +231,11 @@ SG502 = Rule(
     "warning",
     'A physical key format (a literal such as "DIALOGUE#") built outside the backend.',
     scan=Scan("outside-backends", _key_format, needs="backends", needles=_key_prefixes),
+)
+SG503 = Rule(
+    "SG503",
+    "aad-binds-physical-key",
+    "error",
+    'An encryption envelope\'s associated data built from the physical key (pk, sk, "DIALOGUE#...").',
+    scan=Scan("scanned", _aad_from_key, needles=_aead_words),
 )

@@ -48,6 +48,9 @@ class Scope:
 class ScanContext:
     project: Project
     scope: Scope
+    # What a rule's report computes once per file and reuses for its other matches there
+    # (SG503's key bindings), for this run only.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False)
 
     @property
     def key_prefixes(self) -> list[str]:
@@ -79,6 +82,7 @@ class Match:
     owner: str | None  # the type (trait, class, struct, interface) the node sits in
     member: str | None  # the member (method, field) it sits in
     context: ScanContext
+    config: dict[str, Any] | None = None  # the rule as run: its utils set from the manifest
 
     @property
     def path(self) -> str:
@@ -102,6 +106,10 @@ def no_prefilter(context: ScanContext) -> tuple[bytes, ...] | None:
     return None
 
 
+def no_confirmation(context: ScanContext) -> Callable[[str, bytes], bool] | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Scan:
     files: Files
@@ -110,3 +118,6 @@ class Scan:
     # Byte strings a file must contain for the rule to match in it (None: no prefilter); the
     # file is parsed only when one of them is there.
     needles: Callable[[ScanContext], tuple[bytes, ...] | None] = no_prefilter
+    # Then a finer test of the file's path and bytes (None: none), which may only say no to a
+    # file the rule cannot match in: an identifier as a whole token, not a substring of a word.
+    confirm: Callable[[ScanContext], Callable[[str, bytes], bool] | None] = no_confirmation
