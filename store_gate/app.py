@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from store_gate.errors import UsageError
 
+DEFAULT_BASELINE = "store-gate-baseline.json"  # next to the manifest; used when it exists
+
 if TYPE_CHECKING:
     from store_gate.check import CheckResult
     from store_gate.config import LoadedManifest
@@ -68,7 +70,7 @@ def describe_runs(results: list[CheckResult]) -> list[str]:
     for result in results:
         project, loaded = result.project, result.project.loaded
         files = sorted({f for store in project.stores for f in store.files})
-        parsed = sorted({path for path, _ in project.sources.parsed})
+        parsed = project.sources.parsed_files | {path for path, _ in project.sources.parsed}
         lines.append(f"manifest {loaded.display_path}")
         lines.append(
             f"  files: {len(files)} under the stores' paths, {len(project.scanned)} scanned by the structural rules, "
@@ -88,14 +90,13 @@ def describe_runs(results: list[CheckResult]) -> list[str]:
 def baseline_path(target: Target, loaded: LoadedManifest) -> tuple[Path, str, bool]:
     """(path, as shown, whether it must exist): --baseline, the manifest's `baseline`, or the
     default file next to the manifest when it exists."""
-    from store_gate.baseline import DEFAULT_NAME
     from store_gate.sources import inside, shown
 
     if target.baseline:
         path, display, required = Path(target.baseline), target.baseline, True
     else:
         declared = loaded.manifest.baseline
-        path = loaded.root / (declared or DEFAULT_NAME)
+        path = loaded.root / (declared or DEFAULT_BASELINE)
         display, required = shown(path), declared is not None
     if not inside(loaded.root, path.parent) or path.is_symlink():
         raise UsageError(
@@ -117,7 +118,6 @@ def _quiet_gc() -> None:
 def check_manifest(
     loaded: LoadedManifest, target: Target, selection: Selection | None, use_baseline: bool
 ) -> CheckResult:
-    from store_gate import baseline as ratchet
     from store_gate import git
     from store_gate.check import Accepted, check
 
@@ -128,12 +128,15 @@ def check_manifest(
         from store_gate.sources import GitTree
 
         label = f"{pushed.requested} ({pushed.short})"
-        tree = GitTree(pushed, loaded.root, loaded.manifest.limits.max_file_bytes, label=label)
+        manifest = loaded.manifest
+        tree = GitTree(pushed, loaded.root, manifest.limits.max_file_bytes, label=label, exclude=manifest.exclude)
         _same_configuration(loaded, tree, label)
     accepted = None
     if use_baseline:
         path, display, required = baseline_path(target, loaded)
         if required or path.exists():
+            from store_gate import baseline as ratchet  # only a project with a baseline reads one
+
             accepted = Accepted(ratchet.load(path, display), path, display)
     return check(loaded, selection, base=base, baseline=accepted, tree=tree)
 

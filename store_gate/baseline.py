@@ -20,15 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store_gate.app import DEFAULT_BASELINE
 from store_gate.errors import UsageError, config_error
 from store_gate.rule import Rule
+from store_gate.rules.outside import SG105
 
 if TYPE_CHECKING:
     from store_gate.extract.model import SourceLocation
     from store_gate.findings import Finding
 
 SCHEMA_VERSION = 2
-DEFAULT_NAME = "store-gate-baseline.json"
+DEFAULT_NAME = DEFAULT_BASELINE
 
 Key = tuple[str, str]  # (code, subject)
 
@@ -205,17 +207,6 @@ def added_entries(
                 f"{shown} accepts {code} {subject}{grew}, added in this change: a change cannot accept its own "
                 "findings; fix them, or have the manifest's owners review the entry in a change of its own",
             )
-
-
-SG105 = Rule(
-    "SG105",
-    "baseline-entry-added",
-    "error",
-    "A baseline entry was added in the change under review.",
-    lowerable=False,
-    waivable=False,
-    baselinable=False,
-)
 
 
 def _umask() -> int:

@@ -7,7 +7,7 @@ documentation (each rule's page is `store_gate/docs/<code>.md`).
 
 from __future__ import annotations
 
-from store_gate import baseline, flake8_plugin, waivers
+from store_gate import waivers
 from store_gate.rule import Rule, Severity
 from store_gate.rules import (
     boundaries,
@@ -18,6 +18,7 @@ from store_gate.rules import (
     implementation,
     layout,
     legality,
+    outside,
     shape,
     structural,
 )
@@ -39,10 +40,9 @@ HOME_URL = "https://github.com/store-gate/store-gate"
 DOCS_URL = f"{HOME_URL}/blob/main/docs/rules.md"  # one section per code, anchored by its code
 
 _MODULES = (
-    flake8_plugin,
+    outside,
     coverage,
     waivers,
-    baseline,
     legality,
     layout,
     collisions,

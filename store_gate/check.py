@@ -18,19 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store_gate import baseline as ratchet_file
 from store_gate import rules, waivers
 from store_gate.config import LoadedManifest
 from store_gate.findings import Finding
-from store_gate.git import BaseRevision
 from store_gate.project import Project, build
 from store_gate.rule import Rule, Severity
 from store_gate.selection import Selection
 from store_gate.sources import SourceTree, Unreadable, shown
 
 if TYPE_CHECKING:
+    from store_gate import baseline as ratchet_file
     from store_gate.config.model import Waiver
     from store_gate.diff import Comparison
+    from store_gate.git import BaseRevision
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,7 @@ def _baseline_added(project: Project, comparison: Comparison, accepted: Accepted
     """SG105: what the change added to the baseline, when the file is in the project at the base too."""
     import json
 
+    from store_gate import baseline as ratchet_file
     from store_gate.extract.model import SourceLocation
 
     try:
@@ -221,6 +222,8 @@ def ratchet(
 ) -> tuple[list[Finding], list[Finding], int]:
     """(new, accepted by the baseline, entries fixed). An entry is fixed only when no finding
     occurs for it - not when `legacy` or `--select` merely hid its findings from this report."""
+    from store_gate import baseline as ratchet_file  # only a project with a baseline reads one
+
     split = ratchet_file.split(findings, baseline.entries, table)
     fixed = ratchet_file.split(occurring, baseline.entries, table).fixed
     return split.new, split.known, fixed

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from store_gate import git
 from store_gate.config import LoadedManifest, parse_manifest_text
 from store_gate.config.model import AccessPattern, Manifest
 from store_gate.git import BaseRevision
@@ -36,13 +37,17 @@ class Comparison:
     tree: GitTree | None = None
     current: SourceTree | None = None  # what is checked: the working tree, or the commit pushed
     notes: list[str] = field(default_factory=list)  # what the comparison could not read at the base
+    changed: frozenset[str] | None = None  # what git says changed since the base (None: unknown)
     _files: dict[str, bool] = field(default_factory=dict)
 
     def file_unchanged(self, path: str) -> bool:
-        """Are the file's bytes the same at the base (for findings that concern no method)?"""
+        """Are the file's bytes the same at the base (for findings that concern no method)? A file
+        git does not list as changed is; one it lists is compared byte for byte."""
         if path not in self._files:
             same = False
-            if self.tree is not None and self.current is not None and self.tree.has(path):
+            if self.tree is not None and self.changed is not None and path not in self.changed:
+                same = self.tree.readable(path)
+            elif self.tree is not None and self.current is not None and self.tree.has(path):
                 try:
                     same = self.tree.read(path) == self.current.read(path)
                 except Unreadable:
@@ -67,12 +72,25 @@ class Comparison:
 
 
 def compare(loaded: LoadedManifest, current: Project, base: BaseRevision) -> Comparison:
-    tree = GitTree(base, loaded.root, loaded.manifest.limits.max_file_bytes)
+    """What changed since the base. The project at the base is built from the files git lists as
+    changed, read from the base commit; every other file is the same in what is checked, and what
+    the current project read of it is reused (`shared`): the cost grows with the change."""
+    manifest = loaded.manifest
+    checked = current.sources.tree
+    changed = _changed(loaded, base, checked)
+    tree = GitTree(base, loaded.root, manifest.limits.max_file_bytes, "the base", manifest.exclude, prefetch=changed)
+    if changed is not None:
+        changed |= tree.linked_names()  # a link's target may have changed under its own name only
     notes: list[str] = []
-    base_manifest = _base_manifest(loaded, tree, notes)
-    before = build(loaded, tree)  # the current stores' traits, as they were at the base
+    base_manifest = _base_manifest(loaded, tree, notes, changed)
+    # The current stores' traits, as they were at the base: the current project itself when every
+    # store reads the same files, none of them changed (the same bytes under the same manifest).
+    if changed is not None and _same_store_files(current, tree, changed):
+        before = current
+    else:
+        before = build(loaded, tree, shared=current.sources if changed is not None else None, changed=changed)
     comparison = Comparison(
-        base, base_tables=_base_tables(base_manifest, tree), tree=tree, current=current.sources.tree, notes=notes
+        base, base_tables=_base_tables(base_manifest, tree), tree=tree, current=checked, notes=notes, changed=changed
     )
     comparison.base_manifest = base_manifest
 
@@ -167,8 +185,11 @@ def _base_declaration(manifest: Manifest | None, before: Project, key: tuple[str
     return inline.pattern if inline else None
 
 
-def _base_manifest(loaded: LoadedManifest, tree: GitTree, notes: list[str]) -> Manifest | None:
-    """The manifest at the base, if it existed there and was valid.
+def _base_manifest(
+    loaded: LoadedManifest, tree: GitTree, notes: list[str], changed: frozenset[str] | None = None
+) -> Manifest | None:
+    """The manifest at the base, if it existed there and was valid (the loaded one, when git
+    says it did not change).
 
     A missing or invalid base manifest makes every declaration count as changed: the stricter
     reading, since nothing at the base vouches for it.
@@ -176,9 +197,39 @@ def _base_manifest(loaded: LoadedManifest, tree: GitTree, notes: list[str]) -> M
     name = loaded.path.name
     if not tree.has(name):
         return None
+    if changed is not None and name not in changed and tree.readable(name):
+        return loaded.manifest  # the same text, which validated as it loaded
     try:
         raw = tree.read(name, within_repository=True)  # a link to a shared manifest is followed
     except Unreadable as exc:
         notes.append(f"{name} cannot be read at the base ({exc.reason}): every declaration counts as changed")
         return None
     return parse_manifest_text(raw, name == "pyproject.toml", loaded.cache)
+
+
+def _changed(loaded: LoadedManifest, base: BaseRevision, checked: SourceTree) -> frozenset[str] | None:
+    """The project-relative paths whose bytes in what is checked (the working tree, or the commit
+    pushed) may differ from the base's: what git lists, and an editor's unsaved buffers. None when
+    git cannot say: then every file counts as changed."""
+    prefix = loaded.root.resolve().relative_to(base.repository).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    commit = checked.base.commit if isinstance(checked, GitTree) else None
+    listed = git.changed_paths(base, prefix.rstrip("/"), commit)
+    if listed is None:
+        return None
+    changed = frozenset(p[len(prefix) :] for p in listed if p.startswith(prefix))
+    return changed | frozenset(getattr(checked, "overlay", {}))
+
+
+def _same_store_files(current: Project, tree: GitTree, changed: frozenset[str]) -> bool:
+    """Does every store read, at the base, the very files it reads now - none of them changed,
+    none refused at the base (a symlink that leaves, a submodule) nor unreadable now?"""
+    from store_gate.languages import language_of
+
+    if current.sources.tree.unreadable:
+        return False
+    for store in current.stores:
+        at_base = [f for f in tree.match(store.config.paths) if language_of(f) is not None]
+        if at_base != store.files or not changed.isdisjoint(store.files):
+            return False
+    return not tree.unreadable

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -41,6 +40,8 @@ class Finding:
         references - never the finding's own line, so moving code keeps its identity."""
         anchor = self.subject or self.path
         message = _LINE_REFERENCE.sub("", self.message)
+        import hashlib  # fingerprints are for SARIF, GitLab and the baseline only
+
         # surrogatepass: a name with a lone surrogate (or a path that is not UTF-8) still has an identity
         return hashlib.sha256(f"{self.code}\0{anchor}\0{message}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

@@ -20,19 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from store_gate import __version__
-from store_gate.rule import Rule
+from store_gate.rules.outside import SG000
 
-# flake8 cannot exit 2: a manifest it cannot read is reported as a finding in the files that
-# name a store's trait, rather than as a clean store.
-SG000 = Rule(
-    "SG000",
-    "manifest-unreadable",
-    "error",
-    "The manifest cannot be read or validated (reported by the flake8 plugin).",
-    lowerable=False,
-    waivable=False,
-    baselinable=False,
-)
+# flake8 cannot exit 2: a manifest it cannot read is reported as a finding (SG000) in the files
+# that name a store's trait, rather than as a clean store.
 
 # Per process: one check per manifest, one discovery per folder.
 _manifest_of_folder: dict[Path, Path | None] = {}
@@ -56,7 +47,8 @@ def _by_file(manifest: Path, overlay: dict[str, bytes] | None = None) -> dict[Pa
     from store_gate.sources import WorkingTree
 
     loaded = load(manifest)
-    tree = WorkingTree(loaded.root, loaded.manifest.limits.max_file_bytes, overlay) if overlay else None
+    limits, exclude = loaded.manifest.limits, loaded.manifest.exclude
+    tree = WorkingTree(loaded.root, limits.max_file_bytes, overlay, exclude) if overlay else None
     result = check(loaded, tree=tree)
     by_file: dict[Path, list[tuple[int, int, str]]] = {}
     for f in result.findings:

@@ -7,14 +7,19 @@ is not in a git repository, a shallow clone that lacks the merge-base.
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store_gate.errors import UsageError
 
+if TYPE_CHECKING:
+    import subprocess
+
 
 def _git(cwd: Path, *args: str, input_bytes: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    import subprocess  # a run that compares with no base never starts git (nor imports this)
+
     try:
         return subprocess.run(
             ["git", *args],
@@ -127,6 +132,22 @@ def _entries(base: BaseRevision, args: list[str]) -> list[TreeEntry]:
         path = raw_path.decode("utf-8", "surrogateescape")
         entries.append(TreeEntry(mode, kind, sha, int(size) if size.isdigit() else None, path))
     return entries
+
+
+def changed_paths(base: BaseRevision, prefix: str, commit: str | None = None) -> frozenset[str] | None:
+    """The files below `prefix` (repository-relative, posix) whose content in the work tree (or in
+    `commit`: the commit pushed) is not the base commit's: `git diff --name-only` between them,
+    staged or not (a file that is new, removed or renamed is changed under each of its names).
+    None when git cannot say: then every file counts as changed."""
+    args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", base.commit]
+    if commit is not None:
+        args.append(commit)
+    if prefix:
+        args += ["--", prefix]
+    done = _git(base.repository, *args)
+    if done.returncode != 0:
+        return None
+    return frozenset(raw.decode("utf-8", "surrogateescape") for raw in done.stdout.split(b"\0") if raw)
 
 
 def read_objects(base: BaseRevision, objects: list[str]) -> dict[str, bytes]:

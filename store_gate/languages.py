@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from store_gate.extract.model import FileExtraction, TypeDefinition
+    from store_gate.extract.model import FileExtraction, SourceProblem, TypeDefinition
 
 
 # The SQL backends a generic SQL library serves: one import of it may be any of them.
@@ -34,14 +33,24 @@ class Language:
     # a structural finding names.
     owner_kinds: tuple[str, ...]
     member_kinds: tuple[str, ...]
+    # The keywords a named type's definition starts with (`type_definitions` reads only these),
+    # and whether an assignment at the start of a line may define one (a Python alias).
+    type_keywords: tuple[str, ...] = ("type", "interface", "class")
+    assigned_types: bool = False
 
-    def extract(self, path: str, text: str, wanted: frozenset[str]) -> FileExtraction:
-        """The governed traits among `wanted` that the file defines, and what blocks reading them.
-        A file nested deeper than an extractor can walk is reported (SG002), never skipped."""
+    @property
+    def parsed_by_ast_grep(self) -> bool:
+        """Does the extractor read an ast-grep tree (Rust, TypeScript), rather than Python's `ast`?"""
+        return self.name != "python"
+
+    def extract(self, path: str, text: str, wanted: frozenset[str], root: Any = None) -> FileExtraction:
+        """The governed traits among `wanted` that the file defines, and what blocks reading them
+        (`root`: the file's ast-grep tree, when parsed already). A file nested deeper than an
+        extractor can walk is reported (SG002), never skipped."""
         from store_gate.extract.model import FileExtraction, SourceLocation, SourceProblem
 
         try:
-            result: FileExtraction = import_module(self.extractor).extract(path, text, wanted, self.name)
+            result: FileExtraction = import_module(self.extractor).extract(path, text, wanted, self.name, root)
         except RecursionError:
             result = FileExtraction(path)
             result.problems.append(
@@ -66,16 +75,27 @@ class Language:
         found: dict[str, frozenset[str]] = import_module(self.extractor).record_fields(path, text, names)
         return found
 
-    def type_definitions(self, path: str, text: str, names: frozenset[str]) -> dict[str, TypeDefinition]:
+    def type_definitions(
+        self, path: str, text: str, names: frozenset[str], root: Any = None
+    ) -> dict[str, TypeDefinition]:
         """The named types among `names` that the file defines: function types and collections
         (none, when the file is nested too deeply to walk: members typed by them are then SG003)."""
         try:
             found: dict[str, TypeDefinition] = import_module(self.extractor).type_definitions(
-                path, text, names, self.name
+                path, text, names, self.name, root
             )
         except RecursionError:
             return {}
         return found
+
+    def syntax_problem(self, path: str, root: Any) -> SourceProblem | None:
+        """The first syntax problem of a file the extractor parsed with ast-grep (Python's are
+        reported by its extractor as it parses)."""
+        if not self.parsed_by_ast_grep:
+            return None
+        from store_gate.extract.sgnodes import first_syntax_problem
+
+        return first_syntax_problem(root, path)
 
 
 _RUST_BACKENDS = (
@@ -165,6 +185,7 @@ LANGUAGES: tuple[Language, ...] = (
         _RUST_BACKENDS,
         ("trait_item", "struct_item"),
         ("function_signature_item", "function_item", "field_declaration"),
+        type_keywords=("type",),
     ),
     Language(
         "python",
@@ -175,6 +196,8 @@ LANGUAGES: tuple[Language, ...] = (
         _PYTHON_BACKENDS,
         ("class_definition",),
         ("function_definition",),
+        type_keywords=("type", "class"),
+        assigned_types=True,
     ),
     Language(
         "typescript",
@@ -203,5 +226,8 @@ _BY_SUFFIX = {suffix: language for language in LANGUAGES for suffix in language.
 
 
 def language_of(path: str) -> Language | None:
-    """The language of a file, by its suffix; None for files no extractor reads."""
-    return _BY_SUFFIX.get(PurePosixPath(path).suffix)
+    """The language of a file, by its suffix (PurePosixPath's: from the last dot of the name, when
+    it neither starts nor ends the name); None for files no extractor reads."""
+    name = path[path.rfind("/") + 1 :]
+    dot = name.rfind(".")
+    return _BY_SUFFIX.get(name[dot:]) if 0 < dot < len(name) - 1 else None

@@ -7,7 +7,6 @@ saw, including what it could not read, for the SG0 rules.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
 import re
@@ -16,13 +15,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from store_gate import progress
+from store_gate import parallel, prefilter, progress
 from store_gate.config import LoadedManifest
 from store_gate.config.cache import ValidationCache
 from store_gate.config.model import AccessPattern, Store, entity_table_of
 from store_gate.config.toml_lines import TOMLDecodeError, loads
 from store_gate.display import one_line
 from store_gate.extract.model import (
+    FileExtraction,
     Heritage,
     Method,
     SourceLocation,
@@ -32,7 +32,7 @@ from store_gate.extract.model import (
     TypedMember,
 )
 from store_gate.keytemplate import KeyTemplate
-from store_gate.languages import language_of
+from store_gate.languages import LANGUAGES, Language, language_of
 from store_gate.schema.table import TableSchema
 from store_gate.sources import NotText, SourceTree, Unreadable, WorkingTree, decode_source
 
@@ -74,11 +74,7 @@ class GovernedStore:
     @property
     def trait_names(self) -> list[str]:
         """The root trait first, then the supertraits followed, in discovery order."""
-        names: list[str] = []
-        for definition in self.definitions:
-            if definition.name not in names:
-                names.append(definition.name)
-        return names
+        return list(dict.fromkeys(definition.name for definition in self.definitions))
 
     @property
     def found(self) -> bool:
@@ -132,6 +128,7 @@ class Project:
     inline_declarations: dict[tuple[str, str], Declaration]
     # Record types' fields as read so far (None: not a record, or defined nowhere under paths).
     _records: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    _stores_of: dict[str, Store] | None = None  # each trait's first store, built when first asked
 
     @property
     def entities(self) -> dict[str, dict[str, KeyTemplate]]:
@@ -139,10 +136,12 @@ class Project:
 
     def store_of(self, trait: str) -> Store | None:
         """The store that governs a trait (the first, when several reach it)."""
-        for store in self.stores:
-            if trait in store.trait_names:
-                return store.config
-        return None
+        if self._stores_of is None:  # asked once per method: a thousand traits x 10,000 methods
+            self._stores_of = {}
+            for store in self.stores:
+                for name in store.trait_names:
+                    self._stores_of.setdefault(name, store.config)
+        return self._stores_of.get(trait)
 
     def table_name(self, trait: str, leaf: AccessPattern) -> str | None:
         """The table an operation runs on: its own `table`; else the table of the entity it names
@@ -195,9 +194,6 @@ class Project:
         definition of one of the names may start are parsed, once per run and name."""
         wanted = frozenset(n for n in names if n not in self._records)
         if wanted:
-            definer = re.compile(
-                r"\b(?:struct|class|interface|type)\s+(?:" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b"
-            )
             found: dict[str, frozenset[str]] = {}
             for path in sorted({path for store in self.stores for path in store.files}):
                 pending = frozenset(n for n in wanted if n not in found)
@@ -206,8 +202,11 @@ class Project:
                 data = self.sources.data(path)
                 if not any(name.encode() in data for name in pending):
                     continue
+                scannable = self.sources.scannable(path)  # `\b(?:struct|...)\s+(?:names)\b`, by literal search
+                if scannable is None or not prefilter.spaced_definition(scannable, _RECORD_KEYWORDS, pending):
+                    continue
                 text, language = self.sources.text(path), language_of(path)
-                if text is None or language is None or not definer.search(text):
+                if text is None or language is None:
                     continue
                 for name, fields in language.record_fields(path, text, pending).items():
                     found.setdefault(name, fields)
@@ -216,19 +215,76 @@ class Project:
         return {name: fields for name, fields in known if fields is not None}
 
 
-class SourceCache:
-    """Each file is read and decoded at most once, and parsed by ast-grep at most once per
-    language, however many stores, passes and rules look at it."""
+# Up to this many names, a file is tested for each by a byte substring first; beyond, the words
+# at each file's definition sites are computed once and looked up (1,000 stores x 1,000 files
+# would otherwise be a million substring tests).
+_FEW_NAMES = 16
+_LANGUAGE_NAMES = tuple(language.name for language in LANGUAGES)
+_DEFINER_KEYWORDS = ("trait", "class", "interface", "type")  # a trait, class or interface
+_RECORD_KEYWORDS = ("struct", "class", "interface", "type")  # a record type, for suggestions
+_TYPE_KEYWORDS = ("type", "interface", "class")  # a named type: an alias, an interface, a class
 
-    def __init__(self, tree: SourceTree) -> None:
+
+def _known_language(path: str) -> Language:
+    language = language_of(path)
+    assert language is not None  # only files of a known language are matched
+    return language
+
+
+def _plain_ascii(path: str, data: bytes) -> bool:
+    """Do the bytes decode to the same characters (ASCII, no NUL, no Python coding cookie)?"""
+    return (
+        data.isascii()
+        and b"\x00" not in data
+        and not (path.endswith((".py", ".pyi")) and b"coding" in data[:400])  # a coding cookie decides
+    )
+
+
+class SourceCache:
+    """Each file is read at most once, tested for what it may hold by cheap prefilters, and
+    parsed only when it can matter: each answer is kept per file (and per set of names), so many
+    stores, alias rounds and the `--base` comparison ask again for nothing.
+
+    Trees are kept only for the files that hold governed traits (the SG401/SG402 rules read
+    them again); any other tree is dropped once read. `shared`: for the project at a `--base`
+    commit, the working tree's cache, which answers for every file not in `changed` (its bytes
+    are the same at the base): only changed files are read from git and parsed again."""
+
+    def __init__(
+        self, tree: SourceTree, shared: SourceCache | None = None, changed: frozenset[str] | None = None
+    ) -> None:
         self.tree = tree
+        self.shared = shared if changed is not None else None
+        self.changed = changed or frozenset()
         self._bytes: dict[str, bytes] = {}
         self._text: dict[str, str | None] = {}
         self.problems: dict[str, SourceProblem] = {}
         self.parsed: dict[tuple[str, str], Any] = {}  # (path, language) -> ast-grep root node
+        self.parses = 0  # ast-grep parses made (tests assert which files are parsed, not timings)
+        self.parsed_files: set[str] = set()  # every file parsed by ast-grep, here or in a child process (-v)
+        self._could: dict[tuple[str, frozenset[str]], bool] = {}
+        self._words: dict[str, set[str] | None] = {}  # None: undecodable, a candidate for any name
+        self._by_word: dict[str, set[str]] = {}
+        self._indexed: set[str] = set()
+        self._tested: set[str] = set()  # indexed files that are not plain ASCII: tested name by name
+        self._orders: dict[int, tuple[list[str], dict[str, int]]] = {}
+        self._extractions: dict[tuple[str, frozenset[str]], FileExtraction] = {}
+        self._types: dict[tuple[str, frozenset[str]], dict[str, TypeDefinition]] = {}
+        self._may_type: dict[tuple[str, frozenset[str]], bool] = {}
+        self._unusual_files: dict[str, bool] = {}
+        self._rounds: dict[tuple[int, frozenset[str]], tuple[list[str], dict[str, TypeDefinition]]] = {}
+
+    def _owner(self, path: str) -> SourceCache:
+        """Which cache answers for the file: the working tree's, for a file unchanged since the base."""
+        if self.shared is not None and path not in self.changed:
+            return self.shared
+        return self
 
     def data(self, path: str) -> bytes:
         """The file's bytes; b"" - with an SG002 problem recorded - when it may not or cannot be read."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.data(path)
         if path not in self._bytes:
             progress.step()
             try:
@@ -253,6 +309,9 @@ class SourceCache:
     def text(self, path: str) -> str | None:
         """The file's text, decoded for what it is (UTF-8, a byte-order mark, a Python coding
         cookie); None, with an SG002 problem recorded, when it cannot be decoded."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.text(path)
         if path not in self._text:
             data = self.data(path)
             try:
@@ -275,42 +334,272 @@ class SourceCache:
                 )
         return self._text[path]
 
+    def scannable(self, path: str) -> prefilter.Text | None:
+        """The file as the prefilters scan it: its bytes when they are plain ASCII text (which
+        decodes to the same characters), else its decoded text (None: undecodable)."""
+        data = self.data(path)
+        return data if _plain_ascii(path, data) else self.text(path)
+
+    def release(self, keep: set[str], data: bool = False) -> None:
+        """Drop the texts and trees (with `data`, the bytes too) of every file but `keep` (the
+        files whose trees a later phase reads)."""
+        if data:
+            self._bytes = {p: b for p, b in self._bytes.items() if p in keep}
+        self._text = {p: t for p, t in self._text.items() if p in keep or t is None}
+        self.parsed = {k: root for k, root in self.parsed.items() if k[0] in keep}
+
+    def forget(self, path: str) -> None:
+        """Drop what is kept of one file: a phase that reads each file once is done with it."""
+        self._bytes.pop(path, None)
+        if self._text.get(path) is not None:
+            del self._text[path]
+        for language in _LANGUAGE_NAMES:
+            self.parsed.pop((path, language), None)
+
+    def root(self, path: str, language: str, keep: bool = False) -> Any:
+        """The file's ast-grep tree: the kept one, else parsed now (and kept when `keep`)."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.root(path, language, keep)
+        key = (path, language)
+        found = self.parsed.get(key)
+        if found is None:
+            from ast_grep_py import SgRoot
+
+            found = SgRoot(self.text(path) or "", language).root()
+            self.parses += 1
+            self.parsed_files.add(path)
+            if keep:
+                self.parsed[key] = found
+        return found
+
+    # -- what a file may define ------------------------------------------------------------------
+
     def could_define(self, path: str, names: frozenset[str]) -> bool:
         """Can the file define one of these traits? Cheap byte tests first; a file whose bytes
         are not plain ASCII-compatible text (UTF-16, UTF-32) is decoded and tested as text, so
         an encoding never hides a definition."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.could_define(path, names)
+        key = (path, names)
+        if key not in self._could:
+            self._could[key] = self._could_define(path, names)
+        return self._could[key]
+
+    def _could_define(self, path: str, names: frozenset[str]) -> bool:
         data = self.data(path)
-        plain = any(name.encode() in data for name in names)
-        escaped = b"\\u" in data  # a TypeScript name may be spelt with unicode escapes: `\\u0044ialogueStore`
-        if not (plain or escaped) and b"\x00" not in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if not any(name.encode() in data for name in names) and not self._unusual(path, data):
             return False
-        text = self.text(path)
+        text = self._definable_text(path)
         if text is None:
             return True  # undecodable: SG002 says so
-        if "\\u" in text:
+        return prefilter.defines(text, _DEFINER_KEYWORDS, names, raw=True)
+
+    def _unusual(self, path: str, data: bytes) -> bool:
+        """Does the file need decoding before a name can be looked for: unicode escapes (a
+        TypeScript name may be spelt `\\u0044ialogueStore`), NUL bytes or a UTF-16 byte-order
+        mark (UTF-16 or UTF-32 text)? Tested once per file."""
+        known = self._unusual_files.get(path)
+        if known is None:
+            known = b"\\u" in data or b"\x00" in data[:4096] or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            self._unusual_files[path] = known
+        return known
+
+    def _definable_text(self, path: str) -> prefilter.Text | None:
+        """What a definition is looked for in: unicode escapes (TypeScript) spelt out."""
+        text = self.scannable(path)
+        if isinstance(text, bytes) and b"\\u" in text:
+            text = text.decode("ascii")
+        if isinstance(text, str) and "\\u" in text:
             text = _UNICODE_ESCAPE.sub(_unescaped, text)
-        return any(name in text for name in names) and _defines(text, names)
+        return text
+
+    def candidates(self, files: list[str], names: frozenset[str], many: bool = False) -> list[str]:
+        """The files, in order, that could define one of the names (`could_define`). With many
+        names (or `many`: many stores asking in turn), each file's definition sites are read once
+        and the names looked up in an index of the words found there."""
+        if not many and len(names) <= _FEW_NAMES:
+            return [p for p in files if self.could_define(p, names)]
+        for path in files:
+            if path not in self._indexed:
+                self._index(path)
+        hits: set[str] = set()
+        for name in names:
+            hits.update(self._by_word.get(name, ()))
+        order = self._order(files)
+        hits.update(p for p in self._tested if p in order and self.could_define(p, names))
+        chosen = sorted((p for p in hits if p in order), key=order.__getitem__)
+        other = frozenset(n for n in names if not prefilter.plain(n))
+        if other:  # a name with other characters than \w (`$`): tested file by file
+            picked = set(chosen)
+            chosen = [p for p in files if p in picked or self.could_define(p, other)]
+        return chosen
+
+    def _index(self, path: str) -> None:
+        self._indexed.add(path)
+        words = self._owner(path).site_words(path)
+        if words is None:
+            self._tested.add(path)
+        for word in words or ():
+            self._by_word.setdefault(word, set()).add(path)
+
+    def site_words(self, path: str) -> set[str] | None:
+        """The words at the definition sites of a plain ASCII file (None for any other file: it is
+        tested name by name, as `could_define` does, so that only a file that may hold a name is
+        decoded - and reported when it cannot be)."""
+        if path not in self._words:
+            data = self.data(path)
+            plain = _plain_ascii(path, data) and b"\\u" not in data
+            self._words[path] = prefilter.site_words(data, _DEFINER_KEYWORDS, raw=True) if plain else None
+        return self._words[path]
+
+    def _order(self, files: list[str]) -> dict[str, int]:
+        known = self._orders.get(id(files))
+        if known is None or known[0] is not files:
+            known = (files, {p: i for i, p in enumerate(files)})
+            self._orders[id(files)] = known
+        return known[1]
+
+    def extraction(self, path: str, language: Language, wanted: frozenset[str], keep: bool) -> FileExtraction:
+        """What the extractor reads of the traits in `wanted` (once per file and set of names);
+        the tree is kept when the file holds one of them (`keep`: when it is a governed file)."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.extraction(path, language, wanted, keep)
+        key = (path, wanted)
+        if key not in self._extractions:
+            text = self.text(path)
+            assert text is not None  # the caller skips undecodable files
+            root = self.root(path, language.name) if language.parsed_by_ast_grep else None
+            extraction = language.extract(path, text, wanted, root)
+            if extraction.traits and root is not None and keep:
+                self.parsed[(path, language.name)] = root
+            extraction.tree = None
+            self._extractions[key] = extraction
+        return self._extractions[key]
+
+    def extract_all(self, paths: list[str], wanted: frozenset[str]) -> None:
+        """Extract many files at once, shared with other processes when they are many (their
+        trees are then not kept: the rules that read them parse them again, in parallel too)."""
+        todo = [p for p in paths if (p, wanted) not in self._owner(p)._extractions]
+        weights = [len(self.data(p)) for p in todo]
+        if not parallel.worth_sharing(weights):
+            return  # file by file, as `extraction` is asked
+        work = [(p, _known_language(p)) for p in todo]
+        done = parallel.map_files(work, lambda item: self.extraction(item[0], item[1], wanted, keep=False), weights)
+        for (path, language), extraction in zip(work, done):
+            owner = self._owner(path)
+            owner._extractions[(path, wanted)] = extraction
+            if language.parsed_by_ast_grep:
+                owner.parsed_files.add(path)
+
+    def syntax_problem(self, path: str, language: Language) -> SourceProblem | None:
+        """The file's first syntax problem (a file that names a trait but defines none: reported
+        when the trait is found nowhere)."""
+        if not language.parsed_by_ast_grep:
+            return None
+        return language.syntax_problem(path, self.root(path, language.name))
+
+    # -- named types -----------------------------------------------------------------------------
+
+    def may_define_types(self, path: str, names: frozenset[str]) -> bool:
+        """Can the file define one of these named types, as its language's extractor reads them:
+        `type X` (Rust); `type X`, `interface X`, `class X` (TypeScript); `type X`, `class X` or an
+        alias `X = ...` / `X: TypeAlias = ...` at the start of a line (Python)? `_type_definer`,
+        language-blind, finds more: these are the files where the extractor can find one."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.may_define_types(path, names)
+        key = (path, names)
+        if key not in self._may_type:
+            data = self.data(path)
+            language = language_of(path)
+            found = False
+            if language is not None and any(name.encode() in data for name in names):
+                text = self.scannable(path)
+                found = text is not None and (
+                    prefilter.defines(text, language.type_keywords, names, raw=False)
+                    or (language.assigned_types and prefilter.assigns(text, names))
+                )
+            self._may_type[key] = found
+        return self._may_type[key]
+
+    def type_round(self, files: list[str], names: frozenset[str]) -> dict[str, TypeDefinition]:
+        """The first definition of each of the names in the files, in order (once per list of
+        files and set of names: many stores over the same paths ask the same question)."""
+        key = (id(files), names)
+        known = self._rounds.get(key)
+        if known is not None and known[0] is files:
+            return known[1]
+        found: dict[str, TypeDefinition] = {}
+        candidates = [p for p in files if self.may_define_types(p, names)]
+        weights = [len(self.data(p)) for p in candidates]
+        if parallel.worth_sharing(weights):  # every candidate is parsed; in order, the first definition wins
+            work = [(p, _known_language(p)) for p in candidates]
+            read = parallel.map_files(work, lambda item: self.type_definitions(item[0], item[1], names), weights)
+            for (path, language), definitions in zip(work, read):
+                owner = self._owner(path)
+                owner._types[(path, names)] = definitions
+                if language.parsed_by_ast_grep:
+                    owner.parsed_files.add(path)
+                for name, definition in definitions.items():
+                    found.setdefault(name, definition)
+        else:
+            for path in candidates:
+                if names <= found.keys():
+                    break  # every name has its first definition: no later file changes that
+                for name, definition in self.type_definitions(path, _known_language(path), names).items():
+                    found.setdefault(name, definition)
+        self._rounds[key] = (files, found)
+        return found
+
+    def type_definitions(self, path: str, language: Language, names: frozenset[str]) -> dict[str, TypeDefinition]:
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.type_definitions(path, language, names)
+        key = (path, names)
+        if key not in self._types:
+            text = self.text(path)
+            assert text is not None  # may_define_types is False for undecodable files
+            root = self.root(path, language.name) if language.parsed_by_ast_grep else None
+            self._types[key] = language.type_definitions(path, text, names, root)
+        return self._types[key]
 
 
-def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
-    """The project as it is in `tree` (default: the working tree under the manifest's folder)."""
+def build(
+    loaded: LoadedManifest,
+    tree: SourceTree | None = None,
+    shared: SourceCache | None = None,
+    changed: frozenset[str] | None = None,
+) -> Project:
+    """The project as it is in `tree` (default: the working tree under the manifest's folder).
+    With `shared` and `changed` (a base commit's tree), the files not in `changed` are answered
+    by `shared`, the working tree's cache: their bytes are the same at the base."""
     manifest = loaded.manifest
     root = loaded.root
-    tree = tree or WorkingTree(root, manifest.limits.max_file_bytes)
-    cache = SourceCache(tree)
+    boundaries = manifest.boundaries
+    if tree is None:
+        tree = WorkingTree(root, manifest.limits.max_file_bytes, exclude=manifest.exclude)
+    if isinstance(tree, WorkingTree):
+        tree.prepare([store.paths for store in manifest.store] + [boundaries.paths or () if boundaries else ()])
+    cache = SourceCache(tree, shared, changed)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []
-    matched = [[f for f in tree.match(store.paths) if language_of(f) is not None] for store in manifest.store]
-    progress.stage("reading files", len({f for files in matched for f in files}))
-    for position, (store, files) in enumerate(zip(manifest.store, matched)):
-        governed = GovernedStore(store, position, files)
-        _follow_traits(governed, cache, problems)
+    files_of: dict[tuple[str, ...], list[str]] = {}
+    for store in manifest.store:
+        if store.paths not in files_of:
+            files_of[store.paths] = [f for f in tree.match(store.paths) if language_of(f) is not None]
+    progress.stage("reading files", len({f for files in files_of.values() for f in files}))
+    many = len(manifest.store) > 8  # stores asking in turn: look names up in an index
+    for position, store in enumerate(manifest.store):
+        governed = GovernedStore(store, position, files_of[store.paths])
+        _follow_traits(governed, cache, problems, many)
         if not governed.found:
             for problem in governed.unparsed_mentions:
                 key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
                 problems.setdefault(key, problem)
         stores.append(governed)
-    boundaries = manifest.boundaries
     if boundaries is not None and boundaries.paths:
         scanned = [f for f in tree.match(boundaries.paths) if language_of(f) is not None]
     else:
@@ -360,91 +649,16 @@ def build(loaded: LoadedManifest, tree: SourceTree | None = None) -> Project:
         if declaration is not None:
             project.inline_declarations.setdefault((method.trait, method.name), declaration)
     project.problems = list(problems.values())
+    # What later phases read again: the trees of the files that hold governed traits (SG401 and
+    # SG402); every other tree and text is dropped now.
+    cache.release({d.location.path for store in stores for d in store.definitions})
     return project
 
 
 # Where a trait, class, interface or type alias of one of the names may be defined: the
 # keyword, then the name - comments and line continuations between them included, so that no
-# spelling hides a definition from the prefilter. The gap is skipped by `_Gaps`, not a regex: a
-# pattern that tries a comment at every keyword reads an unclosed `/*` to the end of the text
-# each time (quadratic).
-_DEFINING = re.compile(r"\b(?:trait|class|interface|type)")
-_TYPE_DEFINING = re.compile(r"\b(?:type|interface|class)")
-
-
-class _Gaps:
-    """Where the gap (white space, `\\` line continuations, `/* */` and `//` comments) that
-    starts at a position ends, in linear time over a whole text: every comment's end is found
-    by bisecting the positions of `*/` and newlines, found once, and each gap is walked once.
-
-    A prefilter may say yes wrongly, never no wrongly: a block comment holding another `/*` ends
-    wherever a nesting language (Rust) or a flat one (TypeScript) ends it, so such a gap is a
-    "may be" (`None`)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.closes = [m.start() for m in re.finditer(r"(?=\*/)", text)] if "*/" in text else []
-        self.opens = [m.start() for m in re.finditer(r"(?=/\*)", text)] if "/*" in text else []
-        self.newlines = [m.start() for m in re.finditer("\n", text)] if "/" in text else []
-        self.ends: dict[int, int | None] = {}
-
-    def _next(self, positions: list[int], at: int) -> int:
-        i = bisect.bisect_left(positions, at)
-        return positions[i] if i < len(positions) else -1
-
-    def _element(self, at: int) -> int | None:
-        """The end of the one gap element at `at` (`at` itself when there is none); None for a
-        block comment that holds another `/*`."""
-        text = self.text
-        ch = text[at : at + 1]
-        if not ch:
-            return at
-        if ch.isspace():
-            return at + 1
-        if ch == "\\":
-            if text.startswith("\n", at + 1):
-                return at + 2
-            return at + 3 if text.startswith("\r\n", at + 1) else at
-        if text.startswith("/*", at):
-            close = self._next(self.closes, at + 2)
-            if close < 0:
-                return at
-            inner = self._next(self.opens, at + 2)
-            return None if 0 <= inner < close else close + 2
-        if text.startswith("//", at):
-            newline = self._next(self.newlines, at + 2)
-            return at if newline < 0 else newline + 1
-        return at
-
-    def end(self, start: int) -> int | None:
-        """The end of the gap starting at `start` (`start` when there is none); None: "may be"."""
-        walked: list[int] = []
-        at: int | None = start
-        while at is not None and at not in self.ends:
-            walked.append(at)
-            after = self._element(at)
-            if after == at:
-                self.ends[at] = at
-                break
-            at = after
-        result = self.ends[at] if at is not None else None
-        for position in walked:
-            self.ends[position] = result
-        return result
-
-
-def _keyword_then_name(text: str, keywords: re.Pattern[str], name: re.Pattern[str]) -> bool:
-    """Is there a keyword, a gap of at least one element, then the name?"""
-    gaps = _Gaps(text)
-    for keyword in keywords.finditer(text):
-        end = gaps.end(keyword.end())
-        if end is None:
-            return True
-        if end > keyword.end() and name.match(text, end):
-            return True
-    return False
-
-
+# spelling hides a definition from the prefilter (the gap is skipped by prefilter.Gaps, in linear
+# time; a nested block comment there is a "may be").
 _UNICODE_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})")
 
 
@@ -454,8 +668,7 @@ def _unescaped(match: re.Match[str]) -> str:
 
 
 def _defines(text: str, names: frozenset[str]) -> bool:
-    alternatives = "|".join(re.escape(name) for name in sorted(names))
-    return _keyword_then_name(text, _DEFINING, re.compile(rf"(?:r#)?(?:{alternatives})\b"))
+    return prefilter.defines(text, _DEFINER_KEYWORDS, names, raw=True)
 
 
 def _renamed_crates(
@@ -472,11 +685,11 @@ def _renamed_crates(
         return
     from store_gate.extract import rust
 
-    texts: list[tuple[str, str | None]] = [(path, cache.text(path)) for path in files if b"extern" in cache.data(path)]
+    texts: list[tuple[str, str | None]] = [(p, cache.text(p)) for p in files if _extern_crate(cache.data(p))]
     for path in rust.crate_roots(files):
         try:
             data = tree.read(path)
-            texts.append((path, decode_source(data, path) if b"extern" in data else None))
+            texts.append((path, decode_source(data, path) if _extern_crate(data) else None))
         except (Unreadable, UnicodeDecodeError):
             continue  # no crate root there, or none the gate can read: nothing it renames is seen
     for path, text in texts:
@@ -487,39 +700,53 @@ def _renamed_crates(
             problems.setdefault((location.path, location.line, location.column, problem.code), problem)
 
 
+def _extern_crate(data: bytes) -> bool:
+    """May the file hold `extern crate` (comments between the words included)? Only such a file
+    is parsed for a renamed crate."""
+    if b"extern" not in data or b"crate" not in data:
+        return False
+    words = prefilter.site_words(data if data.isascii() else data.decode("utf-8", "replace"), ("extern",), raw=False)
+    return words is None or "crate" in words
+
+
 def _follow_traits(
-    store: GovernedStore, cache: SourceCache, problems: dict[tuple[str, int, int, str], SourceProblem]
+    store: GovernedStore,
+    cache: SourceCache,
+    problems: dict[tuple[str, int, int, str], SourceProblem],
+    many: bool = False,
 ) -> None:
     """Find the store's trait, then every supertrait / base named by a governed trait, wherever
     it is defined under the store's paths; then decide what each named heritage is: governed,
     standard, external, or not found (SG004)."""
     wanted = {store.config.trait}
     pending = frozenset(wanted)
+    mentions: list[tuple[str, Language]] = []  # files that name a trait and define none
     while pending:
-        for path in store.files:
-            if not cache.could_define(path, pending):
-                continue  # cannot define the trait: never parsed
-            text = cache.text(path)
-            if text is None:
-                continue
+        # The other files cannot define it: never parsed. Undecodable ones are reported (SG002).
+        candidates = [p for p in cache.candidates(store.files, pending, many) if cache.text(p) is not None]
+        cache.extract_all(candidates, pending)
+        for path in candidates:
             language = language_of(path)
             assert language is not None  # store.files holds only files of a known language
-            extraction = language.extract(path, text, pending)
-            if extraction.tree is not None:
-                cache.parsed[(path, extraction.tree[0])] = extraction.tree[1]
+            extraction = cache.extraction(path, language, pending, keep=True)
             store.definitions.extend(extraction.traits)
             reported = list(extraction.problems)
-            if extraction.syntax is not None:
-                if extraction.traits:
+            if extraction.traits:
+                if extraction.syntax is not None:
                     reported.insert(0, extraction.syntax)
-                else:
-                    store.unparsed_mentions.append(extraction.syntax)
+            elif language.parsed_by_ast_grep:
+                mentions.append((path, language))
             for problem in reported:
                 key = (problem.location.path, problem.location.line, problem.location.column, problem.code)
                 problems.setdefault(key, problem)
         named = {h.name for d in store.definitions for h in d.supertraits}
         pending = frozenset(named - wanted)
         wanted |= pending
+    if not store.found:  # a syntax error may be what hides the trait: only then are they looked for
+        for path, language in mentions:
+            syntax = cache.syntax_problem(path, language)
+            if syntax is not None:
+                store.unparsed_mentions.append(syntax)
     store.definitions = _resolve_named_types(_merge_stubs(store.definitions), store.files, cache, problems)
     defined = {d.name for d in store.definitions}
     classes = {(d.name, d.location.path) for d in store.definitions if not d.type_only}
@@ -643,13 +870,10 @@ def _class_base(
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _type_definer(names: frozenset[str]) -> Callable[[str], bool]:
-    """Where a named type may be defined: `type X`, `interface X`, `class X`, or a Python alias
+def _type_definer(names: frozenset[str]) -> Callable[[prefilter.Text], bool]:
+    """Where a named type may be defined: `type X`, `interface X`, `class X`, or an alias
     `X = ...` / `X: TypeAlias = ...` at the start of a line."""
-    alternatives = "|".join(re.escape(name) for name in sorted(names))
-    name = re.compile(rf"(?:{alternatives})\b")
-    alias = re.compile(rf"^[ \t]*(?:{alternatives})[ \t]*(?::[^=\n]*)?=", re.MULTILINE)
-    return lambda text: alias.search(text) is not None or _keyword_then_name(text, _TYPE_DEFINING, name)
+    return lambda text: prefilter.assigns(text, names) or prefilter.defines(text, _TYPE_KEYWORDS, names, raw=False)
 
 
 def _resolve_named_types(
@@ -674,17 +898,8 @@ def _resolve_named_types(
         if not pending:
             break
         searched |= pending
-        definer = _type_definer(pending)
-        for path in files:
-            data = cache.data(path)
-            if not any(name.encode() in data for name in pending):
-                continue
-            text = cache.text(path)
-            language = language_of(path)
-            if text is None or language is None or not definer(text):
-                continue
-            for name, type_definition in language.type_definitions(path, text, pending).items():
-                found.setdefault(name, type_definition)
+        for name, type_definition in cache.type_round(files, pending).items():
+            found.setdefault(name, type_definition)
         referred = {n for d in found.values() for n in (d.alias_of, *d.members) if n}
         pending = frozenset(referred - searched)
     deeper = pending  # named by a type the gate read, but past the rounds it follows: unknown

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from typing import TYPE_CHECKING, Callable, Literal
 
 if TYPE_CHECKING:
@@ -64,6 +63,8 @@ class Rule:
         Options, References."""
         if not self.builtin:
             return self.help
+        from importlib import resources  # it imports tempfile: only `explain` and the docs need it
+
         return resources.files("store_gate.docs").joinpath(f"{self.code}.md").read_text(encoding="utf-8")
 
     def section(self, title: str) -> str:

@@ -375,3 +375,17 @@ def test_a_change_inside_a_step_makes_the_method_changed(tmp_path: Path) -> None
     result = repo.check("--base", "main", "--format", "json")
     (method,) = [m for m in json.loads(result.stdout)["manifests"][0]["methods"] if m["name"] == "legacy_1"]
     assert method["change"] == "changed"
+
+
+def test_a_change_to_a_file_read_through_a_symlinked_folder_is_gated(repo: Repo) -> None:
+    """git lists a changed file under its own name only: `src/shared -> ../lib` reads lib/store.rs
+    as src/shared/store.rs, and a change there still makes its methods changed."""
+    (repo.root / "src" / "store.rs").unlink()
+    (repo.root / "lib").mkdir()
+    (repo.root / "lib" / "store.rs").write_text("pub trait DialogueStore {\n" + LEGACY_METHODS + "}\n")
+    (repo.root / "src" / "shared").symlink_to("../lib")
+    repo.commit("the store through a linked folder")
+    git(repo.root, "checkout", "-q", "-b", "feature")
+    changed = LEGACY_METHODS.replace("fn legacy_2(&self, id: &str)", "fn legacy_2(&self, id: &str, limit: u32)")
+    (repo.root / "lib" / "store.rs").write_text("pub trait DialogueStore {\n" + changed + "}\n")
+    assert repo.codes("--base", "main") == [("SG101", "legacy_2")]

@@ -184,3 +184,25 @@ def test_version_explain_and_rules_do_not_build_manifest_models(args: list[str])
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.stdout.strip().splitlines()[-1] == "False False False"
+
+
+LAZY = ("store_gate.baseline", "store_gate.flake8_plugin", "wcmatch", "subprocess")
+
+
+def test_a_warm_run_without_baseline_imports_neither_the_baseline_nor_subprocess(tmp_path: Path) -> None:
+    """The pre-commit path's start-up: the example's globs are simple (matched without wcmatch)
+    and it has no baseline, so the baseline's module, the flake8 plugin and subprocess (git
+    ls-files is spawned directly) are never imported."""
+    import os
+    import subprocess
+    import sys
+
+    project = _copy_example(tmp_path)
+    probe = PROBE.replace("print('PYDANTIC' if 'pydantic' in sys.modules else 'NO-PYDANTIC', code)", "")
+    probe += f"\nprint(code, sorted(m for m in {LAZY!r} if m in sys.modules))"
+    env = {**os.environ, "STORE_GATE_CACHE_DIR": str(tmp_path / "user-cache")}
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=False, env=env)
+        for _ in range(2)
+    ]
+    assert runs[1].stdout.strip().splitlines()[-1] == "0 []"

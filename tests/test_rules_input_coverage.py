@@ -338,9 +338,9 @@ def test_files_that_cannot_define_a_governed_trait_are_never_parsed(gate: Gate, 
     parsed: list[str] = []
     real = Language.extract
 
-    def counting(self: Language, path: str, text: str, wanted: frozenset[str]) -> object:
+    def counting(self: Language, path: str, text: str, wanted: frozenset[str], *tree: object) -> object:
         parsed.append(path)
-        return real(self, path, text, wanted)
+        return real(self, path, text, wanted, *tree)
 
     monkeypatch.setattr(Language, "extract", counting)  # type: ignore[attr-defined]
     gate.manifest(DECLARED)

@@ -324,6 +324,7 @@ def _check_globs(loaded: LoadedManifest) -> None:
         for name, backend in boundaries.backends.items():
             globs += [(("boundaries", "backends", name, "allow", j), glob) for j, glob in enumerate(backend.allow)]
     globs += [(("rules", j), glob) for j, glob in enumerate(manifest.rules)]
+    globs += [(("exclude", j), glob) for j, glob in enumerate(manifest.exclude)]
     globs += [(("waiver", i, "path"), w.path) for i, w in enumerate(manifest.waiver) if w.path is not None]
     problems = []
     for key, glob in globs:
@@ -338,14 +339,14 @@ def _import_table(
     root: Path, manifest: Manifest, name: str | None, display: str, lines: KeyLines
 ) -> ImportedTable | None:
     """The table of `[table] from` (or `[tables.<name>] from`), read from inside the project."""
+    declared = manifest.all_tables[name]
+    source = declared.from_
+    if source is None:
+        return None  # the importers (and PyYAML) are not even imported
     from store_gate.config.model import layout_problems, table_key
     from store_gate.schema.importers import ImportProblem, import_bytes, limits
     from store_gate.sources import Unreadable, glob_problem, read_inside
 
-    declared = manifest.all_tables[name]
-    source = declared.from_
-    if source is None:
-        return None
     where_key = (*table_key(name), "from")
     key = _dotted(where_key)
     line = lines.line_of(where_key)

@@ -20,12 +20,10 @@ When the cache cannot be read or written, everything is validated.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,15 @@ _MAX_DIGESTS_BYTES = 1 << 20  # `validated` holds at most _KEEP digests of 65 by
 _MAX_PARSED_BYTES = 16 << 20  # a parsed rule file, as JSON
 # The modules whose code decides what validation accepts and what the runtime model builds.
 _VALIDATING = ("config/validation.py", "config/model.py", "keytemplate.py", "dynamodb.py", "schema/table.py")
+
+
+try:  # the interpreter's own SHA-256: hashlib would load OpenSSL first (a few ms of every run)
+    from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 
 class CacheLocationError(Exception):
@@ -63,13 +70,13 @@ def cache_dir(explicit: str | None) -> Path:
 def build_fingerprint() -> str:
     """This build's validation code: the version and the bytes of the modules that validate."""
     here = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(__version__.encode())
+    digest = sha256(__version__.encode())
     for name in _VALIDATING:
         try:
             digest.update((here / name).read_bytes())
         except OSError:
             digest.update(f"{name}:?".encode())
-    return digest.hexdigest()
+    return str(digest.hexdigest())
 
 
 def _inside(folder: Path, root: Path) -> bool:
@@ -103,7 +110,7 @@ class ValidationCache:
         return str(self._folder) + "".join(f"; {note}" for note in dict.fromkeys(self.notes))
 
     def digest(self, kind: str, text: str) -> str:
-        return hashlib.sha256(f"{build_fingerprint()}\0{kind}\0{text}".encode()).hexdigest()
+        return str(sha256(f"{build_fingerprint()}\0{kind}\0{text}".encode()).hexdigest())
 
     def _load(self) -> dict[str, None]:
         if self._known is None:
@@ -157,7 +164,7 @@ class ValidationCache:
             self._dirty = True
 
     def _yaml_path(self, raw: bytes) -> Path:
-        key = hashlib.sha256(build_fingerprint().encode() + b"\0" + raw).hexdigest()[:40]
+        key = sha256(build_fingerprint().encode() + b"\0" + raw).hexdigest()[:40]
         return self._folder / f"yaml-{key}.json"
 
     def parsed_yaml(self, raw: bytes) -> list[Any] | None:
@@ -181,6 +188,8 @@ class ValidationCache:
             if json.loads(text) != documents:
                 return  # an integer key would read back as a string: only what JSON keeps exactly
             self._folder.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only when something new is kept
+
             handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".yaml-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
@@ -194,6 +203,8 @@ class ValidationCache:
         digests = list(self._load())[-_KEEP:]
         try:
             self._folder.mkdir(parents=True, exist_ok=True)
+            import tempfile
+
             handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".validated-")
             with os.fdopen(handle, "w", encoding="ascii") as out:
                 out.write("\n".join(digests) + "\n")

@@ -586,6 +586,7 @@ class Manifest:
     severity: dict[str, Literal["error", "warning", "off"]] = field(default_factory=dict)
     boundaries: Boundaries | None = None
     rules: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     tables: dict[str, Table] = field(default_factory=dict)  # [tables.<name>]
     entity_table: dict[str, str] = field(default_factory=dict)  # an entity's `table = "<name>"`
@@ -679,6 +680,7 @@ def build_manifest(data: dict[str, Any]) -> Manifest:
         severity=dict(data.get("severity", {})),
         boundaries=Boundaries.from_data(data["boundaries"]) if data.get("boundaries") is not None else None,
         rules=tuple(data.get("rules", [])),
+        exclude=tuple(data.get("exclude", [])),
         limits=_limits(_mapping(data.get("limits", {}))),
     )
 

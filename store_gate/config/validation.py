@@ -331,6 +331,10 @@ class Manifest(_Model):
     severity: dict[str, Literal["error", "warning", "off"]] = {}
     boundaries: Optional[Boundaries] = None
     rules: list[str] = Field(default=[], description="globs of your own ast-grep YAML rules")
+    exclude: list[str] = Field(
+        default=[],
+        description="globs of files and folders no store, boundary or rule reads (besides what git ignores)",
+    )
     limits: Limits = Field(default_factory=Limits, description="bounds on what the gate reads")
     volumes: Volumes = Field(default_factory=Volumes, description="item counts and sizes; calls per second")
     budgets: Budgets = Field(default_factory=Budgets, description="bounds on write cost (SG602)")

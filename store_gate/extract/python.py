@@ -744,7 +744,9 @@ def _function_shape(function: Function | ast.Lambda, receiver: bool) -> Function
 # Extraction ------------------------------------------------------------------------------------
 
 
-def extract(path: str, text: str, wanted: frozenset[str], language: str = "python") -> FileExtraction:
+def extract(
+    path: str, text: str, wanted: frozenset[str], language: str = "python", root: typing.Any = None
+) -> FileExtraction:
     try:
         return _extract(path, text, wanted)
     except RecursionError:
@@ -924,7 +926,7 @@ def _flat_targets(targets: Sequence[ast.expr]) -> list[ast.expr]:
 
 
 def type_definitions(
-    path: str, text: str, names: frozenset[str], language: str = "python"
+    path: str, text: str, names: frozenset[str], language: str = "python", root: typing.Any = None
 ) -> dict[str, TypeDefinition]:
     """Named types among `names` defined in the file: aliases (`ScanFn = Callable[[], list[X]]`,
     `ScanFn: TypeAlias = ...`, `type ScanFn = ...`, `NewType`), and classes (a function type when

@@ -259,10 +259,13 @@ _BARE_MACROS = {path.rsplit("::", 1)[1]: path for path in _TRANSPARENT_MACROS}
 _GATING_ATTRIBUTES = frozenset({"cfg", "cfg_attr"})
 
 
-def extract(path: str, text: str, wanted: frozenset[str], language: str = "rust") -> FileExtraction:
-    """The traits named in `wanted` defined in one Rust file, and what blocks reading them."""
+def extract(path: str, text: str, wanted: frozenset[str], language: str = "rust", root: Any = None) -> FileExtraction:
+    """The traits named in `wanted` defined in one Rust file, and what blocks reading them
+    (`root`: the file's tree, when it was parsed already). Its syntax problem is looked for only
+    when it defines one: otherwise it matters only if the trait is found nowhere (the caller's
+    `first_syntax_problem` then)."""
     result = FileExtraction(path)
-    root = SgRoot(text, "rust").root()
+    root = root if root is not None else SgRoot(text, "rust").root()
     result.tree = ("rust", root)
     imports = _Imports(root)
     aliases = _Aliases(root)
@@ -276,7 +279,8 @@ def extract(path: str, text: str, wanted: frozenset[str], language: str = "rust"
         result.problems.extend(problems)
     if len(_TRAIT_WORD.findall(text)) > len(items):  # `trait` outside trait items: in tokens, perhaps
         result.problems.extend(_generated(path, root, wanted))
-    result.syntax = first_syntax_problem(root, path)
+    if result.traits:
+        result.syntax = first_syntax_problem(root, path)
     return result
 
 
@@ -422,12 +426,15 @@ def crate_roots(files: list[str]) -> list[str]:
 _WRAPPERS = frozenset({"Option", "Result", "Box", "Arc", "Rc", "Pin", "Cow", "RefCell", "Mutex", "RwLock"})
 
 
-def type_definitions(path: str, text: str, names: frozenset[str], language: str = "rust") -> dict[str, TypeDefinition]:
+def type_definitions(
+    path: str, text: str, names: frozenset[str], language: str = "rust", root: Any = None
+) -> dict[str, TypeDefinition]:
     """Type aliases among `names` defined in the file: `type Items = Vec<Item>;` and `type Page<T> =
     Vec<T>;` are collections; `type A = B;` is what `B` is (`alias_of`), seen through the wrappers
     that do not change it (`Option<B>`, `Result<B>`, `Box<B>`, ...); any other alias is neither."""
     found: dict[str, TypeDefinition] = {}
-    for node in SgRoot(text, "rust").root().find_all(kind="type_item"):
+    root = root if root is not None else SgRoot(text, "rust").root()
+    for node in root.find_all(kind="type_item"):
         name_node, target = node.field("name"), node.field("type")
         if name_node is None or target is None or _unraw(name_node.text()) not in names:
             continue

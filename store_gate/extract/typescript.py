@@ -313,12 +313,12 @@ def _signature(decorators: list[Any], member: Any, skip: tuple[tuple[int, int], 
 
 
 def type_definitions(
-    path: str, text: str, names: frozenset[str], language: str = "typescript"
+    path: str, text: str, names: frozenset[str], language: str = "typescript", root: Any = None
 ) -> dict[str, TypeDefinition]:
     """Named types among `names` defined in the file: function types (a function type, an object
     type or interface with a call signature, `Function`), collections, aliases of other names."""
     found: dict[str, TypeDefinition] = {}
-    root = SgRoot(text, language).root()
+    root = root if root is not None else SgRoot(text, language).root()
     for kind in ("type_alias_declaration", "interface_declaration", *_CLASS_KINDS, "enum_declaration"):
         for node in root.find_all(kind=kind):
             name = node.field("name")
@@ -475,9 +475,13 @@ def _type_parts(node: Any) -> tuple[list[Any], list[str], list[Any]]:
 # Stores ---------------------------------------------------------------------------------------
 
 
-def extract(path: str, text: str, wanted: frozenset[str], language: str = "typescript") -> FileExtraction:
+def extract(
+    path: str, text: str, wanted: frozenset[str], language: str = "typescript", root: Any = None
+) -> FileExtraction:
+    """The interfaces and classes named in `wanted` defined in one file (`root`: its tree, when
+    parsed already); its syntax problem only when it defines one (see the Rust extractor)."""
     result = FileExtraction(path)
-    root = SgRoot(text, language).root()
+    root = root if root is not None else SgRoot(text, language).root()
     result.tree = (language, root)
     scope: _Scope | None = None
     for kind in _STORE_KINDS:
@@ -488,7 +492,8 @@ def extract(path: str, text: str, wanted: frozenset[str], language: str = "types
                 reader = _Reader(path, _identifier(str(name.text())), scope=scope)
                 result.traits.append(reader.store(node))
                 result.problems.extend(reader.problems)
-    result.syntax = first_syntax_problem(root, path)
+    if result.traits:
+        result.syntax = first_syntax_problem(root, path)
     return result
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from store_gate.rule import Rule
 from store_gate.rules.scan import Report, Scan
@@ -72,6 +72,49 @@ def _client_modules(context: ScanContext) -> tuple[bytes, ...]:
             if set(serves) & governed
         )
     return tuple(sorted(root.encode() for root in roots))
+
+
+def _client_in_file(context: ScanContext) -> Callable[[str, bytes], bool]:
+    """After the substring test: can SG501 match in this file? Not in a file every governed
+    backend allows (no client there is outside its backend); in Rust and Python, only where a
+    client module's root occurs as a whole identifier - in Rust not between double quotes (a
+    `feature = "rocksdb"` is a string; a path is written `rocksdb::`)."""
+    from store_gate.languages import LANGUAGES, language_of
+    from store_gate.prefilter import holds_token
+    from store_gate.sources import glob_matcher
+
+    scope = context.scope
+    governed = set(scope.backend_allow)
+    everywhere = [glob_matcher(tuple(scope.backend_allow[name])) for name in sorted(governed)]
+    roots: dict[str, tuple[bytes, ...]] = {}
+    for language in LANGUAGES:
+        modules = scope.backend_modules.get(language.rules, ())
+        separator = language.separator
+        roots[language.rules] = tuple(
+            sorted(
+                {
+                    (module if separator == "/" else module.split(separator)[0]).encode()
+                    for module, serves in modules
+                    if set(serves) & governed
+                }
+            )
+        )
+
+    def holds(path: str, data: bytes) -> bool:
+        if everywhere and all(allowed(path) for allowed in everywhere):
+            return False
+        language = language_of(path)
+        if language is None or language.rules == "typescript":
+            return True  # a module specifier is a string: the substring test was the test
+        rust = language.rules == "rust"
+        for root in roots.get(language.rules, ()):
+            if rust and root + b"::" in data:
+                return True
+            if holds_token(data, root, quoted=not rust):
+                return True
+        return False
+
+    return holds
 
 
 def _key_format(match: Match) -> Report:
@@ -180,7 +223,7 @@ SG501 = Rule(
     "error",
     "Backend clients used outside the modules allowed to hold them.",
     lowerable=False,
-    scan=Scan("scanned", _client_outside_backend, needs="backends", needles=_client_modules),
+    scan=Scan("scanned", _client_outside_backend, needs="backends", needles=_client_modules, confirm=_client_in_file),
 )
 SG502 = Rule(
     "SG502",

@@ -106,6 +106,10 @@ def no_prefilter(context: ScanContext) -> tuple[bytes, ...] | None:
     return None
 
 
+def no_confirmation(context: ScanContext) -> Callable[[str, bytes], bool] | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Scan:
     files: Files
@@ -114,3 +118,6 @@ class Scan:
     # Byte strings a file must contain for the rule to match in it (None: no prefilter); the
     # file is parsed only when one of them is there.
     needles: Callable[[ScanContext], tuple[bytes, ...] | None] = no_prefilter
+    # Then a finer test of the file's path and bytes (None: none), which may only say no to a
+    # file the rule cannot match in: an identifier as a whole token, not a substring of a word.
+    confirm: Callable[[ScanContext], Callable[[str, bytes], bool] | None] = no_confirmation

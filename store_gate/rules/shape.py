@@ -7,7 +7,7 @@ ast-grep rules: rules/<language>/SG40x-<language>.yml (with their valid/invalid 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from store_gate.rule import Rule
 from store_gate.rules.scan import Report, Scan
@@ -15,9 +15,13 @@ from store_gate.rules.scan import Report, Scan
 if TYPE_CHECKING:
     from store_gate.rules.scan import Match, ScanContext
 
-# Substrings of the identifiers SG403 looks for (pk, sk, gsi1pk, partition_key, ...): a file
-# holding none of them, nor one of the table's own key names, is never parsed for it.
-_KEY_WORDS = (b"pk", b"sk", b"PK", b"SK", b"Pk", b"Sk", b"gsi", b"GSI", b"lsi", b"LSI", b"partition", b"sort")
+# The identifiers SG403 looks for, lower-cased: what the rules' `key-attribute` regex matches, case
+# insensitively, in any of the three languages (partition_key in Rust and Python, partitionKey in
+# TypeScript).
+_KEY_IDENTIFIER = re.compile(rb"pk|sk|gsi\d*_?(?:pk|sk)|lsi\d*_?sk|partition_?key|sort_?key")
+# Characters that case-fold to an ASCII letter under a case-insensitive regex (the long s, the
+# Kelvin sign, the dotted and dotless i): a name spelt with one is no substring of `pk`.
+_FOLDING = (b"\xc5\xbf", b"\xe2\x84\xaa", b"\xc4\xb0", b"\xc4\xb1")
 
 
 def _storage_vocabulary(match: Match) -> Report:
@@ -73,8 +77,31 @@ def _physical_key(match: Match) -> Report:
     )
 
 
-def _key_words(context: ScanContext) -> tuple[bytes, ...]:
-    return _KEY_WORDS + tuple(name.encode() for name in context.key_attributes)
+def _holds_key_attribute(context: ScanContext) -> Callable[[str, bytes], bool]:
+    """Can SG403 match in the file: does it hold one of the key attribute names as a whole
+    identifier (`pk`, `gsi1_sk`, `sortKey`; not `task`, `disk`, `sort()`)? A substring test on
+    the lower-cased bytes (`pk`, `sk`, `partition`, `sort`), then the identifier around each
+    occurrence. The table's own names that the built-in pattern does not cover are looked for as
+    substrings."""
+    from store_gate.prefilter import token_runs
+
+    extra = tuple(
+        name.encode() for name in context.key_attributes if not _KEY_IDENTIFIER.fullmatch(name.lower().encode())
+    )
+
+    def holds(path: str, data: bytes) -> bool:
+        if any(name in data for name in extra):
+            return True
+        if not data.isascii() and any(char in data for char in _FOLDING):
+            return True
+        lowered = data.lower()
+        for needle in (b"pk", b"sk", b"partition", b"sort"):
+            for _, left, right, unsure in token_runs(lowered, needle):
+                if unsure or _KEY_IDENTIFIER.fullmatch(lowered, left, right):
+                    return True
+        return False
+
+    return holds
 
 
 SG401 = Rule(
@@ -97,5 +124,5 @@ SG403 = Rule(
     "domain-type-physical-key",
     "error",
     "Physical key attributes (pk, sk, gsi1pk, ...) in domain model types.",
-    scan=Scan("domain", _physical_key, needs="boundaries", needles=_key_words),
+    scan=Scan("domain", _physical_key, needs="boundaries", confirm=_holds_key_attribute),
 )

@@ -21,16 +21,17 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from store_gate import progress
+from store_gate import parallel, progress
 from store_gate.display import bounded, one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
 from store_gate.languages import LANGUAGES, Language, language_of
+from store_gate.prefilter import named_in
 from store_gate.rule import Rule, Severity
 from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
 from store_gate.sources import Unreadable, Walk, glob_matcher, read_inside
@@ -39,7 +40,7 @@ if TYPE_CHECKING:  # `explain` and `rules` import this module for SG005: keep it
     from store_gate.config.cache import ValidationCache
     from store_gate.config.model import Backend
     from store_gate.findings import Finding
-    from store_gate.project import Project
+    from store_gate.project import Project, SourceCache
     from store_gate.rules.worker import Outcome, Worker
 
 RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
@@ -329,33 +330,6 @@ def _scope(project: Project) -> Scope:
 # -- running ---------------------------------------------------------------------------------
 
 
-class _Parsed:
-    """Files through the project's source cache: read once, parsed at most once per language
-    (the extractor's trees are reused); a rule with needles parses only files containing one."""
-
-    def __init__(self, project: Project) -> None:
-        self.sources = project.sources
-
-    def contains_any(self, path: str, needles: tuple[bytes, ...]) -> bool:
-        try:
-            data = self.sources.data(path)
-        except OSError:
-            return False
-        return any(needle in data for needle in needles)
-
-    def root_of(self, path: str, language: str) -> Any:
-        from ast_grep_py import SgRoot
-
-        key = (path, language)
-        if key not in self.sources.parsed:
-            try:
-                text = self.sources.text(path) or ""  # SG002 reports files that are not UTF-8
-            except OSError:
-                text = ""
-            self.sources.parsed[key] = SgRoot(text, language).root()
-        return self.sources.parsed[key]
-
-
 def _file_language(path: str, rule_language: str) -> str | None:
     """The ast-grep language to parse the file in, when a rule of `rule_language` runs on it."""
     language = language_of(path)
@@ -376,61 +350,134 @@ def _names(node: Any, language: Language) -> tuple[str | None, str | None]:
     return owner, member
 
 
-def run(project: Project) -> list[Finding]:
-    """Findings of the built-in structural rules and the manifest's own rules."""
-    from store_gate.rules.worker import Worker
+@dataclass
+class _Plan:
+    """One rule's run over its files: which files, with what config, behind which prefilters."""
 
+    astgrep: AstGrepRule
+    files: list[str]
+    config: dict[str, Any]
+    needles: tuple[bytes, ...] | None
+    confirm: Callable[[str, bytes], bool] | None
+    store_trait: tuple[str, ...] | None = None  # the governed traits, when the rule looks only inside them
+    members: set[str] = field(default_factory=set)  # the files of the rule's language
+    store_names: frozenset[str] = frozenset()
+
+    def wants(self, path: str, data: bytes) -> bool:
+        if self.needles is not None and not any(needle in data for needle in self.needles):
+            return False
+        return self.confirm is None or self.confirm(path, data)
+
+    def config_for(self, text: str) -> dict[str, Any] | None:
+        """The config for one file: `store-trait` lists only the governed traits the file's text
+        holds (a node's name is a slice of it), so a thousand stores make no thousand-name regex
+        per file. None: no governed trait is named in it, so nothing can match."""
+        if self.store_trait is None:
+            return self.config
+        names = (
+            [name for name in self.store_trait if name in text]
+            if len(self.store_trait) <= 16
+            else named_in(text, self.store_names)
+        )
+        if not names:
+            return None
+        config = dict(self.config)
+        utils = dict(config["utils"])
+        utils["store-trait"] = _set_regex(utils["store-trait"], f"^(?:{_alternation(names)})$")
+        config["utils"] = utils
+        return config
+
+
+def run(project: Project) -> list[Finding]:
+    """Findings of the built-in structural rules, file by file (each file read once, parsed once
+    for every rule that needs it, its tree dropped after), then of the manifest's own rules, in
+    the worker process within their budget."""
     scope = _scope(project)
     context = ScanContext(project, scope)
     boundaries = project.loaded.manifest.boundaries
-    parsed = _Parsed(project)
-    findings: list[Finding] = []
+    sources = project.sources
     present = frozenset(known.name for p in [*scope.scanned, *scope.stores] if (known := language_of(p)) is not None)
-    worker = Worker()
-    try:
-        for astgrep in [*builtin_rules(present, project.loaded.cache), *project.loaded.user_rules]:
-            rule, scan = astgrep.rule, astgrep.rule.scan
-            assert scan is not None
-            if rule.severity == "off":
-                continue
-            if scan.needs == "boundaries" and boundaries is None:
-                continue  # SG403 needs [boundaries]: where the domain is
-            if scan.needs == "backends" and not scope.backend_allow:
-                continue  # SG501 and SG502 need [boundaries.backends.*]
-            if rule.builtin:
-                config = _parameterised(astgrep.config, context, astgrep.language)
-                if config is not None:
-                    findings += _run_builtin(astgrep, config, scope.files(scan.files), parsed, context)
-            else:
-                budget = project.loaded.manifest.limits.rule_seconds
-                findings += _run_users(astgrep, _rule_files(astgrep, scope.files(scan.files)), parsed, worker, budget)
-    finally:
-        worker.stop()
-    return findings
-
-
-def _run_builtin(
-    astgrep: AstGrepRule, config: dict[str, Any], files: list[str], parsed: _Parsed, context: ScanContext
-) -> list[Finding]:
-    """One of the gate's own rules, in-process on the project's parsed trees."""
-    rule, scan = astgrep.rule, astgrep.rule.scan
-    assert scan is not None
-    needles = scan.needles(context)
-    findings: list[Finding] = []
-    progress.stage(f"rule {rule.code}: files", len(files))
-    for path in files:
-        progress.step()
-        parse_as = _file_language(path, astgrep.language)
-        if parse_as is None or (needles is not None and not parsed.contains_any(path, needles)):
+    plans: list[_Plan] = []
+    users: list[AstGrepRule] = []
+    for astgrep in [*builtin_rules(present, project.loaded.cache), *project.loaded.user_rules]:
+        rule, scan = astgrep.rule, astgrep.rule.scan
+        assert scan is not None
+        if rule.severity == "off":
             continue
-        for node in parsed.root_of(path, parse_as).find_all(config):
-            finding = _finding(rule, scan, node, path, context, config)
-            if finding is not None:
-                findings.append(finding)
+        if scan.needs == "boundaries" and boundaries is None:
+            continue  # SG403 needs [boundaries]: where the domain is
+        if scan.needs == "backends" and not scope.backend_allow:
+            continue  # SG501 and SG502 need [boundaries.backends.*]
+        if not rule.builtin:
+            users.append(astgrep)
+            continue
+        files = scope.files(scan.files)
+        config = _parameterised(astgrep.config, context, astgrep.language)
+        if config is None:
+            continue
+        store_trait = None
+        if "store-trait" in (config.get("utils") or {}):
+            store_trait = tuple(sorted(project.governed_trait_names))
+        plan = _Plan(astgrep, files, config, scan.needles(context), scan.confirm(context), store_trait)
+        plan.members = {p for p in files if _file_language(p, astgrep.language) is not None}
+        plan.store_names = frozenset(store_trait or ())
+        plans.append(plan)
+    # First the prefilters, file by file, on the bytes; the files no rule wants are dropped now.
+    wanted: list[tuple[str, list[int]]] = []
+    weights: list[int] = []
+    members = sorted({p for plan in plans for p in plan.members})
+    progress.stage("structural rules: files", len(members))
+    for path in members:
+        progress.step()
+        data = sources.data(path)
+        active = [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)]
+        if active:
+            wanted.append((path, active))
+            weights.append(len(data))
+        else:
+            sources.forget(path)
+
+    def scan_file(entry: tuple[str, list[int]]) -> list[Finding]:
+        """One file: parsed once, every rule that wants it run on it, its tree dropped."""
+        path, active = entry
+        language = language_of(path)
+        assert language is not None  # plans hold only files of their rules' language
+        root = sources.root(path, language.name)
+        text = sources.text(path) or ""
+        found: list[Finding] = []
+        for index in active:
+            plan = plans[index]
+            config = plan.config_for(text)
+            if config is None:
+                continue
+            rule = plan.astgrep.rule
+            assert rule.scan is not None
+            nodes = root.find_all(config)
+            matched = (_finding(rule, rule.scan, node, path, context, config) for node in nodes)
+            found.extend(f for f in matched if f is not None)
+        sources.forget(path)
+        return found
+
+    findings: list[Finding] = [f for found in parallel.map_files(wanted, scan_file, weights) for f in found]
+    sources.parsed_files.update(path for path, _ in wanted)  # parsed here or in a child process
+    if users:
+        from store_gate.rules.worker import Worker  # a process of its own: only for users' rules
+
+        budget = project.loaded.manifest.limits.rule_seconds
+        worker = Worker()
+        try:
+            for astgrep in users:
+                assert astgrep.rule.scan is not None
+                files = _rule_files(astgrep, scope.files(astgrep.rule.scan.files))
+                findings += _run_users(astgrep, files, sources, worker, budget)
+        finally:
+            worker.stop()
     return findings
 
 
-def _run_users(astgrep: AstGrepRule, files: list[str], parsed: _Parsed, worker: Worker, budget: float) -> list[Finding]:
+def _run_users(
+    astgrep: AstGrepRule, files: list[str], sources: SourceCache, worker: Worker, budget: float
+) -> list[Finding]:
     """One of the manifest's own rules, file by file in the worker process, each within the
     budget: a file it overruns (or fails on) stops the rule there, and says so (SG005)."""
     findings: list[Finding] = []
@@ -441,7 +488,7 @@ def _run_users(astgrep: AstGrepRule, files: list[str], parsed: _Parsed, worker: 
         if parse_as is None:
             continue
         try:
-            text = parsed.sources.text(path) or ""  # SG002 reports files that are not UTF-8
+            text = sources.text(path) or ""  # SG002 reports files that are not UTF-8
         except OSError:
             text = ""
         outcome = worker.run(path, parse_as, text, astgrep.config, astgrep.message, budget)

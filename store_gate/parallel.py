@@ -1,0 +1,118 @@
+"""Per-file work shared across processes, for trees large enough to pay for it.
+
+Parsing holds the GIL (ast-grep-py), so threads give nothing; a fork of the process does: the
+child has the project, its kept trees and the rules already in memory, parses its share of the
+files and sends back plain results (findings, type definitions) through a pipe. Results are
+returned in the order of the items, whatever process computed them: the output never depends on
+the split. A child that fails is not trusted for anything - its share is computed again here.
+
+Only on Linux (fork is safe there with no threads running; macOS frameworks and Windows lack it),
+only when the work is above `THRESHOLD` bytes of source and CPUs are idle, and never with
+`STORE_GATE_JOBS=1` (`STORE_GATE_JOBS=N` sets the number of processes).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Callable, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Below this many bytes of source to parse (about 35 ms of parsing), a fork costs more than it saves.
+THRESHOLD = 512 * 1024
+ENVIRONMENT = "STORE_GATE_JOBS"
+
+
+def workers() -> int:
+    """How many processes may share the work: `STORE_GATE_JOBS`, else the CPUs this process may
+    run on that are idle (the one-minute load average, this process included: on a machine busy
+    with other work, a fork only adds its own cost)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return 1
+    configured = os.environ.get(ENVIRONMENT, "").strip()
+    if configured:
+        try:
+            return max(1, min(int(configured), 64))
+        except ValueError:
+            return 1
+    try:
+        cpus = max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        cpus = max(1, os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    return max(1, min(cpus, round(cpus - busy) + 1))
+
+
+def _shares(weights: Sequence[int], count: int) -> list[list[int]]:
+    """Item indices split into `count` shares of about equal weight (heaviest first, each to the
+    lightest share so far)."""
+    shares: list[list[int]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for index in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(index)
+        loads[lightest] += weights[index]
+    return [sorted(share) for share in shares if share]
+
+
+def worth_sharing(weights: Sequence[int]) -> bool:
+    """Would `map_files` share this work with other processes?"""
+    return min(workers(), len(weights)) > 1 and sum(weights) >= THRESHOLD
+
+
+def map_files(items: Sequence[Item], work: Callable[[Item], Result], weights: Sequence[int]) -> list[Result]:
+    """`work(item)` for every item, in order: in this process, or - above `THRESHOLD` bytes in
+    all - shared with forked children."""
+    if not worth_sharing(weights):
+        return [work(item) for item in items]
+    import pickle
+
+    count = min(workers(), len(items))
+    shares = _shares(weights, count)
+    children: list[tuple[int, int, list[int]]] = []  # (pid, read end, share)
+    for share in shares[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its share, pickled down the pipe, then gone without cleanup
+            os.close(read_end)
+            status = 0
+            try:
+                payload = pickle.dumps([work(items[i]) for i in share], protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                payload, status = b"", 1
+            try:
+                view = memoryview(payload)
+                while view:
+                    written = os.write(write_end, view)
+                    view = view[written:]
+            except BaseException:
+                status = 1
+            os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end, share))
+    results: dict[int, Result] = {i: work(items[i]) for i in shares[0]}
+    for pid, read_end, share in children:
+        chunks = []
+        while True:
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+        answer: list[Result] | None = None
+        if os.waitstatus_to_exitcode(status) == 0:
+            try:
+                answer = pickle.loads(b"".join(chunks))
+            except Exception:
+                answer = None
+        if answer is None or len(answer) != len(share):
+            answer = [work(items[i]) for i in share]  # the child failed: nothing of it is trusted
+        results.update(zip(share, answer))
+    return [results[i] for i in range(len(items))]

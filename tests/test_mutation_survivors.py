@@ -1,0 +1,746 @@
+"""Behaviour that a mutant of the gate could change with every other test still passing
+(scripts/mutation.sh; README, "Mutation testing"). Each case is named for what a user sees and
+asserts the whole list of findings."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Gate
+
+from store_gate.app import Target, check_all, write_baselines
+from store_gate.findings import Finding
+
+STORE = """
+pub trait DialogueStore {
+    fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+}
+"""
+
+DECLARED = """
+[access.DialogueStore.get_dialogue]
+op = "GetItem"
+entity = "Dialogue"
+key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }
+"""
+
+BINARY_TABLE = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "B" }
+"""
+
+BLOBS = """
+pub trait DialogueStore {
+    fn get_blob(&self, id: &str, digest: &[u8]) -> Result<Option<Blob>>;
+}
+"""
+
+
+def seen(findings: list[Finding]) -> list[tuple[str, str]]:
+    return [(f.code, f.message) for f in findings]
+
+
+# SG204 only asks a read of the base table for its primary key --------------------------------
+
+
+def test_a_getitem_on_an_index_is_sg203_alone_not_also_a_missing_primary_key(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.get_dialogue]\nop = "GetItem"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{dialogue_id}" }\n'
+    )
+    gate.write("src/store.rs", STORE)
+    assert seen(gate.findings()) == [
+        (
+            "SG203",
+            'DialogueStore.get_dialogue: GetItem cannot use index "GSI1": it addresses one item of the base table '
+            'by primary key; write op = "Query" with index = "GSI1" (and limit = 1), or drop index',
+        )
+    ]
+
+
+# SG208 on a binary (B) key ---------------------------------------------------------------------
+
+
+def test_a_binary_key_written_as_text_around_a_placeholder_is_sg208(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.get_blob]\nop = "GetItem"\nkey = { pk = "BLOB#{id}", sk = "D#{digest}" }\n'
+        '\n[access.DialogueStore.list_blobs]\nop = "Query"\n'
+        'key = { pk = "BLOB#{id}", sk = { between = ["D#{digest}", "E#{digest}"] } }\nlimit = 10\n',
+        table=BINARY_TABLE,
+    )
+    gate.write(
+        "src/store.rs",
+        BLOBS.replace("}\n", "    fn list_blobs(&self, id: &str, digest: &[u8]) -> Result<Vec<Blob>>;\n}\n"),
+    )
+    single = "must be a single placeholder bound to a bytes parameter"
+    assert seen(gate.findings()) == [
+        ("SG208", f'DialogueStore.get_blob: key "sk" is binary (B); "D#{{digest}}" {single}'),
+        ("SG208", f'DialogueStore.list_blobs: key "sk" is binary (B); "D#{{digest}}" {single}'),
+        ("SG208", f'DialogueStore.list_blobs: key "sk" is binary (B); "E#{{digest}}" {single}'),
+    ]
+
+
+def test_a_binary_key_bound_whole_to_a_bytes_parameter_passes(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.get_blob]\nop = "GetItem"\nkey = { pk = "BLOB#{id}", sk = "{digest}" }\n',
+        table=BINARY_TABLE,
+    )
+    gate.write("src/store.rs", BLOBS)
+    assert gate.findings() == []
+
+
+# SG102 for a declaration under a trait the gate does not govern --------------------------------
+
+
+def test_a_declaration_under_a_trait_that_is_not_governed_is_sg102(gate: Gate) -> None:
+    gate.manifest(DECLARED + '\n[access.DialogueStor.get_dialogue]\nop = "GetItem"\n')
+    gate.write("src/store.rs", STORE)
+    assert seen(gate.findings()) == [
+        (
+            "SG102",
+            "[access.DialogueStor.get_dialogue] names trait DialogueStor, which is not governed "
+            '(governed traits: DialogueStore) (did you mean "DialogueStore"?)',
+        )
+    ]
+
+
+# Rust: `////` is a plain comment, not documentation --------------------------------------------
+
+
+def test_an_access_tag_in_a_four_slash_comment_declares_nothing(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            //// @access { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" } }
+            fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+        }
+        """,
+    )
+    assert [(f.code, f.line) for f in gate.findings()] == [("SG101", 3)]
+
+
+# SG104 cannot be baselined ---------------------------------------------------------------------
+
+
+def test_a_waiver_without_a_reason_is_left_out_of_the_baseline_and_still_fails(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.manifest("", '\n[[waiver]]\nrule = "SG101"\nmethod = "DialogueStore.get_dialogue"\n')
+    gate.write("src/store.rs", STORE)
+    monkeypatch.chdir(gate.root)
+    target = Target(paths=(".",), use_cache=False)
+    outcome = write_baselines(target, update=False, allow_grow=False, reason="legacy, before the gate")
+    line = gate.line_of("[[waiver]]")
+    assert (outcome.left_out, outcome.lines) == (
+        1,
+        [
+            "store-gate-baseline.json: 1 entries written",
+            f"  not baselinable: store-gate.toml:{line}:1: SG104 waiver of SG101 for DialogueStore.get_dialogue "
+            "has no reason; say why the exception is acceptable",
+            "store-gate: 1 findings are not in the baseline and still fail (new ones need --update --allow-grow)",
+        ],
+    )
+    (result,) = check_all(target, None)
+    assert [(f.code, f.subject) for f in result.findings] == [("SG104", "DialogueStore.get_dialogue")]
+    assert [(f.code, f.subject) for f in result.baselined] == [("SG101", "DialogueStore.get_dialogue")]
+
+
+# SG208 on records --------------------------------------------------------------------------------
+
+RECORDS = """
+pub struct RoundKey { pub dialogue: String, pub round_key: u32 }
+pub struct Round { pub dialogue_id: String, pub number: u32 }
+pub trait DialogueStore {
+    fn m(&self, rounds: Vec<Round>, round_key: RoundKey, first: Round) -> Result<()>;
+}
+"""
+
+
+def test_a_collection_of_records_is_a_collection_and_a_record_suggests_the_field_named_like_it(gate: Gate) -> None:
+    # `first: Round` makes Round a record the gate reads; `rounds` is still a collection of them.
+    gate.manifest('[access.DialogueStore.m]\nop = "PutItem"\nkey = { pk = "D#{rounds}", sk = "R#{round_key}" }\n')
+    gate.write("src/store.rs", RECORDS)
+    assert seen(gate.findings()) == [
+        (
+            "SG208",
+            'DialogueStore.m: key "pk" is bound to {rounds} (Vec<Round>: a collection); a key part takes one value, '
+            "so this is one request per element: declare a BatchGetItem (or steps), or key the method on a single "
+            "value",
+        ),
+        (
+            "SG208",
+            'DialogueStore.m: key "sk" is bound to {round_key}, a whole RoundKey (a record with fields dialogue, '
+            "round_key); name the field the key part stands for, e.g. {round_key.round_key}",
+        ),
+    ]
+
+
+# Which findings a waiver waives ------------------------------------------------------------------
+
+THREE = """
+pub trait DialogueStore {
+    fn get(&self, id: &str) -> Result<Vec<Round>>;
+    fn put(&self, id: &str) -> Result<Vec<Round>>;
+    fn list(&self, id: &str) -> Result<Vec<Round>>;
+}
+"""
+THREE_SCANS = "".join(f'\n[access.DialogueStore.{name}]\nop = "Scan"\n' for name in ("get", "put", "list"))
+
+
+def waived_and_kept(gate: Gate) -> tuple[list[str], list[tuple[str, str | None]]]:
+    result = gate.run()
+    return (
+        [f"{w.finding.code} {w.finding.method}" for w in result.waived],
+        [(f.code, f.method) for f in result.findings],
+    )
+
+
+def test_a_trait_wide_waiver_waives_the_methods_it_lists_and_not_one_added_later(gate: Gate) -> None:
+    gate.manifest(
+        THREE_SCANS,
+        '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.*"\nmethods = ["get", "put"]\nreason = "legacy"\n',
+    )
+    gate.write("src/store.rs", THREE)
+    assert waived_and_kept(gate) == (["SG202 get", "SG202 put"], [("SG202", "list")])
+
+
+def test_a_waiver_of_one_method_waives_that_rule_on_that_method_only(gate: Gate) -> None:
+    gate.manifest(
+        THREE_SCANS,
+        '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get"\nreason = "legacy"\n'
+        '\n[[waiver]]\nrule = "SG210"\nmethod = "DialogueStore.put"\nreason = "legacy"\n',
+    )
+    gate.write("src/store.rs", THREE)
+    assert waived_and_kept(gate) == (["SG202 get"], [("SG202", "put"), ("SG202", "list"), ("SG104", "put")])
+
+
+# Messages say what to write ----------------------------------------------------------------------
+
+
+def test_sg101_quotes_a_method_name_that_is_not_a_bare_toml_key_in_the_table_to_write(gate: Gate) -> None:
+    gate.manifest(paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        'export interface DialogueStore {\n  "list.rounds"(id: string): Promise<Round | undefined>;\n}\n',
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG101",
+            "DialogueStore.list.rounds has no access pattern; declare it in store-gate.toml under "
+            '[access.DialogueStore."list.rounds"] or in its doc comment, e.g. @access { op = "Query", entity = '
+            '"Round", key = { pk = "..." } } (a skeleton to complete: no parameter builds the partition key of Round '
+            "on the table or any index: key the method on one, or add a GSI whose partition key its parameters build)",
+        )
+    ]
+
+
+def test_sg004_names_what_to_list_in_external_a_qualified_path_whole_and_a_wrapper_by_its_base(gate: Gate) -> None:
+    gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        'export interface DialogueStore extends Omit<Base, "x">, admin.Admin {\n'
+        "  get(dialogue_id: string): Promise<Dialogue | undefined>;\n}\n",
+    )
+    where = 'which is defined nowhere under the store\'s paths ("src/**/*.ts"): its methods would not be governed'
+    assert [(f.code, f.trait, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG004",
+            "DialogueStore",
+            1,
+            f'DialogueStore extends Omit<Base, "x">, {where}; add its file to paths, or list it in [[store]] '
+            'external = ["Base"] if another manifest governs it',
+        ),
+        (
+            "SG004",
+            "DialogueStore",
+            1,
+            f"DialogueStore extends admin.Admin, {where}; add its file to paths, or list it in [[store]] "
+            'external = ["admin.Admin"] if another manifest governs it',
+        ),
+    ]
+
+
+# SG209: which return types hand a cursor back --------------------------------------------------
+
+PAGED_METHODS = {
+    "typing_tuple": "Tuple[List[Round], Optional[str]]",
+    "nested_tuple": "tuple[list[dict[str, Any]], str | None]",
+    "one_element": "tuple[list[Round]]",
+}
+
+
+def test_a_page_of_items_and_a_cursor_hands_the_cursor_back_a_one_element_tuple_does_not(gate: Gate) -> None:
+    query = 'op = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }'
+    gate.manifest(
+        "".join(f'\n[access.DialogueStore.{name}]\n{query}\npage = "cursor"\n' for name in PAGED_METHODS)
+        + f'\n[access.DialogueStore.unannotated]\n{query}\npage = "cursor"\n'
+        + f"\n[access.DialogueStore.unbounded]\n{query}\n",
+        paths='["src/**/*.py"]',
+    )
+    gate.write(
+        "src/store.py",
+        "from typing import Any, List, Optional, Protocol, Tuple\n\n\nclass DialogueStore(Protocol):\n"
+        + "".join(
+            f"    def {name}(self, dialogue_id: str) -> {returns}: ...\n" for name, returns in PAGED_METHODS.items()
+        )
+        + "    def unannotated(self, dialogue_id: str): ...\n"
+        + "    def unbounded(self, dialogue_id: str) -> list[Round]: ...\n",
+    )
+    instead = (
+        "so it reads every page in one call; take the start key as a parameter (after: Option<Cursor>) and return "
+        "the next one (Page<T>, or the items with a token), return a stream, or declare limit = N"
+    )
+    no_cursor = 'page = "cursor", but the method takes no cursor and returns none'
+    assert seen(gate.findings()) == [
+        ("SG209", f"DialogueStore.one_element: {no_cursor} (it returns tuple[list[Round]]), {instead}"),
+        ("SG209", f"DialogueStore.unannotated: {no_cursor} (it returns nothing), {instead}"),
+        (
+            "SG209",
+            'DialogueStore.unbounded returns a collection (list[Round]) from a Query with neither page = "cursor" '
+            'nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N',
+        ),
+    ]
+
+
+# SG208: each placeholder of a key part is checked, records are shown whole ---------------------
+
+NUMBER_SORT_KEY = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "N" }
+"""
+
+PLACEHOLDERS = """
+[access.DialogueStore.batch]
+op = "BatchGetItem"
+key = { pk = "P#{id}", sk = "{numbers}" }
+
+[access.DialogueStore.put_empty]
+op = "PutItem"
+key = { pk = "P#{marker}", sk = "1" }
+
+[access.DialogueStore.put_two]
+op = "PutItem"
+key = { pk = "P#{key}#{tags}", sk = "1" }
+
+[access.DialogueStore.put_three]
+op = "PutItem"
+key = { pk = "P#{thing}#{tags}", sk = "1" }
+
+[access.DialogueStore.put_wide]
+op = "PutItem"
+key = { pk = "P#{wide}#{eight}", sk = "1" }
+"""
+
+PLACEHOLDER_STORE = """
+pub struct Marker {}
+pub struct Key { pub a: String }
+pub struct Wide { pub a: u8, pub b: u8, pub c: u8, pub d: u8, pub e: u8, pub f: u8, pub g: u8, pub h: u8, pub i: u8 }
+pub struct Eight { pub a: u8, pub b: u8, pub c: u8, pub d: u8, pub e: u8, pub f: u8, pub g: u8, pub h: u8 }
+pub trait DialogueStore {
+    fn batch(&self, id: &str, numbers: Vec<u64>) -> Result<Vec<Item>>;
+    fn put_empty(&self, marker: Marker) -> Result<()>;
+    fn put_two(&self, key: Key, tags: Vec<String>) -> Result<()>;
+    fn put_three(&self, thing: Thing, tags: Vec<String>) -> Result<()>;
+    fn put_wide(&self, wide: Wide, eight: Eight) -> Result<()>;
+}
+"""
+
+
+def test_every_placeholder_of_a_key_part_is_checked_and_a_record_is_shown_with_at_most_eight_fields(
+    gate: Gate,
+) -> None:
+    """A batch may key on a collection of numbers; a record with no fields is still named; after a
+    record or a type the gate does not know, the next placeholder is still checked."""
+    gate.manifest(PLACEHOLDERS, table=NUMBER_SORT_KEY)
+    gate.write("src/store.rs", PLACEHOLDER_STORE)
+    collection = (
+        "(Vec<String>: a collection); a key part takes one value, so this is one request per element: declare a "
+        "BatchGetItem (or steps), or key the method on a single value"
+    )
+    whole = "name the field the key part stands for, e.g."
+    assert seen(gate.findings()) == [
+        (
+            "SG208",
+            'DialogueStore.put_empty: key "pk" is bound to {marker}, a whole Marker (a record with fields none); '
+            f"{whole} {{marker.<field>}}",
+        ),
+        (
+            "SG208",
+            f'DialogueStore.put_two: key "pk" is bound to {{key}}, a whole Key (a record with fields a); {whole} {{key.a}}',
+        ),
+        ("SG208", f'DialogueStore.put_two: key "pk" is bound to {{tags}} {collection}'),
+        ("SG208", f'DialogueStore.put_three: key "pk" is bound to {{tags}} {collection}'),
+        (
+            "SG208",
+            'DialogueStore.put_wide: key "pk" is bound to {eight}, a whole Eight (a record with fields a, b, c, d, e, '
+            f"f, g, h); {whole} {{eight.a}}",
+        ),
+        (
+            "SG208",
+            'DialogueStore.put_wide: key "pk" is bound to {wide}, a whole Wide (a record with fields a, b, c, d, e, '
+            f"f, g, h, ...); {whole} {{wide.a}}",
+        ),
+    ]
+
+
+# SG201 and SG202 say what was written and what exists -------------------------------------------
+
+
+def test_sg201_lists_the_indexes_and_sg202_says_what_each_unbounded_read_reads(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.everything]\nop = "Scan"\n'
+        '\n[access.DialogueStore.every_status]\nop = "Scan"\nindex = "GSI1"\n'
+        '\n[access.DialogueStore.selected]\nop = "ExecuteStatement"\n'
+    )
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            fn everything(&self) -> Result<Vec<Dialogue>>;
+            fn every_status(&self) -> Result<Vec<Dialogue>>;
+            fn selected(&self) -> Result<Vec<Dialogue>>;
+            /// @access { op = "Query", index = "GSI2", key = { gsi1pk = "STATUS#{status}" }, limit = 5 }
+            fn by_status(&self, status: Status) -> Result<Vec<Dialogue>>;
+        }
+        """,
+    )
+    instead = (
+        "declare a Query on an index whose partition key the method's parameters can build (add a GSI if none fits)"
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG201",
+            'DialogueStore.by_status uses index "GSI2", which the table does not define (its indexes: GSI1, ByScore, '
+            'ByTime) (did you mean "GSI1"?); name one of them, or add [table.gsi.GSI2] first',
+        ),
+        ("SG202", f"DialogueStore.everything uses Scan, which reads all of the base table; {instead}"),
+        ("SG202", f'DialogueStore.every_status uses Scan, which reads all of GSI "GSI1"; {instead}'),
+        (
+            "SG202",
+            "DialogueStore.selected uses ExecuteStatement, a PartiQL statement, whose key condition cannot be "
+            f"proved; {instead}",
+        ),
+    ]
+
+
+# SG205 on a GSI with multi-attribute keys --------------------------------------------------------
+
+MULTI_ATTRIBUTE = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[table.gsi.ByDay]
+partition_keys = [{ name = "tenant", type = "S" }, { name = "device", type = "S" }]
+sort_keys = [{ name = "day", type = "S" }, { name = "hour", type = "S" }, { name = "at", type = "N" }]
+"""
+
+MULTI_ATTRIBUTE_KEYS = {
+    "skipping_an_hour": 'key = { tenant = "{t}", device = "{d}", day = "{day}", at = { ge = "{at}" } }',
+    "a_range_of_days": (
+        'key = { tenant = "{t}", device = "{d}", day = { begins_with = "2026" }, hour = { ge = "{day}" }, at = "{at}" }'
+    ),
+    "containing_a_day": 'key = { tenant = "{t}", device = "{d}", day = { contains = "{day}" }, hour = { contains = "1" } }',
+    "by_region": 'key = { tenant = "{t}", device = "{d}", region = "{day}" }',
+    "some_devices": 'key = { tenant = "{t}", device = { begins_with = "{d}" } }',
+    "any_device": 'key = { tenant = "{t}" }',
+}
+
+
+def test_sg205_multi_attribute_keys_partition_attributes_by_equality_sort_attributes_left_to_right(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        "".join(
+            f'\n[access.DialogueStore.{name}]\nop = "Query"\nindex = "ByDay"\n{key}\nlimit = 10\n'
+            for name, key in MULTI_ATTRIBUTE_KEYS.items()
+        ),
+        table=MULTI_ATTRIBUTE,
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        + "".join(
+            f"    fn {name}(&self, t: &str, d: &str, day: &str, at: u64) -> Result<Vec<Reading>>;\n"
+            for name in MULTI_ATTRIBUTE_KEYS
+        )
+        + "}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG205",
+            'DialogueStore.skipping_an_hour: the sort key of GSI "ByDay" is day, hour, at, used left to right: at '
+            'cannot be used without "hour"',
+        ),
+        (
+            "SG205",
+            "DialogueStore.a_range_of_days: only the last sort key attribute used may take a range; "
+            '"day" comes before "at" and must be matched by equality',
+        ),
+        (
+            "SG205",
+            "DialogueStore.a_range_of_days: only the last sort key attribute used may take a range; "
+            '"hour" comes before "at" and must be matched by equality',
+        ),
+        (
+            "SG205",
+            'DialogueStore.containing_a_day: "contains" on sort key "hour" is not a key condition; use one of '
+            "=, <, <=, >, >=, BETWEEN, begins_with",
+        ),
+        (
+            "SG205",
+            "DialogueStore.containing_a_day: only the last sort key attribute used may take a range; "
+            '"day" comes before "hour" and must be matched by equality',
+        ),
+        (
+            "SG205",
+            'DialogueStore.by_region: key condition on "region", which is not a key of GSI "ByDay" (its keys: '
+            "tenant, device, day, hour, at); query an index keyed on it, or filter after the read",
+        ),
+        (
+            "SG205",
+            'DialogueStore.some_devices: the partition key "device" of GSI "ByDay" must be matched by equality, '
+            "not begins_with: a Query reads exactly one partition",
+        ),
+        (
+            "SG205",
+            'DialogueStore.any_device: a Query on GSI "ByDay" needs its partition key "device" by equality; '
+            'add device = "..."',
+        ),
+    ]
+
+
+# SG206: the store's context, and every placeholder of a template --------------------------------
+
+CONTEXT_KEYS = {
+    "by_tenant": 'pk = "T#{ctx.tenant}#{id}", sk = "META"',
+    "by_region": 'pk = "T#{id}#{ctx.region}", sk = "META"',
+    "by_tenant_part": 'pk = "T#{ctx.tenant.name}", sk = "META"',
+    "by_tenant_and_more": 'pk = "T#{ctx.tenant}#{nope}", sk = "META"',
+    "by_self": 'pk = "T#{self.tenant}", sk = "META"',
+}
+
+
+def test_sg206_a_context_placeholder_names_one_part_of_the_context_and_the_next_placeholder_is_checked_too(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        "".join(
+            f'\n[access.DialogueStore.{name}]\nop = "GetItem"\nkey = {{ {key} }}\n'
+            for name, key in CONTEXT_KEYS.items()
+        ),
+        paths='["src/**/*.rs"]\ncontext = { tenant = "S" }',
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        + "".join(f"    fn {name}(&self, id: &str) -> Result<Option<Dialogue>>;\n" for name in CONTEXT_KEYS)
+        + "}\n",
+    )
+    no_part = (
+        'names no part of the store\'s context (context: tenant); declare it in [[store]] context = { name = "S" }'
+    )
+    assert seen(gate.findings()) == [
+        ("SG206", f'DialogueStore.by_region: placeholder {{ctx.region}} in key "pk" {no_part}'),
+        ("SG206", f'DialogueStore.by_tenant_part: placeholder {{ctx.tenant.name}} in key "pk" {no_part}'),
+        (
+            "SG206",
+            'DialogueStore.by_tenant_and_more: placeholder {nope} in key "pk" binds to no parameter (parameters: id); '
+            "rename it to a parameter, or add the parameter",
+        ),
+        (
+            "SG206",
+            'DialogueStore.by_self: placeholder {self.tenant} in key "pk" reads from self, not from the call; key it '
+            "on a parameter (parameters: id), or declare it in the store's context",
+        ),
+    ]
+
+
+# SG206: a later step keyed on an earlier step's items -------------------------------------------
+
+FIRST_STEP = (
+    '{ op = "Query", entity = "Round", key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }, limit = 25 }'
+)
+SECOND_STEP_KEYS = {
+    "by_entity": '{ pk = "{Round.pk}", sk = "{Round.sk}" }',
+    "by_unknown": '{ pk = "{item.pk}", sk = "{nope}" }',
+    "by_deep": '{ pk = "{item.pk}", sk = "{item.sk.part}" }',
+    "by_item_and_more": '{ pk = "{item.pk}#{more}", sk = "{item.sk}" }',
+}
+
+
+def test_sg206_a_later_step_binds_an_earlier_steps_key_attributes_by_entity_or_item_and_nothing_else(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        "".join(
+            f"\n[access.DialogueStore.{name}]\nsteps = [\n  {FIRST_STEP},\n"
+            f'  {{ op = "BatchWriteItem", items = [{{ op = "DeleteItem", key = {key} }}] }},\n]\n'
+            for name, key in SECOND_STEP_KEYS.items()
+        )
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        + "".join(f"    fn {name}(&self, id: &str) -> Result<()>;\n" for name in SECOND_STEP_KEYS)
+        + "}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG206",
+            'DialogueStore.by_unknown (step 2 item 1): placeholder {nope} in key "sk" binds to no parameter '
+            "(parameters: id); rename it to a parameter, or add the parameter",
+        ),
+        (
+            "SG206",
+            'DialogueStore.by_deep (step 2 item 1): placeholder {item.sk.part} in key "sk" names no attribute the '
+            "earlier step's items carry (their key attributes: pk, sk)",
+        ),
+        (
+            "SG206",
+            'DialogueStore.by_item_and_more (step 2 item 1): placeholder {more} in key "pk" binds to no parameter '
+            "(parameters: id); rename it to a parameter, or add the parameter",
+        ),
+    ]
+
+
+# SG208 on number (N) keys ----------------------------------------------------------------------
+
+RANKED = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[table.gsi.ByRank]
+partition_key = { name = "rank", type = "N" }
+sort_key = { name = "score", type = "N" }
+"""
+
+
+def test_sg208_on_number_keys_every_attribute_and_every_operand_is_checked(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.top]\nop = "Query"\nindex = "ByRank"\n'
+        'key = { score = { begins_with = "1" }, rank = "R#{rank}" }\nlimit = 10\n'
+        '\n[access.DialogueStore.within]\nop = "Query"\nindex = "ByRank"\n'
+        'key = { rank = "{rank}", score = { between = ["S#{low}", "{high}"] } }\nlimit = 10\n',
+        table=RANKED,
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn top(&self, rank: u64) -> Result<Vec<Score>>;\n"
+        "    fn within(&self, rank: u64, low: u64, high: &str) -> Result<Vec<Score>>;\n}\n",
+    )
+    text = 'is text; write a single placeholder such as "{n}" or a number'
+    assert seen(gate.findings()) == [
+        ("SG208", 'DialogueStore.top: begins_with on "score", a number (N) key; use a range (between, <, >=, ...)'),
+        ("SG208", f'DialogueStore.top: key "rank" is a number (N) but "R#{{rank}}" {text}'),
+        ("SG208", f'DialogueStore.within: key "score" is a number (N) but "S#{{low}}" {text}'),
+        (
+            "SG208",
+            'DialogueStore.within: key "score" is a number (N) but is bound to {high} (&str: text); bind it to an '
+            "integer or decimal parameter, or change the attribute's type",
+        ),
+    ]
+
+
+def test_sg210_and_sg207_say_what_to_write_instead(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.get_dialogue]\nop = "GetItem"\nkey = { pk = "DIALOGUE#ONE", sk = "META" }\n'
+        '\n[access.DialogueStore.by_status]\nop = "Query"\nindex = "GSI1"\nkey = { gsi1pk = "STATUS#{status}" }\n'
+        "limit = 10\nconsistent = true\n"
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn get_dialogue(&self) -> Result<Option<Dialogue>>;\n"
+        "    fn by_status(&self, status: &str) -> Result<Vec<Dialogue>>;\n}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG210",
+            'DialogueStore.get_dialogue: partition key pk = "DIALOGUE#ONE" has no placeholder, so every call lands '
+            "on one partition (a hot key); put a parameter into it",
+        ),
+        (
+            "SG207",
+            'DialogueStore.by_status: consistent = true on GSI "GSI1", but GSIs support eventually consistent reads '
+            "only; drop consistent, or read the base table or an LSI",
+        ),
+    ]
+
+
+def test_a_waiver_waives_through_its_expiry_date_and_is_sg104_on_its_method_the_day_after(gate: Gate) -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    yesterday = today - dt.timedelta(days=1)
+    gate.manifest(
+        '\n[access.DialogueStore.get]\nop = "Scan"\n\n[access.DialogueStore.put]\nop = "Scan"\n',
+        f'\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get"\nreason = "legacy"\nexpires = {today}\n'
+        f'\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.put"\nreason = "legacy"\nexpires = {yesterday}\n',
+    )
+    gate.write("src/store.rs", THREE.replace("    fn list(&self, id: &str) -> Result<Vec<Round>>;\n", ""))
+    result = gate.run()
+    assert [f"{w.finding.code} {w.finding.method}" for w in result.waived] == ["SG202 get"]
+    assert [(f.code, f.subject, f.message) for f in result.findings] == [
+        (
+            "SG202",
+            "DialogueStore.put",
+            "DialogueStore.put uses Scan, which reads all of the base table; declare a Query on an index whose "
+            "partition key the method's parameters can build (add a GSI if none fits)",
+        ),
+        (
+            "SG104",
+            "DialogueStore.put",
+            f"waiver of SG202 for DialogueStore.put expired on {yesterday}; fix the finding, or renew the waiver with "
+            "a new expires date",
+        ),
+    ]
+
+
+def test_a_waiver_that_matches_nothing_is_sg104_on_its_method_or_on_no_method_for_a_path(gate: Gate) -> None:
+    gate.manifest(
+        DECLARED,
+        '\n[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "legacy"\n'
+        '\n[[waiver]]\nrule = "SG501"\npath = "src/legacy/**"\nreason = "legacy"\n',
+    )
+    gate.write("src/store.rs", STORE)
+    unused = "matches no finding; delete it, so that it cannot silently waive a future violation"
+    assert [(f.code, f.trait, f.method, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG104",
+            "DialogueStore",
+            "get_dialogue",
+            gate.line_of('method = "DialogueStore.get_dialogue"') - 2,
+            f"waiver of SG202 for DialogueStore.get_dialogue {unused}",
+        ),
+        (
+            "SG104",
+            "",
+            "",
+            gate.line_of('path = "src/legacy/**"') - 2,
+            f"waiver of SG501 for path src/legacy/** {unused}",
+        ),
+    ]
+
+
+# SG001 and SG004 point at the store and name its trait ------------------------------------------
+
+
+def test_sg001_for_a_second_store_renamed_in_the_code_names_its_trait_and_every_path(gate: Gate) -> None:
+    gate.manifest(DECLARED, '\n[[store]]\ntrait = "ConversationStore"\npaths = ["src/**/*.rs", "lib/**/*.rs"]\n')
+    gate.write("src/store.rs", STORE)
+    assert [(f.code, f.trait, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG001",
+            "ConversationStore",
+            gate.line_of('trait = "ConversationStore"'),
+            'store trait ConversationStore is defined in none of the 1 files its paths ("src/**/*.rs", "lib/**/*.rs") '
+            "match; if it was renamed, rename it in [[store]] trait too (the gate does not follow renames)",
+        )
+    ]

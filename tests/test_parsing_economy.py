@@ -1,0 +1,414 @@
+"""What the gate walks, reads and parses - never timings: which files, how many times.
+
+Prefilters may only skip files that cannot matter; these tests pin both halves: the file that
+cannot matter is not parsed, the file that can is, and the findings stay what they were.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import TABLE, Gate
+
+from store_gate.check import check
+from store_gate.config import load
+from store_gate.errors import ConfigError
+
+DECLARED = """
+[access.DialogueStore.get_dialogue]
+op = "GetItem"
+entity = "Dialogue"
+key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }
+"""
+STORE = """
+pub trait DialogueStore {
+    fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+}
+"""
+UNDECLARED_COPY = """
+pub trait DialogueStore {
+    fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+    fn list_everything(&self) -> Result<Vec<Dialogue>>;
+}
+"""
+
+
+class Parses:
+    """Every ast-grep parse of the run, as the project-relative path of the file parsed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.texts: list[str] = []
+
+    def paths(self) -> list[str]:
+        files = {p.relative_to(self.root).as_posix(): p.read_text(encoding="utf-8") for p in self.root.rglob("*.rs")}
+        return sorted(next((path for path, text in files.items() if text == parsed), "?") for parsed in self.texts)
+
+
+@pytest.fixture
+def parses(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parses]:
+    import ast_grep_py
+
+    import store_gate.extract.rust as rust_extractor
+
+    record = Parses(gate.root)
+    real = ast_grep_py.SgRoot
+
+    def parsing(text: str, language: str) -> object:
+        if text:  # a user rule is compiled against an empty file
+            record.texts.append(text)
+        return real(text, language)
+
+    monkeypatch.setattr(ast_grep_py, "SgRoot", parsing)
+    monkeypatch.setattr(rust_extractor, "SgRoot", parsing)
+    yield record
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "HOME": str(root),
+            "PATH": "/usr/bin:/bin:/usr/local/bin",
+        },
+    )
+    return done.stdout.strip()
+
+
+# Walking ---------------------------------------------------------------------------------------
+
+
+def test_the_tree_is_walked_once_for_every_store_and_boundary(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+    from store_gate import sources
+
+    walks: list[tuple[str, ...]] = []
+    real = sources.Walk.run
+
+    def walking(self: sources.Walk) -> sources.Walk:
+        walks.append(self.globs)
+        return real(self)
+
+    monkeypatch.setattr(sources.Walk, "run", walking)
+    gate.manifest(
+        DECLARED,
+        '\n[[store]]\ntrait = "OtherStore"\npaths = ["lib/**/*.rs"]\n'
+        '\n[[store]]\ntrait = "ThirdStore"\npaths = ["src/**/*.rs"]\n'
+        '\n[boundaries]\npaths = ["src/**/*.rs", "lib/**/*.rs", "src/**/*.rs"]\n',
+    )
+    gate.write("src/store.rs", STORE)
+    gate.write("lib/other.rs", "pub trait OtherStore {}\n")
+    gate.write("lib/third.rs", "pub trait ThirdStore {}\n")
+    assert gate.codes() == ["SG001"]  # ThirdStore is in lib/, outside its paths: still found missing
+    assert walks == [("src/**/*.rs", "lib/**/*.rs")], "one walk, every glob once"
+
+
+def manifest_with(gate: Gate, top: str, extra: str = "") -> None:
+    """A manifest with top-level keys of its own (`exclude = [...]`) before its tables."""
+    head = f'version = 1\n{top}\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/**/*.rs"]\n'
+    gate.write("store-gate.toml", head + TABLE + DECLARED + extra)
+
+
+def test_exclude_leaves_files_and_folders_out_of_every_glob(gate: Gate) -> None:
+    manifest_with(
+        gate,
+        'exclude = ["src/generated/**", "**/vendor"]',
+        '\n[boundaries]\n[boundaries.backends.sqlite]\nallow = ["src/db.rs"]\n',
+    )
+    gate.write("src/store.rs", STORE)
+    gate.write("src/generated/copy.rs", UNDECLARED_COPY)
+    gate.write("src/deep/vendor/leak.rs", "use rusqlite::Connection;\n")
+    gate.write("src/leak.rs", "use rusqlite::Connection;\n")
+    assert [(f.code, f.path) for f in gate.findings()] == [("SG501", "src/leak.rs")]
+
+
+def test_exclude_is_validated_like_every_glob(gate: Gate) -> None:
+    manifest_with(gate, 'exclude = ["../elsewhere/**"]')
+    gate.write("src/store.rs", STORE)
+    with pytest.raises(ConfigError) as raised:
+        gate.run()
+    assert "exclude[0]" in str(raised.value) and "leaves the manifest's folder" in str(raised.value)
+
+
+def test_what_git_ignores_is_not_read_but_a_tracked_file_is(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE)
+    gate.write(".gitignore", "src/build/\n*.generated.rs\n")
+    gate.write("src/build/copy.rs", UNDECLARED_COPY)
+    gate.write("src/other.generated.rs", UNDECLARED_COPY)
+    gate.write("src/tracked.generated.rs", UNDECLARED_COPY.replace("list_everything", "list_tracked"))
+    assert gate.codes() == ["SG101"] * 3, "outside a git work tree, .gitignore is a file like any other"
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-f", "src/tracked.generated.rs")
+    found = gate.findings()
+    assert [(f.code, f.path, f.method) for f in found] == [("SG101", "src/tracked.generated.rs", "list_tracked")]
+
+
+def test_a_folder_a_glob_names_is_read_even_when_git_ignores_it(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths='["generated/**/*.rs", "src/**/*.rs"]')
+    gate.write(".gitignore", "generated/\nsrc/out/\n")
+    gate.write("generated/store.rs", STORE)
+    gate.write("src/out/copy.rs", UNDECLARED_COPY)
+    git(gate.root, "init", "-q", "-b", "main")
+    assert gate.codes() == [], "generated/ is named by a glob: read; src/out/ is not: ignored"
+
+
+# Following traits ------------------------------------------------------------------------------
+
+
+def test_a_store_file_is_parsed_once_for_every_round_and_rule(gate: Gate, parses: Parses) -> None:
+    gate.manifest(
+        DECLARED + '\n[access.DialogueReads.list_rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n'
+    )
+    gate.write(
+        "src/store.rs",
+        """
+        pub type Rounds = Vec<Round>;
+        pub trait DialogueStore: DialogueReads {
+            fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+        }
+        pub trait DialogueReads: DialogueWrites {
+            fn list_rounds(&self, dialogue_id: &DialogueId) -> Result<Rounds>;
+        }
+        pub trait DialogueWrites {}
+        """,
+    )
+    for i in range(5):
+        gate.write(f"src/other_{i}.rs", f"pub struct Other{i};\nimpl DialogueStore for Other{i} {{}}\n")
+    found = gate.findings()
+    assert [f.code for f in found] == ["SG209"], found  # Rounds is a collection: SG209 sees it
+    assert parses.paths() == ["src/store.rs"], "three traits, an alias, SG401 and SG402: one parse"
+
+
+def test_a_syntax_error_is_looked_for_only_where_a_governed_trait_is(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.extract.rust as rust_extractor
+    from store_gate.extract import sgnodes
+
+    looked: list[str] = []
+    real = sgnodes.first_syntax_problem
+
+    def looking(root: object, path: str) -> object:
+        looked.append(path)
+        return real(root, path)
+
+    monkeypatch.setattr(sgnodes, "first_syntax_problem", looking)
+    monkeypatch.setattr(rust_extractor, "first_syntax_problem", looking)
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/notes.rs", "// `trait DialogueStore` lives in store.rs\nfn broken( {\n")
+    assert gate.codes() == []
+    assert looked == ["src/store.rs"]
+    # When the trait is found nowhere, a syntax error may be what hides it: then it is reported.
+    gate.write("src/store.rs", "pub trait ConversationStore {}\n")
+    looked.clear()
+    assert sorted(gate.codes()) == ["SG001", "SG002"]
+    assert looked == ["src/notes.rs"]
+
+
+def test_many_stores_find_their_traits_through_an_index_of_definitions(gate: Gate, parses: Parses) -> None:
+    stores = "".join(f'\n[[store]]\ntrait = "Store{i}"\npaths = ["src/**/*.rs"]\n' for i in range(20))
+    gate.manifest(DECLARED, stores)
+    gate.write("src/store.rs", STORE)
+    for i in range(20):
+        gate.write(f"src/s{i}.rs", f"pub trait Store{i} {{\n    fn get_{i}(&self);\n}}\n")
+    gate.write("src/prose.rs", "// Store1, Store2 and Store12 are documented elsewhere\npub struct Prose;\n")
+    gate.write("src/r.rs", "pub trait r#Store13Extra {}\n")
+    found = gate.findings()
+    assert sorted((f.code, f.trait) for f in found) == sorted(("SG101", f"Store{i}") for i in range(20))
+    assert parses.paths() == sorted(["src/store.rs", *(f"src/s{i}.rs" for i in range(20))])
+
+
+# Structural rules ------------------------------------------------------------------------------
+
+BOUNDED = """
+[boundaries]
+paths = ["src/**/*.rs"]
+
+[boundaries.backends.sqlite]
+allow = ["src/backend/sqlite.rs"]
+"""
+
+
+def test_sg403_parses_only_files_holding_a_key_attribute_identifier(gate: Gate, parses: Parses) -> None:
+    gate.manifest(DECLARED, BOUNDED)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/task.rs", "pub struct Task { disk: u8, mask: u8 }\nfn f(v: &mut Vec<u8>) { v.sort(); }\n")
+    gate.write("src/ask.rs", "pub struct Partitioned { sorted: bool, pkg: String }\n")
+    gate.write("src/item.rs", "pub struct Item { pk: String }\n")
+    gate.write("src/gsi.rs", "pub struct Other { gsi1_sk: String }\n")
+    gate.write("src/camel.rs", "pub struct Camel { r#sort_key: String }\n")
+    found = [(f.code, f.path) for f in gate.findings()]
+    assert found == [("SG403", "src/gsi.rs"), ("SG403", "src/item.rs")]
+    assert parses.paths() == ["src/camel.rs", "src/gsi.rs", "src/item.rs", "src/store.rs"]
+
+
+def test_sg501_parses_no_feature_string_and_no_allowed_module(gate: Gate, parses: Parses) -> None:
+    gate.manifest(DECLARED, BOUNDED)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/features.rs", '#[cfg(feature = "rusqlite")]\npub fn enabled() -> bool { true }\n')
+    gate.write("src/words.rs", "// rusqlite_compat is a crate of ours\npub fn f() {}\n")
+    gate.write("src/backend/sqlite.rs", "use rusqlite::Connection;\npub struct Sqlite(Connection);\n")
+    gate.write("src/leak.rs", "use rusqlite::Connection;\n")
+    gate.write("src/bare.rs", "use rusqlite;\n")
+    found = [(f.code, f.path) for f in gate.findings()]
+    assert found == [("SG501", "src/bare.rs"), ("SG501", "src/leak.rs")]
+    assert parses.paths() == ["src/bare.rs", "src/leak.rs", "src/store.rs"]
+
+
+def test_every_structural_rule_reads_a_file_in_one_parse(gate: Gate, parses: Parses) -> None:
+    gate.manifest(DECLARED, BOUNDED)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/mixed.rs",
+        'use rusqlite::Connection;\npub struct Row { pk: String }\npub const P: &str = "DIALOGUE#";\n',
+    )
+    result = gate.run()
+    assert sorted(f.code for f in result.findings) == ["SG403", "SG501", "SG502"]
+    assert parses.paths() == ["src/mixed.rs", "src/store.rs"]
+    assert result.project.sources.parsed == {}, "no tree outlives its file's turn"
+
+
+# --base ----------------------------------------------------------------------------------------
+
+
+def test_base_reads_and_parses_only_the_files_changed_since_it(
+    gate: Gate, parses: Parses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store_gate import git as gitmodule
+
+    asked: list[str] = []
+    real = gitmodule.read_objects
+
+    def reading(base: gitmodule.BaseRevision, objects: list[str]) -> dict[str, bytes]:
+        asked.extend(objects)
+        return real(base, objects)
+
+    monkeypatch.setattr(gitmodule, "read_objects", reading)
+    gate.manifest(DECLARED, BOUNDED)
+    gate.write("src/store.rs", STORE)
+    gate.write("src/leak.rs", "use rusqlite::Connection;\n")
+    gate.write("src/keys.rs", "pub struct Row { pk: String }\n")
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-A")
+    git(gate.root, "commit", "-q", "-m", "base")
+    objects = {git(gate.root, "rev-parse", f"HEAD:{p}"): p for p in ("store-gate.toml", "src/leak.rs", "src/store.rs")}
+    gate.write("src/leak.rs", "use rusqlite::Connection;\nuse rusqlite::Transaction;\n")
+    loaded = load(gate.root / "store-gate.toml")
+    result = check(loaded, base=gitmodule.resolve_base(gate.root, "HEAD", "--base"))
+    assert sorted(f.code for f in result.findings) == ["SG403", "SG501", "SG501"]
+    assert result.comparison is not None and result.comparison.summary().endswith("unchanged 1")
+    assert sorted(objects.get(o, o) for o in asked) == ["src/leak.rs"], "the manifest did not change: not read"
+    assert parses.paths() == ["src/keys.rs", "src/leak.rs", "src/store.rs"], "the store at the base is today's"
+
+
+def test_base_with_no_store_file_changed_reads_nothing_at_the_base(
+    gate: Gate, parses: Parses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store_gate import git as gitmodule
+
+    asked: list[str] = []
+    real = gitmodule.read_objects
+
+    def reading(base: gitmodule.BaseRevision, objects: list[str]) -> dict[str, bytes]:
+        asked.extend(objects)
+        return real(base, objects)
+
+    monkeypatch.setattr(gitmodule, "read_objects", reading)
+    gate.manifest(DECLARED, BOUNDED, paths='["src/store.rs"]')
+    gate.write("src/store.rs", STORE)
+    gate.write("src/leak.rs", "pub fn ok() {}\n")
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-A")
+    git(gate.root, "commit", "-q", "-m", "base")
+    gate.write("src/leak.rs", "use rusqlite::Connection;\n")
+    result = check(load(gate.root / "store-gate.toml"), base=gitmodule.resolve_base(gate.root, "HEAD", "--base"))
+    assert [f.code for f in result.findings] == ["SG501"]
+    assert result.comparison is not None and result.comparison.status == {
+        ("DialogueStore", "get_dialogue"): "unchanged"
+    }
+    assert asked == [], "the store reads the same unchanged file at the base: nothing is read from git"
+    assert parses.paths() == ["src/leak.rs", "src/store.rs"]
+
+
+def test_base_reads_a_changed_store_at_the_base(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE)
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-A")
+    git(gate.root, "commit", "-q", "-m", "base")
+    gate.write("src/store.rs", UNDECLARED_COPY)
+    from store_gate import git as gitmodule
+
+    result = check(load(gate.root / "store-gate.toml"), base=gitmodule.resolve_base(gate.root, "HEAD", "--base"))
+    assert result.comparison is not None
+    assert result.comparison.status == {
+        ("DialogueStore", "get_dialogue"): "unchanged",
+        ("DialogueStore", "list_everything"): "added",
+    }
+
+
+# Sharing the work across processes ---------------------------------------------------------------
+
+
+def test_work_shared_across_processes_gives_the_same_result(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import pickle
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    gate.manifest(DECLARED, BOUNDED)
+    parts = " + ".join(f"Part{i}" for i in range(6))
+    gate.write("src/store.rs", STORE.replace("DialogueStore {", f"DialogueStore: {parts} {{"))
+    for i in range(6):  # supertraits, aliases and structural findings spread over many files
+        gate.write(f"src/part{i}.rs", f"pub trait Part{i} {{\n    fn rows_{i}(&self) -> Result<Rows{i}>;\n}}\n")
+        gate.write(f"src/rows{i}.rs", f"pub type Rows{i} = Vec<Row{i}>;\npub struct Row{i} {{ pk: String }}\n")
+        gate.write(f"src/m{i}.rs", "use rusqlite::Connection;\n")
+
+    def outcome() -> list[object]:
+        result = gate.run()
+        return [result.findings, [(m.trait, m.name, m.returns_collection) for m in result.project.methods]]
+
+    monkeypatch.setenv("STORE_GATE_JOBS", "1")
+    alone = outcome()
+    assert len(alone[0]) == 18  # type: ignore[arg-type]
+    assert all("Query" in f.message for f in alone[0] if f.code == "SG101")  # type: ignore[attr-defined]
+    monkeypatch.setenv("STORE_GATE_JOBS", "3")
+    monkeypatch.setattr(parallel, "THRESHOLD", 0)
+    assert parallel.worth_sharing([1, 1])
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def forking() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(parallel.os, "fork", forking)
+    assert outcome() == alone
+    assert len(forks) >= 3 * 2, "extraction, named types and the structural rules: two children each"
+    # A child that fails is not trusted: its share is computed again in the parent.
+    parent = os.getpid()
+    real_dumps = pickle.dumps
+
+    def failing(value: object, protocol: int | None = None) -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("a child that breaks")
+        return real_dumps(value, protocol)
+
+    monkeypatch.setattr(pickle, "dumps", failing)
+    assert outcome() == alone
