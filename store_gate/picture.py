@@ -81,10 +81,25 @@ class Picture:
 # -- computing -------------------------------------------------------------------------------
 
 
-def method_cost(project: Project, trait: str, method: str) -> str:
-    """The cost column of one method: blank until `store-gate cost` (store_gate/capacity.py)
-    gives read and write units per call; this is the one function to fill then."""
-    return BLANK
+def method_costs(project: Project) -> dict[str, str]:
+    """The cost column: read and write units per call as `store-gate cost` computes them
+    (store_gate/capacity.py), with "?" where the volumes do not give a figure."""
+    from store_gate.capacity import method_costs as computed
+
+    cells = {}
+    for entry in computed(project):
+        cost = entry.cost
+        if cost.unknown:
+            cells[entry.name] = "?"
+            continue
+        parts = [f"{_units(cost.rcu)} RCU"] if cost.rcu else []
+        parts += [f"{_units(cost.wcu)} WCU"] if cost.wcu else []
+        cells[entry.name] = " + ".join(parts) or "0"
+    return cells
+
+
+def _units(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def build(result: CheckResult) -> Picture:
@@ -105,13 +120,14 @@ def build(result: CheckResult) -> Picture:
 
 def _matrix(project: Project) -> tuple[MatrixRow, ...]:
     rows = []
+    costs = method_costs(project)
     for method in sorted(project.methods, key=lambda m: (m.trait, m.name)):
         declaration = project.declaration(method)
         if declaration is None:
             rows.append(MatrixRow(method.qualified_name, "undeclared", BLANK, BLANK, BLANK, BLANK))
             continue
         op, index, key, entity = _cells(declaration.pattern)
-        cost = method_cost(project, method.trait, method.name)
+        cost = costs.get(f"{method.trait}.{method.name}", BLANK)
         rows.append(MatrixRow(method.qualified_name, op, index, key, entity, cost))
     return tuple(rows)
 

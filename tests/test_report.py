@@ -52,7 +52,7 @@ MARKDOWN = """\
 
 | method | op | index | key | entity | cost |
 |---|---|---|---|---|---|
-| DialogueStore.get | GetItem | table | pk = "DIALOGUE#{dialogue\\_id}", sk = "META" | Dialogue | \u2014 |
+| DialogueStore.get | GetItem | table | pk = "DIALOGUE#{dialogue\\_id}", sk = "META" | Dialogue | ? |
 | DialogueStore.list\\_rounds | undeclared | \u2014 | \u2014 | \u2014 | \u2014 |
 
 ## Entities
@@ -159,6 +159,10 @@ def test_report_of_the_blue_example() -> None:
     (manifest,) = json.loads(checked.stdout)["manifests"]
     assert done.stdout.count('<tr class="method">') == len(manifest["methods"]) == 38
     assert '<p class="findings">No findings.</p>' in done.stdout
+    # the cost column is `store-gate cost`'s figure per call, from the example's [volumes]
+    markdown = run_cli("report", str(EXAMPLE), "--format", "markdown").stdout
+    (get_dialogue,) = [line for line in markdown.splitlines() if line.startswith("| DialogueReads.get\\_dialogue |")]
+    assert get_dialogue.endswith("| Dialogue | 0.5 RCU |")
 
 
 # In a real browser -------------------------------------------------------------------------
