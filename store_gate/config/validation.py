@@ -162,7 +162,9 @@ class Entity(_Model):
     """[entity.<Name>]: a key template per key attribute, and the entity's own fields."""
 
     model_config = ConfigDict(extra="allow", frozen=True, strict=True)
-    __pydantic_extra__: dict[str, Template]
+    # The extras' type as an object, not the string `from __future__ import annotations` makes of
+    # it: pydantic 2.0 (our floor) cannot resolve that string.
+    __annotations__["__pydantic_extra__"] = dict[str, Template]
     table: Optional[str] = Field(default=None, description="the [tables.<name>] the entity lives in")
     attributes: Optional[list[str]] = Field(default=None, description="its attributes besides the key attributes")
     copies: dict[str, Copy] = Field(default={}, description="denormalised copies of other entities' attributes")
@@ -176,7 +178,7 @@ class EntityVolume(_Model):
 
 class Volumes(_Model):
     model_config = ConfigDict(extra="allow", frozen=True, strict=True)
-    __pydantic_extra__: dict[str, EntityVolume]
+    __annotations__["__pydantic_extra__"] = dict[str, EntityVolume]  # an object: see Entity
     calls_per_second: dict[AttributeRef, Annotated[float, Field(gt=0, le=10**9, allow_inf_nan=False)]] = Field(
         default={}, description='"Trait.method" = calls per second on one partition at peak'
     )
