@@ -4,6 +4,7 @@ test_import_hostile.py, the extractors' in test_bypasses_*.py.)"""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -208,10 +209,16 @@ def test_an_inline_declaration_with_a_huge_number_is_sg002(gate: Gate) -> None:
 
 def test_a_python_store_nested_past_the_parser_is_sg002(gate: Gate) -> None:
     gate.manifest(paths='["src/**/*.py"]')
-    gate.write("src/store.py", "class DialogueStore:\n    X = " + "1+" * 5000 + "1\n    def get(self, id): ...\n")
+    source = "class DialogueStore:\n    X = " + "1+" * 5000 + "1\n    def get(self, id): ...\n"
+    gate.write("src/store.py", source)
     found = [(f.code, f.message.split(";")[0]) for f in gate.findings()]
-    assert ("SG002", "nested too deeply for Python's parser (it recursed past its limit)") in found
-    assert "SG001" in [code for code, _ in found]  # the store cannot be seen: never a pass
+    try:
+        ast.parse(source)
+    except (RecursionError, MemoryError, SyntaxError):  # Python 3.11+: past the parser
+        assert ("SG002", "nested too deeply for Python's parser (it recursed past its limit)") in found
+        assert "SG001" in [code for code, _ in found]  # the store cannot be seen: never a pass
+    else:  # Python 3.9's parser reads it: the store is seen, and its undeclared method fails
+        assert ("SG101", "DialogueStore.get has no access pattern") in found
 
 
 def test_deeply_nested_generics_are_checked_in_bounded_time(gate: Gate) -> None:

@@ -146,7 +146,10 @@ def test_python_too_complex_for_the_parser_is_reported_not_raised() -> None:
     assert language is not None
     text = "[" * 199 + "]" * 199 + '"x"\nclass DialogueStore:\n    def get(self): ...\n'
     (problem,) = language.extract("store.py", text, frozenset({"DialogueStore"})).problems
-    assert problem.code == "SG002" and "too complex" in problem.message
+    # Python 3.11+ gives up on the nesting ("too complex"); 3.9's parser reads it and stops at the
+    # string after the list (a syntax error): SG002 either way, never an internal error
+    assert problem.code == "SG002"
+    assert "too complex" in problem.message or problem.message.startswith("syntax error: invalid syntax")
     assert language.type_definitions("store.py", text, frozenset({"X"})) == {}
 
 
