@@ -358,22 +358,30 @@ class Evaluator:
         if kind == "object":
             return self._ts_object(node, line, depth)
         if kind == "array":
-            array = Arr(line)
-            for child in self._named(node):
-                if child.kind() == "spread_element":
-                    array.spreads.append(self._opaque(child, "a spread"))
-                else:
-                    array.items.append((self.value(child, depth + 1), _line(child)))
-            return array
+            return self._array(node, line, depth, "spread_element")
         if kind == "member_expression":
-            chain = self._dotted(node)
-            if chain is not None:
-                return Dotted(chain, _one_line(node.text()), line)
-            return self._opaque(node, "an expression")
+            return self._member(node, line)
         if kind == "identifier":
             return self._opaque(node, self._variable(node))
         if kind in ("call_expression", "new_expression", "await_expression"):
             return self._opaque(node, "a function call")
+        return self._opaque(node, "an expression")
+
+    def _array(self, node: Any, line: int, depth: int, spread: str) -> Arr:
+        """A literal list (TypeScript array, Python list or tuple); a spread is opaque."""
+        array = Arr(line)
+        for child in self._named(node):
+            if child.kind() == spread:
+                array.spreads.append(self._opaque(child, "a spread"))
+            else:
+                array.items.append((self.value(child, depth + 1), _line(child)))
+        return array
+
+    def _member(self, node: Any, line: int) -> Value:
+        """`dynamodb.AttributeType.STRING`: a dotted name the importer can look up; else opaque."""
+        chain = self._dotted(node)
+        if chain is not None:
+            return Dotted(chain, _one_line(node.text()), line)
         return self._opaque(node, "an expression")
 
     def _ts_object(self, node: Any, line: int, depth: int) -> Obj:
@@ -444,18 +452,9 @@ class Evaluator:
         if kind == "dictionary":
             return self._py_dict(node, line, depth)
         if kind in ("list", "tuple"):
-            array = Arr(line)
-            for child in self._named(node):
-                if child.kind() == "list_splat":
-                    array.spreads.append(self._opaque(child, "a spread"))
-                else:
-                    array.items.append((self.value(child, depth + 1), _line(child)))
-            return array
+            return self._array(node, line, depth, "list_splat")
         if kind == "attribute":
-            chain = self._dotted(node)
-            if chain is not None:
-                return Dotted(chain, _one_line(node.text()), line)
-            return self._opaque(node, "an expression")
+            return self._member(node, line)
         if kind == "identifier":
             return self._opaque(node, self._variable(node))
         if kind == "call":
