@@ -231,6 +231,11 @@ def _known_language(path: str) -> Language:
     return language
 
 
+# Byte-order marks of encodings whose bytes are not their text's UTF-8 (UTF-32 first: its LE mark
+# starts with UTF-16's).
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
 def _plain_ascii(path: str, data: bytes) -> bool:
     """Do the bytes decode to the same characters (ASCII, no NUL, no Python coding cookie)?"""
     return (
@@ -333,6 +338,17 @@ class SourceCache:
                     "hold; save the file as UTF-8",
                 )
         return self._text[path]
+
+    def utf8(self, path: str) -> bytes:
+        """The file's text as UTF-8 bytes, what the structural rules' byte prefilters test: its
+        own bytes, unless it is written in another encoding (a UTF-16 or UTF-32 byte-order mark, a
+        Python coding cookie) - then its decoded text, re-encoded, so that no encoding hides a
+        needle from a prefilter of a file ast-grep parses as text. Undecodable: its bytes (SG002)."""
+        data = self.data(path)
+        if not data.startswith(_WIDE_BOMS) and not (path.endswith((".py", ".pyi")) and b"coding" in data[:400]):
+            return data
+        text = self.text(path)
+        return data if text is None else text.encode("utf-8", "surrogatepass")
 
     def scannable(self, path: str) -> prefilter.Text | None:
         """The file as the prefilters scan it: its bytes when they are plain ASCII text (which

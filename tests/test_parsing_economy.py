@@ -268,6 +268,24 @@ def test_sg501_parses_no_feature_string_and_no_allowed_module(gate: Gate, parses
     assert parses.paths() == ["src/bare.rs", "src/leak.rs", "src/store.rs"]
 
 
+def test_sg503_parses_only_files_with_an_aead_shape_and_a_key_part(gate: Gate, parses: Parses) -> None:
+    gate.manifest(DECLARED, paths='["src/**"]')
+    gate.write("src/store.rs", STORE)
+    gate.write("src/crypto.rs", "pub mod ed25519;\npub fn verify(pk: &[u8], sig: &[u8]) -> bool { decrypt(pk, sig) }\n")
+    gate.write(
+        "src/unkeyed.rs", "pub fn seal(id: &str, msg: &[u8]) { let _ = c().encrypt(n(), Payload { msg, aad: id }); }\n"
+    )
+    gate.write(
+        "src/keyed.rs", "pub fn seal(pk: &str, msg: &[u8]) { let _ = c().encrypt(n(), Payload { msg, aad: pk }); }\n"
+    )
+    gate.write(
+        "src/prefixed.rs", 'pub fn seal(b: &mut Vec<u8>) { let _ = c().encrypt_in_place(n(), "DIALOGUE#1", b); }\n'
+    )
+    found = [(f.code, f.path) for f in gate.findings()]
+    assert found == [("SG503", "src/keyed.rs"), ("SG503", "src/prefixed.rs")]
+    assert parses.paths() == ["src/keyed.rs", "src/prefixed.rs", "src/store.rs"]
+
+
 def test_every_structural_rule_reads_a_file_in_one_parse(gate: Gate, parses: Parses) -> None:
     gate.manifest(DECLARED, BOUNDED)
     gate.write("src/store.rs", STORE)

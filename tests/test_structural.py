@@ -368,6 +368,18 @@ def test_sg503_through_the_cli(gate: Gate) -> None:
     assert found == [("SG503", "src/seal.py", 2, "error")]
 
 
+def test_sg503_and_sg501_read_a_utf16_file_as_its_text(gate: Gate) -> None:
+    gate.manifest(DECLARED, BOUNDARIES, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    seal = "def seal(item, data):\n    return AESGCM(KEY).encrypt(NONCE, data, item['pk'].encode())\n"
+    (gate.root / "src" / "seal.py").write_bytes(seal.encode("utf-16"))
+    (gate.root / "src" / "leak.rs").write_bytes("use rusqlite::Connection;\n".encode("utf-16"))
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [
+        ("SG501", "src/leak.rs", 1),
+        ("SG503", "src/seal.py", 2),
+    ]
+
+
 def test_sg503_the_logical_identity_passes(gate: Gate) -> None:
     gate.manifest(DECLARED, paths=AEAD_PATHS)
     gate.write("src/store.rs", STORE)

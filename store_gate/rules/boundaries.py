@@ -209,12 +209,54 @@ def _aad_from_key(match: Match) -> Report | None:
     )
 
 
-# What a file must hold for an AEAD call to be in it.
+# What a file must hold for an AEAD call to be in it: a cheap substring first.
 _AEAD_WORDS = (b"aad", b"Aad", b"AAD", b"associated_data", b"additionalData", b"crypt")
+# Then, per rules language, the identifiers the rule's AEAD shapes name (ast-grep tests a node's
+# text as written, so a shape's name is in the bytes): Rust `aad` fields, `Aad::from`,
+# `(en|de)crypt_in_place*`; Python `.encrypt(...)` / `.decrypt(...)` and `associated_data=`;
+# TypeScript `additionalData` and `setAAD`.
+_AEAD_TOKENS = {
+    "rust": (b"aad", b"Aad"),
+    "python": (b"encrypt", b"decrypt", b"associated_data"),
+}
+_AEAD_SUBSTRINGS = {"rust": (b"crypt_in_place",), "typescript": (b"additionalData", b"setAAD")}
+# The built-in key prefix (`^[A-Z][A-Z0-9_]*#`), anywhere in the bytes.
+_ANY_KEY_PREFIX = re.compile(rb"[A-Z][A-Z0-9_]*#")
 
 
 def _aead_words(context: ScanContext) -> tuple[bytes, ...]:
     return _AEAD_WORDS
+
+
+def _aead_from_key_in_file(context: ScanContext) -> Callable[[str, bytes], bool]:
+    """After the substring test: can SG503 match in this file? Every shape of the rule needs an
+    AEAD call of the file's language and, somewhere in the file, a key part - a key attribute
+    (the built-in names or the table's, as SG403 looks for them), a key prefix (the manifest's, or
+    any `UPPER#`). A file about `crypto` that names no AEAD shape, or no key, is not parsed."""
+    from store_gate.languages import language_of
+    from store_gate.prefilter import holds_token
+    from store_gate.rules.shape import holds_key_attribute
+
+    holds_key = holds_key_attribute(context)
+    prefixes = tuple(p.encode() for p in context.key_prefixes)
+
+    def holds(path: str, data: bytes) -> bool:
+        language = language_of(path)
+        if language is None:
+            return True
+        shape = any(word in data for word in _AEAD_SUBSTRINGS.get(language.rules, ())) or any(
+            holds_token(data, word) for word in _AEAD_TOKENS.get(language.rules, ())
+        )
+        if not shape:
+            return False
+        if prefixes:
+            if any(prefix in data for prefix in prefixes):
+                return True
+        elif _ANY_KEY_PREFIX.search(data):
+            return True
+        return holds_key(path, data)
+
+    return holds
 
 
 SG501 = Rule(
@@ -237,5 +279,5 @@ SG503 = Rule(
     "aad-binds-physical-key",
     "error",
     'An encryption envelope\'s associated data built from the physical key (pk, sk, "DIALOGUE#...").',
-    scan=Scan("scanned", _aad_from_key, needles=_aead_words),
+    scan=Scan("scanned", _aad_from_key, needles=_aead_words, confirm=_aead_from_key_in_file),
 )

@@ -77,8 +77,8 @@ def _physical_key(match: Match) -> Report:
     )
 
 
-def _holds_key_attribute(context: ScanContext) -> Callable[[str, bytes], bool]:
-    """Can SG403 match in the file: does it hold one of the key attribute names as a whole
+def holds_key_attribute(context: ScanContext) -> Callable[[str, bytes], bool]:
+    """Can SG403 (or SG503) match in the file: does it hold one of the key attribute names as a whole
     identifier (`pk`, `gsi1_sk`, `sortKey`; not `task`, `disk`, `sort()`)? A substring test on
     the lower-cased bytes (`pk`, `sk`, `partition`, `sort`), then the identifier around each
     occurrence. The table's own names that the built-in pattern does not cover are looked for as
@@ -124,5 +124,5 @@ SG403 = Rule(
     "domain-type-physical-key",
     "error",
     "Physical key attributes (pk, sk, gsi1pk, ...) in domain model types.",
-    scan=Scan("domain", _physical_key, needs="boundaries", confirm=_holds_key_attribute),
+    scan=Scan("domain", _physical_key, needs="boundaries", confirm=holds_key_attribute),
 )

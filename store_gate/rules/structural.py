@@ -429,7 +429,7 @@ def run(project: Project) -> list[Finding]:
     progress.stage("structural rules: files", len(members))
     for path in members:
         progress.step()
-        data = sources.data(path)
+        data = sources.utf8(path)
         active = [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)]
         if active:
             wanted.append((path, active))
