@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 import yaml
 
-MAX_NESTING = 64  # collections inside one another
-MAX_NUMBER_DIGITS = 1000  # a numeric literal longer than this is refused (Python's own limit is 4300)
-MAX_ALIAS_NODES = 100_000  # how many nodes YAML aliases may add to a document, all aliases together
+from store_gate.bounds import MAX_ALIAS_NODES, MAX_NESTING, MAX_NUMBER_DIGITS
+
+__all__ = ["MAX_ALIAS_NODES", "MAX_NESTING", "MAX_NUMBER_DIGITS", "BoundedLoader", "YamlLimit", "load_all"]
 
 LineMap = dict[int, dict[Any, "int | None"]]  # id(a list or dict) -> its keys / indexes -> their 1-based lines
 

@@ -883,7 +883,16 @@ def _class_base(
     )
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A name in a return type that may be a type alias defined in the tree. Not one that cannot: an
+# associated type of the store itself (`Self::Error`: no free `type Error = ...` is it), the name
+# of an associated type binding (`impl Future<Output = Page>`: `Output` names no type, `Page`
+# does).
+_NAMED_TYPE = re.compile(r"(?<![A-Za-z0-9_])(Self\s*::\s*)?([A-Za-z_][A-Za-z0-9_]*)(\s*=(?![=>]))?")
+
+
+def _named_types(return_type: str) -> list[str]:
+    """The names in a return type that may be aliases defined under the store's paths."""
+    return [m.group(2) for m in _NAMED_TYPE.finditer(return_type) if m.group(1) is None and m.group(3) is None]
 
 
 def _type_definer(names: frozenset[str]) -> Callable[[prefilter.Text], bool]:
@@ -906,7 +915,7 @@ def _resolve_named_types(
         wanted.update(member.type_name for member in definition.typed_members)
         for method in definition.methods:
             if not method.returns_collection and method.return_type:
-                wanted.update(_IDENTIFIER.findall(method.return_type))
+                wanted.update(_named_types(method.return_type))
     found: dict[str, TypeDefinition] = {}
     pending = frozenset(wanted)
     searched: set[str] = set()
@@ -960,7 +969,7 @@ def _resolve_named_types(
         methods = []
         for method in definition.methods:
             if not method.returns_collection and method.return_type:
-                named = (resolve(n) for n in _IDENTIFIER.findall(method.return_type))
+                named = (resolve(n) for n in _named_types(method.return_type))
                 if any(d is not None and d.collection for d in named):
                     method = dataclasses.replace(method, returns_collection=True)
             methods.append(method)

@@ -19,6 +19,7 @@ The gate reads only inside the project it was pointed at, and only what it can r
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import re
@@ -177,9 +178,11 @@ def _kind_of_file(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
-def read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
+def read_regular(path: Path | str, limit: int = DEFAULT_MAX_FILE_BYTES, resolved: bool = False) -> bytes:
     """A regular file's bytes, at most `limit` of them. Never blocks: a FIFO, a device or a socket
-    is refused without being read (opened non-blocking, checked by fstat)."""
+    is refused without being read (opened non-blocking, checked by fstat). `resolved`: the path is
+    a real path the walk found inside the project - opened without following a symlink, so one
+    swapped in since is refused rather than read."""
     try:
         before = os.stat(path)  # stat first: a FIFO or a device is refused before any open
     except FileNotFoundError:
@@ -189,11 +192,15 @@ def read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
     if not stat.S_ISREG(before.st_mode):
         raise Unreadable(f"is {_kind_of_file(before.st_mode)}, not a regular file: the gate reads regular files only")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    if resolved:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         descriptor = os.open(path, flags)  # non-blocking: a FIFO swapped in after the stat cannot hang it
     except FileNotFoundError:
         raise Unreadable("missing (a symlink to nothing, or removed during the run)") from None
     except OSError as exc:
+        if resolved and exc.errno == errno.ELOOP:
+            raise Unreadable("replaced by a symlink during the run: the gate reads only inside the project") from None
         raise Unreadable(f"cannot be opened ({exc.strerror or exc})") from None
     try:
         info = os.fstat(descriptor)
@@ -629,6 +636,7 @@ class WorkingTree:
         self._ignored: frozenset[str] | None = None
         self._walks: list[Walk] = []
         self._matched: dict[tuple[str, ...], list[str]] = {}
+        self._real: dict[str, str] = {}  # every name a walk matched -> the real path it found inside the root
 
     @property
     def ignored(self) -> frozenset[str]:
@@ -645,6 +653,7 @@ class WorkingTree:
     def _walk(self, globs: tuple[str, ...]) -> Walk:
         walk = Walk(self.root, globs, self.exclude, self.ignored).run()
         self.unreadable.update(walk.unreadable)
+        self._real.update(walk.names)
         self._walks.append(walk)
         return walk
 
@@ -668,6 +677,9 @@ class WorkingTree:
             if len(self.overlay[path]) > self.max_file_bytes:
                 raise Unreadable(f"too large to analyse ({len(self.overlay[path]):,} bytes)")
             return self.overlay[path]
+        real = self._real.get(path)
+        if real is not None:  # the walk resolved it inside the root: no second resolution
+            return read_regular(real, self.max_file_bytes, resolved=True)
         return read_inside(self.root, path, self.max_file_bytes)
 
 

@@ -80,6 +80,25 @@ def test_a_symlinked_folder_inside_the_project_is_walked_like_a_real_one(gate: G
     ]
 
 
+def test_a_file_swapped_for_an_outside_symlink_after_the_walk_is_not_read(
+    gate: Gate, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The walk resolved `src/store.ts` inside the project; replaced by a link to a secret before
+    it is read, it is refused (opened without following links), not read through the link."""
+    from store_gate.sources import Unreadable, WorkingTree
+
+    ts_project(gate)
+    secret = tmp_path_factory.mktemp("outside") / "secret.ts"
+    secret.write_text("export interface DialogueStore {}\n", encoding="utf-8")
+    tree = WorkingTree(gate.root)
+    tree.prepare([["src/**/*.ts"]])
+    assert tree.read("src/store.ts").startswith(b"export interface")
+    (gate.root / "src" / "store.ts").unlink()
+    (gate.root / "src" / "store.ts").symlink_to(secret)
+    with pytest.raises(Unreadable, match="replaced by a symlink during the run"):
+        tree.read("src/store.ts")
+
+
 def test_a_link_to_an_ancestor_is_walked_once_and_ends(gate: Gate) -> None:
     """`lib/admin/loop -> ..` makes a cycle through the linked folder: the walk ends, each method once."""
     ts_project(gate)

@@ -145,6 +145,65 @@ def test_a_cache_committed_in_the_repository_is_never_read(tmp_path: Path) -> No
     assert (cached.returncode, cached.stdout, cached.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
 
 
+TABLE_PROBE = PROBE.replace(
+    "print('PYDANTIC' if 'pydantic' in sys.modules else 'NO-PYDANTIC', code)",
+    "print('YAML' if 'yaml' in sys.modules else 'NO-YAML', code)",
+)
+
+
+def _table_probe(cwd: Path, cache: Path) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "STORE_GATE_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", TABLE_PROBE], cwd=cwd, capture_output=True, text=True, check=False, env=env
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_a_warm_run_reads_an_imported_table_without_its_importer(tmp_path: Path) -> None:
+    """examples/blue imports [tables.sessions] from a CloudFormation template: once imported, the
+    same bytes are answered from the user's cache - no PyYAML, the same result as --no-cache."""
+    project = _copy_example(tmp_path)
+    cache = tmp_path / "user-cache"
+    assert _table_probe(project, cache) == "YAML 0"
+    assert len(list(cache.glob("table-*.json"))) == 1
+    assert _table_probe(project, cache) == "NO-YAML 0"
+    cached = run_cli("check", "--format", "json", cwd=project, env={"STORE_GATE_CACHE_DIR": str(cache)})
+    fresh = run_cli("check", "--format", "json", "--no-cache", cwd=project)
+    assert (cached.returncode, cached.stdout, cached.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+
+
+def test_an_edited_infrastructure_file_is_imported_again(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    cache = tmp_path / "user-cache"
+    env = {"STORE_GATE_CACHE_DIR": str(cache)}
+    assert run_cli("check", cwd=project, env=env).returncode == 0
+    template = project / "infra" / "sessions.yaml"
+    template.write_text(template.read_text().replace("AttributeType: S", "AttributeType: N", 1))
+    cached = run_cli("check", "--format", "json", cwd=project, env=env)
+    fresh = run_cli("check", "--format", "json", "--no-cache", cwd=project)
+    assert cached.returncode != 0
+    assert (cached.returncode, cached.stdout, cached.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+
+
+def test_a_table_cache_entry_that_does_not_read_back_is_imported_again(tmp_path: Path) -> None:
+    project = _copy_example(tmp_path)
+    cache = tmp_path / "user-cache"
+    env = {"STORE_GATE_CACHE_DIR": str(cache)}
+    assert run_cli("check", cwd=project, env=env).returncode == 0
+    (entry,) = cache.glob("table-*.json")
+    for forged in ('{"schema": 1}', "[]", "not json", '{"schema": {"name": null, "base": {}}}'):
+        entry.write_text(forged)
+        assert _table_probe(project, cache) == "YAML 0", forged
+        entry.write_text(forged)
+        cached = run_cli("check", "--format", "json", cwd=project, env=env)
+        fresh = run_cli("check", "--format", "json", "--no-cache", cwd=project)
+        assert (cached.returncode, cached.stdout) == (fresh.returncode, fresh.stdout)
+
+
 def test_an_edit_after_a_cached_run_is_validated_again(tmp_path: Path) -> None:
     project = _copy_example(tmp_path)
     assert run_cli("check", cwd=project).returncode == 0

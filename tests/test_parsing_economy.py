@@ -191,6 +191,32 @@ def test_a_store_file_is_parsed_once_for_every_round_and_rule(gate: Gate, parses
     assert parses.paths() == ["src/store.rs"], "three traits, an alias, SG401 and SG402: one parse"
 
 
+def test_only_names_a_return_type_may_use_as_an_alias_are_looked_for(gate: Gate, parses: Parses) -> None:
+    """`Self::Error` is the trait's associated type and `Output =` names a binding, not a type: no
+    free `type Error`/`type Output` alias elsewhere is looked for (or parsed). `Rounds`, the bound
+    type, is: SG209 sees it is a collection."""
+    gate.manifest(
+        DECLARED + '\n[access.DialogueStore.list_rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n'
+    )
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            type Error;
+            fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>, Self::Error>;
+            fn list_rounds(&self, dialogue_id: &DialogueId) -> impl Future<Output = Rounds>;
+        }
+        """,
+    )
+    gate.write("src/rounds.rs", "pub type Rounds = Vec<Round>;\n")
+    gate.write("src/errors.rs", "pub type Error = Vec<String>;\n")
+    gate.write("src/output.rs", "pub type Output = Vec<u8>;\n")
+    found = gate.findings()
+    assert [(f.code, f.method) for f in found] == [("SG209", "list_rounds")], found
+    assert parses.paths() == ["src/rounds.rs", "src/store.rs"]
+
+
 def test_a_syntax_error_is_looked_for_only_where_a_governed_trait_is(
     gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -274,7 +275,7 @@ def load(path: Path, use_cache: bool = True, cache_folder: str | None = None) ->
     tables: dict[str | None, LoadedTable] = {}
     for name, declared in manifest.all_tables.items():
         lines = KeyLines(text, prefix)
-        imported = _import_table(path.parent, manifest, name, display, lines) if declared.from_ else None
+        imported = _import_table(path.parent, manifest, name, display, lines, cache) if declared.from_ else None
         if imported is not None and not imported.ttl_known and declared.ttl is not None:
             with_ttl = dataclasses.replace(imported.schema, ttl_attribute=declared.ttl)
             imported = dataclasses.replace(imported, schema=with_ttl)
@@ -336,15 +337,17 @@ def _check_globs(loaded: LoadedManifest) -> None:
 
 
 def _import_table(
-    root: Path, manifest: Manifest, name: str | None, display: str, lines: KeyLines
+    root: Path, manifest: Manifest, name: str | None, display: str, lines: KeyLines, cache: ValidationCache
 ) -> ImportedTable | None:
-    """The table of `[table] from` (or `[tables.<name>] from`), read from inside the project."""
+    """The table of `[table] from` (or `[tables.<name>] from`), read from inside the project. A
+    file this build imported before (the same bytes, name and selector) is answered from the
+    cache without its importer or PyYAML; only files that imported cleanly are kept."""
     declared = manifest.all_tables[name]
     source = declared.from_
     if source is None:
         return None  # the importers (and PyYAML) are not even imported
+    from store_gate.bounds import MAX_FILE_BYTES
     from store_gate.config.model import layout_problems, table_key
-    from store_gate.schema.importers import ImportProblem, import_bytes, limits
     from store_gate.sources import Unreadable, glob_problem, read_inside
 
     where_key = (*table_key(name), "from")
@@ -362,19 +365,44 @@ def _import_table(
         )
     shown = Path(source).as_posix()  # as the manifest writes it: stable wherever the gate runs
     try:
-        raw = read_inside(root, source, limits.MAX_FILE_BYTES)
-        imported = import_bytes(raw, path.name, shown, declared.resource, declared.name)
+        raw = read_inside(root, source, MAX_FILE_BYTES)
     except Unreadable as exc:
         if exc.reason.startswith("too large"):
+            from store_gate.schema.importers import limits
+
             exc.reason = str(limits.too_large(os.path.getsize(path)))
         raise config_error(display, key, f"{shown}: {exc.reason}", line) from None
-    except ImportProblem as problem:
-        where = f"{shown}:{problem.line}" if problem.line else shown
-        raise config_error(display, key, f"{where}: {problem.message}", line) from None
+    selector = json.dumps([path.name, shown, declared.resource, declared.name]).encode()
+    imported = _imported_before(cache, selector + b"\0" + raw)
+    if imported is None:
+        from store_gate.schema.importers import ImportProblem, import_bytes, imported_from_json, imported_to_json
+
+        try:
+            imported = import_bytes(raw, path.name, shown, declared.resource, declared.name)
+        except ImportProblem as problem:
+            where = f"{shown}:{problem.line}" if problem.line else shown
+            raise config_error(display, key, f"{where}: {problem.message}", line) from None
+        kept = imported_to_json(imported)
+        if imported_from_json(json.loads(json.dumps(kept))) == imported:  # only what reads back the same
+            cache.keep_parsed("table", selector + b"\0" + raw, kept)
     problems = layout_problems(manifest, imported.schema, f"the table in {shown}", name)
     if problems:
         raise ConfigError([ConfigProblem(display, _dotted(loc), msg, lines.line_of(loc)) for loc, msg in problems])
     return imported
+
+
+def _imported_before(cache: ValidationCache, raw: bytes) -> ImportedTable | None:
+    """The table an earlier run of this build imported from these bytes, or None (a cache entry
+    that does not read back as one is a miss: the file is imported again)."""
+    data = cache.parsed("table", raw)
+    if data is None:
+        return None
+    from store_gate.schema.importers import imported_from_json
+
+    try:
+        return imported_from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

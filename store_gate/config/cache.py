@@ -37,6 +37,9 @@ _MAX_DIGESTS_BYTES = 1 << 20  # `validated` holds at most _KEEP digests of 65 by
 _MAX_PARSED_BYTES = 16 << 20  # a parsed rule file, as JSON
 # The modules whose code decides what validation accepts and what the runtime model builds.
 _VALIDATING = ("config/validation.py", "config/model.py", "keytemplate.py", "dynamodb.py", "schema/table.py")
+# ... and the modules whose code decides what a YAML text or an infrastructure file reads as
+# (with every module of store_gate/schema/importers/, listed when the fingerprint is taken).
+_READING = ("bounds.py", "boundedyaml.py")
 
 
 try:  # the interpreter's own SHA-256: hashlib would load OpenSSL first (a few ms of every run)
@@ -71,7 +74,8 @@ def build_fingerprint() -> str:
     """This build's validation code: the version and the bytes of the modules that validate."""
     here = Path(__file__).resolve().parent.parent
     digest = sha256(__version__.encode())
-    for name in _VALIDATING:
+    importers = sorted(p.relative_to(here).as_posix() for p in (here / "schema" / "importers").glob("*.py"))
+    for name in (*_VALIDATING, *_READING, *importers):
         try:
             digest.update((here / name).read_bytes())
         except OSError:
@@ -163,39 +167,49 @@ class ValidationCache:
             known[digest] = None
             self._dirty = True
 
-    def _yaml_path(self, raw: bytes) -> Path:
-        key = sha256(build_fingerprint().encode() + b"\0" + raw).hexdigest()[:40]
-        return self._folder / f"yaml-{key}.json"
+    def _parsed_path(self, kind: str, raw: bytes) -> Path:
+        key = sha256(build_fingerprint().encode() + b"\0" + kind.encode() + b"\0" + raw).hexdigest()[:40]
+        return self._folder / f"{kind}-{key}.json"
 
-    def parsed_yaml(self, raw: bytes) -> list[Any] | None:
-        """Documents of a YAML file parsed by an earlier run of this build, or None."""
+    def parsed(self, kind: str, raw: bytes) -> Any:
+        """What an earlier run of this build read from these bytes as `kind` ("yaml": a rule
+        file's documents; "table": an imported table with its file's name and selector), or None."""
         if not self._enabled:
             return None
-        data = self._read(self._yaml_path(raw), _MAX_PARSED_BYTES)
+        data = self._read(self._parsed_path(kind, raw), _MAX_PARSED_BYTES)
         if data is None:
             return None
         try:
-            documents = json.loads(data.decode("utf-8"))
+            return json.loads(data.decode("utf-8"))
         except (ValueError, RecursionError):
             return None
-        return documents if isinstance(documents, list) else None
 
-    def keep_parsed_yaml(self, raw: bytes, documents: list[Any]) -> None:
+    def keep_parsed(self, kind: str, raw: bytes, value: Any) -> None:
+        """Keep what was read, when JSON gives it back exactly (an integer key would come back a
+        string, a date not at all: those are read again every run)."""
         if not self._enabled:
             return
         try:
-            text = json.dumps(documents)
-            if json.loads(text) != documents:
-                return  # an integer key would read back as a string: only what JSON keeps exactly
+            text = json.dumps(value)
+            if json.loads(text) != value:
+                return
             self._folder.mkdir(parents=True, exist_ok=True)
             import tempfile  # only when something new is kept
 
-            handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=".yaml-")
+            handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=f".{kind}-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)
-            os.replace(temporary, self._yaml_path(raw))
+            os.replace(temporary, self._parsed_path(kind, raw))
         except (OSError, TypeError, ValueError, RecursionError):
-            pass  # the cache is an optimisation: a date, which JSON has not, is never cached
+            pass  # the cache is an optimisation
+
+    def parsed_yaml(self, raw: bytes) -> list[Any] | None:
+        """Documents of a YAML file parsed by an earlier run of this build, or None."""
+        documents = self.parsed("yaml", raw)
+        return documents if isinstance(documents, list) else None
+
+    def keep_parsed_yaml(self, raw: bytes, documents: list[Any]) -> None:
+        self.keep_parsed("yaml", raw, documents)
 
     def save(self) -> None:
         if not (self._enabled and self._dirty):

@@ -57,20 +57,18 @@ def _client_outside_backend(match: Match) -> Report | None:
     )
 
 
-def _client_modules(context: ScanContext) -> tuple[bytes, ...]:
-    """The roots of every governed client module (`sqlx` for `sqlx::sqlite`; a whole npm package)."""
+def _client_modules(context: ScanContext, language: str) -> tuple[bytes, ...]:
+    """The roots of every governed client module of the rules language (`sqlx` for `sqlx::sqlite`;
+    a whole npm package)."""
     from store_gate.languages import LANGUAGES
 
-    separators = {language.rules: language.separator for language in LANGUAGES}
-    roots: set[str] = set()
+    separator = next(known.separator for known in LANGUAGES if known.rules == language)
     governed = set(context.scope.backend_allow)
-    for language, modules in context.scope.backend_modules.items():
-        separator = separators[language]
-        roots.update(
-            module if separator == "/" else module.split(separator)[0]
-            for module, serves in modules
-            if set(serves) & governed
-        )
+    roots = {
+        module if separator == "/" else module.split(separator)[0]
+        for module, serves in context.scope.backend_modules.get(language, ())
+        if set(serves) & governed
+    }
     return tuple(sorted(root.encode() for root in roots))
 
 
@@ -124,7 +122,7 @@ def _key_format(match: Match) -> Report:
     )
 
 
-def _key_prefixes(context: ScanContext) -> tuple[bytes, ...]:
+def _key_prefixes(context: ScanContext, language: str) -> tuple[bytes, ...]:
     prefixes = context.key_prefixes
     return tuple(p.encode() for p in prefixes) if prefixes else (b"#",)
 
@@ -209,12 +207,16 @@ def _aad_from_key(match: Match) -> Report | None:
     )
 
 
-# What a file must hold for an AEAD call to be in it: a cheap substring first.
-_AEAD_WORDS = (b"aad", b"Aad", b"AAD", b"associated_data", b"additionalData", b"crypt")
-# Then, per rules language, the identifiers the rule's AEAD shapes name (ast-grep tests a node's
-# text as written, so a shape's name is in the bytes): Rust `aad` fields, `Aad::from`,
-# `(en|de)crypt_in_place*`; Python `.encrypt(...)` / `.decrypt(...)` and `associated_data=`;
-# TypeScript `additionalData` and `setAAD`.
+# What a file must hold for an AEAD call to be in it, per rules language: a substring of each
+# name the rule's AEAD shapes match (ast-grep tests a node's text as written, so the name is in
+# the bytes) - Rust `aad` fields, `Aad::from`, `(en|de)crypt_in_place*`; Python `.encrypt(...)`,
+# `.decrypt(...)` and `associated_data=`; TypeScript `additionalData` and `setAAD`.
+_AEAD_WORDS = {
+    "rust": (b"aad", b"Aad", b"crypt_in_place"),
+    "python": (b"crypt", b"associated_data"),
+    "typescript": (b"additionalData", b"setAAD"),
+}
+# Then the names that must be whole identifiers (not `aadhaar`, `encrypted`).
 _AEAD_TOKENS = {
     "rust": (b"aad", b"Aad"),
     "python": (b"encrypt", b"decrypt", b"associated_data"),
@@ -224,8 +226,8 @@ _AEAD_SUBSTRINGS = {"rust": (b"crypt_in_place",), "typescript": (b"additionalDat
 _ANY_KEY_PREFIX = re.compile(rb"[A-Z][A-Z0-9_]*#")
 
 
-def _aead_words(context: ScanContext) -> tuple[bytes, ...]:
-    return _AEAD_WORDS
+def _aead_words(context: ScanContext, language: str) -> tuple[bytes, ...]:
+    return _AEAD_WORDS[language]
 
 
 def _aead_from_key_in_file(context: ScanContext) -> Callable[[str, bytes], bool]:

@@ -102,7 +102,7 @@ class Report:
     symbol: str | None = None  # anything else the finding is about (`Dialogue.gsi1pk`)
 
 
-def no_prefilter(context: ScanContext) -> tuple[bytes, ...] | None:
+def no_prefilter(context: ScanContext, language: str) -> tuple[bytes, ...] | None:
     return None
 
 
@@ -115,9 +115,9 @@ class Scan:
     files: Files
     report: Callable[[Match], Report | None]  # None: the match is not a finding
     needs: Needs = "nothing"
-    # Byte strings a file must contain for the rule to match in it (None: no prefilter); the
-    # file is parsed only when one of them is there.
-    needles: Callable[[ScanContext], tuple[bytes, ...] | None] = no_prefilter
+    # Byte strings a file of the rules language must contain for the rule to match in it (None:
+    # no prefilter); the file is parsed only when one of them is there.
+    needles: Callable[[ScanContext, str], tuple[bytes, ...] | None] = no_prefilter
     # Then a finer test of the file's path and bytes (None: none), which may only say no to a
     # file the rule cannot match in: an identifier as a whole token, not a substring of a word.
     confirm: Callable[[ScanContext], Callable[[str, bytes], bool] | None] = no_confirmation

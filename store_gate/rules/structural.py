@@ -418,7 +418,8 @@ def run(project: Project) -> list[Finding]:
         store_trait = None
         if "store-trait" in (config.get("utils") or {}):
             store_trait = tuple(sorted(project.governed_trait_names))
-        plan = _Plan(astgrep, files, config, scan.needles(context), scan.confirm(context), store_trait)
+        needles = scan.needles(context, astgrep.language)
+        plan = _Plan(astgrep, files, config, needles, scan.confirm(context), store_trait)
         plan.members = {p for p in files if _file_language(p, astgrep.language) is not None}
         plan.store_names = frozenset(store_trait or ())
         plans.append(plan)

@@ -20,7 +20,7 @@ from typing import Any
 from store_gate.display import one_line
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.importers import limits
-from store_gate.schema.table import TableSchema
+from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
 
 
 class ImportProblem(Exception):
@@ -51,6 +51,73 @@ class ImportedTable:
     # Can the file say whether Time to Live is on? describe-table output and Workbench models
     # cannot: there the manifest's `ttl` says it, and is no drift.
     ttl_known: bool = True
+
+
+def imported_to_json(imported: ImportedTable) -> dict[str, Any]:
+    """What an earlier run imported, as JSON (store_gate.config.cache keeps it by the file's bytes)."""
+
+    def attribute(a: KeySchemaAttribute | None) -> list[str] | None:
+        return None if a is None else [a.name, a.type]
+
+    def index(i: IndexSchema) -> dict[str, Any]:
+        return {
+            "name": i.name,
+            "kind": i.kind,
+            "pk": attribute(i.partition_key),
+            "sk": attribute(i.sort_key),
+            "projection": [i.projection.kind, list(i.projection.include)],
+            "more_pk": [attribute(a) for a in i.more_partition_keys],
+            "more_sk": [attribute(a) for a in i.more_sort_keys],
+        }
+
+    schema = imported.schema
+    return {
+        "schema": {
+            "name": schema.name,
+            "base": index(schema.base),
+            "indexes": [[name, index(i)] for name, i in schema.indexes.items()],
+            "ttl": schema.ttl_attribute,
+        },
+        "source": imported.source,
+        "resource": imported.resource,
+        "kind": imported.kind,
+        "notes": [[str(note), isinstance(note, Incomplete)] for note in imported.notes],
+        "entities": {e: {a: t.source for a, t in layout.items()} for e, layout in imported.entities.items()},
+        "ttl_known": imported.ttl_known,
+    }
+
+
+def imported_from_json(data: Any) -> ImportedTable:
+    """The inverse of imported_to_json; raises (KeyError, TypeError, ValueError) on anything else."""
+
+    def attribute(value: Any) -> KeySchemaAttribute:
+        name, kind = value
+        return KeySchemaAttribute(str(name), kind)
+
+    def index(value: Any) -> IndexSchema:
+        kind, include = value["projection"]
+        return IndexSchema(
+            value["name"],
+            value["kind"],
+            attribute(value["pk"]),
+            None if value["sk"] is None else attribute(value["sk"]),
+            Projection(kind, tuple(include)),
+            tuple(attribute(a) for a in value["more_pk"]),
+            tuple(attribute(a) for a in value["more_sk"]),
+        )
+
+    schema = data["schema"]
+    return ImportedTable(
+        TableSchema(
+            schema["name"], index(schema["base"]), {name: index(i) for name, i in schema["indexes"]}, schema["ttl"]
+        ),
+        data["source"],
+        data["resource"],
+        data["kind"],
+        [Incomplete(text) if incomplete else str(text) for text, incomplete in data["notes"]],
+        {e: {a: KeyTemplate.parse(t) for a, t in layout.items()} for e, layout in data["entities"].items()},
+        bool(data["ttl_known"]),
+    )
 
 
 @dataclass

@@ -15,12 +15,11 @@ from itertools import accumulate, islice
 from pathlib import Path
 from typing import Any
 
-from store_gate.boundedyaml import MAX_ALIAS_NODES, MAX_NESTING, MAX_NUMBER_DIGITS
+from store_gate.bounds import MAX_ALIAS_NODES, MAX_FILE_BYTES, MAX_NESTING, MAX_NUMBER_DIGITS
 from store_gate.display import one_line
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_NESTING", "MAX_NUMBER_DIGITS"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_FILE_BYTES", "MAX_NESTING", "MAX_NUMBER_DIGITS"]
 
-MAX_FILE_BYTES = 10 * 1024 * 1024  # no infrastructure file larger than 10 MB is read (JSON: parsed in C)
 # YAML and HCL are parsed in pure Python - PyYAML's own composer, whose hooks bound nesting and
 # aliases, at ~100 KB a second on dense input; python-hcl2 at ~35 KB a second - so they are read
 # only up to sizes no real definition of a table reaches: 1 MB of YAML (CloudFormation's own
