@@ -598,7 +598,12 @@ def build(
     if tree is None:
         tree = WorkingTree(root, manifest.limits.max_file_bytes, exclude=manifest.exclude)
     if isinstance(tree, WorkingTree):
-        tree.prepare([store.paths for store in manifest.store] + [boundaries.paths or () if boundaries else ()])
+        # One walk for every glob the check matches: the stores', the boundaries' and the backends'
+        # (SG7 reads the backend's files).
+        backends = [backend.allow for backend in boundaries.backends.values()] if boundaries else []
+        tree.prepare(
+            [store.paths for store in manifest.store] + [boundaries.paths or () if boundaries else ()] + backends
+        )
     cache = SourceCache(tree, shared, changed)
     problems: dict[tuple[str, int, int, str], SourceProblem] = {}
     stores: list[GovernedStore] = []

@@ -89,7 +89,7 @@ def git(root: Path, *args: str) -> str:
 # Walking ---------------------------------------------------------------------------------------
 
 
-def test_the_tree_is_walked_once_for_every_store_and_boundary(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tree_is_walked_once_for_every_store_boundary_and_backend(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
     from store_gate import sources
 
     walks: list[tuple[str, ...]] = []
@@ -104,13 +104,15 @@ def test_the_tree_is_walked_once_for_every_store_and_boundary(gate: Gate, monkey
         DECLARED,
         '\n[[store]]\ntrait = "OtherStore"\npaths = ["lib/**/*.rs"]\n'
         '\n[[store]]\ntrait = "ThirdStore"\npaths = ["src/**/*.rs"]\n'
-        '\n[boundaries]\npaths = ["src/**/*.rs", "lib/**/*.rs", "src/**/*.rs"]\n',
+        '\n[boundaries]\npaths = ["src/**/*.rs", "lib/**/*.rs", "src/**/*.rs"]\n'
+        '\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n',
     )
     gate.write("src/store.rs", STORE)
     gate.write("lib/other.rs", "pub trait OtherStore {}\n")
     gate.write("lib/third.rs", "pub trait ThirdStore {}\n")
-    assert gate.codes() == ["SG001"]  # ThirdStore is in lib/, outside its paths: still found missing
-    assert walks == [("src/**/*.rs", "lib/**/*.rs")], "one walk, every glob once"
+    # ThirdStore is in lib/, outside its paths: still found missing; SG704: no backend implements it
+    assert gate.codes() == ["SG704", "SG001"]
+    assert walks == [("src/**/*.rs", "lib/**/*.rs", "src/backend/**")], "one walk, every glob once"
 
 
 def manifest_with(gate: Gate, top: str, extra: str = "") -> None:
