@@ -278,6 +278,7 @@ class SourceCache:
         self._may_type: dict[tuple[str, frozenset[str]], bool] = {}
         self._unusual_files: dict[str, bool] = {}
         self._rounds: dict[tuple[int, frozenset[str]], tuple[list[str], dict[str, TypeDefinition]]] = {}
+        self._modules: dict[str, str | None] = {}  # module_text
 
     def _owner(self, path: str) -> SourceCache:
         """Which cache answers for the file: the working tree's, for a file unchanged since the base."""
@@ -363,6 +364,16 @@ class SourceCache:
             self._bytes = {p: b for p, b in self._bytes.items() if p in keep}
         self._text = {p: t for p, t in self._text.items() if p in keep or t is None}
         self.parsed = {k: root for k, root in self.parsed.items() if k[0] in keep}
+
+    def module_text(self, path: str) -> str | None:
+        """A Rust module file a `use` path names, read once per run (a thousand supertraits written
+        `crate::parts::PartN` name the same two files); None when there is none to read."""
+        if path not in self._modules:
+            try:
+                self._modules[path] = self.tree.read(path).decode("utf-8", errors="replace")
+            except Unreadable:
+                self._modules[path] = None
+        return self._modules[path]
 
     def forget(self, path: str) -> None:
         """Drop what is kept of one file: a phase that reads each file once is done with it."""
@@ -815,7 +826,7 @@ def _rust_path_elsewhere(
         return
     source, module = here
     found_in = {d.location.path for d in store.definitions if d.name == heritage.name}
-    definer = re.compile(rf"\btrait\s+(?:r#)?{re.escape(heritage.name)}\b")
+    definer = None
     for written in heritage.paths:
         segments = written.split("::")
         if len(segments) < 2:
@@ -835,10 +846,10 @@ def _rust_path_elsewhere(
         for candidate in (f"{base}.rs", f"{base}/mod.rs") if target else (f"{source}/lib.rs", f"{source}/main.rs"):
             if candidate in found_in:
                 return
-            try:
-                text = cache.tree.read(candidate).decode("utf-8", errors="replace")
-            except Unreadable:
+            text = cache.module_text(candidate)
+            if text is None or heritage.name not in text:
                 continue
+            definer = definer or re.compile(rf"\btrait\s+(?:r#)?{re.escape(heritage.name)}\b")
             if definer.search(text):
                 where = sorted(found_in)[0]
                 location = heritage.location

@@ -89,7 +89,9 @@ def git(root: Path, *args: str) -> str:
 # Walking ---------------------------------------------------------------------------------------
 
 
-def test_the_tree_is_walked_once_for_every_store_boundary_and_backend(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tree_is_walked_once_for_every_store_boundary_and_backend(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from store_gate import sources
 
     walks: list[tuple[str, ...]] = []

@@ -74,6 +74,36 @@ def test_sg401_extra_vocabulary_from_the_manifest(gate: Gate) -> None:
     assert gate.codes() == ["SG401"]
 
 
+def test_sg401_finds_a_storage_word_in_any_case_and_folded_spelling(gate: Gate) -> None:
+    gate.manifest()
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn list_by_GSI1(&self);\n}\n")
+    gate.write("src/other.rs", "pub trait OtherStore {\n    fn \u017fcan_all(&self);\n}\n")  # a long s
+    gate.manifest(extra='\n[[store]]\ntrait = "OtherStore"\npaths = ["src/**/*.rs"]\n')
+    found = [(f.code, f.method) for f in gate.findings() if f.code == "SG401"]
+    assert found == [("SG401", "\u017fcan_all"), ("SG401", "list_by_GSI1")]
+
+
+def test_sg401_prefilter_words_cover_every_rule_file() -> None:
+    """SG401's byte prefilter (STORAGE_WORDS) must hold a part of every word its rule files'
+    `storage-word` regexes list, in every language: a word added to a YAML file only would be
+    matched by ast-grep and skipped by the prefilter."""
+    import re
+
+    import yaml
+
+    from store_gate.rules.shape import STORAGE_WORDS
+
+    for path in sorted(p for p in (REPO / "rules").glob("*/SG401-*.yml") if p.parent.name != "tests"):
+        util = yaml.safe_load(path.read_text(encoding="utf-8"))["utils"]["storage-word"]
+        regexes = re.findall(r"'regex': '((?:[^'\\]|\\.)*)'", repr(util))
+        words = {
+            w for regex in regexes for group in re.findall(r"\(\?:([A-Za-z|]+)\)", regex) for w in group.split("|")
+        }
+        assert words, path
+        uncovered = sorted(w for w in words if not any(part.decode() in w.lower() for part in STORAGE_WORDS))
+        assert uncovered == [], f"{path.name}: {uncovered}"
+
+
 # SG402 ----------------------------------------------------------------------------------------
 
 

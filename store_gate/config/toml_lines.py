@@ -91,10 +91,29 @@ def _key_before_equals(line: str) -> tuple[str, ...] | None:
 
 
 class KeyLines:
+    """The lines of a manifest's keys, scanned on the first question (a clean run of a manifest
+    with 10,000 access patterns asks none)."""
+
     def __init__(self, text: str, prefix: tuple[Any, ...] = ()) -> None:
-        self._lines: dict[tuple[Any, ...], int] = {}
-        self._headers: list[tuple[int, tuple[Any, ...]]] = []
+        self._text = text
         self._prefix = prefix
+        self._scanned: tuple[dict[tuple[Any, ...], int], list[tuple[int, tuple[Any, ...]]]] | None = None
+
+    @property
+    def _lines(self) -> dict[tuple[Any, ...], int]:
+        return self._scan()[0]
+
+    @property
+    def _headers(self) -> list[tuple[int, tuple[Any, ...]]]:
+        return self._scan()[1]
+
+    def _scan(self) -> tuple[dict[tuple[Any, ...], int], list[tuple[int, tuple[Any, ...]]]]:
+        if self._scanned is None:
+            self._scanned = ({}, [])
+            self._read(self._text)
+        return self._scanned
+
+    def _read(self, text: str) -> None:
         array_counts: dict[tuple[Any, ...], int] = {}
         current: tuple[Any, ...] = ()
         in_multiline: str | None = None
