@@ -1260,8 +1260,6 @@ class _Reader:
     def _const_method(self, item: Any, function: Any, preceding: list[Any]) -> Method:
         """An associated const holding a function, as the method it is: `const ALL: fn(&Self) -> X`
         is called `(S::ALL)(store)`."""
-        name_node = item.field("name")
-        name = _unraw(name_node.text())
         parameters: list[Parameter] = []
         params = function.field("parameters")
         listed = [p for p in named_children(params) if p.kind() not in _DOC_KINDS] if params is not None else []
@@ -1278,33 +1276,9 @@ class _Reader:
                     parameters.append(found)
             else:
                 parameters.append(Parameter(None, type_text, False))
-        return_node = function.field("return_type")
-        return_type = return_node.text() if return_node is not None else None
-        doc_lines, attributes = _docs(self.path, preceding)
-        gating = self._member_attributes(
-            preceding,
-            f"{self.name}.{name}",
-            "may rename or remove the method, or add others the gate cannot see",
-            "write the method out without it",
-        )
-        value = item.field("value")
-        declaration = _normalised(item, value.range().start.index if value is not None else None)
-        signature = " ".join([*(_normalised(a) for a in gating), declaration.removesuffix(";")])
-        return Method(
-            trait=self.name,
-            name=name,
-            location=_location(self.path, name_node),
-            parameters=tuple(parameters),
-            return_type=return_type,
-            returns_collection=bool(return_type and _COLLECTION.search(return_type)),
-            inline=tuple(access_declarations(doc_lines)),
-            attributes=tuple(attributes),
-            signature=signature,
-        )
+        return self._built_method(item, parameters, function.field("return_type"), "value", preceding)
 
     def _method(self, item: Any, preceding: list[Any]) -> Method:
-        name_node = item.field("name")
-        name = _unraw(name_node.text())
         parameters: list[Parameter] = []
         params = item.field("parameters")
         for param in named_children(params) if params is not None else ():
@@ -1313,7 +1287,15 @@ class _Reader:
             found = _parameter(param)
             if found is not None:
                 parameters.append(found)
-        return_node = item.field("return_type")
+        return self._built_method(item, parameters, item.field("return_type"), "body", preceding)
+
+    def _built_method(
+        self, item: Any, parameters: list[Parameter], return_node: Any, tail: str, preceding: list[Any]
+    ) -> Method:
+        """The Method of a member (a function, or a const holding one): its signature is the
+        declaration up to `tail` (the function's body, the const's value), after its gating attributes."""
+        name_node = item.field("name")
+        name = _unraw(name_node.text())
         return_type = return_node.text() if return_node is not None else None
         doc_lines, attributes = _docs(self.path, preceding)
         gating = self._member_attributes(
@@ -1322,8 +1304,8 @@ class _Reader:
             "may rename or remove the method, or add others the gate cannot see",
             "write the method out without it",
         )
-        body = item.field("body")
-        declaration = _normalised(item, body.range().start.index if body is not None else None)
+        end = item.field(tail)
+        declaration = _normalised(item, end.range().start.index if end is not None else None)
         signature = " ".join([*(_normalised(a) for a in gating), declaration.removesuffix(";")])
         return Method(
             trait=self.name,
