@@ -12,14 +12,10 @@ the test writes.
 from __future__ import annotations
 
 from conftest import Gate
+from finding_rows import TS_MODEL as MODEL
+from finding_rows import TS_PATHS as PATHS
+from finding_rows import assert_findings
 
-PATHS = '["src/**/*.ts"]'
-MODEL = """
-export interface Round {
-  dialogue_id: string;
-  round: number;
-}
-"""
 GET_ROUND = (
     '@access { op = "GetItem", entity = "Round", key = { pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}" } }'
 )
@@ -36,15 +32,6 @@ def project(gate: Gate, access: str = "", **sources: str) -> None:
     gate.write("src/model.ts", MODEL)
     for name, text in sources.items():
         gate.write(f"src/{name}.ts", text)
-
-
-def assert_findings(gate: Gate, *expected: tuple[str, str, int, str]) -> None:
-    """The findings are exactly `expected`: (code, path, line, a distinctive part of the message)."""
-    got = sorted(((f.code, f.path, f.line, f.message) for f in gate.findings()), key=lambda f: f[:3])
-    want = sorted(expected, key=lambda f: f[:3])
-    if len(got) == len(want):
-        got = [(*g[:3], w[3] if w[3] in g[3] else g[3]) for g, w in zip(got, want)]
-    assert got == want
 
 
 def undeclared(path: str, line: int, qualified: str, key: str | None = None) -> tuple[str, str, int, str]:

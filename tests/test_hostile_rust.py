@@ -14,32 +14,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import Gate
+from finding_rows import RUST_GET as GET
+from finding_rows import matches, sg101
+from finding_rows import rows as findings
 
 from store_gate.extract.rust import extract
-
-GET = '/// @access { op = "GetItem", key = { pk = "P#{id}", sk = "META" } }'
-
-
-def findings(gate: Gate) -> list[tuple[str, str, int, str]]:
-    return [(f.code, f.path, f.line, f.message) for f in gate.findings()]
-
-
-def sg101(path: str, line: int, qualified: str) -> tuple[str, str, int, str]:
-    trait, method = qualified.split(".")
-    return (
-        "SG101",
-        path,
-        line,
-        f"{qualified} has no access pattern; declare it in store-gate.toml under [access.{trait}.{method}]",
-    )
-
-
-def matches(actual: list[tuple[str, str, int, str]], expected: list[tuple[str, str, int, str]]) -> bool:
-    """Same findings, in order, each message starting with the expected text."""
-    return len(actual) == len(expected) and all(
-        a[:3] == e[:3] and a[3].startswith(e[3]) for a, e in zip(actual, expected)
-    )
-
 
 # -- B15 associated consts holding functions ----------------------------------------------------
 

@@ -9,21 +9,17 @@ es2022`, TypeScript 5.9, over the files each test writes).
 from __future__ import annotations
 
 from conftest import Gate, run_cli
+from finding_rows import TS_MODEL as MODEL
+from finding_rows import TS_PATHS as PATHS
+from finding_rows import assert_findings
 
 from store_gate.extract.typescript import _number, extract
 
-PATHS = '["src/**/*.ts"]'
 GET_ROUND = """
 [access.DialogueStore.getRound]
 op = "GetItem"
 entity = "Round"
 key = { pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}" }
-"""
-MODEL = """
-export interface Round {
-  dialogue_id: string;
-  round: number;
-}
 """
 
 
@@ -33,19 +29,6 @@ def project(gate: Gate, **sources: str) -> None:
     gate.write("src/model.ts", MODEL)
     for name, text in sources.items():
         gate.write(f"src/{name}.ts", text)
-
-
-def findings(gate: Gate) -> list[tuple[str, str, int, str]]:
-    return sorted((f.code, f.path, f.line, f.message) for f in gate.findings())
-
-
-def assert_findings(gate: Gate, *expected: tuple[str, str, int, str]) -> None:
-    """The findings are exactly `expected`: (code, path, line, a distinctive part of the message)."""
-    got = findings(gate)
-    want = sorted(expected)
-    if len(got) == len(want):
-        got = [(*g[:3], w[3] if w[3] in g[3] else g[3]) for g, w in zip(got, want)]
-    assert got == want
 
 
 def undeclared(path: str, line: int, qualified: str) -> tuple[str, str, int, str]:
