@@ -411,6 +411,20 @@ def test_base_reads_a_changed_store_at_the_base(gate: Gate) -> None:
 # Sharing the work across processes ---------------------------------------------------------------
 
 
+def test_work_is_shared_only_for_large_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many small files are parsed faster in one process than their results travel back."""
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    monkeypatch.setenv("STORE_GATE_JOBS", "2")
+    assert not parallel.worth_sharing([1024] * 1000)  # 1 MB in 1,000 small store files
+    assert parallel.worth_sharing([12 * 1024] * 100)  # 1.2 MB in files of linera's average size
+    assert not parallel.worth_sharing([12 * 1024] * 10)  # 120 KB: below THRESHOLD
+
+
 def test_work_shared_across_processes_gives_the_same_result(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
     import pickle
@@ -438,6 +452,7 @@ def test_work_shared_across_processes_gives_the_same_result(gate: Gate, monkeypa
     assert all("Query" in f.message for f in alone[0] if f.code == "SG101")  # type: ignore[attr-defined]
     monkeypatch.setenv("STORE_GATE_JOBS", "3")
     monkeypatch.setattr(parallel, "THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "MIN_AVERAGE", 0)
     assert parallel.worth_sharing([1, 1])
     forks: list[int] = []
     real_fork = os.fork
