@@ -395,9 +395,9 @@ class Walk:
             dirs[:] = sorted(d for d in dirs if d != ".git" and not self._left_out(under(sub, d), folder=True))
             real_here = real_top if sub == "." else os.path.join(real_top, sub)
             for name in dirs:
-                linked = Path(current) / name
-                if not linked.is_symlink():
+                if not os.path.islink(os.path.join(current, name)):  # os.path: no Path per folder
                     continue
+                linked = Path(current) / name
                 relative = under(sub, name)
                 if inside(root, linked):
                     links.append((relative, linked))
@@ -407,8 +407,9 @@ class Walk:
                 relative = under(sub, name)
                 if not matches(relative) or self._left_out(relative):
                     continue
-                full = Path(current) / name
-                if full.is_symlink():
+                joined = os.path.join(current, name)
+                if os.path.islink(joined):
+                    full = Path(joined)
                     if not inside(root, full):
                         reason = "leads outside the project (a symlink): the gate reads only inside it"
                         if not os.path.exists(full):
