@@ -902,8 +902,9 @@ def _class_base(
 # A name in a return type that may be a type alias defined in the tree. Not one that cannot: an
 # associated type of the store itself (`Self::Error`: no free `type Error = ...` is it), the name
 # of an associated type binding (`impl Future<Output = Page>`: `Output` names no type, `Page`
-# does).
-_NAMED_TYPE = re.compile(r"(?<![A-Za-z0-9_])(Self\s*::\s*)?([A-Za-z_][A-Za-z0-9_]*)(\s*=(?![=>]))?")
+# does). A name is whole as its language spells it: non-ASCII letters and TypeScript's `$` (`Roundé`
+# and `$Rounds` are not `Round` and `Rounds`).
+_NAMED_TYPE = re.compile(r"(?<![\w$])(Self\s*::\s*)?((?:[^\W\d]|\$)[\w$]*)(\s*=(?![=>]))?")
 
 
 def _named_types(return_type: str) -> list[str]:

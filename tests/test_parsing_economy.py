@@ -221,6 +221,37 @@ def test_only_names_a_return_type_may_use_as_an_alias_are_looked_for(gate: Gate,
     assert parses.paths() == ["src/rounds.rs", "src/store.rs"]
 
 
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        (
+            "src/store.py",
+            "Roundé = list[Round]\nclass DialogueStore(Protocol):\n    def list_rounds(self, dialogue_id: str) -> Roundé: ...\n",
+        ),
+        (
+            "src/store.ts",
+            "type $Rounds = Round[];\nexport interface DialogueStore {\n  list_rounds(dialogue_id: string): Promise<$Rounds>;\n}\n",
+        ),
+        (
+            "src/store.rs",
+            "pub type Roundé = Vec<Round>;\npub trait DialogueStore {\n    fn list_rounds(&self, dialogue_id: &DialogueId) -> Result<Roundé>;\n}\n",
+        ),
+    ],
+)
+def test_a_return_types_alias_spelt_with_non_ascii_or_dollar_is_looked_for_whole(
+    gate: Gate, path: str, source: str
+) -> None:
+    """`Roundé` and `$Rounds` are one name each: looked for whole (not `Round`, `Rounds`), so SG209
+    sees the alias is a collection."""
+    gate.manifest(
+        '[access.DialogueStore.list_rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n',
+        paths='["src/**"]',
+    )
+    gate.write(path, source)
+    assert [(f.code, f.method) for f in gate.findings()] == [("SG209", "list_rounds")]
+
+
 def test_a_syntax_error_is_looked_for_only_where_a_governed_trait_is(
     gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
