@@ -34,7 +34,7 @@ from store_gate.extract.model import (
 from store_gate.keytemplate import KeyTemplate
 from store_gate.languages import LANGUAGES, Language, language_of
 from store_gate.schema.table import TableSchema
-from store_gate.sources import NotText, SourceTree, Unreadable, WorkingTree, decode_source
+from store_gate.sources import NotText, SourceTree, Unreadable, WorkingTree, decode_source, may_declare_coding
 
 
 @dataclass(frozen=True)
@@ -239,9 +239,7 @@ _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 def _plain_ascii(path: str, data: bytes) -> bool:
     """Do the bytes decode to the same characters (ASCII, no NUL, no Python coding cookie)?"""
     return (
-        data.isascii()
-        and b"\x00" not in data
-        and not (path.endswith((".py", ".pyi")) and b"coding" in data[:400])  # a coding cookie decides
+        data.isascii() and b"\x00" not in data and not may_declare_coding(path, data)  # a coding cookie decides
     )
 
 
@@ -346,7 +344,7 @@ class SourceCache:
         Python coding cookie) - then its decoded text, re-encoded, so that no encoding hides a
         needle from a prefilter of a file ast-grep parses as text. Undecodable: its bytes (SG002)."""
         data = self.data(path)
-        if not data.startswith(_WIDE_BOMS) and not (path.endswith((".py", ".pyi")) and b"coding" in data[:400]):
+        if not data.startswith(_WIDE_BOMS) and not may_declare_coding(path, data):
             return data
         text = self.text(path)
         return data if text is None else text.encode("utf-8", "surrogatepass")

@@ -520,6 +520,18 @@ class NotText(ValueError):
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+
+
+def may_declare_coding(path: str, data: bytes) -> bool:
+    """May a Python file's coding cookie decide its encoding: does `coding` occur in its first two
+    lines, however long (CPython reads a cookie on line 2 after a first line of any length)?"""
+    if not path.endswith((".py", ".pyi")):
+        return False
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    return data.find(b"coding", 0, len(data) if second < 0 else second) >= 0
+
+
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -537,7 +549,7 @@ def decode_source(data: bytes, path: str) -> str:
             encoding = name
             break
     else:
-        if path.endswith((".py", ".pyi")) and b"coding" in data[:400]:
+        if may_declare_coding(path, data):
             try:
                 encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
             except SyntaxError:

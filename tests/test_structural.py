@@ -410,6 +410,16 @@ def test_sg503_and_sg501_read_a_utf16_file_as_its_text(gate: Gate) -> None:
     ]
 
 
+def test_sg503_reads_a_python_file_whose_cookie_follows_a_long_first_line(gate: Gate) -> None:
+    """CPython reads a coding cookie on line 2 after a first line of any length: this file is UTF-7
+    (`+AGU-ncrypt` is `encrypt`), for the prefilter and the parse too."""
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    seal = "#" + "-" * 500 + "\n# coding: utf-7\ndef seal(item, data):\n    return A(K).+AGU-ncrypt(N, data, item.pk)\n"
+    (gate.root / "src" / "seal.py").write_bytes(seal.encode("ascii"))
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [("SG503", "src/seal.py", 4)]
+
+
 def test_sg503_the_logical_identity_passes(gate: Gate) -> None:
     gate.manifest(DECLARED, paths=AEAD_PATHS)
     gate.write("src/store.rs", STORE)
