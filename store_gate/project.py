@@ -199,7 +199,7 @@ class Project:
                 pending = frozenset(n for n in wanted if n not in found)
                 if not pending:
                     break
-                data = self.sources.data(path)
+                data = self.sources.utf8(path)
                 if not any(name.encode() in data for name in pending):
                     continue
                 scannable = self.sources.scannable(path)  # `\b(?:struct|...)\s+(?:names)\b`, by literal search
@@ -538,7 +538,7 @@ class SourceCache:
             return owner.may_define_types(path, names)
         key = (path, names)
         if key not in self._may_type:
-            data = self.data(path)
+            data = self.utf8(path)  # a UTF-16 file's names are not its bytes
             language = language_of(path)
             found = False
             if language is not None and any(name.encode() in data for name in names):

@@ -252,6 +252,21 @@ def test_a_return_types_alias_spelt_with_non_ascii_or_dollar_is_looked_for_whole
     assert [(f.code, f.method) for f in gate.findings()] == [("SG209", "list_rounds")]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_an_alias_in_a_utf16_or_utf32_file_is_found(gate: Gate, encoding: str) -> None:
+    """The alias prefilter tests the file's text, not its bytes: `Rounds` is there in UTF-16 too."""
+    gate.manifest(
+        '[access.DialogueStore.list_rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n'
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn list_rounds(&self, dialogue_id: &DialogueId) -> Result<Rounds>;\n}\n",
+    )
+    (gate.root / "src" / "rounds.rs").write_bytes("pub type Rounds = Vec<Round>;\n".encode(encoding))
+    assert [(f.code, f.method) for f in gate.findings()] == [("SG209", "list_rounds")]
+
+
 def test_a_syntax_error_is_looked_for_only_where_a_governed_trait_is(
     gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
