@@ -91,6 +91,30 @@ def _inside(folder: Path, root: Path) -> bool:
     return True
 
 
+# What an imported table depends on beyond this build's code: the interpreter (PynamoDB and CDK
+# models are parsed by its `ast`, which differs between Pythons) and the parsing libraries.
+_READERS = ("yaml", "hcl2", "ast_grep_py")
+
+
+def readers_stamp() -> str:
+    """The running interpreter and where and when each parsing library was installed, found
+    without importing it (the user cache is shared by every Python and virtualenv of the user)."""
+    import importlib.util
+
+    parts = [sys.version, sys.implementation.name]
+    for name in _READERS:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None and spec.origin else ""
+        with contextlib.suppress(OSError):
+            info = os.stat(origin)
+            origin += f":{info.st_size}:{info.st_mtime_ns}"
+        parts.append(f"{name}={origin}")
+    return "\n".join(parts)
+
+
 class ValidationCache:
     def __init__(self, folder: Path | None, enabled: bool = True, project: Path | None = None) -> None:
         """`folder`: the cache folder (None: the default); `project`: the checked project's root,
