@@ -99,6 +99,24 @@ def test_a_file_swapped_for_an_outside_symlink_after_the_walk_is_not_read(
         tree.read("src/store.ts")
 
 
+def test_a_folder_swapped_for_an_outside_symlink_after_the_walk_is_not_read(
+    gate: Gate, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The walk found `src/store.ts` in a real folder; `src` replaced by a link to an outside folder
+    before the file is read: the file is refused (O_NOFOLLOW guards only the last component)."""
+    from store_gate.sources import Unreadable, WorkingTree
+
+    ts_project(gate)
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "store.ts").write_text("export interface Secret {}\n", encoding="utf-8")
+    tree = WorkingTree(gate.root)
+    tree.prepare([["src/**/*.ts"]])
+    (gate.root / "src").rename(gate.root / "src-moved")
+    (gate.root / "src").symlink_to(outside)
+    with pytest.raises(Unreadable, match="replaced by a symlink during the run"):
+        tree.read("src/store.ts")
+
+
 def test_a_link_to_an_ancestor_is_walked_once_and_ends(gate: Gate) -> None:
     """`lib/admin/loop -> ..` makes a cycle through the linked folder: the walk ends, each method once."""
     ts_project(gate)
