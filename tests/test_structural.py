@@ -420,6 +420,30 @@ def test_sg503_reads_a_python_file_whose_cookie_follows_a_long_first_line(gate: 
     assert [(f.code, f.path, f.line) for f in gate.findings()] == [("SG503", "src/seal.py", 4)]
 
 
+def test_a_file_a_structural_rule_wants_that_does_not_decode_is_sg002(gate: Gate) -> None:
+    """Not an empty file without findings: the AEAD call and the client import are in the bytes,
+    which are not UTF-8, so the gate says it cannot read them."""
+    gate.manifest(DECLARED, BOUNDARIES, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    seal = "# caf\xe9\ndef seal(item, data):\n    return AESGCM(KEY).encrypt(NONCE, data, item['pk'].encode())\n"
+    (gate.root / "src" / "seal.py").write_bytes(seal.encode("latin-1"))
+    (gate.root / "src" / "leak.rs").write_bytes("// caf\xe9\nuse rusqlite::Connection;\n".encode("latin-1"))
+    assert [(f.code, f.path, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG002",
+            "src/leak.rs",
+            1,
+            "not valid UTF-8 (byte 6): the gate cannot read the traits it may hold; save the file as UTF-8",
+        ),
+        (
+            "SG002",
+            "src/seal.py",
+            1,
+            "not valid UTF-8 (byte 5): the gate cannot read the traits it may hold; save the file as UTF-8",
+        ),
+    ]
+
+
 def test_sg503_the_logical_identity_passes(gate: Gate) -> None:
     gate.manifest(DECLARED, paths=AEAD_PATHS)
     gate.write("src/store.rs", STORE)

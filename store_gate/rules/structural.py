@@ -438,13 +438,22 @@ def run(project: Project) -> list[Finding]:
         else:
             sources.forget(path)
 
+    reported = {p.location.path for p in project.problems if p.code == "SG002"}
+
     def scan_file(entry: tuple[str, list[int]]) -> list[Finding]:
-        """One file: parsed once, every rule that wants it run on it, its tree dropped."""
+        """One file: parsed once, every rule that wants it run on it, its tree dropped. A file a
+        rule wants that cannot be decoded is SG002 (not an empty file without findings)."""
         path, active = entry
         language = language_of(path)
         assert language is not None  # plans hold only files of their rules' language
+        text = sources.text(path)
+        if text is None:
+            from store_gate.rules.coverage import SG002
+
+            problem = sources.problems.get(path)
+            sources.forget(path)
+            return [] if problem is None or path in reported else [SG002.at(problem.location, problem.message)]
         root = sources.root(path, language.name)
-        text = sources.text(path) or ""
         found: list[Finding] = []
         for index in active:
             plan = plans[index]
