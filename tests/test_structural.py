@@ -444,6 +444,19 @@ def test_a_file_a_structural_rule_wants_that_does_not_decode_is_sg002(gate: Gate
     ]
 
 
+def test_a_file_a_users_rule_would_read_that_does_not_decode_is_sg002(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    manifest = gate.root / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace("version = 1\n", 'version = 1\nrules = ["governance/*.yml"]\n', 1))
+    gate.write(
+        "governance/no-unwrap.yml",
+        "id: no-unwrap\nlanguage: rust\nseverity: warning\nmessage: unwrap\nrule: { pattern: $X.unwrap() }\n",
+    )
+    gate.write("src/store.rs", STORE)
+    (gate.root / "src" / "io.rs").write_bytes("// caf\xe9\npub fn f() { g().unwrap(); }\n".encode("latin-1"))
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [("SG002", "src/io.rs", 1)]
+
+
 def test_sg503_the_logical_identity_passes(gate: Gate) -> None:
     gate.manifest(DECLARED, paths=AEAD_PATHS)
     gate.write("src/store.rs", STORE)

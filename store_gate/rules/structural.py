@@ -479,14 +479,19 @@ def run(project: Project) -> list[Finding]:
             for astgrep in users:
                 assert astgrep.rule.scan is not None
                 files = _rule_files(astgrep, scope.files(astgrep.rule.scan.files))
-                findings += _run_users(astgrep, files, sources, worker, budget)
+                findings += _run_users(astgrep, files, sources, worker, budget, reported)
         finally:
             worker.stop()
     return findings
 
 
 def _run_users(
-    astgrep: AstGrepRule, files: list[str], sources: SourceCache, worker: Worker, budget: float
+    astgrep: AstGrepRule,
+    files: list[str],
+    sources: SourceCache,
+    worker: Worker,
+    budget: float,
+    reported: set[str] | frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """One of the manifest's own rules, file by file in the worker process, each within the
     budget: a file it overruns (or fails on) stops the rule there, and says so (SG005)."""
@@ -498,9 +503,17 @@ def _run_users(
         if parse_as is None:
             continue
         try:
-            text = sources.text(path) or ""  # SG002 reports files that are not UTF-8
+            decoded = sources.text(path)
         except OSError:
-            text = ""
+            decoded = ""
+        if decoded is None:  # not decodable: SG002, once (the built-in rules may have said it)
+            from store_gate.rules.coverage import SG002
+
+            problem = sources.problems.get(path)
+            if problem is not None and path not in reported:
+                findings.append(SG002.at(problem.location, problem.message))
+            continue
+        text = decoded
         outcome = worker.run(path, parse_as, text, astgrep.config, astgrep.message, budget)
         if outcome.problem is not None:
             findings.append(_not_run(astgrep, path, outcome, budget, len(files) - position - 1))
