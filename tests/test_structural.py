@@ -144,6 +144,27 @@ def test_sg403_the_tables_own_key_names_count(gate: Gate) -> None:
     assert sorted(f.symbol or "" for f in gate.findings() if f.code == "SG403") == ["Score.game", "Score.score"]
 
 
+def test_rust_raw_identifiers_are_the_names_they_spell(gate: Gate) -> None:
+    """`r#pk`, `r#game`, `r#aad` and `r#scan` are `pk`, `game`, `aad` and `scan` to rustc: SG401,
+    SG403 and SG503 see them (the manifest's own key names too)."""
+    gate.manifest(DECLARED, BOUNDARIES)
+    gate.write(
+        "src/store.rs", STORE.replace("pub trait DialogueStore {", "pub trait DialogueStore {\n    fn r#scan(&self);")
+    )
+    gate.write("src/domain/model.rs", "pub struct Score {\n    pub r#pk: String,\n    pub r#game: String,\n}\n")
+    gate.write(
+        "src/domain/seal.rs",
+        "pub fn seal(pk: &str, msg: &[u8]) { let _ = c().encrypt(n(), Payload { msg, r#aad: r#pk.as_bytes() }); }\n",
+    )
+    found = [(f.code, f.path, f.line) for f in gate.findings() if f.code in ("SG401", "SG403", "SG503")]
+    assert found == [
+        ("SG403", "src/domain/model.rs", 2),
+        ("SG403", "src/domain/model.rs", 3),
+        ("SG503", "src/domain/seal.rs", 1),
+        ("SG401", "src/store.rs", 2),
+    ]
+
+
 def test_sg403_keys_in_the_backend_mapping_pass(bounded: Gate) -> None:
     bounded.write("src/backend/sqlite/item.rs", "pub struct Item {\n    pub pk: String,\n    pub sk: String,\n}\n")
     bounded.write("src/domain/model.rs", "pub struct Dialogue {\n    pub id: String,\n}\n")

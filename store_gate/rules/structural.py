@@ -263,12 +263,13 @@ def _parameterised(config: dict[str, Any], context: ScanContext, language: str) 
         capitalised = _alternation([w[:1].upper() + w[1:] for w in boundaries.vocabulary])
         utils["storage-word"] = _extend(
             utils["storage-word"],
-            f"(?i:(?:^|_)(?:{words})\\d*(?:_|$))|(?:^(?:{words})|(?:{capitalised}))\\d*(?:[A-Z0-9_]|$)",
+            f"(?i:(?:^(?:r#)?|_)(?:{words})\\d*(?:_|$))|(?:^(?:{words})|(?:{capitalised}))\\d*(?:[A-Z0-9_]|$)",
         )
     if "backend-type" in utils and boundaries and boundaries.backend_types:
         utils["backend-type"] = _extend(utils["backend-type"], f"^(?:{_alternation(boundaries.backend_types)})$")
     if "key-attribute" in utils:
-        utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:{_alternation(context.key_attributes)})$")
+        # `(?:r#)?`: a Rust raw identifier (`r#pk`) is the same name
+        utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:r#)?(?:{_alternation(context.key_attributes)})$")
     if "key-placeholder" in utils and context.key_attributes:
         alternatives = _alternation(context.key_attributes)
         utils["key-placeholder"] = _extend(utils["key-placeholder"], f"\\{{(?:{alternatives})[:}}]")
