@@ -423,11 +423,17 @@ class SourceCache:
 
     def _unusual(self, path: str, data: bytes) -> bool:
         """Does the file need decoding before a name can be looked for: unicode escapes (a
-        TypeScript name may be spelt `\\u0044ialogueStore`), NUL bytes or a UTF-16 byte-order
-        mark (UTF-16 or UTF-32 text)? Tested once per file."""
+        TypeScript name may be spelt `\\u0044ialogueStore`), NUL bytes, a UTF-16 byte-order mark
+        (UTF-16 or UTF-32 text) or a Python coding cookie (UTF-7 spells `D` as `+AEQ-`)? Tested
+        once per file."""
         known = self._unusual_files.get(path)
         if known is None:
-            known = b"\\u" in data or b"\x00" in data[:4096] or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            known = (
+                b"\\u" in data
+                or b"\x00" in data[:4096]
+                or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+                or may_declare_coding(path, data)
+            )
             self._unusual_files[path] = known
         return known
 

@@ -117,6 +117,17 @@ def test_a_folder_swapped_for_an_outside_symlink_after_the_walk_is_not_read(
         tree.read("src/store.ts")
 
 
+def test_a_trait_named_in_utf7_under_a_coding_cookie_is_found(gate: Gate) -> None:
+    """`+AEQ-ialogueStore` is `DialogueStore` in a file whose cookie says UTF-7 (as CPython reads
+    it): the definition prefilter decodes the file before it looks for the name."""
+    access = '[access.DialogueStore.get]\nop = "GetItem"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }\n'
+    gate.manifest(access, paths='["src/**/*.py"]')
+    gate.write("src/store.py", "class DialogueStore(Protocol):\n    def get(self, dialogue_id: str) -> str: ...\n")
+    more = b"# coding: utf-7\nclass +AEQ-ialogueStore(Protocol):\n    def purge_all(self) -> None: ...\n"
+    (gate.root / "src" / "more.py").write_bytes(more)
+    assert [(f.code, f.path, f.line, f.method) for f in gate.findings()] == [("SG101", "src/more.py", 3, "purge_all")]
+
+
 def test_a_link_to_an_ancestor_is_walked_once_and_ends(gate: Gate) -> None:
     """`lib/admin/loop -> ..` makes a cycle through the linked folder: the walk ends, each method once."""
     ts_project(gate)
