@@ -327,7 +327,7 @@ def test_sg403_parses_only_files_holding_a_key_attribute_identifier(gate: Gate, 
     gate.write("src/gsi.rs", "pub struct Other { gsi1_sk: String }\n")
     gate.write("src/camel.rs", "pub struct Camel { r#sort_key: String }\n")
     found = [(f.code, f.path) for f in gate.findings()]
-    assert found == [("SG403", "src/gsi.rs"), ("SG403", "src/item.rs")]
+    assert found == [("SG403", "src/camel.rs"), ("SG403", "src/gsi.rs"), ("SG403", "src/item.rs")]  # r#sort_key too
     assert parses.paths() == ["src/camel.rs", "src/gsi.rs", "src/item.rs", "src/store.rs"]
 
 
