@@ -238,6 +238,31 @@ def test_a_table_imported_by_another_interpreter_is_imported_again(
     assert [p.message for p in raised.value.problems] == ["models.py:1: Python syntax error at line 1: invalid syntax"]
 
 
+def test_the_cache_fingerprint_covers_every_module_an_importer_imports() -> None:
+    """A cached table is this build's import of the bytes only if every store_gate module the
+    importers run is in the fingerprint: a change to one (how a note is worded, `display.one_line`)
+    imports again."""
+    import ast
+
+    from store_gate.config import cache
+
+    package = Path(cache.__file__).resolve().parent.parent
+    imported: set[str] = set()
+    for source in sorted((package / "schema" / "importers").glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("store_gate."):
+                imported.add(node.module)
+    covered = {*cache._VALIDATING, *cache._READING}
+    missing = sorted(
+        module
+        for module in imported
+        if not module.startswith("store_gate.schema.importers")
+        and module != "store_gate.sources"  # reads a file by path: import_bytes is given the bytes
+        and module.removeprefix("store_gate.").replace(".", "/") + ".py" not in covered
+    )
+    assert missing == []
+
+
 def test_an_edit_after_a_cached_run_is_validated_again(tmp_path: Path) -> None:
     project = _copy_example(tmp_path)
     assert run_cli("check", cwd=project).returncode == 0

@@ -38,8 +38,9 @@ _MAX_PARSED_BYTES = 16 << 20  # a parsed rule file, as JSON
 # The modules whose code decides what validation accepts and what the runtime model builds.
 _VALIDATING = ("config/validation.py", "config/model.py", "keytemplate.py", "dynamodb.py", "schema/table.py")
 # ... and the modules whose code decides what a YAML text or an infrastructure file reads as
-# (with every module of store_gate/schema/importers/, listed when the fingerprint is taken).
-_READING = ("bounds.py", "boundedyaml.py")
+# (with every module of store_gate/schema/importers/, listed when the fingerprint is taken; an
+# imported table's notes are worded by display.py).
+_READING = ("bounds.py", "boundedyaml.py", "display.py")
 
 
 try:  # the interpreter's own SHA-256: hashlib would load OpenSSL first (a few ms of every run)
