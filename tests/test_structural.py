@@ -478,6 +478,19 @@ def test_a_file_a_users_rule_would_read_that_does_not_decode_is_sg002(gate: Gate
     assert [(f.code, f.path, f.line) for f in gate.findings()] == [("SG002", "src/io.rs", 1)]
 
 
+def test_sg503_spacing_or_a_comment_in_a_path_hides_no_aead(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.rs",
+        """
+        pub fn ring(pk: &str) { key().seal_in_place_append_tag(n(), aead::Aad :: from(pk.as_bytes()), &mut b()); }
+        pub fn gcm(pk: &str, msg: &[u8]) { let _ = c().encrypt(n(), aead:: /* x */ Payload { msg, aad: pk.as_bytes() }); }
+        """,
+    )
+    assert [(f.code, f.line, f.symbol) for f in gate.findings()] == [("SG503", 1, "ring"), ("SG503", 2, "gcm")]
+
+
 def test_sg503_the_logical_identity_passes(gate: Gate) -> None:
     gate.manifest(DECLARED, paths=AEAD_PATHS)
     gate.write("src/store.rs", STORE)
