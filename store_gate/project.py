@@ -34,7 +34,7 @@ from store_gate.extract.model import (
 from store_gate.keytemplate import KeyTemplate
 from store_gate.languages import LANGUAGES, Language, language_of
 from store_gate.schema.table import TableSchema
-from store_gate.sources import NotText, SourceTree, Unreadable, WorkingTree, decode_source
+from store_gate.sources import NotText, SourceTree, Unreadable, WorkingTree, decode_source, may_declare_coding
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ class Project:
                 pending = frozenset(n for n in wanted if n not in found)
                 if not pending:
                     break
-                data = self.sources.data(path)
+                data = self.sources.utf8(path)
                 if not any(name.encode() in data for name in pending):
                     continue
                 scannable = self.sources.scannable(path)  # `\b(?:struct|...)\s+(?:names)\b`, by literal search
@@ -239,9 +239,7 @@ _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 def _plain_ascii(path: str, data: bytes) -> bool:
     """Do the bytes decode to the same characters (ASCII, no NUL, no Python coding cookie)?"""
     return (
-        data.isascii()
-        and b"\x00" not in data
-        and not (path.endswith((".py", ".pyi")) and b"coding" in data[:400])  # a coding cookie decides
+        data.isascii() and b"\x00" not in data and not may_declare_coding(path, data)  # a coding cookie decides
     )
 
 
@@ -346,7 +344,7 @@ class SourceCache:
         Python coding cookie) - then its decoded text, re-encoded, so that no encoding hides a
         needle from a prefilter of a file ast-grep parses as text. Undecodable: its bytes (SG002)."""
         data = self.data(path)
-        if not data.startswith(_WIDE_BOMS) and not (path.endswith((".py", ".pyi")) and b"coding" in data[:400]):
+        if not data.startswith(_WIDE_BOMS) and not may_declare_coding(path, data):
             return data
         text = self.text(path)
         return data if text is None else text.encode("utf-8", "surrogatepass")
@@ -425,11 +423,17 @@ class SourceCache:
 
     def _unusual(self, path: str, data: bytes) -> bool:
         """Does the file need decoding before a name can be looked for: unicode escapes (a
-        TypeScript name may be spelt `\\u0044ialogueStore`), NUL bytes or a UTF-16 byte-order
-        mark (UTF-16 or UTF-32 text)? Tested once per file."""
+        TypeScript name may be spelt `\\u0044ialogueStore`), NUL bytes, a UTF-16 byte-order mark
+        (UTF-16 or UTF-32 text) or a Python coding cookie (UTF-7 spells `D` as `+AEQ-`)? Tested
+        once per file."""
         known = self._unusual_files.get(path)
         if known is None:
-            known = b"\\u" in data or b"\x00" in data[:4096] or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            known = (
+                b"\\u" in data
+                or b"\x00" in data[:4096]
+                or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+                or may_declare_coding(path, data)
+            )
             self._unusual_files[path] = known
         return known
 
@@ -540,7 +544,7 @@ class SourceCache:
             return owner.may_define_types(path, names)
         key = (path, names)
         if key not in self._may_type:
-            data = self.data(path)
+            data = self.utf8(path)  # a UTF-16 file's names are not its bytes
             language = language_of(path)
             found = False
             if language is not None and any(name.encode() in data for name in names):
@@ -902,8 +906,9 @@ def _class_base(
 # A name in a return type that may be a type alias defined in the tree. Not one that cannot: an
 # associated type of the store itself (`Self::Error`: no free `type Error = ...` is it), the name
 # of an associated type binding (`impl Future<Output = Page>`: `Output` names no type, `Page`
-# does).
-_NAMED_TYPE = re.compile(r"(?<![A-Za-z0-9_])(Self\s*::\s*)?([A-Za-z_][A-Za-z0-9_]*)(\s*=(?![=>]))?")
+# does). A name is whole as its language spells it: non-ASCII letters and TypeScript's `$` (`Roundé`
+# and `$Rounds` are not `Round` and `Rounds`).
+_NAMED_TYPE = re.compile(r"(?<![\w$])(Self\s*::\s*)?((?:[^\W\d]|\$)[\w$]*)(\s*=(?![=>]))?")
 
 
 def _named_types(return_type: str) -> list[str]:

@@ -19,18 +19,21 @@ The gate reads only inside the project it was pointed at, and only what it can r
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import io
 import os
 import re
 import stat
 import sys
+import threading
 import tokenize
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from store_gate import git
 from store_gate.display import one_line
@@ -178,11 +181,44 @@ def _kind_of_file(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
-def read_regular(path: Path | str, limit: int = DEFAULT_MAX_FILE_BYTES, resolved: bool = False) -> bytes:
+_BENEATH = os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY")
+
+
+def open_folder_beneath(root: str, folder: str) -> int:
+    """A descriptor of `folder`, a real folder under the real folder `root`, opened one component
+    at a time from `root` without following a symlink at any of them: a folder on the way swapped
+    for a symlink since the walk raises ELOOP (O_NOFOLLOW alone guards only the last component)."""
+    relative = os.path.relpath(folder, root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        raise OSError(errno.EACCES, "outside the project")
+    descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in [] if relative == os.curdir else relative.split(os.sep):
+            try:
+                below = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor)
+            except NotADirectoryError:  # Linux's answer for a symlink under O_DIRECTORY
+                if stat.S_ISLNK(os.stat(part, dir_fd=descriptor, follow_symlinks=False).st_mode):
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP)) from None
+                raise
+            os.close(descriptor)
+            descriptor = below
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def read_regular(
+    path: Path | str,
+    limit: int = DEFAULT_MAX_FILE_BYTES,
+    resolved: bool = False,
+    opener: Callable[[int], int] | None = None,
+) -> bytes:
     """A regular file's bytes, at most `limit` of them. Never blocks: a FIFO, a device or a socket
     is refused without being read (opened non-blocking, checked by fstat). `resolved`: the path is
     a real path the walk found inside the project - opened without following a symlink, so one
-    swapped in since is refused rather than read."""
+    swapped in since is refused rather than read; `opener`: opens it (given the flags) from its
+    folder, opened from the project's root following no symlink on the way."""
     try:
         before = os.stat(path)  # stat first: a FIFO or a device is refused before any open
     except FileNotFoundError:
@@ -195,7 +231,8 @@ def read_regular(path: Path | str, limit: int = DEFAULT_MAX_FILE_BYTES, resolved
     if resolved:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        descriptor = os.open(path, flags)  # non-blocking: a FIFO swapped in after the stat cannot hang it
+        # non-blocking: a FIFO swapped in after the stat cannot hang it
+        descriptor = opener(flags) if opener is not None else os.open(path, flags)
     except FileNotFoundError:
         raise Unreadable("missing (a symlink to nothing, or removed during the run)") from None
     except OSError as exc:
@@ -521,6 +558,18 @@ class NotText(ValueError):
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+
+
+def may_declare_coding(path: str, data: bytes) -> bool:
+    """May a Python file's coding cookie decide its encoding: does `coding` occur in its first two
+    lines, however long (CPython reads a cookie on line 2 after a first line of any length)?"""
+    if not path.endswith((".py", ".pyi")):
+        return False
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    return data.find(b"coding", 0, len(data) if second < 0 else second) >= 0
+
+
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -538,7 +587,7 @@ def decode_source(data: bytes, path: str) -> str:
             encoding = name
             break
     else:
-        if path.endswith((".py", ".pyi")) and b"coding" in data[:400]:
+        if may_declare_coding(path, data):
             try:
                 encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
             except SyntaxError:
@@ -615,6 +664,14 @@ def _excluder(exclude: Sequence[str]) -> Callable[[str], bool]:
     return excluded
 
 
+def _close_folder(state: dict[str, Any]) -> None:
+    kept = state.get("_folder")
+    state["_folder"] = None
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            os.close(kept[1])
+
+
 class WorkingTree:
     """The files on disk under the project's root: walked once for every glob the project uses
     (`prepare`), leaving out what the manifest's `exclude` and git's ignore rules leave out."""
@@ -638,6 +695,24 @@ class WorkingTree:
         self._walks: list[Walk] = []
         self._matched: dict[tuple[str, ...], list[str]] = {}
         self._real: dict[str, str] = {}  # every name a walk matched -> the real path it found inside the root
+        self._root_real: str | None = None
+        # The folder a file was last read from (files are read in order: mostly the same one),
+        # opened from the root following no symlink, kept open until the next folder.
+        self._folder: tuple[str, int] | None = None
+        self._folder_lock = threading.Lock()
+        weakref.finalize(self, _close_folder, self.__dict__)
+
+    def _open_beneath(self, real: str, flags: int) -> int:
+        """Open a file the walk found at `real` from its folder, following no symlink on the way
+        from the root (a folder swapped for one since the walk raises ELOOP)."""
+        folder, name = os.path.split(real)
+        with self._folder_lock:
+            if self._folder is None or self._folder[0] != folder:
+                if self._root_real is None:
+                    self._root_real = os.path.realpath(self.root)
+                _close_folder(self.__dict__)
+                self._folder = (folder, open_folder_beneath(self._root_real, folder))
+            return os.open(name, flags | os.O_NOFOLLOW, dir_fd=self._folder[1])
 
     @property
     def ignored(self) -> frozenset[str]:
@@ -680,7 +755,8 @@ class WorkingTree:
             return self.overlay[path]
         real = self._real.get(path)
         if real is not None:  # the walk resolved it inside the root: no second resolution
-            return read_regular(real, self.max_file_bytes, resolved=True)
+            opener = partial(self._open_beneath, real) if _BENEATH else None
+            return read_regular(real, self.max_file_bytes, resolved=True, opener=opener)
         return read_inside(self.root, path, self.max_file_bytes)
 
 

@@ -99,6 +99,35 @@ def test_a_file_swapped_for_an_outside_symlink_after_the_walk_is_not_read(
         tree.read("src/store.ts")
 
 
+def test_a_folder_swapped_for_an_outside_symlink_after_the_walk_is_not_read(
+    gate: Gate, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The walk found `src/store.ts` in a real folder; `src` replaced by a link to an outside folder
+    before the file is read: the file is refused (O_NOFOLLOW guards only the last component)."""
+    from store_gate.sources import Unreadable, WorkingTree
+
+    ts_project(gate)
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "store.ts").write_text("export interface Secret {}\n", encoding="utf-8")
+    tree = WorkingTree(gate.root)
+    tree.prepare([["src/**/*.ts"]])
+    (gate.root / "src").rename(gate.root / "src-moved")
+    (gate.root / "src").symlink_to(outside)
+    with pytest.raises(Unreadable, match="replaced by a symlink during the run"):
+        tree.read("src/store.ts")
+
+
+def test_a_trait_named_in_utf7_under_a_coding_cookie_is_found(gate: Gate) -> None:
+    """`+AEQ-ialogueStore` is `DialogueStore` in a file whose cookie says UTF-7 (as CPython reads
+    it): the definition prefilter decodes the file before it looks for the name."""
+    access = '[access.DialogueStore.get]\nop = "GetItem"\nkey = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }\n'
+    gate.manifest(access, paths='["src/**/*.py"]')
+    gate.write("src/store.py", "class DialogueStore(Protocol):\n    def get(self, dialogue_id: str) -> str: ...\n")
+    more = b"# coding: utf-7\nclass +AEQ-ialogueStore(Protocol):\n    def purge_all(self) -> None: ...\n"
+    (gate.root / "src" / "more.py").write_bytes(more)
+    assert [(f.code, f.path, f.line, f.method) for f in gate.findings()] == [("SG101", "src/more.py", 3, "purge_all")]
+
+
 def test_a_link_to_an_ancestor_is_walked_once_and_ends(gate: Gate) -> None:
     """`lib/admin/loop -> ..` makes a cycle through the linked folder: the walk ends, each method once."""
     ts_project(gate)

@@ -229,6 +229,20 @@ def test_sg701_a_scan_behind_a_declared_query(gate: Gate) -> None:
     )
 
 
+def test_sg701_in_a_utf16_backend_file(gate: Gate) -> None:
+    """The backend file is tested for the governed names in its text, not its bytes."""
+    python_gate(gate, "")
+    backend = (
+        "class Dynamo(DialogueStore):\n"
+        "    def get_product(self, product_id):\n"
+        '        return self.table.get_item(Key={"pk": f"PRO#{product_id}", "sk": "META"})\n\n'
+        "    def by_category(self, category, cursor):\n"
+        '        return self.client.scan(TableName="t", IndexName="GSI1")\n'
+    )
+    (gate.root / "src" / "backend" / "dynamo.py").write_bytes(backend.encode("utf-16"))
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [("SG701", "src/backend/dynamo.py", 6)]
+
+
 def test_sg702_an_index_the_table_lacks(gate: Gate) -> None:
     python_gate(
         gate,

@@ -204,6 +204,65 @@ def test_a_table_cache_entry_that_does_not_read_back_is_imported_again(tmp_path:
         assert (cached.returncode, cached.stdout) == (fresh.returncode, fresh.stdout)
 
 
+def test_a_table_imported_by_another_interpreter_is_imported_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PynamoDB and CDK models are parsed by the running Python's `ast`, which another Python may
+    refuse (3.12's `type X = ...` on 3.11): what one interpreter kept in the shared user cache is
+    not another's answer - here a parser that refuses the models refuses them, cache or not."""
+    import sys
+
+    from store_gate.config import load
+    from store_gate.errors import ConfigError
+    from store_gate.schema.importers import ImportProblem, pynamodb
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "models.py").write_bytes(
+        (Path(__file__).parent / "fixtures" / "infra" / "pynamodb_models.py").read_bytes()
+    )
+    manifest = (
+        'version = 1\n\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/**/*.rs"]\n\n[table]\nfrom = "models.py"\n'
+    )
+    (project / "store-gate.toml").write_text(manifest)
+    cache = str(tmp_path / "user-cache")
+    assert load(project / "store-gate.toml", cache_folder=cache).table.name == "shop"
+
+    def refused(text: str) -> None:
+        raise ImportProblem("Python syntax error at line 1: invalid syntax", line=1)
+
+    monkeypatch.setattr(sys, "version", "3.99.0 (another interpreter)")
+    monkeypatch.setattr(pynamodb, "parse", refused)
+    with pytest.raises(ConfigError) as raised:
+        load(project / "store-gate.toml", cache_folder=cache)
+    assert [p.message for p in raised.value.problems] == ["models.py:1: Python syntax error at line 1: invalid syntax"]
+
+
+def test_the_cache_fingerprint_covers_every_module_an_importer_imports() -> None:
+    """A cached table is this build's import of the bytes only if every store_gate module the
+    importers run is in the fingerprint: a change to one (how a note is worded, `display.one_line`)
+    imports again."""
+    import ast
+
+    from store_gate.config import cache
+
+    package = Path(cache.__file__).resolve().parent.parent
+    imported: set[str] = set()
+    for source in sorted((package / "schema" / "importers").glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("store_gate."):
+                imported.add(node.module)
+    covered = {*cache._VALIDATING, *cache._READING}
+    missing = sorted(
+        module
+        for module in imported
+        if not module.startswith("store_gate.schema.importers")
+        and module != "store_gate.sources"  # reads a file by path: import_bytes is given the bytes
+        and module.removeprefix("store_gate.").replace(".", "/") + ".py" not in covered
+    )
+    assert missing == []
+
+
 def test_an_edit_after_a_cached_run_is_validated_again(tmp_path: Path) -> None:
     project = _copy_example(tmp_path)
     assert run_cli("check", cwd=project).returncode == 0

@@ -221,6 +221,52 @@ def test_only_names_a_return_type_may_use_as_an_alias_are_looked_for(gate: Gate,
     assert parses.paths() == ["src/rounds.rs", "src/store.rs"]
 
 
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        (
+            "src/store.py",
+            "Roundé = list[Round]\nclass DialogueStore(Protocol):\n    def list_rounds(self, dialogue_id: str) -> Roundé: ...\n",
+        ),
+        (
+            "src/store.ts",
+            "type $Rounds = Round[];\nexport interface DialogueStore {\n  list_rounds(dialogue_id: string): Promise<$Rounds>;\n}\n",
+        ),
+        (
+            "src/store.rs",
+            "pub type Roundé = Vec<Round>;\npub trait DialogueStore {\n    fn list_rounds(&self, dialogue_id: &DialogueId) -> Result<Roundé>;\n}\n",
+        ),
+    ],
+)
+def test_a_return_types_alias_spelt_with_non_ascii_or_dollar_is_looked_for_whole(
+    gate: Gate, path: str, source: str
+) -> None:
+    """`Roundé` and `$Rounds` are one name each: looked for whole (not `Round`, `Rounds`), so SG209
+    sees the alias is a collection."""
+    gate.manifest(
+        '[access.DialogueStore.list_rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n',
+        paths='["src/**"]',
+    )
+    gate.write(path, source)
+    assert [(f.code, f.method) for f in gate.findings()] == [("SG209", "list_rounds")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_an_alias_in_a_utf16_or_utf32_file_is_found(gate: Gate, encoding: str) -> None:
+    """The alias prefilter tests the file's text, not its bytes: `Rounds` is there in UTF-16 too."""
+    gate.manifest(
+        '[access.DialogueStore.list_rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{dialogue_id}", sk = { begins_with = "ROUND#" } }\n'
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn list_rounds(&self, dialogue_id: &DialogueId) -> Result<Rounds>;\n}\n",
+    )
+    (gate.root / "src" / "rounds.rs").write_bytes("pub type Rounds = Vec<Round>;\n".encode(encoding))
+    assert [(f.code, f.method) for f in gate.findings()] == [("SG209", "list_rounds")]
+
+
 def test_a_syntax_error_is_looked_for_only_where_a_governed_trait_is(
     gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -281,7 +327,7 @@ def test_sg403_parses_only_files_holding_a_key_attribute_identifier(gate: Gate, 
     gate.write("src/gsi.rs", "pub struct Other { gsi1_sk: String }\n")
     gate.write("src/camel.rs", "pub struct Camel { r#sort_key: String }\n")
     found = [(f.code, f.path) for f in gate.findings()]
-    assert found == [("SG403", "src/gsi.rs"), ("SG403", "src/item.rs")]
+    assert found == [("SG403", "src/camel.rs"), ("SG403", "src/gsi.rs"), ("SG403", "src/item.rs")]  # r#sort_key too
     assert parses.paths() == ["src/camel.rs", "src/gsi.rs", "src/item.rs", "src/store.rs"]
 
 

@@ -144,6 +144,27 @@ def test_sg403_the_tables_own_key_names_count(gate: Gate) -> None:
     assert sorted(f.symbol or "" for f in gate.findings() if f.code == "SG403") == ["Score.game", "Score.score"]
 
 
+def test_rust_raw_identifiers_are_the_names_they_spell(gate: Gate) -> None:
+    """`r#pk`, `r#game`, `r#aad` and `r#scan` are `pk`, `game`, `aad` and `scan` to rustc: SG401,
+    SG403 and SG503 see them (the manifest's own key names too)."""
+    gate.manifest(DECLARED, BOUNDARIES)
+    gate.write(
+        "src/store.rs", STORE.replace("pub trait DialogueStore {", "pub trait DialogueStore {\n    fn r#scan(&self);")
+    )
+    gate.write("src/domain/model.rs", "pub struct Score {\n    pub r#pk: String,\n    pub r#game: String,\n}\n")
+    gate.write(
+        "src/domain/seal.rs",
+        "pub fn seal(pk: &str, msg: &[u8]) { let _ = c().encrypt(n(), Payload { msg, r#aad: r#pk.as_bytes() }); }\n",
+    )
+    found = [(f.code, f.path, f.line) for f in gate.findings() if f.code in ("SG401", "SG403", "SG503")]
+    assert found == [
+        ("SG403", "src/domain/model.rs", 2),
+        ("SG403", "src/domain/model.rs", 3),
+        ("SG503", "src/domain/seal.rs", 1),
+        ("SG401", "src/store.rs", 2),
+    ]
+
+
 def test_sg403_keys_in_the_backend_mapping_pass(bounded: Gate) -> None:
     bounded.write("src/backend/sqlite/item.rs", "pub struct Item {\n    pub pk: String,\n    pub sk: String,\n}\n")
     bounded.write("src/domain/model.rs", "pub struct Dialogue {\n    pub id: String,\n}\n")
@@ -408,6 +429,66 @@ def test_sg503_and_sg501_read_a_utf16_file_as_its_text(gate: Gate) -> None:
         ("SG501", "src/leak.rs", 1),
         ("SG503", "src/seal.py", 2),
     ]
+
+
+def test_sg503_reads_a_python_file_whose_cookie_follows_a_long_first_line(gate: Gate) -> None:
+    """CPython reads a coding cookie on line 2 after a first line of any length: this file is UTF-7
+    (`+AGU-ncrypt` is `encrypt`), for the prefilter and the parse too."""
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    seal = "#" + "-" * 500 + "\n# coding: utf-7\ndef seal(item, data):\n    return A(K).+AGU-ncrypt(N, data, item.pk)\n"
+    (gate.root / "src" / "seal.py").write_bytes(seal.encode("ascii"))
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [("SG503", "src/seal.py", 4)]
+
+
+def test_a_file_a_structural_rule_wants_that_does_not_decode_is_sg002(gate: Gate) -> None:
+    """Not an empty file without findings: the AEAD call and the client import are in the bytes,
+    which are not UTF-8, so the gate says it cannot read them."""
+    gate.manifest(DECLARED, BOUNDARIES, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    seal = "# caf\xe9\ndef seal(item, data):\n    return AESGCM(KEY).encrypt(NONCE, data, item['pk'].encode())\n"
+    (gate.root / "src" / "seal.py").write_bytes(seal.encode("latin-1"))
+    (gate.root / "src" / "leak.rs").write_bytes("// caf\xe9\nuse rusqlite::Connection;\n".encode("latin-1"))
+    assert [(f.code, f.path, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG002",
+            "src/leak.rs",
+            1,
+            "not valid UTF-8 (byte 6): the gate cannot read the traits it may hold; save the file as UTF-8",
+        ),
+        (
+            "SG002",
+            "src/seal.py",
+            1,
+            "not valid UTF-8 (byte 5): the gate cannot read the traits it may hold; save the file as UTF-8",
+        ),
+    ]
+
+
+def test_a_file_a_users_rule_would_read_that_does_not_decode_is_sg002(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    manifest = gate.root / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace("version = 1\n", 'version = 1\nrules = ["governance/*.yml"]\n', 1))
+    gate.write(
+        "governance/no-unwrap.yml",
+        "id: no-unwrap\nlanguage: rust\nseverity: warning\nmessage: unwrap\nrule: { pattern: $X.unwrap() }\n",
+    )
+    gate.write("src/store.rs", STORE)
+    (gate.root / "src" / "io.rs").write_bytes("// caf\xe9\npub fn f() { g().unwrap(); }\n".encode("latin-1"))
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [("SG002", "src/io.rs", 1)]
+
+
+def test_sg503_spacing_or_a_comment_in_a_path_hides_no_aead(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths=AEAD_PATHS)
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.rs",
+        """
+        pub fn ring(pk: &str) { key().seal_in_place_append_tag(n(), aead::Aad :: from(pk.as_bytes()), &mut b()); }
+        pub fn gcm(pk: &str, msg: &[u8]) { let _ = c().encrypt(n(), aead:: /* x */ Payload { msg, aad: pk.as_bytes() }); }
+        """,
+    )
+    assert [(f.code, f.line, f.symbol) for f in gate.findings()] == [("SG503", 1, "ring"), ("SG503", 2, "gcm")]
 
 
 def test_sg503_the_logical_identity_passes(gate: Gate) -> None:

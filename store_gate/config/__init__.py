@@ -372,7 +372,9 @@ def _import_table(
 
             exc.reason = str(limits.too_large(os.path.getsize(path)))
         raise config_error(display, key, f"{shown}: {exc.reason}", line) from None
-    selector = json.dumps([path.name, shown, declared.resource, declared.name]).encode()
+    from store_gate.config.cache import readers_stamp
+
+    selector = json.dumps([path.name, shown, declared.resource, declared.name, readers_stamp()]).encode()
     imported = _imported_before(cache, selector + b"\0" + raw)
     if imported is None:
         from store_gate.schema.importers import ImportProblem, import_bytes, imported_from_json, imported_to_json

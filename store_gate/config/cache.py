@@ -38,8 +38,9 @@ _MAX_PARSED_BYTES = 16 << 20  # a parsed rule file, as JSON
 # The modules whose code decides what validation accepts and what the runtime model builds.
 _VALIDATING = ("config/validation.py", "config/model.py", "keytemplate.py", "dynamodb.py", "schema/table.py")
 # ... and the modules whose code decides what a YAML text or an infrastructure file reads as
-# (with every module of store_gate/schema/importers/, listed when the fingerprint is taken).
-_READING = ("bounds.py", "boundedyaml.py")
+# (with every module of store_gate/schema/importers/, listed when the fingerprint is taken; an
+# imported table's notes are worded by display.py).
+_READING = ("bounds.py", "boundedyaml.py", "display.py")
 
 
 try:  # the interpreter's own SHA-256: hashlib would load OpenSSL first (a few ms of every run)
@@ -89,6 +90,30 @@ def _inside(folder: Path, root: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+# What an imported table depends on beyond this build's code: the interpreter (PynamoDB and CDK
+# models are parsed by its `ast`, which differs between Pythons) and the parsing libraries.
+_READERS = ("yaml", "hcl2", "ast_grep_py")
+
+
+def readers_stamp() -> str:
+    """The running interpreter and where and when each parsing library was installed, found
+    without importing it (the user cache is shared by every Python and virtualenv of the user)."""
+    import importlib.util
+
+    parts = [sys.version, sys.implementation.name]
+    for name in _READERS:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None and spec.origin else ""
+        with contextlib.suppress(OSError):
+            info = os.stat(origin)
+            origin += f":{info.st_size}:{info.st_mtime_ns}"
+        parts.append(f"{name}={origin}")
+    return "\n".join(parts)
 
 
 class ValidationCache:

@@ -94,7 +94,7 @@ def _implementations(project: Project, files: list[str]) -> tuple[list[Implement
     problems: list[SourceProblem] = []
     for path in files:
         language = language_of(path)
-        data = project.sources.data(path)
+        data = project.sources.utf8(path)  # a UTF-16 file's names are not its bytes
         text = project.sources.text(path) if data else None
         if path in project.sources.problems:
             if path not in reported:

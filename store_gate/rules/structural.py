@@ -263,12 +263,13 @@ def _parameterised(config: dict[str, Any], context: ScanContext, language: str) 
         capitalised = _alternation([w[:1].upper() + w[1:] for w in boundaries.vocabulary])
         utils["storage-word"] = _extend(
             utils["storage-word"],
-            f"(?i:(?:^|_)(?:{words})\\d*(?:_|$))|(?:^(?:{words})|(?:{capitalised}))\\d*(?:[A-Z0-9_]|$)",
+            f"(?i:(?:^(?:r#)?|_)(?:{words})\\d*(?:_|$))|(?:^(?:{words})|(?:{capitalised}))\\d*(?:[A-Z0-9_]|$)",
         )
     if "backend-type" in utils and boundaries and boundaries.backend_types:
         utils["backend-type"] = _extend(utils["backend-type"], f"^(?:{_alternation(boundaries.backend_types)})$")
     if "key-attribute" in utils:
-        utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:{_alternation(context.key_attributes)})$")
+        # `(?:r#)?`: a Rust raw identifier (`r#pk`) is the same name
+        utils["key-attribute"] = _extend(utils["key-attribute"], f"^(?:r#)?(?:{_alternation(context.key_attributes)})$")
     if "key-placeholder" in utils and context.key_attributes:
         alternatives = _alternation(context.key_attributes)
         utils["key-placeholder"] = _extend(utils["key-placeholder"], f"\\{{(?:{alternatives})[:}}]")
@@ -438,13 +439,22 @@ def run(project: Project) -> list[Finding]:
         else:
             sources.forget(path)
 
+    reported = {p.location.path for p in project.problems if p.code == "SG002"}
+
     def scan_file(entry: tuple[str, list[int]]) -> list[Finding]:
-        """One file: parsed once, every rule that wants it run on it, its tree dropped."""
+        """One file: parsed once, every rule that wants it run on it, its tree dropped. A file a
+        rule wants that cannot be decoded is SG002 (not an empty file without findings)."""
         path, active = entry
         language = language_of(path)
         assert language is not None  # plans hold only files of their rules' language
+        text = sources.text(path)
+        if text is None:
+            from store_gate.rules.coverage import SG002
+
+            problem = sources.problems.get(path)
+            sources.forget(path)
+            return [] if problem is None or path in reported else [SG002.at(problem.location, problem.message)]
         root = sources.root(path, language.name)
-        text = sources.text(path) or ""
         found: list[Finding] = []
         for index in active:
             plan = plans[index]
@@ -470,14 +480,19 @@ def run(project: Project) -> list[Finding]:
             for astgrep in users:
                 assert astgrep.rule.scan is not None
                 files = _rule_files(astgrep, scope.files(astgrep.rule.scan.files))
-                findings += _run_users(astgrep, files, sources, worker, budget)
+                findings += _run_users(astgrep, files, sources, worker, budget, reported)
         finally:
             worker.stop()
     return findings
 
 
 def _run_users(
-    astgrep: AstGrepRule, files: list[str], sources: SourceCache, worker: Worker, budget: float
+    astgrep: AstGrepRule,
+    files: list[str],
+    sources: SourceCache,
+    worker: Worker,
+    budget: float,
+    reported: set[str] | frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """One of the manifest's own rules, file by file in the worker process, each within the
     budget: a file it overruns (or fails on) stops the rule there, and says so (SG005)."""
@@ -489,9 +504,17 @@ def _run_users(
         if parse_as is None:
             continue
         try:
-            text = sources.text(path) or ""  # SG002 reports files that are not UTF-8
+            decoded = sources.text(path)
         except OSError:
-            text = ""
+            decoded = ""
+        if decoded is None:  # not decodable: SG002, once (the built-in rules may have said it)
+            from store_gate.rules.coverage import SG002
+
+            problem = sources.problems.get(path)
+            if problem is not None and path not in reported:
+                findings.append(SG002.at(problem.location, problem.message))
+            continue
+        text = decoded
         outcome = worker.run(path, parse_as, text, astgrep.config, astgrep.message, budget)
         if outcome.problem is not None:
             findings.append(_not_run(astgrep, path, outcome, budget, len(files) - position - 1))
