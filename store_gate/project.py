@@ -325,7 +325,8 @@ class SourceCache:
                 self.problems[path] = SourceProblem(
                     "SG002",
                     SourceLocation(path, exc.line, 1),
-                    f"{exc.reason}: the gate cannot read the traits it may hold; save the file as UTF-8",
+                    f"{exc.reason}: the gate cannot read what it holds (a trait, a backend client, a key); "
+                    "save the file as UTF-8",
                 )
             except UnicodeDecodeError as exc:
                 self._text[path] = None
@@ -333,8 +334,8 @@ class SourceCache:
                 self.problems[path] = SourceProblem(
                     "SG002",
                     SourceLocation(path, line, 1),
-                    f"not valid {exc.encoding.upper()} (byte {exc.start}): the gate cannot read the traits it may "
-                    "hold; save the file as UTF-8",
+                    f"not valid {exc.encoding.upper()} (byte {exc.start}): the gate cannot read what it holds (a "
+                    "trait, a backend client, a key); save the file as UTF-8",
                 )
         return self._text[path]
 

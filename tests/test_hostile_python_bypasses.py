@@ -631,7 +631,7 @@ def test_a_lone_surrogate_decoded_from_a_coding_cookie_is_sg002(gate: Gate) -> N
         "SG002",
         3,
         "holds a lone surrogate once decoded as unicode_escape, which is not source text: the gate cannot read "
-        "the traits it may hold; save the file as UTF-8",
+        "what it holds (a trait, a backend client, a key); save the file as UTF-8",
     )
     assert [code for code, _, _ in found] == ["SG002", "SG001"]
 

@@ -454,13 +454,13 @@ def test_a_file_a_structural_rule_wants_that_does_not_decode_is_sg002(gate: Gate
             "SG002",
             "src/leak.rs",
             1,
-            "not valid UTF-8 (byte 6): the gate cannot read the traits it may hold; save the file as UTF-8",
+            "not valid UTF-8 (byte 6): the gate cannot read what it holds (a trait, a backend client, a key); save the file as UTF-8",
         ),
         (
             "SG002",
             "src/seal.py",
             1,
-            "not valid UTF-8 (byte 5): the gate cannot read the traits it may hold; save the file as UTF-8",
+            "not valid UTF-8 (byte 5): the gate cannot read what it holds (a trait, a backend client, a key); save the file as UTF-8",
         ),
     ]
 
