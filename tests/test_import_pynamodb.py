@@ -287,6 +287,21 @@ def test_non_utf8_models_are_refused_where_the_same_models_in_utf8_are_read() ->
     assert raised.value.message.startswith("not valid UTF-8 (byte ")
 
 
+def test_a_models_coding_cookie_decides_how_it_is_read_as_python_reads_it() -> None:
+    """`+AGk-` under a UTF-7 cookie is `i`: Python (and the gate) read the table `dialogues`; a
+    latin-1 cookie makes the latin-1 bytes the text they spell."""
+    utf7 = "# -*- coding: utf-7 -*-\n" + HEAD + USERS.replace("'users'", "'d+AGk-alogues'")
+    assert read(utf7).schema.name == "dialogues"
+    latin1 = "# -*- coding: latin-1 -*-\n" + HEAD + USERS.replace("'users'", "'caf\u00e9'")
+    assert import_bytes(latin1.encode("latin-1"), "models.py", "models.py").schema.name == "caf\u00e9"
+    with pytest.raises(ImportProblem) as raised:
+        import_bytes(b"# coding: rot13\n" + (HEAD + USERS).encode(), "models.py", "models.py")
+    assert (raised.value.message, raised.value.line) == (
+        "declares coding rot13, which is not a text encoding",
+        1,
+    )
+
+
 def test_the_models_are_never_imported_or_run(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     source = f"open({str(marker)!r}, 'w').close()\n" + HEAD + USERS

@@ -166,9 +166,17 @@ def import_bytes(
     if len(raw) > limit:
         raise limits.too_large(len(raw), limit, files)
     try:
-        text = raw.decode("utf-8-sig")
+        if path.suffix.lower() == ".py":  # a Python model is read as CPython reads it: its coding cookie decides
+            from store_gate.sources import NotText, decode_source
+
+            try:
+                text = decode_source(raw, file_name)
+            except NotText as exc:
+                raise ImportProblem(exc.reason, line=exc.line) from None
+        else:
+            text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportProblem(f"not valid UTF-8 (byte {exc.start})") from None
+        raise ImportProblem(f"not valid {exc.encoding.upper()} (byte {exc.start})") from None
     candidates = _candidates(path, shown, text)
     if not candidates:
         raise ImportProblem(
