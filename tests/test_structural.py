@@ -163,6 +163,9 @@ def test_rust_raw_identifiers_are_the_names_they_spell(gate: Gate) -> None:
         ("SG503", "src/domain/seal.rs", 1),
         ("SG401", "src/store.rs", 2),
     ]
+    named = {(f.code, f.method or f.symbol) for f in gate.findings() if f.code in ("SG101", "SG401", "SG403")}
+    # The method is named as SG101 names it; a field is quoted as written.
+    assert named == {("SG101", "scan"), ("SG401", "scan"), ("SG403", "Score.r#pk"), ("SG403", "Score.r#game")}
 
 
 def test_sg403_keys_in_the_backend_mapping_pass(bounded: Gate) -> None:

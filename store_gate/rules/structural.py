@@ -344,11 +344,16 @@ def _names(node: Any, language: Language) -> tuple[str | None, str | None]:
         kind = ancestor.kind()
         name = ancestor.field("name")
         if member is None and kind in language.member_kinds and name is not None:
-            member = str(name.text())
+            member = _spelt(str(name.text()), language)
         elif owner is None and kind in language.owner_kinds and name is not None:
-            owner = str(name.text())
+            owner = _spelt(str(name.text()), language)
             break
     return owner, member
+
+
+def _spelt(name: str, language: Language) -> str:
+    """A name as the extractors give it: a Rust raw identifier `r#scan` is `scan`."""
+    return name[2:] if language.name == "rust" and name.startswith("r#") else name
 
 
 @dataclass
