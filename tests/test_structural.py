@@ -659,6 +659,26 @@ def test_sg402_pynamodb_types_imported_from_pynamodb(gate: Gate) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "from pynamodb.models import (  # a comment (with parentheses), and a comma\n    Model,\n)\n"
+        "from pynamodb.attributes import TTLAttribute\n",
+        "from pynamodb.models import Model, \\\n    TTLAttribute\n",
+        "from pynamodb.models import (\n    # ) closes nothing here\n    Model, TTLAttribute,\n)\n",
+    ],
+)
+def test_sg402_pynamodb_imports_with_comments_and_continuations(gate: Gate, imports: str) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "D#x", sk = "META" }\n', paths='["src/*.py"]'
+    )
+    gate.write("src/store.py", PYNAMODB_STORE.format(imports=imports))
+    assert sorted(f.message.split(" in its")[0] for f in gate.findings() if f.code == "SG402") == [
+        "DialogueStore.put exposes the backend type Model",
+        "DialogueStore.put exposes the backend type TTLAttribute",
+    ]
+
+
 def test_sg402_a_projects_own_model_is_not_a_backend_type(gate: Gate) -> None:
     gate.manifest(
         '\n[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "D#x", sk = "META" }\n', paths='["src/*.py"]'

@@ -66,19 +66,50 @@ _AMBIGUOUS_PYTHON = re.compile(
 )
 _PYTHON_BACKEND_IMPORT = re.compile(
     r"^[ \t]*from[ \t]+(?:pynamodb|boto3|aioboto3|mypy_boto3_dynamodb|types_aiobotocore_dynamodb)(?:\.[\w.]+)?[ \t]+"
-    r"import[ \t]+(\([^)]*\)|[^\n]*)",
+    r"import[ \t]*",
     re.MULTILINE,
 )
+
+
+# An import list longer than this many lines is not read to its end: every name may be in it.
+_MAX_IMPORT_LINES = 1000
+
+
+def _imported_names(text: str, start: int) -> list[str] | None:
+    """The names bound by the import list starting at `start` (after `import`): a parenthesised
+    list over several lines, or the rest of the line with its backslash continuations; comments
+    (which may hold `)` or `,`) dropped line by line. None - any name - for a list that does not
+    end within _MAX_IMPORT_LINES lines (a file of unclosed lists stays linear)."""
+    names: list[str] = []
+    parenthesised = text.startswith("(", start)
+    position = start + 1 if parenthesised else start
+    for _ in range(_MAX_IMPORT_LINES):
+        if position >= len(text):
+            return names
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        line = text[position:end].split("#", 1)[0]
+        closing = line.find(")") if parenthesised else -1
+        if closing >= 0:
+            line = line[:closing]
+        continued = not parenthesised and line.rstrip().endswith("\\")
+        for entry in line.rstrip().rstrip("\\").split(","):
+            words = entry.split()
+            if words:
+                names.append(words[-1])
+        if closing >= 0 or not (parenthesised or continued):
+            return names
+        position = end + 1
+    return None
 
 
 def _imported_from_backend(match: Match) -> bool:
     """Does the file import the matched name (or bind it with `as`) from a DynamoDB library?"""
     text = match.context.project.sources.text(match.path) or ""
-    for imported in _PYTHON_BACKEND_IMPORT.finditer(text):
-        for entry in imported.group(1).strip("()").split(","):
-            words = entry.split("#", 1)[0].split()
-            if words and words[-1] == match.text:
-                return True
+    for found in _PYTHON_BACKEND_IMPORT.finditer(text):
+        names = _imported_names(text, found.end())
+        if names is None or match.text in names:
+            return True
     return False
 
 
