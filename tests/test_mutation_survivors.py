@@ -1500,3 +1500,107 @@ def test_a_change_to_a_store_file_read_through_a_linked_folder_changes_its_metho
     result = compared(gate, monkeypatch)
     assert statuses(result) == {"legacy_0": "unchanged", "legacy_1": "changed"}
     assert [(f.code, f.path, f.method) for f in result.findings] == [("SG101", "src/shared/a.rs", "legacy_1")]
+
+
+TWO_TABLES = """version = 1
+legacy = "off"
+
+[[store]]
+trait = "DialogueStore"
+paths = ["src/dialogues.rs"]
+
+[[store]]
+trait = "SessionStore"
+paths = ["src/sessions.rs"]
+table = "sessions"
+
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[tables.sessions]
+name = "sessions"
+partition_key = { name = "id", type = "S" }
+
+[tables.sessions.gsi.ByUser]
+partition_key = { name = "user", type = "S" }
+"""
+SESSIONS = (
+    "pub trait SessionStore {\n"
+    '    /// @access { op = "Query", index = "ByUser", key = { user = "{user}" }, limit = 10 }\n'
+    "    fn by_user(&self, user: &str) -> Vec<u8>;\n}\n"
+)
+
+
+def test_an_old_method_is_changed_when_the_index_of_its_stores_own_table_changed(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.write("store-gate.toml", TWO_TABLES)
+    gate.write("src/dialogues.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/sessions.rs", SESSIONS)
+    git(gate.root, "init", "-q", "-b", "main")
+    commit(gate.root, "base")
+    before = compared(gate, monkeypatch, "HEAD")
+    assert (statuses(before), before.findings) == ({"by_user": "unchanged"}, [])
+    gate.write("store-gate.toml", TWO_TABLES + 'projection = "KEYS_ONLY"\n')
+    result = compared(gate, monkeypatch, "HEAD")
+    assert statuses(result) == {"by_user": "changed"}
+    assert [(f.code, f.method) for f in result.findings] == [("SG211", "by_user")]
+
+
+TWO_RESOURCES = INFRA + INFRA_GSI1 + INFRA.replace("Resources:\n", "").replace("  Table:", "  Other:")
+
+
+def test_a_table_imported_from_one_resource_of_several_is_read_from_that_resource_at_the_base(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.write("infra.yaml", TWO_RESOURCES)
+    gate.write("src/store.rs", BY_STATUS)
+    gate.write(
+        "store-gate.toml",
+        'version = 1\nlegacy = "off"\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/*.rs"]\n'
+        '[table]\nfrom = "infra.yaml"\nresource = "Table"\n',
+    )
+    git(gate.root, "init", "-q", "-b", "main")
+    commit(gate.root, "base")
+    result = compared(gate, monkeypatch, "HEAD")
+    assert (statuses(result), result.findings) == ({"by_status": "unchanged"}, [])
+
+
+def test_an_old_declaration_of_an_entity_the_change_defines_is_changed(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.write(
+        "src/store.rs",
+        trait_of(
+            '    /// @access { op = "Query", entity = "Session", key = { pk = "SESSION#{id}" }, limit = 5 }\n',
+            "    fn sessions(&self, id: &str) -> Result<Vec<Session>>;\n",
+        ),
+    )
+    repository(gate)
+    manifest = gate.root / "store-gate.toml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8") + '\n[entity.Session]\npk = "SESSION#{id}"\nsk = "META"\n',
+        encoding="utf-8",
+    )
+    commit(gate.root, "define Session")
+    result = compared(gate, monkeypatch)
+    assert (statuses(result), result.findings) == ({"sessions": "changed"}, [])
+
+
+def test_a_store_file_the_manifest_excludes_is_left_out_at_the_base_too(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.write("src/a.rs", trait_of(method("legacy_0")))
+    gate.write("src/generated/b.rs", trait_of(method("generated_0")))
+    repository(gate)
+    manifest = gate.root / "store-gate.toml"
+    manifest.write_text('exclude = ["src/generated/**"]\n' + manifest.read_text(encoding="utf-8"), encoding="utf-8")
+    commit(gate.root, "base")
+    git(gate.root, "branch", "-f", "main")
+    gate.write("src/a.rs", trait_of(method("legacy_0"), method("fresh")))
+    result = compared(gate, monkeypatch)
+    assert result.comparison is not None
+    assert (statuses(result), result.comparison.removed) == ({"fresh": "added", "legacy_0": "unchanged"}, [])
+    assert [(f.code, f.method) for f in result.findings] == [("SG101", "fresh")]
