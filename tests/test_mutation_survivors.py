@@ -1604,3 +1604,25 @@ def test_a_store_file_the_manifest_excludes_is_left_out_at_the_base_too(
     assert result.comparison is not None
     assert (statuses(result), result.comparison.removed) == ({"fresh": "added", "legacy_0": "unchanged"}, [])
     assert [(f.code, f.method) for f in result.findings] == [("SG101", "fresh")]
+
+
+def test_a_manifest_the_base_had_as_a_link_outside_the_repository_is_a_note_and_vouches_for_nothing(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.write("src/a.rs", ROUNDS)
+    (gate.root / "store-gate.toml").symlink_to("/etc/hostname")
+    git(gate.root, "init", "-q", "-b", "main")
+    commit(gate.root, "base")
+    (gate.root / "store-gate.toml").unlink()
+    gate.manifest(DECLARED_ROUNDS)
+    result = compared(gate, monkeypatch, "HEAD")
+    comparison = result.comparison
+    assert comparison is not None
+    note = (
+        "store-gate.toml cannot be read at the base (a symlink at the base to an absolute path: the gate reads "
+        "only inside it): every declaration counts as changed"
+    )
+    assert (statuses(result), comparison.notes, result.findings) == ({"rounds": "changed"}, [note], [])
+    assert comparison.summary() == (
+        f"compared with {comparison.base.describe()}: methods added 0, changed 1, removed 0, unchanged 0; {note}"
+    )
