@@ -1626,3 +1626,211 @@ def test_a_manifest_the_base_had_as_a_link_outside_the_repository_is_a_note_and_
     assert comparison.summary() == (
         f"compared with {comparison.base.describe()}: methods added 0, changed 1, removed 0, unchanged 0; {note}"
     )
+
+
+# SG4: the shape of the trait and of the domain model (store_gate/rules/shape.py) ----------------
+
+SQLITE_BOUNDARIES = (
+    '\n[boundaries]\ndomain = ["src/domain/**"]\n[boundaries.backends.sqlite]\nallow = ["src/backend/sqlite/**"]\n'
+)
+
+
+def test_sg401_and_sg402_name_the_trait_and_method_and_say_what_to_write_instead(gate: Gate) -> None:
+    gate.manifest("", SQLITE_BOUNDARIES)
+    gate.write(
+        "src/store.rs", "pub trait DialogueStore {\n    fn query_gsi1(&self, status: &str) -> Vec<rusqlite::Row>;\n}\n"
+    )
+    found = [(f.code, f.column, f.trait, f.method, f.message) for f in gate.findings()]
+    assert [code for code, *_ in found] == ["SG101", "SG401", "SG402", "SG501"]  # SG101's words: elsewhere
+    assert found[1:] == [
+        (
+            "SG401",
+            8,
+            "DialogueStore",
+            "query_gsi1",
+            "DialogueStore.query_gsi1: the method name carries storage vocabulary; name it after the domain question "
+            "it answers, not after the index or backend that serves it",
+        ),
+        (
+            "SG402",
+            47,
+            "DialogueStore",
+            "query_gsi1",
+            "DialogueStore.query_gsi1 exposes the backend type rusqlite::Row in its signature; take and return domain "
+            "types and convert inside the backend",
+        ),
+        (
+            "SG501",
+            47,
+            None,
+            None,
+            'rusqlite::Row: a sqlite client is used outside the modules allowed to hold it ("src/backend/sqlite/**"); '
+            "go through the store trait instead",
+        ),
+    ]
+
+
+def test_sg403_partition_key_sort_key_and_a_key_spelt_with_a_long_s_are_physical_keys(gate: Gate) -> None:
+    """One field per file: each file must be parsed for its own."""
+    gate.manifest("", SQLITE_BOUNDARIES)
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    names = ("partition_key", "sort_key", "\u017fk")
+    for index, name in enumerate(names):
+        gate.write(
+            f"src/domain/m{index}.rs", f"pub struct Dialogue {{\n    pub id: String,\n    pub {name}: String,\n}}\n"
+        )
+    assert [(f.code, f.path, f.line, f.symbol, f.message) for f in gate.findings()] == [
+        (
+            "SG403",
+            f"src/domain/m{index}.rs",
+            3,
+            f"Dialogue.{name}",
+            f"Dialogue.{name}: the domain type Dialogue carries the physical key attribute {name}; keep keys in the "
+            "backend's item mapping",
+        )
+        for index, name in enumerate(names)
+    ]
+
+
+PYNAMODB_IMPORTS = """
+from pynamodb.attributes import UnicodeAttribute as TextAttribute
+from pynamodb.attributes import NumberAttribute  # the score
+from pynamodb.attributes import (BinaryAttribute, BooleanAttribute,)
+
+
+class Model:
+    pass
+
+
+class DialogueStore(Protocol):
+    def a(self, x: TextAttribute) -> None: ...
+    def b(self, x: NumberAttribute) -> None: ...
+    def c(self, x: BinaryAttribute) -> None: ...
+    def d(self, x: BooleanAttribute) -> Model: ...
+"""
+
+
+def test_sg402_python_names_imported_from_pynamodb_under_an_alias_with_a_comment_or_a_trailing_comma(
+    gate: Gate,
+) -> None:
+    """Model is the project's own class: no backend type, though the file imports from pynamodb."""
+    gate.manifest(paths='["src/*.py"]')
+    gate.write("src/store.py", PYNAMODB_IMPORTS)
+    found = [(f.code, f.method, f.message) for f in gate.findings()]
+    assert [(code, method) for code, method, _ in found] == [
+        (code, method) for method in "abcd" for code in ("SG101", "SG402")
+    ]
+    assert [message for code, _, message in found if code == "SG402"] == [
+        f"DialogueStore.{method} exposes the backend type {name} in its signature; take and return domain types "
+        "and convert inside the backend"
+        for method, name in zip("abcd", ("TextAttribute", "NumberAttribute", "BinaryAttribute", "BooleanAttribute"))
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="shape._imported_from_backend drops a comment per comma-separated entry, not per line: a comment after "
+    "`import (` hides the first name, and NumberAttribute (ambiguous in Python) is not SG402",
+)
+def test_sg402_a_comment_after_the_opening_parenthesis_of_an_import_hides_no_name(gate: Gate) -> None:
+    gate.manifest(paths='["src/*.py"]')
+    gate.write(
+        "src/store.py",
+        "from pynamodb.attributes import (  # the attributes\n    NumberAttribute,\n)\n\n\n"
+        "class DialogueStore(Protocol):\n    def c(self, x: NumberAttribute) -> None: ...\n",
+    )
+    assert [(f.code, f.method) for f in gate.findings()] == [("SG101", "c"), ("SG402", "c")]
+
+
+# SG5: the boundaries around the trait (store_gate/rules/boundaries.py) --------------------------
+
+BARE_TABLE = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+"""
+
+
+def test_sg501_a_module_of_two_governed_backends_names_both_and_every_glob_that_may_hold_it(gate: Gate) -> None:
+    gate.manifest(
+        "",
+        '\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.sqlite]\nallow = ["src/backend/sqlite/**", '
+        '"src/migrations/**"]\n[boundaries.backends.postgres]\nallow = ["src/pg/**"]\n',
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/c.rs", "use sqlx::{sqlite::SqlitePool, Row};\n")
+    assert [(f.code, f.path, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG501",
+            "src/c.rs",
+            1,
+            "use sqlx::{sqlite::SqlitePool, Row};: a sqlx (sqlite/postgres) client is used outside the modules allowed "
+            'to hold it ("src/backend/sqlite/**", "src/migrations/**", "src/pg/**"); go through the store trait instead',
+        )
+    ]
+
+
+def test_sg502_and_sg503_without_entity_templates_any_upper_case_prefix_is_a_key_format(gate: Gate) -> None:
+    gate.manifest(
+        "", '\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.sqlite]\nallow = ["src/db/**"]\n', BARE_TABLE
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write(
+        "src/envelope.rs",
+        'pub fn seal(id: &str) { let _ = key().seal_in_place_append_tag(n(), Aad::from(format!("USER#{id}").as_bytes()), &mut b()); }\n',
+    )
+    assert [(f.code, f.column, f.symbol, f.message) for f in gate.findings()] == [
+        (
+            "SG503",
+            69,
+            "seal",
+            'seal: Aad::from(format!("USER#{id}").as_bytes()): the AEAD\'s associated data is built from the physical '
+            "key (the table's key attributes or an entity's key prefix), so no other backend or layout can decrypt it; "
+            'bind the logical identity instead, the entity type and its domain id (such as "Dialogue|{dialogue_id}")',
+        ),
+        (
+            "SG502",
+            87,
+            None,
+            '"USER#{id}" spells a physical key format outside the backend; let the backend build keys from the '
+            "manifest's entity templates",
+        ),
+    ]
+
+
+def test_sg503_the_message_names_the_type_and_method_or_nothing_at_module_level(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths='["src/**"]')
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.py",
+        """
+        SEALED = AESGCM(KEY).encrypt(NONCE, DATA, ITEM["pk"].encode())
+
+
+        class Envelope:
+            def seal(self, item, data):
+                return AESGCM(KEY).encrypt(NONCE, data, item["sk"].encode())
+        """,
+    )
+    rest = (
+        ": the AEAD's associated data is built from the physical key (the table's key attributes or an entity's key "
+        "prefix), so no other backend or layout can decrypt it; bind the logical identity instead, the entity type "
+        'and its domain id (such as "Dialogue|{dialogue_id}")'
+    )
+    assert [(f.code, f.line, f.symbol, f.message) for f in gate.findings()] == [
+        ("SG503", 1, None, 'AESGCM(KEY).encrypt(NONCE, DATA, ITEM["pk"].encode())' + rest),
+        ("SG503", 6, "Envelope.seal", 'Envelope.seal: AESGCM(KEY).encrypt(NONCE, data, item["sk"].encode())' + rest),
+    ]
+
+
+def test_sg503_an_aad_from_the_manifests_prefix_alone_and_a_typescript_encrypt_without_one(gate: Gate) -> None:
+    """envelope.rs names no key attribute, only DIALOGUE#; crypto.ts encrypts with no additionalData."""
+    gate.manifest(DECLARED, paths='["src/**"]')
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.rs",
+        'pub fn seal(id: &str) { let _ = key().seal_in_place_append_tag(n(), Aad::from(format!("DIALOGUE#{id}").as_bytes()), &mut b()); }\n',
+    )
+    gate.write("src/crypto.ts", "export const encrypt = (data: Uint8Array) => subtle.encrypt(ALGORITHM, KEY, data);\n")
+    assert [(f.code, f.path, f.symbol) for f in gate.findings()] == [("SG503", "src/envelope.rs", "seal")]
