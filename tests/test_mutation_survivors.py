@@ -1834,3 +1834,39 @@ def test_sg503_an_aad_from_the_manifests_prefix_alone_and_a_typescript_encrypt_w
     )
     gate.write("src/crypto.ts", "export const encrypt = (data: Uint8Array) => subtle.encrypt(ALGORITHM, KEY, data);\n")
     assert [(f.code, f.path, f.symbol) for f in gate.findings()] == [("SG503", "src/envelope.rs", "seal")]
+
+
+def test_sg402_a_rust_transaction_imported_from_rusqlite_needs_no_python_import(gate: Gate) -> None:
+    """`Transaction` is ambiguous only in Python, where a project may define its own."""
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        "use rusqlite::Transaction;\npub trait DialogueStore {\n    fn m(&self, tx: &Transaction) -> u8;\n}\n",
+    )
+    assert [(f.code, f.line, f.method) for f in gate.findings()] == [("SG101", 3, "m"), ("SG402", 3, "m")]
+
+
+def test_sg503_a_name_bound_from_the_key_in_a_class_body_binds_no_function_and_a_later_function_still_counts(
+    gate: Gate,
+) -> None:
+    """The class attribute `aad` is neither a module-level name nor a local of `other`; seal's own is."""
+    gate.manifest(DECLARED, paths='["src/**"]')
+    gate.write("src/store.rs", STORE)
+    gate.write(
+        "src/envelope.py",
+        """
+        class Config:
+            aad = ITEM["pk"].encode()
+
+
+        def other(data):
+            aad = b"Dialogue|1"
+            return AESGCM(KEY).encrypt(NONCE, data, aad)
+
+
+        def seal(item, data):
+            aad = item["pk"].encode()
+            return AESGCM(KEY).encrypt(NONCE, data, aad)
+        """,
+    )
+    assert [(f.code, f.line, f.symbol) for f in gate.findings()] == [("SG503", 12, "seal")]
