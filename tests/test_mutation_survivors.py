@@ -1870,3 +1870,65 @@ def test_sg503_a_name_bound_from_the_key_in_a_class_body_binds_no_function_and_a
         """,
     )
     assert [(f.code, f.line, f.symbol) for f in gate.findings()] == [("SG503", 12, "seal")]
+
+
+def test_a_waiver_added_with_the_change_it_waives_is_sg104_on_its_method_and_one_the_base_had_is_not(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = '\n[[waiver]]\nrule = "SG101"\nmethod = "DialogueStore.legacy_0"\nreason = "migrated next quarter"\n'
+    new = '\n[[waiver]]\nrule = "SG101"\nmethod = "DialogueStore.legacy_1"\nreason = "migrated next quarter"\n'
+    gate.write("src/a.rs", trait_of(method("legacy_0"), method("legacy_1")))
+    repository(gate, "", old)
+    manifest = gate.root / "store-gate.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + new, encoding="utf-8")
+    gate.write("src/a.rs", trait_of("    fn legacy_0(&self) -> u8;\n", "    fn legacy_1(&self) -> u8;\n"))
+    commit(gate.root, "change both methods, waive legacy_1")
+    result = compared(gate, monkeypatch)
+    assert statuses(result) == {"legacy_0": "changed", "legacy_1": "changed"}
+    assert [(f.code, f.path, f.line, f.trait, f.method, f.message) for f in result.findings] == [
+        (
+            "SG104",
+            "store-gate.toml",
+            gate.line_of('method = "DialogueStore.legacy_1"') - 2,
+            "DialogueStore",
+            "legacy_1",
+            "waiver of SG101 for DialogueStore.legacy_1 was added in this change with what it waives "
+            "(DialogueStore.legacy_1): a change cannot waive its own findings; fix them, or have the manifest's "
+            "owners review the waiver in a change of its own",
+        )
+    ]
+    assert [(w.finding.code, w.finding.method) for w in result.waived] == [("SG101", "legacy_0"), ("SG101", "legacy_1")]
+
+
+def test_a_path_waiver_added_with_the_files_it_waives_lists_three_of_them_and_how_many_more(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.write("src/a.rs", trait_of(method("legacy_0")))
+    repository(gate, "", BOUNDED)
+    manifest = gate.root / "store-gate.toml"
+    waiver = '\n[[waiver]]\nrule = "SG501"\npath = "src/jobs/**"\nreason = "the jobs move behind the trait next"\n'
+    manifest.write_text(manifest.read_text(encoding="utf-8") + waiver, encoding="utf-8")
+    for name in "abcd":
+        gate.write(f"src/jobs/{name}.py", "import boto3\n")
+    commit(gate.root, "jobs, waived")
+    rest = (
+        "a change cannot waive its own findings; fix them, or have the manifest's owners review the waiver in a "
+        "change of its own"
+    )
+    line = gate.line_of('path = "src/jobs/**"') - 2
+    result = compared(gate, monkeypatch)
+    assert [(f.code, f.line, f.trait, f.method, f.message) for f in result.findings] == [
+        (
+            "SG104",
+            line,
+            "",
+            "",
+            "waiver of SG501 for path src/jobs/** was added in this change with what it waives (src/jobs/a.py, "
+            f"src/jobs/b.py, src/jobs/c.py and 1 more): {rest}",
+        )
+    ]
+    (gate.root / "src" / "jobs" / "d.py").unlink()
+    assert [f.message for f in compared(gate, monkeypatch).findings] == [
+        "waiver of SG501 for path src/jobs/** was added in this change with what it waives (src/jobs/a.py, "
+        f"src/jobs/b.py, src/jobs/c.py): {rest}"
+    ]
