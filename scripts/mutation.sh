@@ -20,6 +20,11 @@ if [ ! -x "$venv/bin/mutmut" ]; then
   "$venv/bin/python" -m pip install --quiet -e '.[mutation]'
 fi
 
+# mutants/ must exist before mutmut starts: Python caches a folder of sys.path that is missing at
+# start-up as holding nothing, and on a first run the tests would find no store_gate in mutants/
+# ("No module named 'store_gate.check'" while mutmut collects its stats).
+mkdir -p mutants
+
 # Tests that run the CLI as a separate process import the mutated copy too, and while mutmut
 # learns which tests reach which function, such a process reports its calls back to the test that
 # started it (scripts/mutmut_hooks: a sitecustomize and a pytest plugin).
