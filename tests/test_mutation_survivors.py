@@ -1727,11 +1727,6 @@ def test_sg402_python_names_imported_from_pynamodb_under_an_alias_with_a_comment
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shape._imported_from_backend drops a comment per comma-separated entry, not per line: a comment after "
-    "`import (` hides the first name, and NumberAttribute (ambiguous in Python) is not SG402",
-)
 def test_sg402_a_comment_after_the_opening_parenthesis_of_an_import_hides_no_name(gate: Gate) -> None:
     gate.manifest(paths='["src/*.py"]')
     gate.write(
