@@ -548,7 +548,12 @@ class SourceCache:
             data = self.utf8(path)  # a UTF-16 file's names are not its bytes
             language = language_of(path)
             found = False
-            if language is not None and any(name.encode() in data for name in names):
+            # A definition starts with its keyword: one scan for it first (most files have none),
+            # then the names (a store's return types may name dozens).
+            keyword = language is not None and (
+                language.assigned_types or any(word.encode() in data for word in language.type_keywords)
+            )
+            if language is not None and keyword and any(name.encode() in data for name in names):
                 text = self.scannable(path)
                 found = text is not None and (
                     prefilter.defines(text, language.type_keywords, names, raw=False)
