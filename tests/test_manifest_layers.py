@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import subprocess
 import typing
 from pathlib import Path
 
@@ -163,6 +164,15 @@ def _table_probe(cwd: Path, cache: Path) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+def _as_without_cache(project: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    """`check --format json` with the user cache; asserted to print and exit exactly as a run
+    with --no-cache does."""
+    cached = run_cli("check", "--format", "json", cwd=project, env={"STORE_GATE_CACHE_DIR": str(cache)})
+    fresh = run_cli("check", "--format", "json", "--no-cache", cwd=project)
+    assert (cached.returncode, cached.stdout, cached.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+    return cached
+
+
 def test_a_warm_run_reads_an_imported_table_without_its_importer(tmp_path: Path) -> None:
     """examples/blue imports [tables.sessions] from a CloudFormation template: once imported, the
     same bytes are answered from the user's cache - no PyYAML, the same result as --no-cache."""
@@ -171,9 +181,7 @@ def test_a_warm_run_reads_an_imported_table_without_its_importer(tmp_path: Path)
     assert _table_probe(project, cache) == "YAML 0"
     assert len(list(cache.glob("table-*.json"))) == 1
     assert _table_probe(project, cache) == "NO-YAML 0"
-    cached = run_cli("check", "--format", "json", cwd=project, env={"STORE_GATE_CACHE_DIR": str(cache)})
-    fresh = run_cli("check", "--format", "json", "--no-cache", cwd=project)
-    assert (cached.returncode, cached.stdout, cached.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+    _as_without_cache(project, cache)
 
 
 def test_an_edited_infrastructure_file_is_imported_again(tmp_path: Path) -> None:
@@ -183,10 +191,7 @@ def test_an_edited_infrastructure_file_is_imported_again(tmp_path: Path) -> None
     assert run_cli("check", cwd=project, env=env).returncode == 0
     template = project / "infra" / "sessions.yaml"
     template.write_text(template.read_text().replace("AttributeType: S", "AttributeType: N", 1))
-    cached = run_cli("check", "--format", "json", cwd=project, env=env)
-    fresh = run_cli("check", "--format", "json", "--no-cache", cwd=project)
-    assert cached.returncode != 0
-    assert (cached.returncode, cached.stdout, cached.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+    assert _as_without_cache(project, cache).returncode != 0
 
 
 def test_a_table_cache_entry_that_does_not_read_back_is_imported_again(tmp_path: Path) -> None:
@@ -199,9 +204,7 @@ def test_a_table_cache_entry_that_does_not_read_back_is_imported_again(tmp_path:
         entry.write_text(forged)
         assert _table_probe(project, cache) == "YAML 0", forged
         entry.write_text(forged)
-        cached = run_cli("check", "--format", "json", cwd=project, env=env)
-        fresh = run_cli("check", "--format", "json", "--no-cache", cwd=project)
-        assert (cached.returncode, cached.stdout) == (fresh.returncode, fresh.stdout)
+        _as_without_cache(project, cache)
 
 
 def test_a_table_imported_by_another_interpreter_is_imported_again(
