@@ -258,6 +258,34 @@ def test_sg501_typescript_require_and_dynamic_import(gate: Gate) -> None:
     assert [(f.code, f.line) for f in gate.findings()] == [("SG501", 1), ("SG501", 2)]
 
 
+def test_sg501_a_typescript_module_name_written_with_escapes_is_reported_outside_the_backends(gate: Gate) -> None:
+    """`'\\x40aws-sdk/client-dynamodb'` is `@aws-sdk/client-dynamodb` to node: a name written with
+    escapes could be any client, so it is reported - except inside a backend's own modules."""
+    gate.manifest('\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/web/api.ts", "import { DynamoDBClient } from '\\x40aws-sdk/client-dynamodb';\n")
+    gate.write("src/web/jobs.ts", "const ddb = require('@aws-sdk/client-dynamo\\u{64}b');\n")
+    gate.write("src/web/plain.ts", "import { z } from 'zod';\nconst text = 'a\\x41';\n")
+    gate.write("src/backend/dynamo.ts", "import { DynamoDBClient } from '\\x40aws-sdk/client-dynamodb';\n")
+    assert [(f.code, f.path, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG501",
+            "src/web/api.ts",
+            1,
+            "import { DynamoDBClient } from '\\x40aws-sdk/client-dynamo...: the module name is written with escapes "
+            "(\\x, \\u or a line continuation), so the gate cannot tell whether it is a backend client; write the "
+            "module name as plain text",
+        ),
+        (
+            "SG501",
+            "src/web/jobs.ts",
+            1,
+            "require('@aws-sdk/client-dynamo\\u{64}b'): the module name is written with escapes (\\x, \\u or a line "
+            "continuation), so the gate cannot tell whether it is a backend client; write the module name as plain text",
+        ),
+    ]
+
+
 def test_sg501_waived_by_path_and_baselined_by_file(bounded: Gate) -> None:
     bounded.write("src/legacy/db.rs", 'pub fn a() { let _ = rusqlite::Connection::open("x"); }\n')
     manifest = bounded.root / "store-gate.toml"

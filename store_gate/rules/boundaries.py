@@ -41,6 +41,8 @@ def _client_outside_backend(match: Match) -> Report | None:
     language = language_of(match.path)
     modules = scope.backend_modules.get(language.rules, ()) if language else ()
     used = backend_of(match.text, modules, scope.backend_allow)
+    if used is None and language is not None and language.rules == "typescript" and "\\" in match.text:
+        return _escaped_module(match)
     if used is None:
         return None  # a client of a backend the manifest does not govern
     module, backends = used
@@ -57,6 +59,26 @@ def _client_outside_backend(match: Match) -> Report | None:
     )
 
 
+def _escaped_module(match: Match) -> Report | None:
+    """A TypeScript module name written with escapes: which module it names is not in its text,
+    so it may be a backend client - reported outside every backend's modules."""
+    from store_gate.sources import glob_matcher
+
+    scope = match.context.scope
+    anywhere = tuple(g for globs in scope.backend_allow.values() for g in globs)
+    if anywhere and glob_matcher(anywhere)(match.path):
+        return None
+    return Report(
+        f"{match.shown}: the module name is written with escapes (\\x, \\u or a line continuation), so the gate "
+        "cannot tell whether it is a backend client; write the module name as plain text"
+    )
+
+
+# Escapes that can spell a module name's characters in a TypeScript string: `\x40`, `\u0040`,
+# `\u{40}`, a backslash before a line break.
+_ESCAPES = (b"\\x", b"\\u", b"\\\n", b"\\\r")
+
+
 def _client_modules(context: ScanContext, language: str) -> tuple[bytes, ...]:
     """The roots of every governed client module of the rules language (`sqlx` for `sqlx::sqlite`;
     a whole npm package)."""
@@ -69,7 +91,8 @@ def _client_modules(context: ScanContext, language: str) -> tuple[bytes, ...]:
         for module, serves in context.scope.backend_modules.get(language, ())
         if set(serves) & governed
     }
-    return tuple(sorted(root.encode() for root in roots))
+    escapes = _ESCAPES if language == "typescript" and roots else ()
+    return tuple(sorted(root.encode() for root in roots)) + escapes
 
 
 def _client_in_file(context: ScanContext) -> Callable[[str, bytes], bool]:
