@@ -256,6 +256,45 @@ def test_sg209_single_item_query_needs_no_page(gate: Gate) -> None:
     assert gate.codes() == []
 
 
+ASSOCIATED_STORE = """
+pub trait DialogueStore {
+    type Rounds;
+    type Error;
+    fn list_rounds(&self, id: &str) -> impl Future<Output = Result<Self::Rounds, Self::Error>> + Send;
+    fn latest(&self, id: &str) -> Result<Option<Round>, Self::Error>;
+}
+"""
+
+
+def test_sg209_a_query_returning_an_associated_type_may_return_a_collection(gate: Gate) -> None:
+    """`Self::Rounds` is defined by each implementation, which the gate does not read: a Query
+    returning it is bounded like a collection. An associated error type decides nothing."""
+    gate.manifest(
+        '[access.DialogueStore.list_rounds]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\n'
+        '[access.DialogueStore.latest]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\n'
+    )
+    gate.write("src/store.rs", ASSOCIATED_STORE)
+    assert [(f.code, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG209",
+            "list_rounds",
+            "DialogueStore.list_rounds returns Self::Rounds, an associated type whose definition (in each "
+            'implementation) the gate does not read, from a Query with neither page = "cursor" nor limit; it may be '
+            'a collection, and a Query returns at most 1 MB per call: add page = "cursor" or limit = N (limit = 1 for '
+            "a single item)",
+        )
+    ]
+
+
+def test_sg209_a_query_returning_an_associated_type_with_a_limit_passes(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.list_rounds]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\nlimit = 50\n'
+        '[access.DialogueStore.latest]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\n'
+    )
+    gate.write("src/store.rs", ASSOCIATED_STORE)
+    assert gate.findings() == []
+
+
 def test_sg209_limit_from_a_parameter_passes(gate: Gate) -> None:
     declare(gate, list_rounds='op = "Query"\nkey = { pk = "DIALOGUE#{dialogue_id}" }\nlimit = "{cursor}"')
     assert gate.codes() == []

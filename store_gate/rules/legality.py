@@ -342,6 +342,43 @@ def _tuple_of_several(type_text: str) -> bool:
     return False
 
 
+# Wrappers a Rust return type's value is seen through: `Result<T, E>`, `Option<T>`, `Box<T>`, ...
+_VALUE_WRAPPER = re.compile(r"(?:(?:std|core|alloc)::\w+::)?(?:Result|Option|Box|Pin|Arc|Rc)<(.*)>\Z", re.DOTALL)
+_FUTURE_OUTPUT = re.compile(r"(?:impl|dyn)\s+(?:[\w:]+::)?Future\s*<\s*Output\s*=\s*(.*)>\Z", re.DOTALL)
+_ASSOCIATED = re.compile(r"Self\s*::\s*\w+\Z")
+
+
+def _first_argument(arguments: str, separator: str = ",") -> str:
+    """The first of a generic's comma-separated arguments (commas inside `<>`, `()`, `[]` kept);
+    with `separator="+"`, the first of a type's bounds (`dyn Future<Output = T> + Send`)."""
+    depth = 0
+    for at, char in enumerate(arguments):
+        if char in "<([":
+            depth += 1
+        elif char in ">)]":
+            depth -= 1
+        elif char == separator and depth == 0:
+            return arguments[:at]
+    return arguments
+
+
+def _associated_value(method: Method) -> str | None:
+    """A Rust method's returned value when it is an associated type of the store (`Self::Rounds`,
+    through `Result`, `Option`, `Box`, `Pin` and `Future<Output = ...>`): whether it is a collection
+    is decided by each implementation, which the gate does not read. None otherwise."""
+    if not method.location.path.endswith(".rs") or not method.return_type or method.returns_collection:
+        return None
+    value = method.return_type.strip()
+    for _ in range(8):
+        if _ASSOCIATED.match(value):
+            return "".join(value.split())
+        wrapped = _VALUE_WRAPPER.match(value) or _FUTURE_OUTPUT.match(_first_argument(value, "+").strip())
+        if wrapped is None:
+            return None
+        value = _first_argument(wrapped.group(1)).strip()
+    return None
+
+
 def carries_cursor(method: Method) -> bool:
     """Does the method take a start key, or hand the next one back (or a stream)?"""
     for parameter in method.parameters:
@@ -367,6 +404,12 @@ def query_unpaginated(ctx: PatternContext) -> Iterator[str]:
         yield (
             f"{ctx.subject} returns a collection ({one_line(ctx.method.return_type or '')}) from a Query with neither "
             'page = "cursor" nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N'
+        )
+    elif pattern.page is None and pattern.limit is None and (associated := _associated_value(ctx.method)):
+        yield (
+            f"{ctx.subject} returns {associated}, an associated type whose definition (in each implementation) the "
+            'gate does not read, from a Query with neither page = "cursor" nor limit; it may be a collection, and a '
+            'Query returns at most 1 MB per call: add page = "cursor" or limit = N (limit = 1 for a single item)'
         )
     elif pattern.page == "cursor" and pattern.limit is None and not carries_cursor(ctx.method):
         returned = one_line(ctx.method.return_type) if ctx.method.return_type else "nothing"
