@@ -286,6 +286,29 @@ def test_sg501_a_typescript_module_name_written_with_escapes_is_reported_outside
     ]
 
 
+def test_a_python_name_spelt_with_compatibility_characters_is_sg002(gate: Gate) -> None:
+    """Python reads `\uff42oto3` (a fullwidth b) as `boto3`: the rules, which match names as
+    written, cannot see that import - SG002 says so. Text in comments and strings, and a name
+    NFKC leaves as it is (`caf\u00e9`), are not names Python respells."""
+    gate.manifest('\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write(
+        "src/jobs/leak.py",
+        '# \uff42 in a comment\ntext = "\uff42oto3"\ncaf\u00e9 = 1\nimport \uff42oto3\nimport \uff53qlite3\n',
+    )
+    gate.write("src/jobs/plain.py", "caf\u00e9 = 1\n")
+    assert [(f.code, f.path, f.line, f.column, f.message) for f in gate.findings()] == [
+        (
+            "SG002",
+            "src/jobs/leak.py",
+            4,
+            8,
+            "the name \uff42oto3 is boto3 to Python, which reads names NFKC-normalised; the gate matches names as "
+            "they are written, so its rules cannot see it - write boto3",
+        )
+    ]
+
+
 def test_sg501_waived_by_path_and_baselined_by_file(bounded: Gate) -> None:
     bounded.write("src/legacy/db.rs", 'pub fn a() { let _ = rusqlite::Connection::open("x"); }\n')
     manifest = bounded.root / "store-gate.toml"

@@ -351,6 +351,38 @@ def _names(node: Any, language: Language) -> tuple[str | None, str | None]:
     return owner, member
 
 
+def _nfkc_names(path: str, text: str | None) -> list[Finding]:
+    """SG002 for a Python file that spells a name with compatibility characters: Python reads
+    names NFKC-normalised (a fullwidth `b` in `boto3` imports boto3), the rules match them as written. The
+    first such name of the file, with what Python reads."""
+    import io
+    import tokenize
+    import unicodedata
+
+    from store_gate.extract.model import SourceLocation
+    from store_gate.rules.coverage import SG002
+
+    if text is None:
+        return []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.NAME or token.string.isascii():
+                continue
+            read = unicodedata.normalize("NFKC", token.string)
+            if read != token.string:
+                line, column = token.start
+                return [
+                    SG002.at(
+                        SourceLocation(path, line, column + 1),
+                        f"the name {token.string} is {read} to Python, which reads names NFKC-normalised; the gate "
+                        f"matches names as they are written, so its rules cannot see it - write {read}",
+                    )
+                ]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return []  # a file Python cannot tokenize is reported where it is parsed
+    return []
+
+
 def _spelt(name: str, language: Language) -> str:
     """A name as the extractors give it: a Rust raw identifier `r#scan` is `scan`."""
     return name[2:] if language.name == "rust" and name.startswith("r#") else name
@@ -434,9 +466,12 @@ def run(project: Project) -> list[Finding]:
     weights: list[int] = []
     members = sorted({p for plan in plans for p in plan.members})
     progress.stage("structural rules: files", len(members))
+    respelt: list[Finding] = []
     for path in members:
         progress.step()
         data = sources.utf8(path)
+        if not data.isascii() and path.endswith((".py", ".pyi")):
+            respelt.extend(_nfkc_names(path, sources.text(path)))
         active = [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)]
         if active:
             wanted.append((path, active))
@@ -475,6 +510,7 @@ def run(project: Project) -> list[Finding]:
         return found
 
     findings: list[Finding] = [f for found in parallel.map_files(wanted, scan_file, weights) for f in found]
+    findings.extend(respelt)
     sources.parsed_files.update(path for path, _ in wanted)  # parsed here or in a child process
     if users:
         from store_gate.rules.worker import Worker  # a process of its own: only for users' rules
