@@ -6,12 +6,12 @@ cannot matter is not parsed, the file that can is, and the findings stay what th
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import TABLE, Gate
+from test_diff import git
 
 from store_gate.check import check
 from store_gate.config import load
@@ -65,25 +65,6 @@ def parses(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> Iterator[Parses]:
     monkeypatch.setattr(ast_grep_py, "SgRoot", parsing)
     monkeypatch.setattr(rust_extractor, "SgRoot", parsing)
     yield record
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.com",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.com",
-            "HOME": str(root),
-            "PATH": "/usr/bin:/bin:/usr/local/bin",
-        },
-    )
-    return done.stdout.strip()
 
 
 # Walking ---------------------------------------------------------------------------------------
@@ -378,9 +359,9 @@ def test_every_structural_rule_reads_a_file_in_one_parse(gate: Gate, parses: Par
 # --base ----------------------------------------------------------------------------------------
 
 
-def test_base_reads_and_parses_only_the_files_changed_since_it(
-    gate: Gate, parses: Parses, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def objects_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The git objects the run reads at the base, in order."""
     from store_gate import git as gitmodule
 
     asked: list[str] = []
@@ -391,6 +372,14 @@ def test_base_reads_and_parses_only_the_files_changed_since_it(
         return real(base, objects)
 
     monkeypatch.setattr(gitmodule, "read_objects", reading)
+    return asked
+
+
+def test_base_reads_and_parses_only_the_files_changed_since_it(
+    gate: Gate, parses: Parses, objects_read: list[str]
+) -> None:
+    from store_gate import git as gitmodule
+
     gate.manifest(DECLARED, BOUNDED)
     gate.write("src/store.rs", STORE)
     gate.write("src/leak.rs", "use rusqlite::Connection;\n")
@@ -404,23 +393,15 @@ def test_base_reads_and_parses_only_the_files_changed_since_it(
     result = check(loaded, base=gitmodule.resolve_base(gate.root, "HEAD", "--base"))
     assert sorted(f.code for f in result.findings) == ["SG403", "SG501", "SG501"]
     assert result.comparison is not None and result.comparison.summary().endswith("unchanged 1")
-    assert sorted(objects.get(o, o) for o in asked) == ["src/leak.rs"], "the manifest did not change: not read"
+    assert sorted(objects.get(o, o) for o in objects_read) == ["src/leak.rs"], "the manifest did not change: not read"
     assert parses.paths() == ["src/keys.rs", "src/leak.rs", "src/store.rs"], "the store at the base is today's"
 
 
 def test_base_with_no_store_file_changed_reads_nothing_at_the_base(
-    gate: Gate, parses: Parses, monkeypatch: pytest.MonkeyPatch
+    gate: Gate, parses: Parses, objects_read: list[str]
 ) -> None:
     from store_gate import git as gitmodule
 
-    asked: list[str] = []
-    real = gitmodule.read_objects
-
-    def reading(base: gitmodule.BaseRevision, objects: list[str]) -> dict[str, bytes]:
-        asked.extend(objects)
-        return real(base, objects)
-
-    monkeypatch.setattr(gitmodule, "read_objects", reading)
     gate.manifest(DECLARED, BOUNDED, paths='["src/store.rs"]')
     gate.write("src/store.rs", STORE)
     gate.write("src/leak.rs", "pub fn ok() {}\n")
@@ -433,7 +414,7 @@ def test_base_with_no_store_file_changed_reads_nothing_at_the_base(
     assert result.comparison is not None and result.comparison.status == {
         ("DialogueStore", "get_dialogue"): "unchanged"
     }
-    assert asked == [], "the store reads the same unchanged file at the base: nothing is read from git"
+    assert objects_read == [], "the store reads the same unchanged file at the base: nothing is read from git"
     assert parses.paths() == ["src/leak.rs", "src/store.rs"]
 
 
