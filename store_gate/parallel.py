@@ -27,6 +27,12 @@ THRESHOLD = 512 * 1024
 # ... and below this many bytes per file on average: a small file's parse costs less than sending
 # its results back (1,000 one-kilobyte store files ran 7% slower on two processes than on one).
 MIN_AVERAGE = 4 * 1024
+# Byte prefilters (substring tests, no parse) send back a few integers per file, and their cost
+# is the bytes times the substrings looked for: a fork (3-5 ms with its copied pages) pays from
+# about 24 MB of bytes x substrings (about 10 ms of tests on each of two processes), whatever the
+# files' size. Their weights are bytes x substrings.
+SCAN_THRESHOLD = 24 * 1024 * 1024
+SCAN_MIN_AVERAGE = 0
 ENVIRONMENT = "STORE_GATE_JOBS"
 
 
@@ -65,16 +71,20 @@ def _shares(weights: Sequence[int], count: int) -> list[list[int]]:
     return [sorted(share) for share in shares if share]
 
 
-def worth_sharing(weights: Sequence[int]) -> bool:
-    """Would `map_files` share this work with other processes?"""
+def worth_sharing(weights: Sequence[int], scan: bool = False) -> bool:
+    """Would `map_files` share this work with other processes? `scan`: the work is byte
+    prefilters, not parsing (`SCAN_THRESHOLD`, `SCAN_MIN_AVERAGE`)."""
+    threshold, average = (SCAN_THRESHOLD, SCAN_MIN_AVERAGE) if scan else (THRESHOLD, MIN_AVERAGE)
     total = sum(weights)
-    return min(workers(), len(weights)) > 1 and total >= THRESHOLD and total >= MIN_AVERAGE * len(weights)
+    return min(workers(), len(weights)) > 1 and total >= threshold and total >= average * len(weights)
 
 
-def map_files(items: Sequence[Item], work: Callable[[Item], Result], weights: Sequence[int]) -> list[Result]:
+def map_files(
+    items: Sequence[Item], work: Callable[[Item], Result], weights: Sequence[int], scan: bool = False
+) -> list[Result]:
     """`work(item)` for every item, in order: in this process, or - above `THRESHOLD` bytes in
-    all - shared with forked children."""
-    if not worth_sharing(weights):
+    all (`SCAN_THRESHOLD` for byte prefilters, `scan`) - shared with forked children."""
+    if not worth_sharing(weights, scan):
         return [work(item) for item in items]
     import pickle
 

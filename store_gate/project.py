@@ -195,15 +195,21 @@ class Project:
         wanted = frozenset(n for n in names if n not in self._records)
         if wanted:
             found: dict[str, frozenset[str]] = {}
-            for path in sorted({path for store in self.stores for path in store.files}):
+            paths = sorted({path for store in self.stores for path in store.files})
+            # read already (the stores' files); bytes x the substrings looked for
+            weights = [len(self.sources.data(p)) * (len(wanted) + len(_RECORD_KEYWORDS)) for p in paths]
+            # On a large tree the files are tested for every name at once in child processes;
+            # then, in order, again for the names still to find.
+            ahead = (
+                parallel.map_files(paths, lambda p: self._may_define_record(p, wanted), weights, scan=True)
+                if parallel.worth_sharing(weights, scan=True)
+                else [True] * len(paths)
+            )
+            for path, maybe in zip(paths, ahead):
                 pending = frozenset(n for n in wanted if n not in found)
                 if not pending:
                     break
-                data = self.sources.utf8(path)
-                if not any(name.encode() in data for name in pending):
-                    continue
-                scannable = self.sources.scannable(path)  # `\b(?:struct|...)\s+(?:names)\b`, by literal search
-                if scannable is None or not prefilter.spaced_definition(scannable, _RECORD_KEYWORDS, pending):
+                if not maybe or not self._may_define_record(path, pending):
                     continue
                 text, language = self.sources.text(path), language_of(path)
                 if text is None or language is None:
@@ -213,6 +219,15 @@ class Project:
             self._records.update({name: found.get(name) for name in wanted})
         known = ((name, self._records.get(name)) for name in names)
         return {name: fields for name, fields in known if fields is not None}
+
+    def _may_define_record(self, path: str, names: frozenset[str]) -> bool:
+        """May a record type of one of the names be defined in the file: one of the names after
+        `struct`, `class`, `interface` or `type` and white space (a literal search for each)?"""
+        data = self.sources.utf8(path)
+        if not any(name.encode() in data for name in names):
+            return False
+        scannable = self.sources.scannable(path)
+        return scannable is not None and prefilter.spaced_definition(scannable, _RECORD_KEYWORDS, names)
 
 
 # Up to this many names, a file is tested for each by a byte substring first; beyond, the words
@@ -298,6 +313,14 @@ class SourceCache:
                 self._text[path] = None
                 self.unreadable(path, exc.reason)
         return self._bytes[path]
+
+    def held(self, path: str) -> int | None:
+        """The size of the file's bytes when they are held (read, not yet dropped), else None."""
+        owner = self._owner(path)
+        if owner is not self:
+            return owner.held(path)
+        data = self._bytes.get(path)
+        return None if data is None else len(data)
 
     def unreadable(self, path: str, reason: str) -> None:
         self.problems.setdefault(
@@ -452,6 +475,7 @@ class SourceCache:
         names (or `many`: many stores asking in turn), each file's definition sites are read once
         and the names looked up in an index of the words found there."""
         if not many and len(names) <= _FEW_NAMES:
+            self._ahead(files, names, self._could, self._could_define, len(names))
             return [p for p in files if self.could_define(p, names)]
         for path in files:
             if path not in self._indexed:
@@ -545,22 +569,50 @@ class SourceCache:
             return owner.may_define_types(path, names)
         key = (path, names)
         if key not in self._may_type:
-            data = self.utf8(path)  # a UTF-16 file's names are not its bytes
-            language = language_of(path)
-            found = False
-            # A definition starts with its keyword: one scan for it first (most files have none),
-            # then the names (a store's return types may name dozens).
-            keyword = language is not None and (
-                language.assigned_types or any(word.encode() in data for word in language.type_keywords)
-            )
-            if language is not None and keyword and any(name.encode() in data for name in names):
-                text = self.scannable(path)
-                found = text is not None and (
-                    prefilter.defines(text, language.type_keywords, names, raw=False)
-                    or (language.assigned_types and prefilter.assigns(text, names))
-                )
-            self._may_type[key] = found
+            self._may_type[key] = self._may_define_types(path, names)
         return self._may_type[key]
+
+    def _may_define_types(self, path: str, names: frozenset[str]) -> bool:
+        data = self.utf8(path)  # a UTF-16 file's names are not its bytes
+        language = language_of(path)
+        # A definition starts with its keyword: one scan for it first (most files have none),
+        # then the names (a store's return types may name dozens).
+        keyword = language is not None and (
+            language.assigned_types or any(word.encode() in data for word in language.type_keywords)
+        )
+        if language is None or not keyword or not any(name.encode() in data for name in names):
+            return False
+        text = self.scannable(path)
+        return text is not None and (
+            prefilter.defines(text, language.type_keywords, names, raw=False)
+            or bool(language.assigned_types and prefilter.assigns(text, names))
+        )
+
+    def _ahead(
+        self,
+        files: list[str],
+        names: frozenset[str],
+        answers: dict[tuple[str, frozenset[str]], bool],
+        test: Callable[[str, frozenset[str]], bool],
+        needles: int,
+    ) -> None:
+        """Answer a byte test for every file this cache owns and has not answered yet, shared with
+        child processes on a large tree (the test is a pure function of the file's bytes; it looks
+        for about `needles` substrings, and for 3 more in a file not yet tested for unusual
+        encodings). The files are read here first, so that a file that cannot be read is recorded
+        (SG002) by this process, not by a child that is gone."""
+        todo = [p for p in files if (p, names) not in answers and self._owner(p) is self]
+        weights = [len(self.data(p)) * (needles + (3 if p not in self._unusual_files else 0)) for p in todo]
+        if not parallel.worth_sharing(weights, scan=True):
+            return  # asked file by file, as the caller goes
+
+        def answer(path: str) -> tuple[bool, bool | None]:  # with what the child learnt of the encoding
+            return test(path, names), self._unusual_files.get(path)
+
+        for path, (found, unusual) in zip(todo, parallel.map_files(todo, answer, weights, scan=True)):
+            answers[(path, names)] = found
+            if unusual is not None:
+                self._unusual_files[path] = unusual
 
     def type_round(self, files: list[str], names: frozenset[str]) -> dict[str, TypeDefinition]:
         """The first definition of each of the names in the files, in order (once per list of
@@ -570,6 +622,7 @@ class SourceCache:
         if known is not None and known[0] is files:
             return known[1]
         found: dict[str, TypeDefinition] = {}
+        self._ahead(files, names, self._may_type, self._may_define_types, len(names) + 3)
         candidates = [p for p in files if self.may_define_types(p, names)]
         weights = [len(self.data(p)) for p in candidates]
         if parallel.worth_sharing(weights):  # every candidate is parsed; in order, the first definition wins

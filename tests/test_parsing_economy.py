@@ -502,3 +502,62 @@ def test_work_shared_across_processes_gives_the_same_result(gate: Gate, monkeypa
 
     monkeypatch.setattr(pickle, "dumps", failing)
     assert outcome() == alone
+
+
+def test_byte_tests_shared_across_processes_give_the_same_findings(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large tree the byte prefilters (could a file define a trait, a type, a record; which
+    structural rules want it) run in child processes too. What only a process that reads the file
+    learns must still reach the findings: a file too large to read (read here, before the fork), a
+    Python name a child finds respelt, a supertrait in UTF-16, a backend client outside its module."""
+    import os
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    gate.manifest(
+        extra='\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.sqlite]\nallow = ["src/backend/**"]\n'
+        "\n[limits]\nmax_file_bytes = 2048\n",
+        paths='["src/**/*.rs"]',
+    )
+    gate.write(
+        "src/store.rs", "pub trait DialogueStore: Part {\n    fn put_dialogue(&self, d: &Dialogue) -> Result<()>;\n}\n"
+    )
+    (gate.root / "src" / "part.rs").write_bytes(
+        "pub trait Part {\n    fn rows(&self) -> Result<()>;\n}\n".encode("utf-16")
+    )
+    gate.write("src/dialogue.rs", "pub struct Dialogue {\n    pub dialogue_id: String,\n}\n")
+    gate.write("src/big.rs", "// " + "x" * 4000 + "\npub trait DialogueStore {}\n")
+    gate.write("src/jobs/leak.py", "import \uff53qlite3\n")
+    gate.write("src/jobs/m.rs", "use rusqlite::Connection;\n")
+    for i in range(8):  # files no test wants, shared out with the rest
+        gate.write(f"src/other{i}.rs", f"pub fn f{i}() {{}}\n")
+
+    def outcome() -> list[tuple[str, str, int, str]]:
+        return [(f.code, f.path, f.line, f.message) for f in gate.findings()]
+
+    monkeypatch.setenv("STORE_GATE_JOBS", "1")
+    alone = outcome()
+    assert [(code, path) for code, path, _, _ in alone] == [
+        ("SG002", "src/big.rs"),
+        ("SG002", "src/jobs/leak.py"),
+        ("SG501", "src/jobs/m.rs"),
+        ("SG101", "src/part.rs"),
+        ("SG101", "src/store.rs"),
+    ]
+    assert "{d.dialogue_id}" in alone[4][3]  # the suggestion read Dialogue's fields (a record test)
+    monkeypatch.setenv("STORE_GATE_JOBS", "2")
+    monkeypatch.setattr(parallel, "SCAN_THRESHOLD", 0)
+    scans: list[int] = []
+    real_map = parallel.map_files
+
+    def mapping(items, work, weights, scan=False):  # type: ignore[no-untyped-def]
+        scans.append(scan and parallel.worth_sharing(weights, scan))
+        return real_map(items, work, weights, scan)
+
+    monkeypatch.setattr(parallel, "map_files", mapping)
+    parent = os.getpid()
+    assert outcome() == alone
+    assert os.getpid() == parent
+    assert scans.count(True) >= 3, "trait candidates, record fields and the structural prefilters were shared"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -467,15 +467,31 @@ def run(project: Project) -> list[Finding]:
     members = sorted({p for plan in plans for p in plan.members})
     progress.stage("structural rules: files", len(members))
     respelt: list[Finding] = []
-    for path in members:
-        progress.step()
+
+    def prefilter(path: str) -> tuple[list[int], list[Finding]]:
+        """Which plans want the file (and the Python names it spells with compatibility
+        characters): a pure function of its bytes, so a child process may answer it."""
         data = sources.utf8(path)
-        if not data.isascii() and path.endswith((".py", ".pyi")):
-            respelt.extend(_nfkc_names(path, sources.text(path)))
-        active = [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)]
+        nfkc = _nfkc_names(path, sources.text(path)) if not data.isascii() and path.endswith((".py", ".pyi")) else []
+        return [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)], nfkc
+
+    # Shared with child processes only when every file's bytes are held already (the stores'
+    # files, read while the project was built): otherwise each is read and dropped in turn, so
+    # that a tree's bytes are never all held at once for the rules alone.
+    held = [sources.held(path) for path in members]
+    sizes = [size for size in held if size is not None]
+    answers: Iterable[tuple[list[int], list[Finding]]]
+    if len(sizes) == len(members):  # bytes x substrings looked for (each plan's needles, its confirmation)
+        tests = [n * sum(len(p.needles or ()) + 1 for p in plans if f in p.members) for f, n in zip(members, sizes)]
+        answers = parallel.map_files(members, prefilter, tests, scan=True)
+    else:
+        answers = (prefilter(path) for path in members)
+    for path, (active, nfkc) in zip(members, answers):
+        progress.step()
+        respelt.extend(nfkc)
         if active:
             wanted.append((path, active))
-            weights.append(len(data))
+            weights.append(len(sources.data(path)))
         else:
             sources.forget(path)
 
