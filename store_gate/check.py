@@ -237,14 +237,22 @@ def check(
     baseline: Accepted | None = None,
     tree: SourceTree | None = None,
 ) -> CheckResult:
-    project = build(loaded, tree)
+    if base is not None:
+        from store_gate import git
+
+        git.start_listing(base, loaded.root)  # the base's files, listed while the project is built
+    try:
+        project = build(loaded, tree)
+        comparison: Comparison | None = None
+        if base is not None:
+            from store_gate.diff import compare
+
+            comparison = compare(loaded, project, base)
+    finally:
+        if base is not None:
+            git.drop_early()
     manifest = loaded.manifest
     table = rule_table(loaded)
-    comparison: Comparison | None = None
-    if base is not None:
-        from store_gate.diff import compare
-
-        comparison = compare(loaded, project, base)
 
     findings = produce(project, comparison, baseline)
     findings = grade(findings, table, manifest.severity)

@@ -6,7 +6,9 @@ is not in a git repository, a shallow clone that lacks the merge-base.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
 def _git(cwd: Path, *args: str, input_bytes: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     import subprocess  # a run that compares with no base never starts git (nor imports this)
 
+    early = _early.pop((str(cwd), args), None) if input_bytes is None else None
+    if early is not None:
+        stdout, stderr = early.communicate()
+        return subprocess.CompletedProcess(early.args, early.returncode, stdout, stderr)
     try:
         return subprocess.run(
             ["git", *args],
@@ -27,10 +33,66 @@ def _git(cwd: Path, *args: str, input_bytes: bytes | None = None) -> subprocess.
             input=input_bytes,
             capture_output=True,
             check=False,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+            env=_environment(),
         )
     except FileNotFoundError:
         raise UsageError("--base needs git, which is not installed or not on PATH") from None
+
+
+def _environment() -> dict[str, str]:  # read at each start: tests change os.environ
+    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+
+# Commands started ahead of their answer being needed, by (folder, arguments): `_git` finishes one
+# when it is asked the same. Only for reads of a commit, whose answer cannot change meanwhile
+# (never `git diff` against the work tree, which must run after the files were read).
+_early: dict[tuple[str, tuple[str, ...]], subprocess.Popen[bytes]] = {}
+_PIPE_BYTES = 1 << 20  # git writes this much before it waits for us to read (Linux)
+
+
+def _start(cwd: Path, *args: str) -> None:
+    import subprocess
+
+    if (str(cwd), args) in _early:
+        return
+    try:
+        process = subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_environment(),
+        )
+    except OSError:
+        return  # asked again when needed, which says what is wrong
+    if sys.platform.startswith("linux") and process.stdout is not None:
+        import fcntl
+
+        with contextlib.suppress(OSError):  # a listing larger than the pipe waits for us to read it
+            fcntl.fcntl(process.stdout.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+    _early[(str(cwd), args)] = process
+
+
+def drop_early() -> None:
+    """Stop what was started early and never asked for (a run that failed before it needed it)."""
+    while _early:
+        _, process = _early.popitem()
+        with contextlib.suppress(OSError):
+            process.kill()
+        process.communicate()
+
+
+def project_prefix(base: BaseRevision, project_root: Path) -> str:
+    """The project's folder relative to the repository's top, "" for the top itself."""
+    prefix = project_root.resolve().relative_to(base.repository).as_posix()
+    return "" if prefix == "." else prefix
+
+
+def start_listing(base: BaseRevision, project_root: Path) -> None:
+    """Start `list_tree` of the project's folder now (the commit's files cannot change): git lists
+    them while the working tree is checked, on another CPU."""
+    _start(base.repository, "--literal-pathspecs", *_listing(base, project_prefix(base, project_root)))
 
 
 def _out(done: subprocess.CompletedProcess[bytes]) -> str:
@@ -99,10 +161,11 @@ class TreeEntry:
 def list_tree(base: BaseRevision, prefix: str) -> list[TreeEntry]:
     """Every entry at the base commit below `prefix`: `ls-tree -r -l -z`, parsed exactly (a path
     may hold spaces, tabs and newlines; only NUL ends it)."""
-    args = ["ls-tree", "-r", "-l", "-z", base.commit]
-    if prefix:
-        args += ["--", prefix]
-    return _entries(base, args)
+    return _entries(base, _listing(base, prefix))
+
+
+def _listing(base: BaseRevision, prefix: str) -> list[str]:
+    return ["ls-tree", "-r", "-l", "-z", base.commit, *(["--", prefix] if prefix else [])]
 
 
 def tree_entry(base: BaseRevision, path: str) -> TreeEntry | None:

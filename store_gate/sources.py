@@ -801,8 +801,8 @@ class GitTree:
         self._excluded = _excluder(exclude)
         self._at = f"at {label}"
         self.max_file_bytes = max_file_bytes
-        prefix = project_root.resolve().relative_to(base.repository).as_posix()
-        self._prefix = "" if prefix == "." else prefix + "/"
+        prefix = git.project_prefix(base, project_root)
+        self._prefix = prefix + "/" if prefix else ""
         self._entries = {
             entry.path[len(self._prefix) :]: entry for entry in git.list_tree(base, self._prefix.rstrip("/"))
         }

@@ -561,3 +561,48 @@ def test_byte_tests_shared_across_processes_give_the_same_findings(gate: Gate, m
     assert outcome() == alone
     assert os.getpid() == parent
     assert scans.count(True) >= 3, "trait candidates, record fields and the structural prefilters were shared"
+
+
+def test_the_base_is_listed_by_git_while_the_project_is_built(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ls-tree` of the base commit starts before the working tree is read (a commit cannot
+    change meanwhile) and its answer is the one used: git is not asked twice. A run that fails
+    before it needs the listing leaves no git process behind."""
+    import subprocess
+
+    from store_gate import git as gitmodule
+
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE)
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-A")
+    git(gate.root, "commit", "-q", "-m", "base")
+    gate.write("src/store.rs", UNDECLARED_COPY)
+    started: list[list[str]] = []
+    ran: list[list[str]] = []
+    real_popen, real_run = subprocess.Popen, subprocess.run
+
+    def popen(args: list[str], **kwargs: object) -> object:
+        started.append(args)
+        return real_popen(args, **kwargs)  # type: ignore[call-overload]
+
+    def run(args: list[str], **kwargs: object) -> object:
+        ran.append(args)
+        return real_run(args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(subprocess, "run", run)
+    base = gitmodule.resolve_base(gate.root, "HEAD", "--base")
+    ran.clear()
+    result = check(load(gate.root / "store-gate.toml"), base=base)
+    assert result.comparison is not None and result.comparison.count("added") == 1
+    assert [a[1:4] for a in started if "ls-tree" in a] == [["--literal-pathspecs", "ls-tree", "-r"]]
+    assert [a for a in ran if "ls-tree" in a] == []
+    assert gitmodule._early == {}
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the build fails")
+
+    monkeypatch.setattr("store_gate.check.build", failing)
+    with pytest.raises(RuntimeError):
+        check(load(gate.root / "store-gate.toml"), base=base)
+    assert gitmodule._early == {}
