@@ -38,8 +38,7 @@ ENVIRONMENT = "STORE_GATE_JOBS"
 
 def workers() -> int:
     """How many processes may share the work: `STORE_GATE_JOBS`, else the CPUs this process may
-    run on that are idle (the one-minute load average, this process included: on a machine busy
-    with other work, a fork only adds its own cost)."""
+    run on that are idle now (on a machine busy with other work, a fork only adds its own cost)."""
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return 1
     configured = os.environ.get(ENVIRONMENT, "").strip()
@@ -52,11 +51,22 @@ def workers() -> int:
         cpus = max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         cpus = max(1, os.cpu_count() or 1)
+    return max(1, min(cpus, round(cpus - _busy()) + 1))
+
+
+def _busy() -> float:
+    """How many processes are running or ready to run now, this one included: the kernel's count
+    (/proc/loadavg's fourth field), not the one-minute average, which still counts a run that
+    ended seconds ago - a benchmark's previous round, a build that just finished."""
     try:
-        busy = os.getloadavg()[0]
+        with open("/proc/loadavg", "rb") as loadavg:
+            return float(loadavg.read().split()[3].split(b"/")[0])
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        return os.getloadavg()[0]
     except OSError:
-        busy = 0.0
-    return max(1, min(cpus, round(cpus - busy) + 1))
+        return 0.0
 
 
 def _shares(weights: Sequence[int], count: int) -> list[list[int]]:

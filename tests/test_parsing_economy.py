@@ -452,6 +452,26 @@ def test_work_is_shared_only_for_large_files(monkeypatch: pytest.MonkeyPatch) ->
     assert not parallel.worth_sharing([12 * 1024] * 10)  # 120 KB: below THRESHOLD
 
 
+@pytest.mark.parametrize(
+    ("loadavg", "expected"), [(b"1.90 1.80 1.70 1/120 99\n", 2), (b"0.00 0.00 0.00 3/120 99\n", 1)]
+)
+def test_work_is_shared_when_cpus_are_idle_now(monkeypatch: pytest.MonkeyPatch, loadavg: bytes, expected: int) -> None:
+    """The processes running now decide, not the one-minute average: one running (this one) on
+    two CPUs shares the work though the last minute was busy; three running do not."""
+    import io
+    import os
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    monkeypatch.delenv("STORE_GATE_JOBS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(parallel, "open", lambda path, mode: io.BytesIO(loadavg), raising=False)
+    assert parallel.workers() == expected
+
+
 def test_work_shared_across_processes_gives_the_same_result(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
     import pickle
