@@ -606,13 +606,16 @@ class SourceCache:
         if not parallel.worth_sharing(weights, scan=True):
             return  # asked file by file, as the caller goes
 
-        def answer(path: str) -> tuple[bool, bool | None]:  # with what the child learnt of the encoding
-            return test(path, names), self._unusual_files.get(path)
+        def answer(path: str) -> tuple[bool, bool | None, SourceProblem | None]:
+            # with what the child learnt of the file: its encoding, and why it cannot be decoded
+            return test(path, names), self._unusual_files.get(path), self.problems.get(path)
 
-        for path, (found, unusual) in zip(todo, parallel.map_files(todo, answer, weights, scan=True)):
+        for path, (found, unusual, problem) in zip(todo, parallel.map_files(todo, answer, weights, scan=True)):
             answers[(path, names)] = found
             if unusual is not None:
                 self._unusual_files[path] = unusual
+            if problem is not None:
+                self.problems.setdefault(path, problem)
 
     def type_round(self, files: list[str], names: frozenset[str]) -> dict[str, TypeDefinition]:
         """The first definition of each of the names in the files, in order (once per list of

@@ -549,6 +549,8 @@ def test_byte_tests_shared_across_processes_give_the_same_findings(gate: Gate, m
     )
     gate.write("src/dialogue.rs", "pub struct Dialogue {\n    pub dialogue_id: String,\n}\n")
     gate.write("src/big.rs", "// " + "x" * 4000 + "\npub trait DialogueStore {}\n")
+    # UTF-16 cut in the middle of a character: only a process that decodes it knows
+    (gate.root / "src" / "cut.rs").write_bytes("pub type Rows = Vec<Dialogue>;\n".encode("utf-16") + b"\x00")
     gate.write("src/jobs/leak.py", "import \uff53qlite3\n")
     gate.write("src/jobs/m.rs", "use rusqlite::Connection;\n")
     for i in range(8):  # files no test wants, shared out with the rest
@@ -561,12 +563,13 @@ def test_byte_tests_shared_across_processes_give_the_same_findings(gate: Gate, m
     alone = outcome()
     assert [(code, path) for code, path, _, _ in alone] == [
         ("SG002", "src/big.rs"),
+        ("SG002", "src/cut.rs"),
         ("SG002", "src/jobs/leak.py"),
         ("SG501", "src/jobs/m.rs"),
         ("SG101", "src/part.rs"),
         ("SG101", "src/store.rs"),
     ]
-    assert "{d.dialogue_id}" in alone[4][3]  # the suggestion read Dialogue's fields (a record test)
+    assert "{d.dialogue_id}" in alone[5][3]  # the suggestion read Dialogue's fields (a record test)
     monkeypatch.setenv("STORE_GATE_JOBS", "2")
     monkeypatch.setattr(parallel, "SCAN_THRESHOLD", 0)
     scans: list[int] = []
