@@ -375,6 +375,13 @@ def objects_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
+def commit_everything(gate: Gate) -> None:
+    """The project as it is, committed: the base of a `--base` run."""
+    git(gate.root, "init", "-q", "-b", "main")
+    git(gate.root, "add", "-A")
+    git(gate.root, "commit", "-q", "-m", "base")
+
+
 def test_base_reads_and_parses_only_the_files_changed_since_it(
     gate: Gate, parses: Parses, objects_read: list[str]
 ) -> None:
@@ -384,9 +391,7 @@ def test_base_reads_and_parses_only_the_files_changed_since_it(
     gate.write("src/store.rs", STORE)
     gate.write("src/leak.rs", "use rusqlite::Connection;\n")
     gate.write("src/keys.rs", "pub struct Row { pk: String }\n")
-    git(gate.root, "init", "-q", "-b", "main")
-    git(gate.root, "add", "-A")
-    git(gate.root, "commit", "-q", "-m", "base")
+    commit_everything(gate)
     objects = {git(gate.root, "rev-parse", f"HEAD:{p}"): p for p in ("store-gate.toml", "src/leak.rs", "src/store.rs")}
     gate.write("src/leak.rs", "use rusqlite::Connection;\nuse rusqlite::Transaction;\n")
     loaded = load(gate.root / "store-gate.toml")
@@ -405,9 +410,7 @@ def test_base_with_no_store_file_changed_reads_nothing_at_the_base(
     gate.manifest(DECLARED, BOUNDED, paths='["src/store.rs"]')
     gate.write("src/store.rs", STORE)
     gate.write("src/leak.rs", "pub fn ok() {}\n")
-    git(gate.root, "init", "-q", "-b", "main")
-    git(gate.root, "add", "-A")
-    git(gate.root, "commit", "-q", "-m", "base")
+    commit_everything(gate)
     gate.write("src/leak.rs", "use rusqlite::Connection;\n")
     result = check(load(gate.root / "store-gate.toml"), base=gitmodule.resolve_base(gate.root, "HEAD", "--base"))
     assert [f.code for f in result.findings] == ["SG501"]
@@ -421,9 +424,7 @@ def test_base_with_no_store_file_changed_reads_nothing_at_the_base(
 def test_base_reads_a_changed_store_at_the_base(gate: Gate) -> None:
     gate.manifest(DECLARED)
     gate.write("src/store.rs", STORE)
-    git(gate.root, "init", "-q", "-b", "main")
-    git(gate.root, "add", "-A")
-    git(gate.root, "commit", "-q", "-m", "base")
+    commit_everything(gate)
     gate.write("src/store.rs", UNDECLARED_COPY)
     from store_gate import git as gitmodule
 
@@ -596,9 +597,7 @@ def test_the_base_is_listed_by_git_while_the_project_is_built(gate: Gate, monkey
 
     gate.manifest(DECLARED)
     gate.write("src/store.rs", STORE)
-    git(gate.root, "init", "-q", "-b", "main")
-    git(gate.root, "add", "-A")
-    git(gate.root, "commit", "-q", "-m", "base")
+    commit_everything(gate)
     gate.write("src/store.rs", UNDECLARED_COPY)
     started: list[list[str]] = []
     ran: list[list[str]] = []
