@@ -92,7 +92,11 @@ def project_prefix(base: BaseRevision, project_root: Path) -> str:
 def start_listing(base: BaseRevision, project_root: Path) -> None:
     """Start `list_tree` of the project's folder now (the commit's files cannot change): git lists
     them while the working tree is checked, on another CPU."""
-    _start(base.repository, "--literal-pathspecs", *_listing(base, project_prefix(base, project_root)))
+    try:
+        prefix = project_prefix(base, project_root)
+    except (OSError, ValueError):
+        return  # not below the repository: the comparison says so when it lists the files
+    _start(base.repository, "--literal-pathspecs", *_listing(base, prefix))
 
 
 def _out(done: subprocess.CompletedProcess[bytes]) -> str:
