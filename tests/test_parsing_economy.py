@@ -631,13 +631,15 @@ def test_the_base_is_listed_by_git_while_the_project_is_built(gate: Gate, monkey
     assert gitmodule._early == {}
 
 
+@pytest.mark.parametrize(("call", "error"), [("fork", 11), ("pipe", 24)])  # EAGAIN, EMFILE
 def test_byte_tests_where_no_child_process_can_be_started_are_answered_here(
-    gate: Gate, monkeypatch: pytest.MonkeyPatch
+    gate: Gate, monkeypatch: pytest.MonkeyPatch, call: str, error: int
 ) -> None:
     """A machine that refuses another process (a container's pids limit, `ulimit -u`, no memory
-    for the fork) makes `os.fork` fail: the gate does the shares itself and gives the findings
-    of one process, never an internal error."""
-    import errno
+    for the fork) or another pipe (no file descriptor left) makes `os.fork` or `os.pipe` fail:
+    the gate does the shares itself and gives the findings of one process, never an internal
+    error."""
+    import os
     import sys
 
     from store_gate import parallel
@@ -675,9 +677,9 @@ def test_byte_tests_where_no_child_process_can_be_started_are_answered_here(
 
     def refused() -> int:
         attempts.append(1)
-        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+        raise OSError(error, os.strerror(error))
 
-    monkeypatch.setattr(parallel.os, "fork", refused)
+    monkeypatch.setattr(parallel.os, call, refused)
     assert outcome() == alone
     assert len(attempts) >= 3  # trait candidates, record fields, the structural prefilters, parsing
 
