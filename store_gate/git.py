@@ -37,6 +37,8 @@ def _git(cwd: Path, *args: str, input_bytes: bytes | None = None) -> subprocess.
         )
     except FileNotFoundError:
         raise UsageError("--base needs git, which is not installed or not on PATH") from None
+    except OSError as exc:  # a pids limit, no memory: one line, not an internal error
+        raise UsageError(f"--base needs git, which could not be started ({exc.strerror or exc})") from None
 
 
 def _environment() -> dict[str, str]:  # read at each start: tests change os.environ

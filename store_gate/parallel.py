@@ -14,10 +14,12 @@ processes).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
-from typing import Callable, TypeVar
+from typing import Callable, NoReturn, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -101,43 +103,79 @@ def map_files(
     count = min(workers(), len(items))
     shares = _shares(weights, count)
     children: list[tuple[int, int, list[int]]] = []  # (pid, read end, share)
-    for share in shares[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: its share, pickled down the pipe, then gone without cleanup
-            os.close(read_end)
-            status = 0
+    own = list(shares[0])
+    try:
+        for position, share in enumerate(shares[1:], start=1):
             try:
-                payload = pickle.dumps([work(items[i]) for i in share], protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:
-                payload, status = b"", 1
-            try:
-                view = memoryview(payload)
-                while view:
-                    written = os.write(write_end, view)
-                    view = view[written:]
-            except BaseException:
-                status = 1
-            os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end, share))
-    results: dict[int, Result] = {i: work(items[i]) for i in shares[0]}
-    for pid, read_end, share in children:
-        chunks = []
-        while True:
-            chunk = os.read(read_end, 1 << 20)
-            if not chunk:
+                read_end, write_end = os.pipe()
+            except OSError:  # no file descriptor left: this process does the rest
+                own += [i for rest in shares[position:] for i in rest]
                 break
-            chunks.append(chunk)
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-        answer: list[Result] | None = None
-        if os.waitstatus_to_exitcode(status) == 0:
             try:
-                answer = pickle.loads(b"".join(chunks))
-            except Exception:
-                answer = None
-        if answer is None or len(answer) != len(share):
-            answer = [work(items[i]) for i in share]  # the child failed: nothing of it is trusted
-        results.update(zip(share, answer))
+                pid = os.fork()
+            except OSError:  # no process to be had (a pids limit, no memory): this process does the rest
+                os.close(read_end)
+                os.close(write_end)
+                own += [i for rest in shares[position:] for i in rest]
+                break
+            if pid == 0:  # the child: its share, pickled down the pipe, then gone without cleanup
+                _child(items, work, share, read_end, write_end)
+            os.close(write_end)
+            children.append((pid, read_end, share))
+        results: dict[int, Result] = {i: work(items[i]) for i in sorted(own)}
+        while children:
+            pid, read_end, share = children[0]
+            chunks = []
+            while True:
+                chunk = os.read(read_end, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            os.close(read_end)
+            children[0] = (pid, -1, share)  # closed: only to be reaped
+            _, status = os.waitpid(pid, 0)
+            children.pop(0)
+            answer: list[Result] | None = None
+            if os.waitstatus_to_exitcode(status) == 0:
+                try:
+                    answer = pickle.loads(b"".join(chunks))
+                except Exception:
+                    answer = None
+            if answer is None or len(answer) != len(share):
+                answer = [work(items[i]) for i in share]  # the child failed: nothing of it is trusted
+            results.update(zip(share, answer))
+    finally:  # this process failed (an interrupt, an error in its share): no child is left behind
+        for pid, read_end, _ in children:
+            if read_end >= 0:
+                os.close(read_end)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
     return [results[i] for i in range(len(items))]
+
+
+def _child(
+    items: Sequence[Item], work: Callable[[Item], Result], share: list[int], read_end: int, write_end: int
+) -> NoReturn:
+    """In a forked child: its share's results, pickled down the pipe; never returns (nothing
+    raised here may run on in the parent's code)."""
+    import pickle
+
+    status = 1
+    try:
+        os.close(read_end)
+        try:
+            payload = pickle.dumps([work(items[i]) for i in share], protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            payload = b""
+        else:
+            status = 0
+        view = memoryview(payload)
+        while view:
+            written = os.write(write_end, view)
+            view = view[written:]
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)

@@ -194,6 +194,25 @@ def test_a_folder_outside_git_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "is not inside a git repository" in result.stderr
 
 
+def test_a_git_the_system_cannot_start_is_one_clear_line(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git installed but not startable (a container's pids limit, no memory for the process):
+    --base says so in one line (exit 2), not an internal error; nothing is left started early."""
+    import errno
+
+    from store_gate import git as gitmodule
+    from store_gate.errors import UsageError
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(subprocess, "run", refused)
+    monkeypatch.setattr(subprocess, "Popen", refused)
+    with pytest.raises(UsageError) as raised:
+        gitmodule.choose_base(repo.root, "main")
+    assert str(raised.value) == "--base needs git, which could not be started (Resource temporarily unavailable)"
+    assert gitmodule._early == {}
+
+
 def test_a_shallow_clone_without_the_merge_base_says_to_fetch_history(repo: Repo, tmp_path: Path) -> None:
     git(repo.root, "checkout", "-q", "-b", "feature")
     repo.store(LEGACY_METHODS + NEW_METHOD)

@@ -628,3 +628,97 @@ def test_the_base_is_listed_by_git_while_the_project_is_built(gate: Gate, monkey
     with pytest.raises(RuntimeError):
         check(load(gate.root / "store-gate.toml"), base=base)
     assert gitmodule._early == {}
+
+
+@pytest.mark.parametrize(("call", "error"), [("fork", 11), ("pipe", 24)])  # EAGAIN, EMFILE
+def test_byte_tests_where_no_child_process_can_be_started_are_answered_here(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch, call: str, error: int
+) -> None:
+    """A machine that refuses another process (a container's pids limit, `ulimit -u`, no memory
+    for the fork) or another pipe (no file descriptor left) makes `os.fork` or `os.pipe` fail:
+    the gate does the shares itself and gives the findings of one process, never an internal
+    error."""
+    import os
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    gate.manifest(
+        extra='\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.sqlite]\nallow = ["src/backend/**"]\n'
+    )
+    gate.write(
+        "src/store.rs", "pub trait DialogueStore: Part {\n    fn put_dialogue(&self, d: &Dialogue) -> Result<()>;\n}\n"
+    )
+    gate.write("src/part.rs", "pub trait Part {\n    fn rows(&self) -> Result<Rows>;\n}\n")
+    gate.write(
+        "src/rows.rs", "pub type Rows = Vec<Dialogue>;\npub struct Dialogue {\n    pub dialogue_id: String,\n}\n"
+    )
+    gate.write("src/jobs/m.rs", "use rusqlite::Connection;\n")
+    for i in range(4):
+        gate.write(f"src/other{i}.rs", f"pub fn f{i}() {{}}\n")
+
+    def outcome() -> list[tuple[str, str, int, str]]:
+        return [(f.code, f.path, f.line, f.message) for f in gate.findings()]
+
+    monkeypatch.setenv("STORE_GATE_JOBS", "1")
+    alone = outcome()
+    assert [(code, path, line) for code, path, line, _ in alone] == [
+        ("SG501", "src/jobs/m.rs", 1),
+        ("SG101", "src/part.rs", 2),
+        ("SG101", "src/store.rs", 2),
+    ]
+    monkeypatch.setenv("STORE_GATE_JOBS", "3")
+    for threshold in ("SCAN_THRESHOLD", "THRESHOLD", "MIN_AVERAGE"):
+        monkeypatch.setattr(parallel, threshold, 0)
+    attempts: list[int] = []
+
+    def refused() -> int:
+        attempts.append(1)
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(parallel.os, call, refused)
+    assert outcome() == alone
+    assert len(attempts) >= 3  # trait candidates, record fields, the structural prefilters, parsing
+
+
+def test_children_are_not_left_behind_when_this_process_fails_its_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error in this process's own share (an interrupt, a recursion too deep) leaves no child
+    process running or unreaped, and no pipe open."""
+    import os
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    monkeypatch.setenv("STORE_GATE_JOBS", "3")
+    monkeypatch.setattr(parallel, "SCAN_THRESHOLD", 0)
+    parent = os.getpid()
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def forking() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    def work(item: int) -> int:
+        if os.getpid() == parent:
+            raise RecursionError("too deep")
+        import time
+
+        time.sleep(5)  # a long share: the parent must not wait for it
+        return item
+
+    monkeypatch.setattr(parallel.os, "fork", forking)
+    open_before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(RecursionError):
+        parallel.map_files([0, 1, 2], work, [1, 1, 1], scan=True)
+    assert len(forked) == 2
+    for pid in forked:
+        with pytest.raises(ChildProcessError):  # reaped already: no zombie
+            os.waitpid(pid, os.WNOHANG)
+    assert len(os.listdir("/proc/self/fd")) == open_before
