@@ -53,7 +53,25 @@ def workers() -> int:
         cpus = max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         cpus = max(1, os.cpu_count() or 1)
+    cpus = min(cpus, _quota() or cpus)
     return max(1, min(cpus, round(cpus - _busy()) + 1))
+
+
+def _quota() -> int | None:
+    """The CPUs this process's cgroup may use in all (cgroup v2 `cpu.max`; a container held to 2
+    CPUs on a 64-CPU host), rounded up; None when it is not limited or cannot be read."""
+    try:
+        with open("/proc/self/cgroup", "rb") as own:
+            folder = next((line[3:].strip() for line in own.read().splitlines() if line.startswith(b"0::")), None)
+        if folder is None:
+            return None
+        with open(b"/sys/fs/cgroup" + folder.rstrip(b"/") + b"/cpu.max", "rb") as limit:
+            quota, period = limit.read().split()[:2]
+        if quota == b"max":
+            return None
+        return max(1, -(-int(quota) // max(1, int(period))))
+    except (OSError, ValueError):
+        return None
 
 
 def _busy() -> float:

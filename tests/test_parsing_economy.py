@@ -469,7 +469,34 @@ def test_work_is_shared_when_cpus_are_idle_now(monkeypatch: pytest.MonkeyPatch, 
         pytest.skip("the work is shared only on Linux (fork)")
     monkeypatch.delenv("STORE_GATE_JOBS", raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(parallel, "open", lambda path, mode: io.BytesIO(loadavg), raising=False)
+    files = {"/proc/loadavg": loadavg, "/proc/self/cgroup": b"0::/\n", b"/sys/fs/cgroup/cpu.max": b"max 100000\n"}
+    monkeypatch.setattr(parallel, "open", lambda path, mode: io.BytesIO(files[path]), raising=False)
+    assert parallel.workers() == expected
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "expected"), [(b"max 100000\n", 8), (b"200000 100000\n", 2), (b"50000 100000\n", 1)]
+)
+def test_work_is_shared_by_no_more_processes_than_the_cgroup_allows(
+    monkeypatch: pytest.MonkeyPatch, cpu_max: bytes, expected: int
+) -> None:
+    """A container held to 2 CPUs on an 8-CPU host forks no more than 2 processes (cgroup v2)."""
+    import io
+    import os
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    monkeypatch.delenv("STORE_GATE_JOBS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)))
+    files = {
+        "/proc/loadavg": b"0.00 0.00 0.00 1/120 99\n",
+        "/proc/self/cgroup": b"0::/kubepods/pod1/c1\n",
+        b"/sys/fs/cgroup/kubepods/pod1/c1/cpu.max": cpu_max,
+    }
+    monkeypatch.setattr(parallel, "open", lambda path, mode: io.BytesIO(files[path]), raising=False)
     assert parallel.workers() == expected
 
 
