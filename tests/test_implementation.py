@@ -732,3 +732,54 @@ def test_a_partiql_statement_is_an_operation_to_compare(gate: Gate) -> None:
     assert gate.only("SG701").message.startswith(
         "DialogueStore.by_category: the implementation issues ExecuteStatement but the declaration says Query"
     )
+
+
+def test_backend_files_read_in_child_processes_give_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large backend is parsed in child processes too: what each file's reader finds (a call to
+    another index, SG702) and what it cannot read (a syntax error, SG002) come back the same."""
+    import sys
+
+    from store_gate import parallel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the work is shared only on Linux (fork)")
+    root = tmp_path / "blue"
+    shutil.copytree(EXAMPLES / "blue", root)
+    manifest = root / "store-gate.toml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            'allow = ["src/backend/dynamodb.rs"]', 'allow = ["src/backend/d*.rs"]'
+        ),
+        encoding="utf-8",
+    )
+    backend = root / RUST
+    backend.write_text(
+        backend.read_text(encoding="utf-8").replace('.index_name("ByTime")', '.index_name("Inverted")'),
+        encoding="utf-8",
+    )
+    (root / "src/backend/dynamodb_extra.rs").write_text(
+        "impl DialogueStore for Extra {\n    async fn get_adr(&self) { let x = ; }\n}\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("STORE_GATE_JOBS", "1")
+    alone = findings_of(root)
+    assert alone == [
+        ("SG702", RUST, "DialogueReads.list_verdicts_since"),
+        ("SG002", "src/backend/dynamodb_extra.rs", "None.None"),
+        ("SG704", "src/store/mod.rs", "DialogueStore.get_adr"),
+    ]
+    monkeypatch.setenv("STORE_GATE_JOBS", "2")
+    monkeypatch.setattr(parallel, "THRESHOLD", 0)
+    monkeypatch.setattr(parallel, "MIN_AVERAGE", 0)
+    shared: list[list[object]] = []
+    real_map = parallel.map_files
+
+    def mapping(items, work, weights, scan=False):  # type: ignore[no-untyped-def]
+        if parallel.worth_sharing(weights, scan):
+            shared.append(list(items))
+        return real_map(items, work, weights, scan)
+
+    monkeypatch.setattr(parallel, "map_files", mapping)
+    assert findings_of(root) == alone
+    assert [RUST, "src/backend/dynamodb_extra.rs"] in shared, "the backend files were shared"

@@ -79,7 +79,41 @@ def _backend_files(project: Project) -> tuple[tuple[str, ...], list[str]]:
 
 def _implementations(project: Project, files: list[str]) -> tuple[list[Implementation], list[SourceProblem]]:
     """The implementations in the backend files, and SG002 for a backend file the gate cannot
-    read or parse (a call hidden in a syntax error must not pass as absent)."""
+    read or parse (a call hidden in a syntax error must not pass as absent). Each file is read
+    here; those that name a governed trait or method are parsed - in child processes too, when
+    there is enough to parse."""
+    from store_gate import parallel
+    from store_gate.languages import language_of
+
+    traits = frozenset(project.governed_trait_names)
+    governed = frozenset(m.name for m in project.methods)
+    needles = [name.encode() for name in sorted(traits | governed)]
+    reported = frozenset(p.location.path for p in project.problems if p.code == "SG002")
+    problems: list[SourceProblem] = []
+    named: list[str] = []
+    for path in files:
+        data = project.sources.utf8(path)  # a UTF-16 file's names are not its bytes
+        text = project.sources.text(path) if data else None
+        if path in project.sources.problems:
+            if path not in reported:
+                problems.append(project.sources.problems[path])
+            continue
+        if language_of(path) is not None and text is not None and any(n in data for n in needles):
+            named.append(path)
+    found: list[Implementation] = []
+    weights = [len(project.sources.data(path)) for path in named]
+    for implementations, unparsed in parallel.map_files(
+        named, lambda path: _read_backend(project, path, traits, governed, reported), weights
+    ):
+        found += implementations
+        problems += unparsed
+    return found, problems
+
+
+def _read_backend(
+    project: Project, path: str, traits: frozenset[str], governed: frozenset[str], reported: frozenset[str]
+) -> tuple[list[Implementation], list[SourceProblem]]:
+    """One backend file's implementations, and SG002 for a syntax error in it."""
     from ast_grep_py import SgRoot
 
     from store_gate.extract import backend
@@ -87,42 +121,30 @@ def _implementations(project: Project, files: list[str]) -> tuple[list[Implement
     from store_gate.extract.sgnodes import first_syntax_problem
     from store_gate.languages import language_of
 
-    traits = frozenset(project.governed_trait_names)
-    governed = frozenset(m.name for m in project.methods)
-    reported = {p.location.path for p in project.problems if p.code == "SG002"}
-    found: list[Implementation] = []
+    language = language_of(path)
+    text = project.sources.text(path)
+    assert language is not None and text is not None  # only such files are read here
+    key = (path, language.name)
+    if key not in project.sources.parsed:
+        project.sources.parsed[key] = SgRoot(text, language.name).root()
+    root = project.sources.parsed[key]
     problems: list[SourceProblem] = []
-    for path in files:
-        language = language_of(path)
-        data = project.sources.utf8(path)  # a UTF-16 file's names are not its bytes
-        text = project.sources.text(path) if data else None
-        if path in project.sources.problems:
-            if path not in reported:
-                problems.append(project.sources.problems[path])
-            continue
-        if language is None or text is None or not any(t.encode() in data for t in traits | governed):
-            continue
-        key = (path, language.name)
-        if key not in project.sources.parsed:
-            project.sources.parsed[key] = SgRoot(text, language.name).root()
-        root = project.sources.parsed[key]
-        syntax = first_syntax_problem(root, path) if path not in reported else None
-        if syntax is not None:
-            problems.append(
-                SourceProblem(
-                    "SG002",
-                    syntax.location,
-                    syntax.message.replace(
-                        "the gate cannot see the methods it may hide",
-                        "the gate cannot see the DynamoDB calls it may hide",
-                    ),
-                )
+    syntax = first_syntax_problem(root, path) if path not in reported else None
+    if syntax is not None:
+        problems.append(
+            SourceProblem(
+                "SG002",
+                syntax.location,
+                syntax.message.replace(
+                    "the gate cannot see the methods it may hide",
+                    "the gate cannot see the DynamoDB calls it may hide",
+                ),
             )
-        try:
-            found += backend.read(path, root, language.name, traits, governed)
-        except RecursionError:
-            continue  # nested past the walker: the methods it holds are reported not found (SG704)
-    return found, problems
+        )
+    try:
+        return backend.read(path, root, language.name, traits, governed), problems
+    except RecursionError:
+        return [], problems  # nested past the walker: the methods it holds are reported not found (SG704)
 
 
 def _supertraits(project: Project) -> dict[str, set[str]]:
