@@ -1927,3 +1927,321 @@ def test_a_path_waiver_added_with_the_files_it_waives_lists_three_of_them_and_ho
         "waiver of SG501 for path src/jobs/** was added in this change with what it waives (src/jobs/a.py, "
         f"src/jobs/b.py, src/jobs/c.py): {rest}"
     ]
+
+
+# SG601 and SG602: which items a write changes and counts (store_gate/rules/copies.py) ------------
+
+COPIES = """
+[entity.Recommendation]
+pk = "DIALOGUE#{dialogue_id}"
+sk = "RECOMMENDATION#{recommendation_id}"
+attributes = ["title", "text"]
+
+[entity.Verdict]
+pk = "DIALOGUE#{dialogue_id}"
+sk = "VERDICT#{verdict_id}"
+attributes = ["status", "recommendation_ids"]
+
+[entity.Verdict.copies]
+recommendation_titles = { from = "Recommendation.title", via = "recommendation_ids" }
+"""
+
+COPYING_STORE = """
+pub trait DialogueStore {
+    fn put_recommendation(&self, dialogue_id: &str, recommendation_id: &str, verdict_id: &str, round: &str) -> Result<()>;
+}
+"""
+
+
+def item(op: str, entity: str, key: str) -> str:
+    return f'    {{ op = "{op}", entity = "{entity}", key = {{ {key} }} }},\n'
+
+
+RECOMMENDATION_KEY = 'pk = "DIALOGUE#{dialogue_id}", sk = "RECOMMENDATION#{recommendation_id}"'
+VERDICT_KEY = 'pk = "DIALOGUE#{dialogue_id}", sk = "VERDICT#{verdict_id}"'
+ROUND_KEY = 'pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}"'
+DIALOGUE_KEY = 'pk = "DIALOGUE#{dialogue_id}", sk = "META"'
+
+
+def copying(gate: Gate, pattern: str, extra: str = "") -> list[tuple[str, str]]:
+    gate.manifest(f"\n[access.DialogueStore.put_recommendation]\n{pattern}", COPIES + extra)
+    gate.write("src/store.rs", COPYING_STORE)
+    return seen(gate.findings())
+
+
+def transaction(*items: str) -> str:
+    return 'op = "TransactWriteItems"\nitems = [\n' + "".join(items) + "]\n"
+
+
+def test_a_condition_check_is_an_item_of_a_transaction_write(gate: Gate) -> None:
+    """A bug: the manifest refused the ConditionCheck the README lists among a TransactWriteItems'
+    items (exit 2), so no pattern that checks a condition in its transaction could be declared."""
+    pattern = transaction(item("PutItem", "Round", ROUND_KEY), item("ConditionCheck", "Dialogue", DIALOGUE_KEY))
+    assert copying(gate, pattern) == []
+
+
+def test_a_condition_check_is_no_operation_of_its_own_nor_an_item_of_a_batch(gate: Gate) -> None:
+    operations = (
+        "'GetItem', 'BatchGetItem', 'TransactGetItems', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', "
+        "'BatchWriteItem', 'TransactWriteItems', 'Scan', 'ExecuteStatement', 'BatchExecuteStatement', "
+        "'ExecuteTransaction', 'CreateTable', 'DescribeTable', 'UpdateTable', 'DeleteTable', 'ListTables', "
+        "'UpdateTimeToLive', 'DescribeTimeToLive', 'DescribeContinuousBackups', 'UpdateContinuousBackups', "
+        "'CreateBackup', 'TagResource' or 'none'"
+    )
+    batch = 'op = "BatchWriteItem"\nitems = [\n' + item("ConditionCheck", "Dialogue", DIALOGUE_KEY) + "]\n"
+    for pattern, problem in (
+        (
+            f'op = "ConditionCheck"\nentity = "Dialogue"\nkey = {{ {DIALOGUE_KEY} }}\n',
+            f'.op: Input should be {operations} (got "ConditionCheck")',
+        ),
+        (batch, ": items[0]: an item of BatchWriteItem is one of PutItem, DeleteItem"),
+    ):
+        with pytest.raises(ConfigError) as raised:
+            copying(gate, pattern)
+        assert [(p.key, p.message) for p in raised.value.problems] == [
+            ("access.DialogueStore.put_recommendation" + problem.split(":", 1)[0], problem.split(": ", 1)[1])
+        ]
+
+
+def test_sg601_maintains_with_only_a_condition_check_on_the_holder_writes_no_copy(gate: Gate) -> None:
+    pattern = transaction(
+        item("PutItem", "Recommendation", RECOMMENDATION_KEY), item("ConditionCheck", "Verdict", VERDICT_KEY)
+    )
+    assert copying(gate, pattern + 'maintains = ["Verdict.recommendation_titles"]\nfanout = 3\n') == [
+        (
+            "SG601",
+            'DialogueStore.put_recommendation declares maintains = ["Verdict.recommendation_titles"] but writes no '
+            'Verdict item in the same TransactWriteItems; make it op = "TransactWriteItems" with an UpdateItem on '
+            'entity Verdict, or let a stream handler update the copies (stream = "...")',
+        )
+    ]
+
+
+def test_sg601_a_transaction_that_puts_the_source_and_then_another_entity_changes_the_source(gate: Gate) -> None:
+    pattern = transaction(item("PutItem", "Recommendation", RECOMMENDATION_KEY), item("PutItem", "Round", ROUND_KEY))
+    assert copying(gate, pattern) == [
+        (
+            "SG601",
+            "DialogueStore.put_recommendation changes Recommendation.title, which Verdict.recommendation_titles "
+            "copies (via Verdict.recommendation_ids), and does not update the copies: write them in the same "
+            'TransactWriteItems (an UpdateItem on Verdict, maintains = ["Verdict.recommendation_titles"]) or name a '
+            'stream handler that does (stream = "...", [handler.<name>] maintains = ["Verdict.recommendation_titles"])',
+        )
+    ]
+
+
+def test_sg602_every_item_of_a_transaction_counts_toward_the_budget_condition_checks_too(gate: Gate) -> None:
+    pattern = transaction(item("PutItem", "Round", ROUND_KEY), item("ConditionCheck", "Dialogue", DIALOGUE_KEY))
+    assert copying(gate, pattern, "\n[budgets]\nmax_write_fanout = 1\n") == [
+        (
+            "SG602",
+            "DialogueStore.put_recommendation writes 2 items per call (2 of its own + 0 copies), over [budgets] "
+            "max_write_fanout = 1: move the copies to a stream handler, copy less, or raise the budget",
+        )
+    ]
+
+
+def test_sg602_an_item_per_item_read_adds_to_the_items_written_before_it(gate: Gate) -> None:
+    pattern = (
+        'steps = [\n  { op = "Query", entity = "Verdict", key = { pk = "DIALOGUE#{dialogue_id}", '
+        'sk = { begins_with = "VERDICT#" } }, limit = 20 },\n'
+        '  { op = "TransactWriteItems", items = [\n'
+        + item("PutItem", "Round", ROUND_KEY)
+        + item("UpdateItem", "Verdict", 'pk = "{item.pk}", sk = "{item.sk}"')
+        + "  ] },\n]\n"
+    )
+    assert copying(gate, pattern, "\n[budgets]\nmax_write_fanout = 20\n") == [
+        (
+            "SG602",
+            "DialogueStore.put_recommendation writes 21 items per call (21 of its own + 0 copies), over [budgets] "
+            "max_write_fanout = 20: move the copies to a stream handler, copy less, or raise the budget",
+        )
+    ]
+
+
+def test_a_transaction_of_no_steps_keyed_on_an_earlier_item_binds_nothing_and_writes_one_item(gate: Gate) -> None:
+    pattern = transaction(item("UpdateItem", "Round", 'pk = "{item.pk}", sk = "{item.sk}"'))
+    unbound = (
+        "binds to no parameter (parameters: dialogue_id, recommendation_id, verdict_id, round); rename it to a "
+        "parameter, or add the parameter"
+    )
+    assert copying(gate, pattern) == [
+        ("SG206", f'DialogueStore.put_recommendation (item 1): placeholder {{item.pk}} in key "pk" {unbound}'),
+        ("SG206", f'DialogueStore.put_recommendation (item 1): placeholder {{item.sk}} in key "sk" {unbound}'),
+        (
+            "SG306",
+            'DialogueStore.put_recommendation (item 1): key pk = "{item.pk}" does not fit entity Round\'s '
+            'pk = "DIALOGUE#{dialogue_id}"; write it in the entity\'s layout',
+        ),
+        (
+            "SG306",
+            'DialogueStore.put_recommendation (item 1): key sk = "{item.sk}" does not fit entity Round\'s '
+            'sk = "ROUND#{round}"; write it in the entity\'s layout',
+        ),
+    ]
+
+
+# SG303: each difference between the manifest's table and the infrastructure's (rules/layout.py) --
+
+DRIFTING_INFRA = """
+Resources:
+  Dialogues:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: dialogues-prod
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - { AttributeName: pk, AttributeType: S }
+        - { AttributeName: sk, AttributeType: S }
+        - { AttributeName: gsi1pk, AttributeType: S }
+        - { AttributeName: gsi1sk, AttributeType: S }
+        - { AttributeName: g3pk, AttributeType: S }
+        - { AttributeName: g3sk, AttributeType: N }
+        - { AttributeName: at, AttributeType: S }
+      KeySchema:
+        - { AttributeName: pk, KeyType: HASH }
+        - { AttributeName: sk, KeyType: RANGE }
+      TimeToLiveSpecification: { AttributeName: expires_at, Enabled: true }
+      GlobalSecondaryIndexes:
+        - IndexName: GSI1
+          KeySchema: [{ AttributeName: gsi1pk, KeyType: HASH }, { AttributeName: gsi1sk, KeyType: RANGE }]
+          Projection: { ProjectionType: KEYS_ONLY }
+        - IndexName: GSI3
+          KeySchema: [{ AttributeName: g3pk, KeyType: HASH }, { AttributeName: g3sk, KeyType: RANGE }]
+          Projection: { ProjectionType: INCLUDE, NonKeyAttributes: [title] }
+      LocalSecondaryIndexes:
+        - IndexName: ByTime
+          KeySchema: [{ AttributeName: pk, KeyType: HASH }, { AttributeName: at, KeyType: RANGE }]
+          Projection: { ProjectionType: ALL }
+"""
+
+DRIFTING_TABLE = """
+[table]
+from = "infra/template.yaml"
+resource = "Dialogues"
+name = "dialogues-dev"
+partition_key = { name = "id", type = "S" }
+sort_key = { name = "sk", type = "N" }
+ttl = "expires"
+
+[table.gsi.GSI1]
+partition_keys = [{ name = "tenant", type = "S" }, { name = "device", type = "S" }]
+sort_key = { name = "gsi1sk", type = "N" }
+projection = "ALL"
+
+[table.gsi.GSI2]
+partition_key = { name = "gsi2pk", type = "S" }
+
+[table.gsi.ByTime]
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "at", type = "S" }
+"""
+
+PLAIN_INFRA = """
+Resources:
+  Dialogues:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: dialogues
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - { AttributeName: pk, AttributeType: S }
+        - { AttributeName: sk, AttributeType: S }
+      KeySchema:
+        - { AttributeName: pk, KeyType: HASH }
+        - { AttributeName: sk, KeyType: RANGE }
+"""
+
+
+def drift(gate: Gate, infra: str, table: str) -> list[tuple[str, int, str]]:
+    gate.write("infra/template.yaml", infra)
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.manifest(table=table)
+    return [(f.code, f.line, f.message) for f in gate.findings()]
+
+
+def test_sg303_names_every_difference_of_the_table_and_its_indexes_at_its_key(gate: Gate) -> None:
+    found = drift(gate, DRIFTING_INFRA, DRIFTING_TABLE)
+    manifest, infra = "in store-gate.toml", "in infra/template.yaml"
+    assert found == [
+        (
+            "SG303",
+            gate.line_of("from = "),
+            'table drift: infra/template.yaml defines GSI "GSI3" (g3pk (S) / g3sk (N), projection INCLUDE '
+            "['title']), which store-gate.toml does not declare",
+        ),
+        (
+            "SG303",
+            gate.line_of("name = "),
+            f'table drift: the table name is "dialogues-dev" {manifest} but "dialogues-prod" {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "id", type = "S" }'),
+            f"table drift: the partition key is id (S) {manifest} but pk (S) {infra}",
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "sk", type = "N" }'),
+            f"table drift: the sort key is sk (N) {manifest} but sk (S) {infra}",
+        ),
+        (
+            "SG303",
+            gate.line_of("ttl = "),
+            f'table drift: Time to Live is "expires" {manifest} but "expires_at" {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of("[table.gsi.GSI1]"),
+            f'table drift: GSI "GSI1" partition key is tenant (S) + device (S) {manifest} but gsi1pk (S) {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "gsi1sk"'),
+            f'table drift: GSI "GSI1" sort key is gsi1sk (N) {manifest} but gsi1sk (S) {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of('projection = "ALL"'),
+            f'table drift: GSI "GSI1" projection is ALL {manifest} but KEYS_ONLY {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of("[table.gsi.GSI2]"),
+            'table drift: GSI "GSI2" is declared in store-gate.toml but infra/template.yaml does not define it: '
+            "access patterns on it would fail in production",
+        ),
+        (
+            "SG303",
+            gate.line_of("[table.gsi.ByTime]"),
+            f'table drift: index "ByTime" is a GSI {manifest} but a LSI {infra}',
+        ),
+    ]
+
+
+def test_sg303_a_sort_key_and_a_time_to_live_on_one_side_only(gate: Gate) -> None:
+    table = '[table]\nfrom = "infra/template.yaml"\npartition_key = { name = "pk", type = "S" }\nttl = "expires"\n'
+    assert drift(gate, PLAIN_INFRA, table) == [
+        (
+            "SG303",
+            gate.line_of("[table]"),
+            "table drift: the sort key is absent in store-gate.toml but sk (S) in infra/template.yaml",
+        ),
+        (
+            "SG303",
+            gate.line_of("ttl = "),
+            'table drift: Time to Live is "expires" in store-gate.toml but not enabled in infra/template.yaml',
+        ),
+    ]
+
+
+def test_sg303_a_table_read_from_the_infrastructure_alone_is_compared_on_its_time_to_live(gate: Gate) -> None:
+    table = '[table]\nfrom = "infra/template.yaml"\nttl = "expires"\n'
+    assert drift(gate, DRIFTING_INFRA, table) == [
+        (
+            "SG303",
+            gate.line_of("ttl = "),
+            'table drift: Time to Live is "expires" in store-gate.toml but "expires_at" in infra/template.yaml',
+        )
+    ]
+    assert drift(gate, DRIFTING_INFRA, table.replace('"expires"', '"expires_at"')) == []
