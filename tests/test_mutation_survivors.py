@@ -2245,3 +2245,203 @@ def test_sg303_a_table_read_from_the_infrastructure_alone_is_compared_on_its_tim
         )
     ]
     assert drift(gate, DRIFTING_INFRA, table.replace('"expires"', '"expires_at"')) == []
+
+
+# SG306: every key of a pattern against the layout of its entity (rules/layout.py) ---------------
+
+ROUNDS_STEP = (
+    '{ op = "Query", entity = "Round", key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }, limit = 25 }'
+)
+LAYOUT_CASES = {
+    "by_entity_name": (
+        f"steps = [\n  {ROUNDS_STEP},\n"
+        '  { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
+        '  { op = "DeleteItem", entity = "Round", key = { pk = "{Round.pk}", sk = "{Round.sk}" } },\n]\n'
+    ),
+    "by_another_attribute": (
+        f"steps = [\n  {ROUNDS_STEP},\n"
+        '  { op = "GetItem", entity = "Round", key = { pk = "{item.sk}", sk = "SUMMARY" } },\n]\n'
+    ),
+    "missing_then_wrong": (
+        'op = "Query"\nindex = "ByTime"\nentity = "Dialogue"\nkey = { lsi1sk = "AT#{id}", pk = "WRONG#{id}" }\n'
+        "limit = 5\n"
+    ),
+    "prefix_only": 'op = "GetItem"\nentity = "Round"\nkey = { pk = "DIALOGUE#{id}", sk = "ROUND" }\n',
+}
+
+
+def test_sg306_checks_each_key_in_full_and_skips_only_the_keys_an_earlier_steps_item_of_its_entity_carries(
+    gate: Gate,
+) -> None:
+    gate.manifest("".join(f"\n[access.DialogueStore.{name}]\n{pattern}" for name, pattern in LAYOUT_CASES.items()))
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        + "".join(f"    fn {name}(&self, id: &str) -> Result<()>;\n" for name in LAYOUT_CASES)
+        + "}\n",
+    )
+    fix = "write it in the entity's layout"
+    assert seen(gate.findings()) == [
+        (
+            "SG306",
+            'DialogueStore.by_another_attribute (step 2): key pk = "{item.sk}" does not fit entity Round\'s '
+            f'pk = "DIALOGUE#{{dialogue_id}}"; {fix}',
+        ),
+        (
+            "SG306",
+            'DialogueStore.by_another_attribute (step 2): key sk = "SUMMARY" does not fit entity Round\'s '
+            f'sk = "ROUND#{{round}}"; {fix}',
+        ),
+        (
+            "SG306",
+            'DialogueStore.missing_then_wrong: key "lsi1sk" is not part of entity Dialogue\'s layout '
+            "(it has: gsi1pk, gsi1sk, pk, sk)",
+        ),
+        (
+            "SG306",
+            'DialogueStore.missing_then_wrong: key pk = "WRONG#{id}" does not fit entity Dialogue\'s '
+            f'pk = "DIALOGUE#{{dialogue_id}}"; {fix}',
+        ),
+        (
+            "SG306",
+            f'DialogueStore.prefix_only: key sk = "ROUND" does not fit entity Round\'s sk = "ROUND#{{round}}"; {fix}',
+        ),
+    ]
+
+
+def test_sg306_an_inline_declaration_naming_no_entity_of_the_manifest_lists_the_entities(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        'pub trait DialogueStore {\n    /// @access { op = "GetItem", entity = "Dialog", '
+        'key = { pk = "DIALOGUE#{id}", sk = "META" } }\n    fn get(&self, id: &str) -> Result<()>;\n}\n',
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG306",
+            'DialogueStore.get names entity "Dialog", which the manifest does not define (entities: Dialogue, Round, '
+            "Score); add [entity.Dialog] or fix the name",
+        )
+    ]
+
+
+# SG304 and SG305: number keys, the fix's attribute, a Query that names no entity (rules/collisions.py)
+
+
+def collisions(
+    gate: Gate, table: str | None = None, extra: str = "", access: str = "", methods: str = ""
+) -> list[tuple[str, str]]:
+    if table is None:
+        gate.manifest(access, extra)
+    else:
+        gate.manifest(access, extra, table=table)
+    gate.write("src/store.rs", f"pub trait DialogueStore {{\n{methods}}}\n")
+    return seen(gate.findings())
+
+
+def test_sg304_the_fix_names_the_last_key_attribute_that_is_not_the_tables_partition_key(gate: Gate) -> None:
+    table = (
+        '[table]\nname = "t"\npartition_key = { name = "tenant", type = "S" }\nsort_key = { name = "item", type = "S" }\n'
+        '\n[entity.A]\ntenant = "T#{t}"\nitem = "{x}"\n\n[entity.B]\ntenant = "T#{t}"\nitem = "B#{y}"\n'
+    )
+    assert collisions(gate, table) == [
+        (
+            "SG304",
+            'entities A and B collide on the base table: tenant = "T#a", item = "B#a" is a key of both (A: tenant = '
+            '"T#{t}", item = "{x}"; B: tenant = "T#{t}", item = "B#{y}"); one item would overwrite the other - give '
+            'each entity a literal of its own in the key (a prefix such as "B#" in item), or placeholder classes that '
+            "cannot meet ({n:int}, {s:segment} has no #)",
+        )
+    ]
+
+
+def test_sg304_number_keys_spelt_differently_collide_by_value(gate: Gate) -> None:
+    table = (
+        '[table]\nname = "t"\npartition_key = { name = "n", type = "N" }\nsort_key = { name = "m", type = "N" }\n'
+        '\n[entity.A]\nn = "1"\nm = "{x}"\n\n[entity.B]\nn = "1.0"\nm = "{y}"\n'
+    )
+    assert collisions(gate, table) == [
+        (
+            "SG304",
+            'entities A and B collide on the base table: n = 1, m = 1 is a key of both (A: n = "1", m = "{x}"; B: n = '
+            '"1.0", m = "{y}"); one item would overwrite the other - give each entity numbers of its own (other '
+            "literals, or a class such as {n:int} against a fraction)",
+        )
+    ]
+
+
+def test_sg305_a_number_range_reads_by_value_an_entity_whose_number_key_is_in_it(gate: Gate) -> None:
+    badge = '\n[entity.Badge]\npk = "PLAYER#{player}"\nsk = "BADGE#{game}"\ngame = "{game}"\nscore = "7"\n'
+    top = (
+        '\n[access.DialogueStore.top]\nop = "Query"\nindex = "ByScore"\nentity = "Score"\n'
+        'key = { game = "{game}", score = { between = ["1", "10"] } }\nlimit = 10\n'
+    )
+    assert collisions(gate, None, badge, top, "    fn top(&self, game: &str) -> Result<Vec<Score>>;\n") == [
+        (
+            "SG305",
+            'DialogueStore.top: the Query on GSI "ByScore" reads Badge items: game = "a", score = 7 fits its key '
+            'condition and Badge\'s layout (game = "{game}", score = "7"); narrow the key condition to what Score\'s '
+            'layout writes (game = "{game}", score = "{score}"), give Badge a key prefix of its own, or declare '
+            'entities = ["Badge", "Score"] if the method reads them on purpose',
+        ),
+        (
+            "SG304",
+            'entities Badge and Score collide on GSI "ByScore": game = "a", score = 7 is a key of both (Badge: game = '
+            '"{game}", score = "7"; Score: game = "{game}", score = "{score}"); a Query on it cannot tell their items '
+            'apart - give each entity a literal of its own in the key (a prefix such as "SCORE#" in game), or '
+            "placeholder classes that cannot meet ({n:int}, {s:segment} has no #)",
+        ),
+    ]
+
+
+def test_sg305_a_query_naming_only_entities_cannot_be_narrowed_to_a_layout_of_its_own(gate: Gate) -> None:
+    every = (
+        '\n[access.DialogueStore.all]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\nentities = ["Round"]\nlimit = 10\n'
+    )
+    assert collisions(gate, None, "", every, "    fn all(&self, id: &str) -> Result<Vec<Round>>;\n") == [
+        (
+            "SG305",
+            'DialogueStore.all: the Query on the base table reads Dialogue items: pk = "DIALOGUE#a", sk = "META" fits '
+            'its key condition and Dialogue\'s layout (pk = "DIALOGUE#{dialogue_id}", sk = "META"); narrow the key '
+            'condition, give Dialogue a key prefix of its own, or declare entities = ["Dialogue", "Round"] if the '
+            "method reads them on purpose",
+        )
+    ]
+
+
+def test_sg305_a_number_key_with_no_condition_or_an_equal_one_reads_by_value(gate: Gate) -> None:
+    badge = '\n[entity.Badge]\npk = "PLAYER#{player}"\nsk = "BADGE#{game}"\ngame = "{game}"\nscore = "7.0"\n'
+    tops = "".join(
+        f'\n[access.DialogueStore.{name}]\nop = "Query"\nindex = "ByScore"\nentity = "Score"\nkey = {key}\nlimit = 10\n'
+        for name, key in (("top", '{ game = "{game}" }'), ("sevens", '{ game = "{game}", score = "7" }'))
+    )
+    methods = "".join(f"    fn {name}(&self, game: &str) -> Result<Vec<Score>>;\n" for name in ("top", "sevens"))
+    reads = (
+        'the Query on GSI "ByScore" reads Badge items: game = "a", score = 7 fits its key condition and Badge\'s '
+        'layout (game = "{game}", score = "7.0"); narrow the key condition to what Score\'s layout writes (game = '
+        '"{game}", score = "{score}"), give Badge a key prefix of its own, or declare entities = ["Badge", "Score"] '
+        "if the method reads them on purpose"
+    )
+    assert collisions(gate, None, badge, tops, methods) == [
+        ("SG305", f"DialogueStore.top: {reads}"),
+        ("SG305", f"DialogueStore.sevens: {reads}"),
+        (
+            "SG304",
+            'entities Badge and Score collide on GSI "ByScore": game = "a", score = 7 is a key of both (Badge: game = '
+            '"{game}", score = "7.0"; Score: game = "{game}", score = "{score}"); a Query on it cannot tell their '
+            'items apart - give each entity a literal of its own in the key (a prefix such as "SCORE#" in game), or '
+            "placeholder classes that cannot meet ({n:int}, {s:segment} has no #)",
+        ),
+    ]
+
+
+def test_sg305_a_later_step_keyed_on_an_earlier_item_of_its_entity_reads_only_that_entitys_keys(gate: Gate) -> None:
+    rounds = (
+        '{ op = "Query", entity = "Round", key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }, limit = 1 }'
+    )
+    again = (
+        f"\n[access.DialogueStore.again]\nsteps = [\n  {rounds},\n"
+        '  { op = "Query", entity = "Round", key = { pk = "{item.pk}", sk = { begins_with = "ROUND#" } }, limit = 20 },\n]\n'
+    )
+    summary = '\n[entity.Summary]\npk = "SUMMARY#{id}"\nsk = "ROUND#{n}"\n'
+    assert collisions(gate, None, summary, again, "    fn again(&self, id: &str) -> Result<Vec<Round>>;\n") == []
