@@ -2445,3 +2445,54 @@ def test_sg305_a_later_step_keyed_on_an_earlier_item_of_its_entity_reads_only_th
     )
     summary = '\n[entity.Summary]\npk = "SUMMARY#{id}"\nsk = "ROUND#{n}"\n'
     assert collisions(gate, None, summary, again, "    fn again(&self, id: &str) -> Result<Vec<Round>>;\n") == []
+
+
+def test_sg304_and_sg305_past_the_binding_search_budget_are_undecided_not_a_crash(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.keylang
+
+    monkeypatch.setattr(store_gate.keylang, "MAX_BINDING_STEPS", 0)
+    summary = '\n[entity.Summary]\npk = "DIALOGUE#{dialogue_id}"\nsk = "ROUND#{round}#SUMMARY"\n'
+    rounds = (
+        '\n[access.DialogueStore.rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }\nlimit = 10\n'
+    )
+    # The budget spent, the gate cannot prove one value per placeholder: the findings say "may" (and
+    # give the repeated placeholder as the reason, though none repeats here).
+    assert collisions(gate, None, summary, rounds, "    fn rounds(&self, id: &str) -> Result<Vec<Round>>;\n") == [
+        (
+            "SG305",
+            'DialogueStore.rounds: the Query on the base table may read Summary items: pk = "DIALOGUE#a", '
+            'sk = "ROUND#a#SUMMARY" fits its key condition and Summary\'s layout (pk = "DIALOGUE#{dialogue_id}", '
+            'sk = "ROUND#{round}#SUMMARY") (only with two values for a placeholder that repeats in its layout: '
+            'undecided); narrow the key condition to what Round\'s layout writes (pk = "DIALOGUE#{dialogue_id}", '
+            'sk = "ROUND#{round}"), give Summary a key prefix of its own, or declare entities = ["Round", "Summary"] '
+            "if the method reads them on purpose",
+        ),
+        (
+            "SG304",
+            'entities Round and Summary may collide on the base table: pk = "DIALOGUE#a", sk = "ROUND#a#SUMMARY" '
+            'fits both layouts attribute by attribute (Round: pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}"; '
+            'Summary: pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}#SUMMARY"), but only with two values for a '
+            "placeholder that repeats; the gate cannot decide it - give each entity a literal of its own in the key "
+            '(a prefix such as "SUMMARY#" in sk), or placeholder classes that cannot meet ({n:int}, {s:segment} has '
+            "no #)",
+        ),
+    ]
+
+
+def test_sg304_a_placeholder_repeated_in_a_text_and_a_number_key_takes_one_value_in_both(gate: Gate) -> None:
+    table = (
+        '[table]\nname = "t"\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "N" }\n'
+        '\n[entity.Self]\npk = "X#{id}"\nsk = "{id}"\n\n[entity.Other]\npk = "X#{a}"\nsk = "{b}"\n'
+    )
+    assert collisions(gate, table) == [
+        (
+            "SG304",
+            'entities Other and Self collide on the base table: pk = "X#1", sk = 1 is a key of both (Other: pk = '
+            '"X#{a}", sk = "{b}"; Self: pk = "X#{id}", sk = "{id}"); one item would overwrite the other - give each '
+            'entity a literal of its own in the key (a prefix such as "SELF#" in pk), or placeholder classes that '
+            "cannot meet ({n:int}, {s:segment} has no #)",
+        )
+    ]
