@@ -2496,3 +2496,53 @@ def test_sg304_a_placeholder_repeated_in_a_text_and_a_number_key_takes_one_value
             "cannot meet ({n:int}, {s:segment} has no #)",
         )
     ]
+
+
+# SG302 on each of several tables, where the manifest declares it or the infrastructure does -------
+
+TWO_TABLES = """legacy = "off"
+version = 1
+
+[[store]]
+trait = "DialogueStore"
+paths = ["src/**/*.rs"]
+table = "main"
+
+[tables.main]
+name = "main"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[tables.events]
+from = "infra.yaml"
+"""
+INFRA_LSI = """      LocalSecondaryIndexes:
+        - IndexName: ByAt
+          KeySchema: [{ AttributeName: pk, KeyType: HASH }, { AttributeName: at, KeyType: RANGE }]
+          Projection: { ProjectionType: ALL }
+"""
+
+
+def test_sg302_an_lsi_added_to_each_of_two_tables_is_reported_where_each_table_is_declared(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.write("store-gate.toml", TWO_TABLES)
+    gate.write("infra.yaml", INFRA)
+    gate.write("src/a.rs", trait_of(method("legacy_0")))
+    git(gate.root, "init", "-q", "-b", "main")
+    commit(gate.root, "base")
+    gate.write("store-gate.toml", TWO_TABLES + "\n" + LSI.replace("[table.lsi", "[tables.main.lsi"))
+    gate.write(
+        "infra.yaml",
+        INFRA.replace(
+            "        - { AttributeName: gsi1pk",
+            "        - { AttributeName: at, AttributeType: S }\n        - { AttributeName: gsi1pk",
+        )
+        + INFRA_LSI,
+    )
+    result = compared(gate, monkeypatch, "HEAD")
+    rest = "which exists at the base; DynamoDB creates LSIs only with the table: declare a GSI instead, or plan a table migration"
+    assert [(f.code, f.line, f.message) for f in result.findings] == [
+        ("SG302", gate.line_of('from = "infra.yaml"'), f'LSI "ByAt" is added to table "(unnamed)", {rest}'),
+        ("SG302", gate.line_of("[tables.main.lsi.ByName]"), f'LSI "ByName" is added to table "main", {rest}'),
+    ]
