@@ -2546,3 +2546,61 @@ def test_sg302_an_lsi_added_to_each_of_two_tables_is_reported_where_each_table_i
         ("SG302", gate.line_of('from = "infra.yaml"'), f'LSI "ByAt" is added to table "(unnamed)", {rest}'),
         ("SG302", gate.line_of("[tables.main.lsi.ByName]"), f'LSI "ByName" is added to table "main", {rest}'),
     ]
+
+
+# SG307: what the infrastructure's definition lacks, at the table's `from` (rules/layout.py) --------
+
+
+def test_sg307_an_index_without_a_projection_in_the_infrastructure_is_reported_at_from(gate: Gate) -> None:
+    gate.write(
+        "infra.yaml",
+        INFRA + "      GlobalSecondaryIndexes:\n        - IndexName: GSI1\n"
+        "          KeySchema: [{ AttributeName: gsi1pk, KeyType: HASH }]\n",
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.manifest(table='[table]\nfrom = "infra.yaml"\n')
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG307",
+            gate.line_of('from = "infra.yaml"'),
+            'infra.yaml: GlobalSecondaryIndexes[0] "GSI1" has no ProjectionType, which DynamoDB requires; its '
+            "projection is unknown; the deployment would fail or differ from what the gate checked - complete the "
+            "definition",
+        )
+    ]
+
+
+# SG211 on an inline declaration's reads, after a method with none (rules/cost.py) ------------------
+
+
+def test_sg211_an_inline_reads_naming_no_attribute_is_reported_on_its_method_after_an_undeclared_one(
+    gate: Gate,
+) -> None:
+    gate.manifest(extra='\n[entity.Note]\npk = "NOTE#{id}"\nsk = "N"\nattributes = ["title"]\n')
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn undeclared(&self, id: &str) -> Result<()>;\n"
+        '    /// @access { op = "GetItem", entity = "Note", key = { pk = "NOTE#{id}", sk = "N" }, reads = ["titel"] }\n'
+        "    fn get(&self, id: &str) -> Result<()>;\n}\n",
+    )
+    assert [(f.code, f.path, f.line, f.trait, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG101",
+            "src/store.rs",
+            2,
+            "DialogueStore",
+            "undeclared",
+            "DialogueStore.undeclared has no access pattern; declare it in store-gate.toml under "
+            '[access.DialogueStore.undeclared] or in its doc comment, e.g. @access { op = "GetItem", key = { pk = '
+            '"...", sk = "..." } } (a skeleton to complete: name the entity it reads or writes (entity = ...) and its '
+            "key)",
+        ),
+        (
+            "SG211",
+            "src/store.rs",
+            3,
+            "DialogueStore",
+            "get",
+            'DialogueStore.get: reads: entity Note has no attribute "titel" (pk, sk, title)',
+        ),
+    ]
