@@ -2604,3 +2604,177 @@ def test_sg211_an_inline_reads_naming_no_attribute_is_reported_on_its_method_aft
             'DialogueStore.get: reads: entity Note has no attribute "titel" (pk, sk, title)',
         ),
     ]
+
+
+# SG601 and SG602 over every copy and every method, each finding on its method (rules/copies.py) ---
+
+TEXTS = 'texts = { from = "Recommendation.text", via = "recommendation_ids" }\n'
+TITLES_HANDLER = '\n[handler.titles]\nmaintains = ["Verdict.recommendation_titles"]\n'
+PUT_RECOMMENDATION = f'op = "PutItem"\nentity = "Recommendation"\nkey = {{ {RECOMMENDATION_KEY} }}\n'
+WRITE_SIGNATURE = "(&self, dialogue_id: &str, recommendation_id: &str, verdict_id: &str, round: &str) -> Result<()>;\n"
+
+
+def placed(gate: Gate) -> list[tuple[str, int, str, str, str]]:
+    return [(f.code, f.line, f.trait, f.method, f.message) for f in gate.findings()]
+
+
+def test_sg601_each_copy_a_write_changes_is_checked_after_one_it_leaves_alone_or_maintains(gate: Gate) -> None:
+    methods = {
+        "put_text": PUT_RECOMMENDATION + 'writes = ["Recommendation.text"]\n',
+        "put_streamed": PUT_RECOMMENDATION + 'stream = "titles"\nfanout = 3\n',
+        "put_in_transaction": transaction(
+            item("UpdateItem", "Recommendation", RECOMMENDATION_KEY), item("UpdateItem", "Verdict", VERDICT_KEY)
+        )
+        + 'maintains = ["Verdict.recommendation_titles"]\nfanout = 3\n',
+        "put_maintaining": PUT_RECOMMENDATION + 'maintains = ["Verdict.recommendation_titles"]\nfanout = 3\n',
+        "put_anything": f'op = "PutItem"\nkey = {{ {RECOMMENDATION_KEY} }}\n',
+    }
+    gate.manifest(
+        "".join(f"\n[access.DialogueStore.{name}]\n{pattern}" for name, pattern in methods.items()),
+        COPIES + TEXTS + TITLES_HANDLER,
+    )
+    gate.write("src/store.rs", trait_of(*(f"    fn {name}{WRITE_SIGNATURE}" for name in methods)))
+
+    def stale(name: str, handler: str = "") -> tuple[str, int, str, str, str]:
+        return (
+            "SG601",
+            gate.line_of(f"[access.DialogueStore.{name}]"),
+            "DialogueStore",
+            name,
+            f"DialogueStore.{name} changes Recommendation.text, which Verdict.texts copies (via "
+            f"Verdict.recommendation_ids), and does not update the copies{handler}: write them in the same "
+            'TransactWriteItems (an UpdateItem on Verdict, maintains = ["Verdict.texts"]) or name a stream handler '
+            'that does (stream = "...", [handler.<name>] maintains = ["Verdict.texts"])',
+        )
+
+    maintaining = gate.line_of("[access.DialogueStore.put_maintaining]")
+    assert placed(gate) == [
+        stale("put_text"),
+        stale("put_streamed", ' (handler "titles" does not maintain it)'),
+        stale("put_in_transaction"),
+        stale("put_maintaining"),
+        (
+            "SG601",
+            maintaining,
+            "DialogueStore",
+            "put_maintaining",
+            'DialogueStore.put_maintaining declares maintains = ["Verdict.recommendation_titles"] but writes no '
+            'Verdict item in the same TransactWriteItems; make it op = "TransactWriteItems" with an UpdateItem on '
+            'entity Verdict, or let a stream handler update the copies (stream = "...")',
+        ),
+        (
+            "SG601",
+            gate.line_of("[access.DialogueStore.put_anything]"),
+            "DialogueStore",
+            "put_anything",
+            "DialogueStore.put_anything: PutItem writes an item of no named entity, so the gate cannot tell which "
+            'copied attributes it changes; add entity = "..." to it, or declare writes = ["Entity.attribute", ...]',
+        ),
+    ]
+
+
+def test_sg601_inline_copy_fields_are_checked_on_every_method_when_no_entity_has_copies(gate: Gate) -> None:
+    gate.manifest(f"\n[access.DialogueStore.first]\n{PUT_RECOMMENDATION}", COPIES.split("[entity.Verdict.copies]")[0])
+    gate.write(
+        "src/store.rs",
+        trait_of(
+            f"    fn first{WRITE_SIGNATURE}",
+            f'    /// @access {{ op = "PutItem", entity = "Recommendation", key = {{ {RECOMMENDATION_KEY} }}, '
+            'writes = ["Recommendation.titel"] }\n',
+            f"    fn second{WRITE_SIGNATURE}",
+            f'    /// @access {{ steps = [{{ op = "PutItem", entity = "Round", key = {{ {ROUND_KEY} }}, '
+            'writes = ["Recommendation.title"] }] }\n',
+            f"    fn third{WRITE_SIGNATURE}",
+        ),
+    )
+    assert placed(gate) == [
+        (
+            "SG601",
+            3,
+            "DialogueStore",
+            "second",
+            'DialogueStore.second: writes: "Recommendation.titel": entity Recommendation has no attribute "titel" '
+            "(pk, sk, text, title)",
+        ),
+        (
+            "SG601",
+            5,
+            "DialogueStore",
+            "third",
+            "DialogueStore.third: step 1: writes, maintains, stream and fanout go on the method's pattern",
+        ),
+    ]
+
+
+PAGE_OF_RECOMMENDATIONS = (
+    'steps = [\n  { op = "Query", entity = "Recommendation", key = { pk = "DIALOGUE#{dialogue_id}", '
+    'sk = { begins_with = "RECOMMENDATION#" } }@LIMIT },\n'
+    '  { op = "BatchWriteItem", items = [{ op = "DeleteItem", entity = "Recommendation", '
+    'key = { pk = "{item.pk}", sk = "{item.sk}" } }] },\n]\n'
+)
+
+
+def test_sg602_every_method_is_checked_after_one_whose_fanout_is_undeclared_unknown_or_unbounded(
+    gate: Gate,
+) -> None:
+    methods = {
+        "a": PUT_RECOMMENDATION + 'stream = "titles"\n',
+        "c": PAGE_OF_RECOMMENDATIONS.replace("@LIMIT", ', page = "cursor"'),
+        "d": transaction(item("PutItem", "Round", ROUND_KEY), item("PutItem", "Dialogue", DIALOGUE_KEY)),
+    }
+    gate.manifest(
+        "".join(f"\n[access.DialogueStore.{name}]\n{pattern}" for name, pattern in methods.items()),
+        COPIES + TITLES_HANDLER + "\n[budgets]\nmax_write_fanout = 1\n",
+    )
+    gate.write(
+        "src/store.rs",
+        trait_of(
+            f"    fn a{WRITE_SIGNATURE}",
+            f'    /// @access {{ op = "PutItem", entity = "Recommendation", key = {{ {RECOMMENDATION_KEY} }}, '
+            'stream = "titles", fanout = "{Verdict} per Dialogue" }\n',
+            f"    fn b{WRITE_SIGNATURE}",
+            "    fn c(&self, dialogue_id: &str, cursor: Option<Cursor>) -> Result<Page<()>>;\n",
+            f"    fn d{WRITE_SIGNATURE}",
+        ),
+    )
+    assert placed(gate) == [
+        (
+            "SG602",
+            3,
+            "DialogueStore",
+            "b",
+            'DialogueStore.b declares fanout = "{Verdict} per Dialogue", which no [volumes] count gives: add '
+            '[volumes] Verdict = { per = "Dialogue", count = ..., size_kb = ... }',
+        ),
+        (
+            "SG602",
+            gate.line_of("[access.DialogueStore.a]"),
+            "DialogueStore",
+            "a",
+            "DialogueStore.a updates copies but does not say how many per call; declare fanout = <items> or "
+            '"{Entity} per Parent" (a [volumes] entry)',
+        ),
+        (
+            "SG602",
+            gate.line_of("[access.DialogueStore.c]"),
+            "DialogueStore",
+            "c",
+            "DialogueStore.c step 2 writes an item per item step 1 reads, which has no limit: its BatchWriteItem has "
+            "no bound; give that step limit = 25 (one request per page)",
+        ),
+        (
+            "SG602",
+            gate.line_of("[access.DialogueStore.d]"),
+            "DialogueStore",
+            "d",
+            "DialogueStore.d writes 2 items per call (2 of its own + 0 copies), over [budgets] max_write_fanout = 1: "
+            "move the copies to a stream handler, copy less, or raise the budget",
+        ),
+    ]
+
+
+def test_sg602_copies_a_stream_handler_writes_are_not_in_the_batchs_request(gate: Gate) -> None:
+    page = PAGE_OF_RECOMMENDATIONS.replace("@LIMIT", ", limit = 25") + 'stream = "titles"\nfanout = 3\n'
+    gate.manifest(f"\n[access.DialogueStore.a]\n{page}", COPIES + TITLES_HANDLER)
+    gate.write("src/store.rs", trait_of(f"    fn a{WRITE_SIGNATURE}"))
+    assert placed(gate) == []
