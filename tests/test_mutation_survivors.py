@@ -2778,3 +2778,27 @@ def test_sg602_copies_a_stream_handler_writes_are_not_in_the_batchs_request(gate
     gate.manifest(f"\n[access.DialogueStore.a]\n{page}", COPIES + TITLES_HANDLER)
     gate.write("src/store.rs", trait_of(f"    fn a{WRITE_SIGNATURE}"))
     assert placed(gate) == []
+
+
+def test_sg211_a_later_step_on_a_keys_only_index_is_named_by_its_step(gate: Gate) -> None:
+    from conftest import TABLE
+
+    keys_only = TABLE.replace("[table.gsi.GSI1]\n", '[table.gsi.GSI1]\nprojection = "KEYS_ONLY"\n')
+    steps = (
+        '\n[access.DialogueStore.by_status]\nsteps = [\n  { op = "GetItem", entity = "Dialogue", '
+        'key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
+        '  { op = "Query", index = "GSI1", key = { gsi1pk = "STATUS#{status}" }, limit = 10 },\n]\n'
+    )
+    gate.manifest(steps, table=keys_only)
+    gate.write("src/store.rs", trait_of("    fn by_status(&self, id: &str, status: &str) -> Result<()>;\n"))
+    assert placed(gate) == [
+        (
+            "SG211",
+            gate.line_of("[access.DialogueStore.by_status]"),
+            "DialogueStore",
+            "by_status",
+            'DialogueStore.by_status (step 2) reads GSI "GSI1" (projection KEYS_ONLY), and the gate cannot tell which '
+            'attributes it needs: declare reads = ["attribute", ...], or the attributes of the entity '
+            "([entity.<Name>] attributes = [...])",
+        )
+    ]
