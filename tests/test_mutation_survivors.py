@@ -2802,3 +2802,78 @@ def test_sg211_a_later_step_on_a_keys_only_index_is_named_by_its_step(gate: Gate
             "([entity.<Name>] attributes = [...])",
         )
     ]
+
+
+# SG301 on the manifest's table, an imported one, and both where the manifest also declares it -----
+
+MANY_GSIS = "".join(f'\n[table.gsi.G{i}]\npartition_key = {{ name = "g{i}", type = "S" }}\n' for i in range(21))
+SIX_LSIS_INFRA = (
+    INFRA.replace(
+        "        - { AttributeName: gsi1pk, AttributeType: S }\n",
+        "".join(f"        - {{ AttributeName: l{i}, AttributeType: S }}\n" for i in range(6)),
+    )
+    + "      LocalSecondaryIndexes:\n"
+    + "".join(
+        f"        - IndexName: L{i}\n          KeySchema: [{{ AttributeName: pk, KeyType: HASH }}, "
+        f"{{ AttributeName: l{i}, KeyType: RANGE }}]\n          Projection: {{ ProjectionType: ALL }}\n"
+        for i in range(6)
+    )
+)
+OVERLOADED = "merge access patterns onto fewer {}s (overloaded index keys)"
+
+
+def limits(gate: Gate, table: str) -> list[tuple[str, int, str]]:
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("infra.yaml", SIX_LSIS_INFRA)
+    gate.manifest(table=table)
+    return [(f.code, f.line, f.message) for f in gate.findings()]
+
+
+def test_sg301_more_gsis_and_lsis_than_dynamodb_allows_on_the_manifests_table(gate: Gate) -> None:
+    keys = '[table]\nname = "t"\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "S" }\n'
+    lsis = "".join(f'\n[table.lsi.L{i}]\nsort_key = {{ name = "l{i}", type = "S" }}\n' for i in range(6))
+    found = limits(gate, keys + MANY_GSIS + lsis)
+    line = gate.line_of("[table]")
+    assert found == [
+        (
+            "SG301",
+            line,
+            f"table defines 21 GSIs; DynamoDB allows 20 per table (the default quota): {OVERLOADED.format('GSI')}",
+        ),
+        ("SG301", line, f"table defines 6 LSIs; DynamoDB allows 5 per table: {OVERLOADED.format('LSI')}"),
+    ]
+
+
+def test_sg301_on_an_imported_table_and_on_the_manifests_declaration_of_it(gate: Gate) -> None:
+    imported = "the table in infra.yaml defines 6 LSIs; DynamoDB allows 5 per table: " + OVERLOADED.format("LSI")
+    assert limits(gate, '[table]\nfrom = "infra.yaml"\n') == [("SG301", gate.line_of("[table]"), imported)]
+    keys = '\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "S" }\n'
+    found = limits(gate, '[table]\nfrom = "infra.yaml"' + keys + MANY_GSIS)
+    line, source = gate.line_of("[table]"), gate.line_of('from = "infra.yaml"')
+    assert found == [
+        ("SG301", line, imported),
+        (
+            "SG301",
+            line,
+            "the table in store-gate.toml defines 21 GSIs; DynamoDB allows 20 per table (the default quota): "
+            + OVERLOADED.format("GSI"),
+        ),
+        *(
+            (
+                "SG303",
+                source,
+                f'table drift: infra.yaml defines LSI "L{i}" (pk (S) / l{i} (S), projection ALL), which '
+                "store-gate.toml does not declare",
+            )
+            for i in range(6)
+        ),
+        *(
+            (
+                "SG303",
+                gate.line_of(f"[table.gsi.G{i}]"),
+                f'table drift: GSI "G{i}" is declared in store-gate.toml but infra.yaml does not define it: access '
+                "patterns on it would fail in production",
+            )
+            for i in range(21)
+        ),
+    ]
