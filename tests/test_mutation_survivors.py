@@ -2877,3 +2877,34 @@ def test_sg301_on_an_imported_table_and_on_the_manifests_declaration_of_it(gate:
             for i in range(21)
         ),
     ]
+
+
+# SG212: each rate where it is written, the methods that share a hot partition (rules/cost.py) ----
+
+
+def test_sg212_writes_of_two_methods_to_one_partition_over_1000_wcu_and_a_rate_for_no_method(gate: Gate) -> None:
+    put_round = f'op = "PutItem"\nentity = "Round"\nkey = {{ {ROUND_KEY} }}\n'
+    rates = (
+        '\n[volumes]\nDialogue = { count = 10, size_kb = 1 }\nRound = { per = "Dialogue", count = 10, size_kb = 1 }\nScore = { count = 10, size_kb = 1 }\n'
+        '\n[volumes.calls_per_second]\n"DialogueStore.put_a" = 600\n"DialogueStore.put_b" = 600\n'
+        '"DialogueStore.put_c" = 1\n'
+    )
+    gate.manifest(
+        f"\n[access.DialogueStore.put_a]\n{put_round}\n[access.DialogueStore.put_b]\n{put_round}", extra=rates
+    )
+    gate.write("src/store.rs", trait_of(*(f"    fn {name}{WRITE_SIGNATURE}" for name in ("put_a", "put_b"))))
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG212",
+            gate.line_of('"DialogueStore.put_a" = 600'),
+            'partition "DIALOGUE#{}" of [table] (base) receives 1,200 WCU per second at the declared rates '
+            "(DialogueStore.put_a, DialogueStore.put_b); one partition serves at most 1,000 WCU: spread the key over "
+            "more partitions (write sharding), or cache the reads",
+        ),
+        (
+            "SG212",
+            gate.line_of('"DialogueStore.put_c" = 1'),
+            '[volumes.calls_per_second] gives a rate for "DialogueStore.put_c", which is no declared method of a '
+            "governed trait: its load is counted nowhere; fix the name (Trait.method)",
+        ),
+    ]
