@@ -2908,3 +2908,16 @@ def test_sg212_writes_of_two_methods_to_one_partition_over_1000_wcu_and_a_rate_f
             "governed trait: its load is counted nowhere; fix the name (Trait.method)",
         ),
     ]
+
+
+def test_sg304_and_sg305_compare_only_the_entities_of_one_table(gate: Gate) -> None:
+    archive = (
+        '\n[tables.archive]\nname = "archive"\npartition_key = { name = "pk", type = "S" }\n'
+        'sort_key = { name = "sk", type = "S" }\n'
+        '\n[entity.ArchivedRound]\ntable = "archive"\npk = "DIALOGUE#{dialogue_id}"\nsk = "ROUND#{round}"\n'
+    )
+    rounds = (
+        '\n[access.DialogueStore.rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }\nlimit = 10\n'
+    )
+    assert collisions(gate, None, archive, rounds, "    fn rounds(&self, id: &str) -> Result<Vec<Round>>;\n") == []
