@@ -2921,3 +2921,14 @@ def test_sg304_and_sg305_compare_only_the_entities_of_one_table(gate: Gate) -> N
         'key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }\nlimit = 10\n'
     )
     assert collisions(gate, None, archive, rounds, "    fn rounds(&self, id: &str) -> Result<Vec<Round>>;\n") == []
+
+
+def test_sg305_a_later_step_naming_no_entity_keyed_on_an_earlier_item_reads_what_its_condition_says(
+    gate: Gate,
+) -> None:
+    steps = (
+        '\n[access.DialogueStore.again]\nsteps = [\n  { op = "GetItem", key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
+        '  { op = "Query", entities = ["Round"], key = { pk = "{item.pk}", sk = { begins_with = "ROUND#" } }, '
+        "limit = 20 },\n]\n"
+    )
+    assert collisions(gate, None, "", steps, "    fn again(&self, id: &str) -> Result<Vec<Round>>;\n") == []
