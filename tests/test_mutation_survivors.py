@@ -2500,7 +2500,7 @@ def test_sg304_a_placeholder_repeated_in_a_text_and_a_number_key_takes_one_value
 
 # SG302 on each of several tables, where the manifest declares it or the infrastructure does -------
 
-TWO_TABLES = """legacy = "off"
+LSI_TWO_TABLES = """legacy = "off"
 version = 1
 
 [[store]]
@@ -2526,12 +2526,12 @@ INFRA_LSI = """      LocalSecondaryIndexes:
 def test_sg302_an_lsi_added_to_each_of_two_tables_is_reported_where_each_table_is_declared(
     gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate.write("store-gate.toml", TWO_TABLES)
+    gate.write("store-gate.toml", LSI_TWO_TABLES)
     gate.write("infra.yaml", INFRA)
     gate.write("src/a.rs", trait_of(method("legacy_0")))
     git(gate.root, "init", "-q", "-b", "main")
     commit(gate.root, "base")
-    gate.write("store-gate.toml", TWO_TABLES + "\n" + LSI.replace("[table.lsi", "[tables.main.lsi"))
+    gate.write("store-gate.toml", LSI_TWO_TABLES + "\n" + LSI.replace("[table.lsi", "[tables.main.lsi"))
     gate.write(
         "infra.yaml",
         INFRA.replace(
