@@ -2932,3 +2932,81 @@ def test_sg305_a_later_step_naming_no_entity_keyed_on_an_earlier_item_reads_what
         "limit = 20 },\n]\n"
     )
     assert collisions(gate, None, "", steps, "    fn again(&self, id: &str) -> Result<Vec<Round>>;\n") == []
+
+
+KEYS_ONLY_INFRA = """
+Resources:
+  Dialogues:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - { AttributeName: pk, AttributeType: S }
+        - { AttributeName: g1, AttributeType: S }
+        - { AttributeName: g9, AttributeType: S }
+      KeySchema:
+        - { AttributeName: pk, KeyType: HASH }
+      GlobalSecondaryIndexes:
+        - IndexName: G1
+          KeySchema: [{ AttributeName: g1, KeyType: HASH }]
+          Projection: { ProjectionType: ALL }
+        - IndexName: G9
+          KeySchema: [{ AttributeName: g9, KeyType: HASH }]
+          Projection: { ProjectionType: ALL }
+"""
+
+
+def test_sg303_a_sort_key_the_infrastructure_lacks_is_absent_and_an_index_key_is_at_its_line(gate: Gate) -> None:
+    table = (
+        '[table]\nfrom = "infra/template.yaml"\npartition_key = { name = "pk", type = "S" }\n'
+        'sort_key = { name = "sk", type = "S" }\n'
+        '\n[table.gsi.G1]\npartition_key = { name = "h1", type = "S" }\nsort_key = { name = "r1", type = "S" }\n'
+    )
+    assert drift(gate, KEYS_ONLY_INFRA, table) == [
+        (
+            "SG303",
+            gate.line_of('from = "infra/template.yaml"'),
+            'table drift: infra/template.yaml defines GSI "G9" (g9 (S), projection ALL), which store-gate.toml does not declare',
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "sk"'),
+            "table drift: the sort key is sk (S) in store-gate.toml but absent in infra/template.yaml",
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "h1"'),
+            'table drift: GSI "G1" partition key is h1 (S) in store-gate.toml but g1 (S) in infra/template.yaml',
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "r1"'),
+            'table drift: GSI "G1" sort key is r1 (S) in store-gate.toml but absent in infra/template.yaml',
+        ),
+    ]
+
+
+def test_sg306_a_later_step_keyed_on_an_entity_no_earlier_step_reads_is_checked_against_the_layout(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        f"\n[access.DialogueStore.by_absent_step]\nsteps = [\n  {ROUNDS_STEP},\n"
+        '  { op = "DeleteItem", entity = "Round", key = { pk = "{Dialogue.pk}", sk = "{Dialogue.sk}" } },\n]\n'
+    )
+    gate.write("src/store.rs", trait_of("    fn by_absent_step(&self, id: &str) -> Result<()>;\n"))
+    unbound = "binds to no parameter (parameters: id); rename it to a parameter, or add the parameter"
+    fix = "write it in the entity's layout"
+    assert seen(gate.findings()) == [
+        ("SG206", f'DialogueStore.by_absent_step (step 2): placeholder {{Dialogue.pk}} in key "pk" {unbound}'),
+        ("SG206", f'DialogueStore.by_absent_step (step 2): placeholder {{Dialogue.sk}} in key "sk" {unbound}'),
+        (
+            "SG306",
+            'DialogueStore.by_absent_step (step 2): key pk = "{Dialogue.pk}" does not fit entity Round\'s '
+            f'pk = "DIALOGUE#{{dialogue_id}}"; {fix}',
+        ),
+        (
+            "SG306",
+            'DialogueStore.by_absent_step (step 2): key sk = "{Dialogue.sk}" does not fit entity Round\'s '
+            f'sk = "ROUND#{{round}}"; {fix}',
+        ),
+    ]
