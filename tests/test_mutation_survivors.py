@@ -3010,3 +3010,20 @@ def test_sg306_a_later_step_keyed_on_an_entity_no_earlier_step_reads_is_checked_
             f'sk = "ROUND#{{round}}"; {fix}',
         ),
     ]
+
+
+def test_sg304_past_the_automaton_bound_is_a_config_error_naming_the_manifest_and_the_later_entity(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.keylang
+
+    monkeypatch.setattr(store_gate.keylang, "MAX_STATES", 3)
+    table = (
+        '[table]\nname = "t"\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "S" }\n'
+        '\n[entity.Big1]\npk = "BIG#{a}#{b}#{c}"\nsk = "S"\n\n[entity.Big2]\npk = "BIG#{x}#{y}#{z}"\nsk = "S"\n'
+    )
+    with pytest.raises(ConfigError) as raised:
+        collisions(gate, table)
+    assert [(p.file, p.key, p.line) for p in raised.value.problems] == [
+        ("store-gate.toml", "entity.Big2", gate.line_of("[entity.Big2]"))
+    ]
