@@ -3027,3 +3027,56 @@ def test_sg304_past_the_automaton_bound_is_a_config_error_naming_the_manifest_an
     assert [(p.file, p.key, p.line) for p in raised.value.problems] == [
         ("store-gate.toml", "entity.Big2", gate.line_of("[entity.Big2]"))
     ]
+
+
+def test_sg212_an_item_collection_of_exactly_10_gb_passes_and_one_of_200_gb_is_shown_in_gb(gate: Gate) -> None:
+    def collection(volumes: str) -> list[tuple[str, int, str]]:
+        gate.manifest(extra=f"\n[volumes]\n{volumes}Score = {{ count = 1, size_kb = 1 }}\n")
+        gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+        return [(f.code, f.line, f.message) for f in gate.findings()]
+
+    ten_gb = 'Dialogue = { count = 1, size_kb = 256 }\nRound = { per = "Dialogue", count = 40959, size_kb = 256 }\n'
+    assert collection(ten_gb) == []
+    huge = 'Dialogue = { count = 1, size_kb = 1 }\nRound = { per = "Dialogue", count = 524288, size_kb = 400 }\n'
+    assert collection(huge) == [
+        (
+            "SG212",
+            gate.line_of("[volumes]"),
+            'the item collection "DIALOGUE#{}" of [table] holds 200 GB at the declared volumes; with LSIs an item '
+            "collection holds at most 10 GB: split the partition key, or replace the LSIs with GSIs",
+        )
+    ]
+    assert collection("") == [
+        (
+            "SG212",
+            gate.line_of("[volumes]"),
+            'the item collection "DIALOGUE#{}" of [table] (a table with LSIs: at most 10 GB) cannot be sized: no '
+            "[volumes] for Dialogue; no [volumes] for Round; state its volumes in [volumes]",
+        )
+    ]
+
+
+def test_sg211_a_step_on_a_keys_only_lsi_after_steps_that_need_nothing_more(gate: Gate) -> None:
+    from conftest import TABLE
+
+    keys_only = TABLE.replace("[table.lsi.ByTime]\n", '[table.lsi.ByTime]\nprojection = "KEYS_ONLY"\n')
+    steps = (
+        "\n[access.DialogueStore.read]\nsteps = [\n"
+        '  { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
+        '  { op = "Query", index = "GSI1", key = { gsi1pk = "STATUS#{status}" }, reads = ["gsi1pk"], limit = 10 },\n'
+        '  { op = "Query", index = "ByTime", entity = "Round", key = { pk = "DIALOGUE#{id}" }, '
+        'reads = ["title", "at"], limit = 10 },\n]\n'
+    )
+    gate.manifest(steps, table=keys_only)
+    gate.write("src/store.rs", trait_of("    fn read(&self, id: &str, status: &str) -> Result<()>;\n"))
+    assert placed(gate) == [
+        (
+            "SG211",
+            gate.line_of("[access.DialogueStore.read]"),
+            "DialogueStore",
+            "read",
+            'DialogueStore.read (step 3) needs "at", "title", which LSI "ByTime" (projection KEYS_ONLY) does not '
+            "project; DynamoDB fetches them from the table, a second read per item. Add them to the projection "
+            '({ include = ["at", "title"] }), or list only what the method uses in reads = [...]',
+        )
+    ]
