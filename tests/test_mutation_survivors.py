@@ -3080,3 +3080,37 @@ def test_sg211_a_step_on_a_keys_only_lsi_after_steps_that_need_nothing_more(gate
             '({ include = ["at", "title"] }), or list only what the method uses in reads = [...]',
         )
     ]
+
+
+def test_sg301_sg303_and_sg307_check_every_table_after_the_default_one(gate: Gate) -> None:
+    gate.write(
+        "infra.yaml",
+        INFRA
+        + "      GlobalSecondaryIndexes:\n        - IndexName: GSI1\n"
+        + "          KeySchema: [{ AttributeName: gsi1pk, KeyType: HASH }]\n",
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    archive = '\n[tables.archive]\nname = "archive"\npartition_key = { name = "pk", type = "S" }\n' + MANY_GSIS.replace(
+        "[table.gsi", "[tables.archive.gsi"
+    )
+    gate.manifest(extra=archive + '\n[tables.events]\nfrom = "infra.yaml"\nttl = "expires"\n')
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG301",
+            gate.line_of("[tables.archive]"),
+            'the table "archive" defines 21 GSIs; DynamoDB allows 20 per table (the default quota): '
+            + OVERLOADED.format("GSI"),
+        ),
+        (
+            "SG307",
+            gate.line_of('from = "infra.yaml"'),
+            'infra.yaml: GlobalSecondaryIndexes[0] "GSI1" has no ProjectionType, which DynamoDB requires; its '
+            "projection is unknown; the deployment would fail or differ from what the gate checked - complete the "
+            "definition",
+        ),
+        (
+            "SG303",
+            gate.line_of('ttl = "expires"'),
+            'table drift: Time to Live is "expires" in store-gate.toml but not enabled in infra.yaml',
+        ),
+    ]
