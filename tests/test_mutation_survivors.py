@@ -3056,29 +3056,42 @@ def test_sg212_an_item_collection_of_exactly_10_gb_passes_and_one_of_200_gb_is_s
     ]
 
 
-def test_sg211_a_step_on_a_keys_only_lsi_after_steps_that_need_nothing_more(gate: Gate) -> None:
+def test_sg211_a_step_on_a_keys_only_lsi_after_steps_that_need_nothing_more_or_cannot_tell(gate: Gate) -> None:
     from conftest import TABLE
 
-    keys_only = TABLE.replace("[table.lsi.ByTime]\n", '[table.lsi.ByTime]\nprojection = "KEYS_ONLY"\n')
+    keys_only = TABLE.replace("[table.lsi.ByTime]\n", '[table.lsi.ByTime]\nprojection = "KEYS_ONLY"\n').replace(
+        "[table.gsi.GSI1]\n", '[table.gsi.GSI1]\nprojection = "KEYS_ONLY"\n'
+    )
     steps = (
         "\n[access.DialogueStore.read]\nsteps = [\n"
         '  { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
         '  { op = "Query", index = "GSI1", key = { gsi1pk = "STATUS#{status}" }, reads = ["gsi1pk"], limit = 10 },\n'
+        '  { op = "Query", index = "GSI1", key = { gsi1pk = "STATUS#{status}" }, limit = 10 },\n'
         '  { op = "Query", index = "ByTime", entity = "Round", key = { pk = "DIALOGUE#{id}" }, '
         'reads = ["title", "at"], limit = 10 },\n]\n'
     )
     gate.manifest(steps, table=keys_only)
     gate.write("src/store.rs", trait_of("    fn read(&self, id: &str, status: &str) -> Result<()>;\n"))
+    line = gate.line_of("[access.DialogueStore.read]")
     assert placed(gate) == [
         (
             "SG211",
-            gate.line_of("[access.DialogueStore.read]"),
+            line,
             "DialogueStore",
             "read",
-            'DialogueStore.read (step 3) needs "at", "title", which LSI "ByTime" (projection KEYS_ONLY) does not '
+            'DialogueStore.read (step 3) reads GSI "GSI1" (projection KEYS_ONLY), and the gate cannot tell which '
+            'attributes it needs: declare reads = ["attribute", ...], or the attributes of the entity '
+            "([entity.<Name>] attributes = [...])",
+        ),
+        (
+            "SG211",
+            line,
+            "DialogueStore",
+            "read",
+            'DialogueStore.read (step 4) needs "at", "title", which LSI "ByTime" (projection KEYS_ONLY) does not '
             "project; DynamoDB fetches them from the table, a second read per item. Add them to the projection "
             '({ include = ["at", "title"] }), or list only what the method uses in reads = [...]',
-        )
+        ),
     ]
 
 
