@@ -3127,3 +3127,24 @@ def test_sg301_sg303_and_sg307_check_every_table_after_the_default_one(gate: Gat
             'table drift: Time to Live is "expires" in store-gate.toml but not enabled in infra.yaml',
         ),
     ]
+
+
+def test_sg304_between_two_imported_entities_is_reported_at_the_tables_from(gate: Gate) -> None:
+    model = json.loads((Path(__file__).parent / "fixtures" / "infra" / "workbench.json").read_text(encoding="utf-8"))
+    facets = model["DataModel"][0]["TableFacets"]
+    twin = json.loads(json.dumps(facets[0]))
+    twin["FacetName"] = "Twin"
+    facets.append(twin)
+    gate.write("model.json", json.dumps(model, indent=1))
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.manifest(table='\n[table]\nfrom = "model.json"\n')
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG304",
+            gate.line_of('from = "model.json"'),
+            'entities Customer and Twin collide on the base table: PK = "c#a", SK = "c#a" is a key of both '
+            '(Customer: PK = "c#{pk}", SK = "c#{sk}"; Twin: PK = "c#{pk}", SK = "c#{sk}"); one item would overwrite '
+            'the other - give each entity a literal of its own in the key (a prefix such as "TWIN#" in SK), or '
+            "placeholder classes that cannot meet ({n:int}, {s:segment} has no #)",
+        )
+    ]
