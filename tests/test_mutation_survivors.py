@@ -3148,3 +3148,29 @@ def test_sg304_between_two_imported_entities_is_reported_at_the_tables_from(gate
             "placeholder classes that cannot meet ({n:int}, {s:segment} has no #)",
         )
     ]
+
+
+def test_sg305_past_the_automaton_bound_says_the_gate_cannot_tell_what_the_query_reads(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.keylang
+
+    monkeypatch.setattr(store_gate.keylang, "MAX_STATES", 3)
+    other = '\n[entity.Other]\npk = "OTHER#{x}"\nsk = "ROUND#{n}"\n'
+    rounds = (
+        '\n[access.DialogueStore.rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "{id}", sk = { begins_with = "ROUND#" } }\nlimit = 10\n'
+    )
+    assert collisions(gate, None, other, rounds, "    fn rounds(&self, id: &str) -> Result<Vec<Round>>;\n") == [
+        (
+            "SG305",
+            "DialogueStore.rounds: the key condition and the entities' key languages on the base table are too large "
+            "to compare (the product automaton passes its bound); the gate cannot tell which entities the Query reads "
+            "- shorten the templates",
+        ),
+        (
+            "SG306",
+            'DialogueStore.rounds: key pk = "{id}" does not fit entity Round\'s pk = "DIALOGUE#{dialogue_id}"; write '
+            "it in the entity's layout",
+        ),
+    ]
