@@ -47,6 +47,8 @@ ITEM_OPERATIONS: dict[str, tuple[str, ...]] = {
     "BatchWriteItem": ("PutItem", "DeleteItem"),
     "BatchGetItem": ("GetItem",),
 }
+# An item that is no request of its own: `op` of an item of a TransactWriteItems, never of a method.
+ITEM_ONLY_OPERATIONS = ("ConditionCheck",)
 # How many items one request may hold (the quotas of TransactWriteItems, BatchWriteItem, ...).
 MAX_ITEMS = {"TransactWriteItems": 100, "TransactGetItems": 100, "BatchWriteItem": 25, "BatchGetItem": 100}
 MAX_KEY_ATTRIBUTES = 4  # multi-attribute GSI keys: up to 4 partition and 4 sort attributes

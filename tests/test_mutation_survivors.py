@@ -1927,3 +1927,1250 @@ def test_a_path_waiver_added_with_the_files_it_waives_lists_three_of_them_and_ho
         "waiver of SG501 for path src/jobs/** was added in this change with what it waives (src/jobs/a.py, "
         f"src/jobs/b.py, src/jobs/c.py): {rest}"
     ]
+
+
+# SG601 and SG602: which items a write changes and counts (store_gate/rules/copies.py) ------------
+
+COPIES = """
+[entity.Recommendation]
+pk = "DIALOGUE#{dialogue_id}"
+sk = "RECOMMENDATION#{recommendation_id}"
+attributes = ["title", "text"]
+
+[entity.Verdict]
+pk = "DIALOGUE#{dialogue_id}"
+sk = "VERDICT#{verdict_id}"
+attributes = ["status", "recommendation_ids"]
+
+[entity.Verdict.copies]
+recommendation_titles = { from = "Recommendation.title", via = "recommendation_ids" }
+"""
+
+COPYING_STORE = """
+pub trait DialogueStore {
+    fn put_recommendation(&self, dialogue_id: &str, recommendation_id: &str, verdict_id: &str, round: &str) -> Result<()>;
+}
+"""
+
+
+def item(op: str, entity: str, key: str) -> str:
+    return f'    {{ op = "{op}", entity = "{entity}", key = {{ {key} }} }},\n'
+
+
+RECOMMENDATION_KEY = 'pk = "DIALOGUE#{dialogue_id}", sk = "RECOMMENDATION#{recommendation_id}"'
+VERDICT_KEY = 'pk = "DIALOGUE#{dialogue_id}", sk = "VERDICT#{verdict_id}"'
+ROUND_KEY = 'pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}"'
+DIALOGUE_KEY = 'pk = "DIALOGUE#{dialogue_id}", sk = "META"'
+
+
+def copying(gate: Gate, pattern: str, extra: str = "") -> list[tuple[str, str]]:
+    gate.manifest(f"\n[access.DialogueStore.put_recommendation]\n{pattern}", COPIES + extra)
+    gate.write("src/store.rs", COPYING_STORE)
+    return seen(gate.findings())
+
+
+def transaction(*items: str) -> str:
+    return 'op = "TransactWriteItems"\nitems = [\n' + "".join(items) + "]\n"
+
+
+def test_a_condition_check_is_an_item_of_a_transaction_write(gate: Gate) -> None:
+    """A bug: the manifest refused the ConditionCheck the README lists among a TransactWriteItems'
+    items (exit 2), so no pattern that checks a condition in its transaction could be declared."""
+    pattern = transaction(item("PutItem", "Round", ROUND_KEY), item("ConditionCheck", "Dialogue", DIALOGUE_KEY))
+    assert copying(gate, pattern) == []
+
+
+def test_a_condition_check_is_no_operation_of_its_own_nor_an_item_of_a_batch(gate: Gate) -> None:
+    operations = (
+        "'GetItem', 'BatchGetItem', 'TransactGetItems', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', "
+        "'BatchWriteItem', 'TransactWriteItems', 'Scan', 'ExecuteStatement', 'BatchExecuteStatement', "
+        "'ExecuteTransaction', 'CreateTable', 'DescribeTable', 'UpdateTable', 'DeleteTable', 'ListTables', "
+        "'UpdateTimeToLive', 'DescribeTimeToLive', 'DescribeContinuousBackups', 'UpdateContinuousBackups', "
+        "'CreateBackup', 'TagResource' or 'none'"
+    )
+    batch = 'op = "BatchWriteItem"\nitems = [\n' + item("ConditionCheck", "Dialogue", DIALOGUE_KEY) + "]\n"
+    for pattern, problem in (
+        (
+            f'op = "ConditionCheck"\nentity = "Dialogue"\nkey = {{ {DIALOGUE_KEY} }}\n',
+            f'.op: Input should be {operations} (got "ConditionCheck")',
+        ),
+        (batch, ": items[0]: an item of BatchWriteItem is one of PutItem, DeleteItem"),
+    ):
+        with pytest.raises(ConfigError) as raised:
+            copying(gate, pattern)
+        assert [(p.key, p.message) for p in raised.value.problems] == [
+            ("access.DialogueStore.put_recommendation" + problem.split(":", 1)[0], problem.split(": ", 1)[1])
+        ]
+
+
+def test_sg601_maintains_with_only_a_condition_check_on_the_holder_writes_no_copy(gate: Gate) -> None:
+    pattern = transaction(
+        item("PutItem", "Recommendation", RECOMMENDATION_KEY), item("ConditionCheck", "Verdict", VERDICT_KEY)
+    )
+    assert copying(gate, pattern + 'maintains = ["Verdict.recommendation_titles"]\nfanout = 3\n') == [
+        (
+            "SG601",
+            'DialogueStore.put_recommendation declares maintains = ["Verdict.recommendation_titles"] but writes no '
+            'Verdict item in the same TransactWriteItems; make it op = "TransactWriteItems" with an UpdateItem on '
+            'entity Verdict, or let a stream handler update the copies (stream = "...")',
+        )
+    ]
+
+
+def test_sg601_a_transaction_that_puts_the_source_and_then_another_entity_changes_the_source(gate: Gate) -> None:
+    pattern = transaction(item("PutItem", "Recommendation", RECOMMENDATION_KEY), item("PutItem", "Round", ROUND_KEY))
+    assert copying(gate, pattern) == [
+        (
+            "SG601",
+            "DialogueStore.put_recommendation changes Recommendation.title, which Verdict.recommendation_titles "
+            "copies (via Verdict.recommendation_ids), and does not update the copies: write them in the same "
+            'TransactWriteItems (an UpdateItem on Verdict, maintains = ["Verdict.recommendation_titles"]) or name a '
+            'stream handler that does (stream = "...", [handler.<name>] maintains = ["Verdict.recommendation_titles"])',
+        )
+    ]
+
+
+def test_sg602_every_item_of_a_transaction_counts_toward_the_budget_condition_checks_too(gate: Gate) -> None:
+    pattern = transaction(item("PutItem", "Round", ROUND_KEY), item("ConditionCheck", "Dialogue", DIALOGUE_KEY))
+    assert copying(gate, pattern, "\n[budgets]\nmax_write_fanout = 1\n") == [
+        (
+            "SG602",
+            "DialogueStore.put_recommendation writes 2 items per call (2 of its own + 0 copies), over [budgets] "
+            "max_write_fanout = 1: move the copies to a stream handler, copy less, or raise the budget",
+        )
+    ]
+
+
+def test_sg602_an_item_per_item_read_adds_to_the_items_written_before_it(gate: Gate) -> None:
+    pattern = (
+        'steps = [\n  { op = "Query", entity = "Verdict", key = { pk = "DIALOGUE#{dialogue_id}", '
+        'sk = { begins_with = "VERDICT#" } }, limit = 20 },\n'
+        '  { op = "TransactWriteItems", items = [\n'
+        + item("PutItem", "Round", ROUND_KEY)
+        + item("UpdateItem", "Verdict", 'pk = "{item.pk}", sk = "{item.sk}"')
+        + "  ] },\n]\n"
+    )
+    assert copying(gate, pattern, "\n[budgets]\nmax_write_fanout = 20\n") == [
+        (
+            "SG602",
+            "DialogueStore.put_recommendation writes 21 items per call (21 of its own + 0 copies), over [budgets] "
+            "max_write_fanout = 20: move the copies to a stream handler, copy less, or raise the budget",
+        )
+    ]
+
+
+def test_a_transaction_of_no_steps_keyed_on_an_earlier_item_binds_nothing_and_writes_one_item(gate: Gate) -> None:
+    pattern = transaction(item("UpdateItem", "Round", 'pk = "{item.pk}", sk = "{item.sk}"'))
+    unbound = (
+        "binds to no parameter (parameters: dialogue_id, recommendation_id, verdict_id, round); rename it to a "
+        "parameter, or add the parameter"
+    )
+    assert copying(gate, pattern) == [
+        ("SG206", f'DialogueStore.put_recommendation (item 1): placeholder {{item.pk}} in key "pk" {unbound}'),
+        ("SG206", f'DialogueStore.put_recommendation (item 1): placeholder {{item.sk}} in key "sk" {unbound}'),
+        (
+            "SG306",
+            'DialogueStore.put_recommendation (item 1): key pk = "{item.pk}" does not fit entity Round\'s '
+            'pk = "DIALOGUE#{dialogue_id}"; write it in the entity\'s layout',
+        ),
+        (
+            "SG306",
+            'DialogueStore.put_recommendation (item 1): key sk = "{item.sk}" does not fit entity Round\'s '
+            'sk = "ROUND#{round}"; write it in the entity\'s layout',
+        ),
+    ]
+
+
+# SG303: each difference between the manifest's table and the infrastructure's (rules/layout.py) --
+
+DRIFTING_INFRA = """
+Resources:
+  Dialogues:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: dialogues-prod
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - { AttributeName: pk, AttributeType: S }
+        - { AttributeName: sk, AttributeType: S }
+        - { AttributeName: gsi1pk, AttributeType: S }
+        - { AttributeName: gsi1sk, AttributeType: S }
+        - { AttributeName: g3pk, AttributeType: S }
+        - { AttributeName: g3sk, AttributeType: N }
+        - { AttributeName: at, AttributeType: S }
+      KeySchema:
+        - { AttributeName: pk, KeyType: HASH }
+        - { AttributeName: sk, KeyType: RANGE }
+      TimeToLiveSpecification: { AttributeName: expires_at, Enabled: true }
+      GlobalSecondaryIndexes:
+        - IndexName: GSI1
+          KeySchema: [{ AttributeName: gsi1pk, KeyType: HASH }, { AttributeName: gsi1sk, KeyType: RANGE }]
+          Projection: { ProjectionType: KEYS_ONLY }
+        - IndexName: GSI3
+          KeySchema: [{ AttributeName: g3pk, KeyType: HASH }, { AttributeName: g3sk, KeyType: RANGE }]
+          Projection: { ProjectionType: INCLUDE, NonKeyAttributes: [title] }
+      LocalSecondaryIndexes:
+        - IndexName: ByTime
+          KeySchema: [{ AttributeName: pk, KeyType: HASH }, { AttributeName: at, KeyType: RANGE }]
+          Projection: { ProjectionType: ALL }
+"""
+
+DRIFTING_TABLE = """
+[table]
+from = "infra/template.yaml"
+resource = "Dialogues"
+name = "dialogues-dev"
+partition_key = { name = "id", type = "S" }
+sort_key = { name = "sk", type = "N" }
+ttl = "expires"
+
+[table.gsi.GSI1]
+partition_keys = [{ name = "tenant", type = "S" }, { name = "device", type = "S" }]
+sort_key = { name = "gsi1sk", type = "N" }
+projection = "ALL"
+
+[table.gsi.GSI2]
+partition_key = { name = "gsi2pk", type = "S" }
+
+[table.gsi.ByTime]
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "at", type = "S" }
+"""
+
+PLAIN_INFRA = """
+Resources:
+  Dialogues:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: dialogues
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - { AttributeName: pk, AttributeType: S }
+        - { AttributeName: sk, AttributeType: S }
+      KeySchema:
+        - { AttributeName: pk, KeyType: HASH }
+        - { AttributeName: sk, KeyType: RANGE }
+"""
+
+
+def drift(gate: Gate, infra: str, table: str) -> list[tuple[str, int, str]]:
+    gate.write("infra/template.yaml", infra)
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.manifest(table=table)
+    return [(f.code, f.line, f.message) for f in gate.findings()]
+
+
+def test_sg303_names_every_difference_of_the_table_and_its_indexes_at_its_key(gate: Gate) -> None:
+    found = drift(gate, DRIFTING_INFRA, DRIFTING_TABLE)
+    manifest, infra = "in store-gate.toml", "in infra/template.yaml"
+    assert found == [
+        (
+            "SG303",
+            gate.line_of("from = "),
+            'table drift: infra/template.yaml defines GSI "GSI3" (g3pk (S) / g3sk (N), projection INCLUDE '
+            "['title']), which store-gate.toml does not declare",
+        ),
+        (
+            "SG303",
+            gate.line_of("name = "),
+            f'table drift: the table name is "dialogues-dev" {manifest} but "dialogues-prod" {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "id", type = "S" }'),
+            f"table drift: the partition key is id (S) {manifest} but pk (S) {infra}",
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "sk", type = "N" }'),
+            f"table drift: the sort key is sk (N) {manifest} but sk (S) {infra}",
+        ),
+        (
+            "SG303",
+            gate.line_of("ttl = "),
+            f'table drift: Time to Live is "expires" {manifest} but "expires_at" {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of("[table.gsi.GSI1]"),
+            f'table drift: GSI "GSI1" partition key is tenant (S) + device (S) {manifest} but gsi1pk (S) {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "gsi1sk"'),
+            f'table drift: GSI "GSI1" sort key is gsi1sk (N) {manifest} but gsi1sk (S) {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of('projection = "ALL"'),
+            f'table drift: GSI "GSI1" projection is ALL {manifest} but KEYS_ONLY {infra}',
+        ),
+        (
+            "SG303",
+            gate.line_of("[table.gsi.GSI2]"),
+            'table drift: GSI "GSI2" is declared in store-gate.toml but infra/template.yaml does not define it: '
+            "access patterns on it would fail in production",
+        ),
+        (
+            "SG303",
+            gate.line_of("[table.gsi.ByTime]"),
+            f'table drift: index "ByTime" is a GSI {manifest} but a LSI {infra}',
+        ),
+    ]
+
+
+def test_sg303_a_sort_key_and_a_time_to_live_on_one_side_only(gate: Gate) -> None:
+    table = '[table]\nfrom = "infra/template.yaml"\npartition_key = { name = "pk", type = "S" }\nttl = "expires"\n'
+    assert drift(gate, PLAIN_INFRA, table) == [
+        (
+            "SG303",
+            gate.line_of("[table]"),
+            "table drift: the sort key is absent in store-gate.toml but sk (S) in infra/template.yaml",
+        ),
+        (
+            "SG303",
+            gate.line_of("ttl = "),
+            'table drift: Time to Live is "expires" in store-gate.toml but not enabled in infra/template.yaml',
+        ),
+    ]
+
+
+def test_sg303_a_table_read_from_the_infrastructure_alone_is_compared_on_its_time_to_live(gate: Gate) -> None:
+    table = '[table]\nfrom = "infra/template.yaml"\nttl = "expires"\n'
+    assert drift(gate, DRIFTING_INFRA, table) == [
+        (
+            "SG303",
+            gate.line_of("ttl = "),
+            'table drift: Time to Live is "expires" in store-gate.toml but "expires_at" in infra/template.yaml',
+        )
+    ]
+    assert drift(gate, DRIFTING_INFRA, table.replace('"expires"', '"expires_at"')) == []
+
+
+# SG306: every key of a pattern against the layout of its entity (rules/layout.py) ---------------
+
+ROUNDS_STEP = (
+    '{ op = "Query", entity = "Round", key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }, limit = 25 }'
+)
+LAYOUT_CASES = {
+    "by_entity_name": (
+        f"steps = [\n  {ROUNDS_STEP},\n"
+        '  { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
+        '  { op = "DeleteItem", entity = "Round", key = { pk = "{Round.pk}", sk = "{Round.sk}" } },\n]\n'
+    ),
+    "by_another_attribute": (
+        f"steps = [\n  {ROUNDS_STEP},\n"
+        '  { op = "GetItem", entity = "Round", key = { pk = "{item.sk}", sk = "SUMMARY" } },\n]\n'
+    ),
+    "missing_then_wrong": (
+        'op = "Query"\nindex = "ByTime"\nentity = "Dialogue"\nkey = { lsi1sk = "AT#{id}", pk = "WRONG#{id}" }\n'
+        "limit = 5\n"
+    ),
+    "prefix_only": 'op = "GetItem"\nentity = "Round"\nkey = { pk = "DIALOGUE#{id}", sk = "ROUND" }\n',
+}
+
+
+def test_sg306_checks_each_key_in_full_and_skips_only_the_keys_an_earlier_steps_item_of_its_entity_carries(
+    gate: Gate,
+) -> None:
+    gate.manifest("".join(f"\n[access.DialogueStore.{name}]\n{pattern}" for name, pattern in LAYOUT_CASES.items()))
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        + "".join(f"    fn {name}(&self, id: &str) -> Result<()>;\n" for name in LAYOUT_CASES)
+        + "}\n",
+    )
+    fix = "write it in the entity's layout"
+    assert seen(gate.findings()) == [
+        (
+            "SG306",
+            'DialogueStore.by_another_attribute (step 2): key pk = "{item.sk}" does not fit entity Round\'s '
+            f'pk = "DIALOGUE#{{dialogue_id}}"; {fix}',
+        ),
+        (
+            "SG306",
+            'DialogueStore.by_another_attribute (step 2): key sk = "SUMMARY" does not fit entity Round\'s '
+            f'sk = "ROUND#{{round}}"; {fix}',
+        ),
+        (
+            "SG306",
+            'DialogueStore.missing_then_wrong: key "lsi1sk" is not part of entity Dialogue\'s layout '
+            "(it has: gsi1pk, gsi1sk, pk, sk)",
+        ),
+        (
+            "SG306",
+            'DialogueStore.missing_then_wrong: key pk = "WRONG#{id}" does not fit entity Dialogue\'s '
+            f'pk = "DIALOGUE#{{dialogue_id}}"; {fix}',
+        ),
+        (
+            "SG306",
+            f'DialogueStore.prefix_only: key sk = "ROUND" does not fit entity Round\'s sk = "ROUND#{{round}}"; {fix}',
+        ),
+    ]
+
+
+def test_sg306_an_inline_declaration_naming_no_entity_of_the_manifest_lists_the_entities(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        'pub trait DialogueStore {\n    /// @access { op = "GetItem", entity = "Dialog", '
+        'key = { pk = "DIALOGUE#{id}", sk = "META" } }\n    fn get(&self, id: &str) -> Result<()>;\n}\n',
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG306",
+            'DialogueStore.get names entity "Dialog", which the manifest does not define (entities: Dialogue, Round, '
+            "Score); add [entity.Dialog] or fix the name",
+        )
+    ]
+
+
+# SG304 and SG305: number keys, the fix's attribute, a Query that names no entity (rules/collisions.py)
+
+
+def collisions(
+    gate: Gate, table: str | None = None, extra: str = "", access: str = "", methods: str = ""
+) -> list[tuple[str, str]]:
+    if table is None:
+        gate.manifest(access, extra)
+    else:
+        gate.manifest(access, extra, table=table)
+    gate.write("src/store.rs", f"pub trait DialogueStore {{\n{methods}}}\n")
+    return seen(gate.findings())
+
+
+def test_sg304_the_fix_names_the_last_key_attribute_that_is_not_the_tables_partition_key(gate: Gate) -> None:
+    table = (
+        '[table]\nname = "t"\npartition_key = { name = "tenant", type = "S" }\nsort_key = { name = "item", type = "S" }\n'
+        '\n[entity.A]\ntenant = "T#{t}"\nitem = "{x}"\n\n[entity.B]\ntenant = "T#{t}"\nitem = "B#{y}"\n'
+    )
+    assert collisions(gate, table) == [
+        (
+            "SG304",
+            'entities A and B collide on the base table: tenant = "T#a", item = "B#a" is a key of both (A: tenant = '
+            '"T#{t}", item = "{x}"; B: tenant = "T#{t}", item = "B#{y}"); one item would overwrite the other - give '
+            'each entity a literal of its own in the key (a prefix such as "B#" in item), or placeholder classes that '
+            "cannot meet ({n:int}, {s:segment} has no #)",
+        )
+    ]
+
+
+def test_sg304_number_keys_spelt_differently_collide_by_value(gate: Gate) -> None:
+    table = (
+        '[table]\nname = "t"\npartition_key = { name = "n", type = "N" }\nsort_key = { name = "m", type = "N" }\n'
+        '\n[entity.A]\nn = "1"\nm = "{x}"\n\n[entity.B]\nn = "1.0"\nm = "{y}"\n'
+    )
+    assert collisions(gate, table) == [
+        (
+            "SG304",
+            'entities A and B collide on the base table: n = 1, m = 1 is a key of both (A: n = "1", m = "{x}"; B: n = '
+            '"1.0", m = "{y}"); one item would overwrite the other - give each entity numbers of its own (other '
+            "literals, or a class such as {n:int} against a fraction)",
+        )
+    ]
+
+
+def test_sg305_a_number_range_reads_by_value_an_entity_whose_number_key_is_in_it(gate: Gate) -> None:
+    badge = '\n[entity.Badge]\npk = "PLAYER#{player}"\nsk = "BADGE#{game}"\ngame = "{game}"\nscore = "7"\n'
+    top = (
+        '\n[access.DialogueStore.top]\nop = "Query"\nindex = "ByScore"\nentity = "Score"\n'
+        'key = { game = "{game}", score = { between = ["1", "10"] } }\nlimit = 10\n'
+    )
+    assert collisions(gate, None, badge, top, "    fn top(&self, game: &str) -> Result<Vec<Score>>;\n") == [
+        (
+            "SG305",
+            'DialogueStore.top: the Query on GSI "ByScore" reads Badge items: game = "a", score = 7 fits its key '
+            'condition and Badge\'s layout (game = "{game}", score = "7"); narrow the key condition to what Score\'s '
+            'layout writes (game = "{game}", score = "{score}"), give Badge a key prefix of its own, or declare '
+            'entities = ["Badge", "Score"] if the method reads them on purpose',
+        ),
+        (
+            "SG304",
+            'entities Badge and Score collide on GSI "ByScore": game = "a", score = 7 is a key of both (Badge: game = '
+            '"{game}", score = "7"; Score: game = "{game}", score = "{score}"); a Query on it cannot tell their items '
+            'apart - give each entity a literal of its own in the key (a prefix such as "SCORE#" in game), or '
+            "placeholder classes that cannot meet ({n:int}, {s:segment} has no #)",
+        ),
+    ]
+
+
+def test_sg305_a_query_naming_only_entities_cannot_be_narrowed_to_a_layout_of_its_own(gate: Gate) -> None:
+    every = (
+        '\n[access.DialogueStore.all]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\nentities = ["Round"]\nlimit = 10\n'
+    )
+    assert collisions(gate, None, "", every, "    fn all(&self, id: &str) -> Result<Vec<Round>>;\n") == [
+        (
+            "SG305",
+            'DialogueStore.all: the Query on the base table reads Dialogue items: pk = "DIALOGUE#a", sk = "META" fits '
+            'its key condition and Dialogue\'s layout (pk = "DIALOGUE#{dialogue_id}", sk = "META"); narrow the key '
+            'condition, give Dialogue a key prefix of its own, or declare entities = ["Dialogue", "Round"] if the '
+            "method reads them on purpose",
+        )
+    ]
+
+
+def test_sg305_a_number_key_with_no_condition_or_an_equal_one_reads_by_value(gate: Gate) -> None:
+    badge = '\n[entity.Badge]\npk = "PLAYER#{player}"\nsk = "BADGE#{game}"\ngame = "{game}"\nscore = "7.0"\n'
+    tops = "".join(
+        f'\n[access.DialogueStore.{name}]\nop = "Query"\nindex = "ByScore"\nentity = "Score"\nkey = {key}\nlimit = 10\n'
+        for name, key in (("top", '{ game = "{game}" }'), ("sevens", '{ game = "{game}", score = "7" }'))
+    )
+    methods = "".join(f"    fn {name}(&self, game: &str) -> Result<Vec<Score>>;\n" for name in ("top", "sevens"))
+    reads = (
+        'the Query on GSI "ByScore" reads Badge items: game = "a", score = 7 fits its key condition and Badge\'s '
+        'layout (game = "{game}", score = "7.0"); narrow the key condition to what Score\'s layout writes (game = '
+        '"{game}", score = "{score}"), give Badge a key prefix of its own, or declare entities = ["Badge", "Score"] '
+        "if the method reads them on purpose"
+    )
+    assert collisions(gate, None, badge, tops, methods) == [
+        ("SG305", f"DialogueStore.top: {reads}"),
+        ("SG305", f"DialogueStore.sevens: {reads}"),
+        (
+            "SG304",
+            'entities Badge and Score collide on GSI "ByScore": game = "a", score = 7 is a key of both (Badge: game = '
+            '"{game}", score = "7.0"; Score: game = "{game}", score = "{score}"); a Query on it cannot tell their '
+            'items apart - give each entity a literal of its own in the key (a prefix such as "SCORE#" in game), or '
+            "placeholder classes that cannot meet ({n:int}, {s:segment} has no #)",
+        ),
+    ]
+
+
+def test_sg305_a_later_step_keyed_on_an_earlier_item_of_its_entity_reads_only_that_entitys_keys(gate: Gate) -> None:
+    rounds = (
+        '{ op = "Query", entity = "Round", key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }, limit = 1 }'
+    )
+    again = (
+        f"\n[access.DialogueStore.again]\nsteps = [\n  {rounds},\n"
+        '  { op = "Query", entity = "Round", key = { pk = "{item.pk}", sk = { begins_with = "ROUND#" } }, limit = 20 },\n]\n'
+    )
+    summary = '\n[entity.Summary]\npk = "SUMMARY#{id}"\nsk = "ROUND#{n}"\n'
+    assert collisions(gate, None, summary, again, "    fn again(&self, id: &str) -> Result<Vec<Round>>;\n") == []
+
+
+def test_sg304_and_sg305_past_the_binding_search_budget_are_undecided_not_a_crash(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.keylang
+
+    monkeypatch.setattr(store_gate.keylang, "MAX_BINDING_STEPS", 0)
+    summary = '\n[entity.Summary]\npk = "DIALOGUE#{dialogue_id}"\nsk = "ROUND#{round}#SUMMARY"\n'
+    rounds = (
+        '\n[access.DialogueStore.rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }\nlimit = 10\n'
+    )
+    # The budget spent, the gate cannot prove one value per placeholder: the findings say "may" (and
+    # give the repeated placeholder as the reason, though none repeats here).
+    assert collisions(gate, None, summary, rounds, "    fn rounds(&self, id: &str) -> Result<Vec<Round>>;\n") == [
+        (
+            "SG305",
+            'DialogueStore.rounds: the Query on the base table may read Summary items: pk = "DIALOGUE#a", '
+            'sk = "ROUND#a#SUMMARY" fits its key condition and Summary\'s layout (pk = "DIALOGUE#{dialogue_id}", '
+            'sk = "ROUND#{round}#SUMMARY") (only with two values for a placeholder that repeats in its layout: '
+            'undecided); narrow the key condition to what Round\'s layout writes (pk = "DIALOGUE#{dialogue_id}", '
+            'sk = "ROUND#{round}"), give Summary a key prefix of its own, or declare entities = ["Round", "Summary"] '
+            "if the method reads them on purpose",
+        ),
+        (
+            "SG304",
+            'entities Round and Summary may collide on the base table: pk = "DIALOGUE#a", sk = "ROUND#a#SUMMARY" '
+            'fits both layouts attribute by attribute (Round: pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}"; '
+            'Summary: pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}#SUMMARY"), but only with two values for a '
+            "placeholder that repeats; the gate cannot decide it - give each entity a literal of its own in the key "
+            '(a prefix such as "SUMMARY#" in sk), or placeholder classes that cannot meet ({n:int}, {s:segment} has '
+            "no #)",
+        ),
+    ]
+
+
+def test_sg304_a_placeholder_repeated_in_a_text_and_a_number_key_takes_one_value_in_both(gate: Gate) -> None:
+    table = (
+        '[table]\nname = "t"\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "N" }\n'
+        '\n[entity.Self]\npk = "X#{id}"\nsk = "{id}"\n\n[entity.Other]\npk = "X#{a}"\nsk = "{b}"\n'
+    )
+    assert collisions(gate, table) == [
+        (
+            "SG304",
+            'entities Other and Self collide on the base table: pk = "X#1", sk = 1 is a key of both (Other: pk = '
+            '"X#{a}", sk = "{b}"; Self: pk = "X#{id}", sk = "{id}"); one item would overwrite the other - give each '
+            'entity a literal of its own in the key (a prefix such as "SELF#" in pk), or placeholder classes that '
+            "cannot meet ({n:int}, {s:segment} has no #)",
+        )
+    ]
+
+
+# SG302 on each of several tables, where the manifest declares it or the infrastructure does -------
+
+LSI_TWO_TABLES = """legacy = "off"
+version = 1
+
+[[store]]
+trait = "DialogueStore"
+paths = ["src/**/*.rs"]
+table = "main"
+
+[tables.main]
+name = "main"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[tables.events]
+from = "infra.yaml"
+"""
+INFRA_LSI = """      LocalSecondaryIndexes:
+        - IndexName: ByAt
+          KeySchema: [{ AttributeName: pk, KeyType: HASH }, { AttributeName: at, KeyType: RANGE }]
+          Projection: { ProjectionType: ALL }
+"""
+
+
+def test_sg302_an_lsi_added_to_each_of_two_tables_is_reported_where_each_table_is_declared(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate.write("store-gate.toml", LSI_TWO_TABLES)
+    gate.write("infra.yaml", INFRA)
+    gate.write("src/a.rs", trait_of(method("legacy_0")))
+    git(gate.root, "init", "-q", "-b", "main")
+    commit(gate.root, "base")
+    gate.write("store-gate.toml", LSI_TWO_TABLES + "\n" + LSI.replace("[table.lsi", "[tables.main.lsi"))
+    gate.write(
+        "infra.yaml",
+        INFRA.replace(
+            "        - { AttributeName: gsi1pk",
+            "        - { AttributeName: at, AttributeType: S }\n        - { AttributeName: gsi1pk",
+        )
+        + INFRA_LSI,
+    )
+    result = compared(gate, monkeypatch, "HEAD")
+    rest = "which exists at the base; DynamoDB creates LSIs only with the table: declare a GSI instead, or plan a table migration"
+    assert [(f.code, f.line, f.message) for f in result.findings] == [
+        ("SG302", gate.line_of('from = "infra.yaml"'), f'LSI "ByAt" is added to table "(unnamed)", {rest}'),
+        ("SG302", gate.line_of("[tables.main.lsi.ByName]"), f'LSI "ByName" is added to table "main", {rest}'),
+    ]
+
+
+# SG307: what the infrastructure's definition lacks, at the table's `from` (rules/layout.py) --------
+
+
+def test_sg307_an_index_without_a_projection_in_the_infrastructure_is_reported_at_from(gate: Gate) -> None:
+    gate.write(
+        "infra.yaml",
+        INFRA + "      GlobalSecondaryIndexes:\n        - IndexName: GSI1\n"
+        "          KeySchema: [{ AttributeName: gsi1pk, KeyType: HASH }]\n",
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.manifest(table='[table]\nfrom = "infra.yaml"\n')
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG307",
+            gate.line_of('from = "infra.yaml"'),
+            'infra.yaml: GlobalSecondaryIndexes[0] "GSI1" has no ProjectionType, which DynamoDB requires; its '
+            "projection is unknown; the deployment would fail or differ from what the gate checked - complete the "
+            "definition",
+        )
+    ]
+
+
+# SG211 on an inline declaration's reads, after a method with none (rules/cost.py) ------------------
+
+
+def test_sg211_an_inline_reads_naming_no_attribute_is_reported_on_its_method_after_an_undeclared_one(
+    gate: Gate,
+) -> None:
+    gate.manifest(extra='\n[entity.Note]\npk = "NOTE#{id}"\nsk = "N"\nattributes = ["title"]\n')
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn undeclared(&self, id: &str) -> Result<()>;\n"
+        '    /// @access { op = "GetItem", entity = "Note", key = { pk = "NOTE#{id}", sk = "N" }, reads = ["titel"] }\n'
+        "    fn get(&self, id: &str) -> Result<()>;\n}\n",
+    )
+    assert [(f.code, f.path, f.line, f.trait, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG101",
+            "src/store.rs",
+            2,
+            "DialogueStore",
+            "undeclared",
+            "DialogueStore.undeclared has no access pattern; declare it in store-gate.toml under "
+            '[access.DialogueStore.undeclared] or in its doc comment, e.g. @access { op = "GetItem", key = { pk = '
+            '"...", sk = "..." } } (a skeleton to complete: name the entity it reads or writes (entity = ...) and its '
+            "key)",
+        ),
+        (
+            "SG211",
+            "src/store.rs",
+            3,
+            "DialogueStore",
+            "get",
+            'DialogueStore.get: reads: entity Note has no attribute "titel" (pk, sk, title)',
+        ),
+    ]
+
+
+# SG601 and SG602 over every copy and every method, each finding on its method (rules/copies.py) ---
+
+TEXTS = 'texts = { from = "Recommendation.text", via = "recommendation_ids" }\n'
+TITLES_HANDLER = '\n[handler.titles]\nmaintains = ["Verdict.recommendation_titles"]\n'
+PUT_RECOMMENDATION = f'op = "PutItem"\nentity = "Recommendation"\nkey = {{ {RECOMMENDATION_KEY} }}\n'
+WRITE_SIGNATURE = "(&self, dialogue_id: &str, recommendation_id: &str, verdict_id: &str, round: &str) -> Result<()>;\n"
+
+
+def placed(gate: Gate) -> list[tuple[str, int, str, str, str]]:
+    return [(f.code, f.line, f.trait, f.method, f.message) for f in gate.findings()]
+
+
+def test_sg601_each_copy_a_write_changes_is_checked_after_one_it_leaves_alone_or_maintains(gate: Gate) -> None:
+    methods = {
+        "put_text": PUT_RECOMMENDATION + 'writes = ["Recommendation.text"]\n',
+        "put_streamed": PUT_RECOMMENDATION + 'stream = "titles"\nfanout = 3\n',
+        "put_in_transaction": transaction(
+            item("UpdateItem", "Recommendation", RECOMMENDATION_KEY), item("UpdateItem", "Verdict", VERDICT_KEY)
+        )
+        + 'maintains = ["Verdict.recommendation_titles"]\nfanout = 3\n',
+        "put_maintaining": PUT_RECOMMENDATION + 'maintains = ["Verdict.recommendation_titles"]\nfanout = 3\n',
+        "put_anything": f'op = "PutItem"\nkey = {{ {RECOMMENDATION_KEY} }}\n',
+    }
+    gate.manifest(
+        "".join(f"\n[access.DialogueStore.{name}]\n{pattern}" for name, pattern in methods.items()),
+        COPIES + TEXTS + TITLES_HANDLER,
+    )
+    gate.write("src/store.rs", trait_of(*(f"    fn {name}{WRITE_SIGNATURE}" for name in methods)))
+
+    def stale(name: str, handler: str = "") -> tuple[str, int, str, str, str]:
+        return (
+            "SG601",
+            gate.line_of(f"[access.DialogueStore.{name}]"),
+            "DialogueStore",
+            name,
+            f"DialogueStore.{name} changes Recommendation.text, which Verdict.texts copies (via "
+            f"Verdict.recommendation_ids), and does not update the copies{handler}: write them in the same "
+            'TransactWriteItems (an UpdateItem on Verdict, maintains = ["Verdict.texts"]) or name a stream handler '
+            'that does (stream = "...", [handler.<name>] maintains = ["Verdict.texts"])',
+        )
+
+    maintaining = gate.line_of("[access.DialogueStore.put_maintaining]")
+    assert placed(gate) == [
+        stale("put_text"),
+        stale("put_streamed", ' (handler "titles" does not maintain it)'),
+        stale("put_in_transaction"),
+        stale("put_maintaining"),
+        (
+            "SG601",
+            maintaining,
+            "DialogueStore",
+            "put_maintaining",
+            'DialogueStore.put_maintaining declares maintains = ["Verdict.recommendation_titles"] but writes no '
+            'Verdict item in the same TransactWriteItems; make it op = "TransactWriteItems" with an UpdateItem on '
+            'entity Verdict, or let a stream handler update the copies (stream = "...")',
+        ),
+        (
+            "SG601",
+            gate.line_of("[access.DialogueStore.put_anything]"),
+            "DialogueStore",
+            "put_anything",
+            "DialogueStore.put_anything: PutItem writes an item of no named entity, so the gate cannot tell which "
+            'copied attributes it changes; add entity = "..." to it, or declare writes = ["Entity.attribute", ...]',
+        ),
+    ]
+
+
+def test_sg601_inline_copy_fields_are_checked_on_every_method_when_no_entity_has_copies(gate: Gate) -> None:
+    gate.manifest(f"\n[access.DialogueStore.first]\n{PUT_RECOMMENDATION}", COPIES.split("[entity.Verdict.copies]")[0])
+    gate.write(
+        "src/store.rs",
+        trait_of(
+            f"    fn first{WRITE_SIGNATURE}",
+            f'    /// @access {{ op = "PutItem", entity = "Recommendation", key = {{ {RECOMMENDATION_KEY} }}, '
+            'writes = ["Recommendation.titel"] }\n',
+            f"    fn second{WRITE_SIGNATURE}",
+            f'    /// @access {{ steps = [{{ op = "PutItem", entity = "Round", key = {{ {ROUND_KEY} }}, '
+            'writes = ["Recommendation.title"] }] }\n',
+            f"    fn third{WRITE_SIGNATURE}",
+        ),
+    )
+    assert placed(gate) == [
+        (
+            "SG601",
+            3,
+            "DialogueStore",
+            "second",
+            'DialogueStore.second: writes: "Recommendation.titel": entity Recommendation has no attribute "titel" '
+            "(pk, sk, text, title)",
+        ),
+        (
+            "SG601",
+            5,
+            "DialogueStore",
+            "third",
+            "DialogueStore.third: step 1: writes, maintains, stream and fanout go on the method's pattern",
+        ),
+    ]
+
+
+PAGE_OF_RECOMMENDATIONS = (
+    'steps = [\n  { op = "Query", entity = "Recommendation", key = { pk = "DIALOGUE#{dialogue_id}", '
+    'sk = { begins_with = "RECOMMENDATION#" } }@LIMIT },\n'
+    '  { op = "BatchWriteItem", items = [{ op = "DeleteItem", entity = "Recommendation", '
+    'key = { pk = "{item.pk}", sk = "{item.sk}" } }] },\n]\n'
+)
+
+
+def test_sg602_every_method_is_checked_after_one_whose_fanout_is_undeclared_unknown_or_unbounded(
+    gate: Gate,
+) -> None:
+    methods = {
+        "a": PUT_RECOMMENDATION + 'stream = "titles"\n',
+        "c": PAGE_OF_RECOMMENDATIONS.replace("@LIMIT", ', page = "cursor"'),
+        "d": transaction(item("PutItem", "Round", ROUND_KEY), item("PutItem", "Dialogue", DIALOGUE_KEY)),
+    }
+    gate.manifest(
+        "".join(f"\n[access.DialogueStore.{name}]\n{pattern}" for name, pattern in methods.items()),
+        COPIES + TITLES_HANDLER + "\n[budgets]\nmax_write_fanout = 1\n",
+    )
+    gate.write(
+        "src/store.rs",
+        trait_of(
+            f"    fn a{WRITE_SIGNATURE}",
+            f'    /// @access {{ op = "PutItem", entity = "Recommendation", key = {{ {RECOMMENDATION_KEY} }}, '
+            'stream = "titles", fanout = "{Verdict} per Dialogue" }\n',
+            f"    fn b{WRITE_SIGNATURE}",
+            "    fn c(&self, dialogue_id: &str, cursor: Option<Cursor>) -> Result<Page<()>>;\n",
+            f"    fn d{WRITE_SIGNATURE}",
+        ),
+    )
+    assert placed(gate) == [
+        (
+            "SG602",
+            3,
+            "DialogueStore",
+            "b",
+            'DialogueStore.b declares fanout = "{Verdict} per Dialogue", which no [volumes] count gives: add '
+            '[volumes] Verdict = { per = "Dialogue", count = ..., size_kb = ... }',
+        ),
+        (
+            "SG602",
+            gate.line_of("[access.DialogueStore.a]"),
+            "DialogueStore",
+            "a",
+            "DialogueStore.a updates copies but does not say how many per call; declare fanout = <items> or "
+            '"{Entity} per Parent" (a [volumes] entry)',
+        ),
+        (
+            "SG602",
+            gate.line_of("[access.DialogueStore.c]"),
+            "DialogueStore",
+            "c",
+            "DialogueStore.c step 2 writes an item per item step 1 reads, which has no limit: its BatchWriteItem has "
+            "no bound; give that step limit = 25 (one request per page)",
+        ),
+        (
+            "SG602",
+            gate.line_of("[access.DialogueStore.d]"),
+            "DialogueStore",
+            "d",
+            "DialogueStore.d writes 2 items per call (2 of its own + 0 copies), over [budgets] max_write_fanout = 1: "
+            "move the copies to a stream handler, copy less, or raise the budget",
+        ),
+    ]
+
+
+def test_sg602_copies_a_stream_handler_writes_are_not_in_the_batchs_request(gate: Gate) -> None:
+    page = PAGE_OF_RECOMMENDATIONS.replace("@LIMIT", ", limit = 25") + 'stream = "titles"\nfanout = 3\n'
+    gate.manifest(f"\n[access.DialogueStore.a]\n{page}", COPIES + TITLES_HANDLER)
+    gate.write("src/store.rs", trait_of(f"    fn a{WRITE_SIGNATURE}"))
+    assert placed(gate) == []
+
+
+def test_sg211_a_later_step_on_a_keys_only_index_is_named_by_its_step(gate: Gate) -> None:
+    from conftest import TABLE
+
+    keys_only = TABLE.replace("[table.gsi.GSI1]\n", '[table.gsi.GSI1]\nprojection = "KEYS_ONLY"\n')
+    steps = (
+        '\n[access.DialogueStore.by_status]\nsteps = [\n  { op = "GetItem", entity = "Dialogue", '
+        'key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
+        '  { op = "Query", index = "GSI1", key = { gsi1pk = "STATUS#{status}" }, limit = 10 },\n]\n'
+    )
+    gate.manifest(steps, table=keys_only)
+    gate.write("src/store.rs", trait_of("    fn by_status(&self, id: &str, status: &str) -> Result<()>;\n"))
+    assert placed(gate) == [
+        (
+            "SG211",
+            gate.line_of("[access.DialogueStore.by_status]"),
+            "DialogueStore",
+            "by_status",
+            'DialogueStore.by_status (step 2) reads GSI "GSI1" (projection KEYS_ONLY), and the gate cannot tell which '
+            'attributes it needs: declare reads = ["attribute", ...], or the attributes of the entity '
+            "([entity.<Name>] attributes = [...])",
+        )
+    ]
+
+
+# SG301 on the manifest's table, an imported one, and both where the manifest also declares it -----
+
+MANY_GSIS = "".join(f'\n[table.gsi.G{i}]\npartition_key = {{ name = "g{i}", type = "S" }}\n' for i in range(21))
+SIX_LSIS_INFRA = (
+    INFRA.replace(
+        "        - { AttributeName: gsi1pk, AttributeType: S }\n",
+        "".join(f"        - {{ AttributeName: l{i}, AttributeType: S }}\n" for i in range(6)),
+    )
+    + "      LocalSecondaryIndexes:\n"
+    + "".join(
+        f"        - IndexName: L{i}\n          KeySchema: [{{ AttributeName: pk, KeyType: HASH }}, "
+        f"{{ AttributeName: l{i}, KeyType: RANGE }}]\n          Projection: {{ ProjectionType: ALL }}\n"
+        for i in range(6)
+    )
+)
+OVERLOADED = "merge access patterns onto fewer {}s (overloaded index keys)"
+
+
+def limits(gate: Gate, table: str) -> list[tuple[str, int, str]]:
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("infra.yaml", SIX_LSIS_INFRA)
+    gate.manifest(table=table)
+    return [(f.code, f.line, f.message) for f in gate.findings()]
+
+
+def test_sg301_more_gsis_and_lsis_than_dynamodb_allows_on_the_manifests_table(gate: Gate) -> None:
+    keys = '[table]\nname = "t"\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "S" }\n'
+    lsis = "".join(f'\n[table.lsi.L{i}]\nsort_key = {{ name = "l{i}", type = "S" }}\n' for i in range(6))
+    found = limits(gate, keys + MANY_GSIS + lsis)
+    line = gate.line_of("[table]")
+    assert found == [
+        (
+            "SG301",
+            line,
+            f"table defines 21 GSIs; DynamoDB allows 20 per table (the default quota): {OVERLOADED.format('GSI')}",
+        ),
+        ("SG301", line, f"table defines 6 LSIs; DynamoDB allows 5 per table: {OVERLOADED.format('LSI')}"),
+    ]
+
+
+def test_sg301_on_an_imported_table_and_on_the_manifests_declaration_of_it(gate: Gate) -> None:
+    imported = "the table in infra.yaml defines 6 LSIs; DynamoDB allows 5 per table: " + OVERLOADED.format("LSI")
+    assert limits(gate, '[table]\nfrom = "infra.yaml"\n') == [("SG301", gate.line_of("[table]"), imported)]
+    keys = '\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "S" }\n'
+    found = limits(gate, '[table]\nfrom = "infra.yaml"' + keys + MANY_GSIS)
+    line, source = gate.line_of("[table]"), gate.line_of('from = "infra.yaml"')
+    assert found == [
+        ("SG301", line, imported),
+        (
+            "SG301",
+            line,
+            "the table in store-gate.toml defines 21 GSIs; DynamoDB allows 20 per table (the default quota): "
+            + OVERLOADED.format("GSI"),
+        ),
+        *(
+            (
+                "SG303",
+                source,
+                f'table drift: infra.yaml defines LSI "L{i}" (pk (S) / l{i} (S), projection ALL), which '
+                "store-gate.toml does not declare",
+            )
+            for i in range(6)
+        ),
+        *(
+            (
+                "SG303",
+                gate.line_of(f"[table.gsi.G{i}]"),
+                f'table drift: GSI "G{i}" is declared in store-gate.toml but infra.yaml does not define it: access '
+                "patterns on it would fail in production",
+            )
+            for i in range(21)
+        ),
+    ]
+
+
+# SG212: each rate where it is written, the methods that share a hot partition (rules/cost.py) ----
+
+
+def test_sg212_writes_of_two_methods_to_one_partition_over_1000_wcu_and_a_rate_for_no_method(gate: Gate) -> None:
+    put_round = f'op = "PutItem"\nentity = "Round"\nkey = {{ {ROUND_KEY} }}\n'
+    rates = (
+        '\n[volumes]\nDialogue = { count = 10, size_kb = 1 }\nRound = { per = "Dialogue", count = 10, size_kb = 1 }\nScore = { count = 10, size_kb = 1 }\n'
+        '\n[volumes.calls_per_second]\n"DialogueStore.put_a" = 600\n"DialogueStore.put_b" = 600\n'
+        '"DialogueStore.put_c" = 1\n'
+    )
+    gate.manifest(
+        f"\n[access.DialogueStore.put_a]\n{put_round}\n[access.DialogueStore.put_b]\n{put_round}", extra=rates
+    )
+    gate.write("src/store.rs", trait_of(*(f"    fn {name}{WRITE_SIGNATURE}" for name in ("put_a", "put_b"))))
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG212",
+            gate.line_of('"DialogueStore.put_a" = 600'),
+            'partition "DIALOGUE#{}" of [table] (base) receives 1,200 WCU per second at the declared rates '
+            "(DialogueStore.put_a, DialogueStore.put_b); one partition serves at most 1,000 WCU: spread the key over "
+            "more partitions (write sharding), or cache the reads",
+        ),
+        (
+            "SG212",
+            gate.line_of('"DialogueStore.put_c" = 1'),
+            '[volumes.calls_per_second] gives a rate for "DialogueStore.put_c", which is no declared method of a '
+            "governed trait: its load is counted nowhere; fix the name (Trait.method)",
+        ),
+    ]
+
+
+def test_sg304_and_sg305_compare_only_the_entities_of_one_table(gate: Gate) -> None:
+    archive = (
+        '\n[tables.archive]\nname = "archive"\npartition_key = { name = "pk", type = "S" }\n'
+        'sort_key = { name = "sk", type = "S" }\n'
+        '\n[entity.ArchivedRound]\ntable = "archive"\npk = "DIALOGUE#{dialogue_id}"\nsk = "ROUND#{round}"\n'
+    )
+    rounds = (
+        '\n[access.DialogueStore.rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }\nlimit = 10\n'
+    )
+    assert collisions(gate, None, archive, rounds, "    fn rounds(&self, id: &str) -> Result<Vec<Round>>;\n") == []
+
+
+def test_sg305_a_later_step_naming_no_entity_keyed_on_an_earlier_item_reads_what_its_condition_says(
+    gate: Gate,
+) -> None:
+    steps = (
+        '\n[access.DialogueStore.again]\nsteps = [\n  { op = "GetItem", key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
+        '  { op = "Query", entities = ["Round"], key = { pk = "{item.pk}", sk = { begins_with = "ROUND#" } }, '
+        "limit = 20 },\n]\n"
+    )
+    assert collisions(gate, None, "", steps, "    fn again(&self, id: &str) -> Result<Vec<Round>>;\n") == []
+
+
+KEYS_ONLY_INFRA = """
+Resources:
+  Dialogues:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - { AttributeName: pk, AttributeType: S }
+        - { AttributeName: g1, AttributeType: S }
+        - { AttributeName: g9, AttributeType: S }
+      KeySchema:
+        - { AttributeName: pk, KeyType: HASH }
+      GlobalSecondaryIndexes:
+        - IndexName: G1
+          KeySchema: [{ AttributeName: g1, KeyType: HASH }]
+          Projection: { ProjectionType: ALL }
+        - IndexName: G9
+          KeySchema: [{ AttributeName: g9, KeyType: HASH }]
+          Projection: { ProjectionType: ALL }
+"""
+
+
+def test_sg303_a_sort_key_the_infrastructure_lacks_is_absent_and_an_index_key_is_at_its_line(gate: Gate) -> None:
+    table = (
+        '[table]\nfrom = "infra/template.yaml"\npartition_key = { name = "pk", type = "S" }\n'
+        'sort_key = { name = "sk", type = "S" }\n'
+        '\n[table.gsi.G1]\npartition_key = { name = "h1", type = "S" }\nsort_key = { name = "r1", type = "S" }\n'
+    )
+    assert drift(gate, KEYS_ONLY_INFRA, table) == [
+        (
+            "SG303",
+            gate.line_of('from = "infra/template.yaml"'),
+            'table drift: infra/template.yaml defines GSI "G9" (g9 (S), projection ALL), which store-gate.toml does not declare',
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "sk"'),
+            "table drift: the sort key is sk (S) in store-gate.toml but absent in infra/template.yaml",
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "h1"'),
+            'table drift: GSI "G1" partition key is h1 (S) in store-gate.toml but g1 (S) in infra/template.yaml',
+        ),
+        (
+            "SG303",
+            gate.line_of('{ name = "r1"'),
+            'table drift: GSI "G1" sort key is r1 (S) in store-gate.toml but absent in infra/template.yaml',
+        ),
+    ]
+
+
+def test_sg306_a_later_step_keyed_on_an_entity_no_earlier_step_reads_is_checked_against_the_layout(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        f"\n[access.DialogueStore.by_absent_step]\nsteps = [\n  {ROUNDS_STEP},\n"
+        '  { op = "DeleteItem", entity = "Round", key = { pk = "{Dialogue.pk}", sk = "{Dialogue.sk}" } },\n]\n'
+    )
+    gate.write("src/store.rs", trait_of("    fn by_absent_step(&self, id: &str) -> Result<()>;\n"))
+    unbound = "binds to no parameter (parameters: id); rename it to a parameter, or add the parameter"
+    fix = "write it in the entity's layout"
+    assert seen(gate.findings()) == [
+        ("SG206", f'DialogueStore.by_absent_step (step 2): placeholder {{Dialogue.pk}} in key "pk" {unbound}'),
+        ("SG206", f'DialogueStore.by_absent_step (step 2): placeholder {{Dialogue.sk}} in key "sk" {unbound}'),
+        (
+            "SG306",
+            'DialogueStore.by_absent_step (step 2): key pk = "{Dialogue.pk}" does not fit entity Round\'s '
+            f'pk = "DIALOGUE#{{dialogue_id}}"; {fix}',
+        ),
+        (
+            "SG306",
+            'DialogueStore.by_absent_step (step 2): key sk = "{Dialogue.sk}" does not fit entity Round\'s '
+            f'sk = "ROUND#{{round}}"; {fix}',
+        ),
+    ]
+
+
+def test_sg304_past_the_automaton_bound_is_a_config_error_naming_the_manifest_and_the_later_entity(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.keylang
+
+    monkeypatch.setattr(store_gate.keylang, "MAX_STATES", 3)
+    table = (
+        '[table]\nname = "t"\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "S" }\n'
+        '\n[entity.Big1]\npk = "BIG#{a}#{b}#{c}"\nsk = "S"\n\n[entity.Big2]\npk = "BIG#{x}#{y}#{z}"\nsk = "S"\n'
+    )
+    with pytest.raises(ConfigError) as raised:
+        collisions(gate, table)
+    assert [(p.file, p.key, p.line) for p in raised.value.problems] == [
+        ("store-gate.toml", "entity.Big2", gate.line_of("[entity.Big2]"))
+    ]
+
+
+def test_sg212_an_item_collection_of_exactly_10_gb_passes_and_one_of_200_gb_is_shown_in_gb(gate: Gate) -> None:
+    def collection(volumes: str) -> list[tuple[str, int, str]]:
+        gate.manifest(extra=f"\n[volumes]\n{volumes}Score = {{ count = 1, size_kb = 1 }}\n")
+        gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+        return [(f.code, f.line, f.message) for f in gate.findings()]
+
+    ten_gb = 'Dialogue = { count = 1, size_kb = 256 }\nRound = { per = "Dialogue", count = 40959, size_kb = 256 }\n'
+    assert collection(ten_gb) == []
+    huge = 'Dialogue = { count = 1, size_kb = 1 }\nRound = { per = "Dialogue", count = 524288, size_kb = 400 }\n'
+    assert collection(huge) == [
+        (
+            "SG212",
+            gate.line_of("[volumes]"),
+            'the item collection "DIALOGUE#{}" of [table] holds 200 GB at the declared volumes; with LSIs an item '
+            "collection holds at most 10 GB: split the partition key, or replace the LSIs with GSIs",
+        )
+    ]
+    assert collection("") == [
+        (
+            "SG212",
+            gate.line_of("[volumes]"),
+            'the item collection "DIALOGUE#{}" of [table] (a table with LSIs: at most 10 GB) cannot be sized: no '
+            "[volumes] for Dialogue; no [volumes] for Round; state its volumes in [volumes]",
+        )
+    ]
+
+
+def test_sg211_a_step_on_a_keys_only_lsi_after_steps_that_need_nothing_more_or_cannot_tell(gate: Gate) -> None:
+    from conftest import TABLE
+
+    keys_only = TABLE.replace("[table.lsi.ByTime]\n", '[table.lsi.ByTime]\nprojection = "KEYS_ONLY"\n').replace(
+        "[table.gsi.GSI1]\n", '[table.gsi.GSI1]\nprojection = "KEYS_ONLY"\n'
+    )
+    steps = (
+        "\n[access.DialogueStore.read]\nsteps = [\n"
+        '  { op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{id}", sk = "META" } },\n'
+        '  { op = "Query", index = "GSI1", key = { gsi1pk = "STATUS#{status}" }, reads = ["gsi1pk"], limit = 10 },\n'
+        '  { op = "Query", index = "GSI1", key = { gsi1pk = "STATUS#{status}" }, limit = 10 },\n'
+        '  { op = "Query", index = "ByTime", entity = "Round", key = { pk = "DIALOGUE#{id}" }, '
+        'reads = ["title", "at"], limit = 10 },\n]\n'
+    )
+    gate.manifest(steps, table=keys_only)
+    gate.write("src/store.rs", trait_of("    fn read(&self, id: &str, status: &str) -> Result<()>;\n"))
+    line = gate.line_of("[access.DialogueStore.read]")
+    assert placed(gate) == [
+        (
+            "SG211",
+            line,
+            "DialogueStore",
+            "read",
+            'DialogueStore.read (step 3) reads GSI "GSI1" (projection KEYS_ONLY), and the gate cannot tell which '
+            'attributes it needs: declare reads = ["attribute", ...], or the attributes of the entity '
+            "([entity.<Name>] attributes = [...])",
+        ),
+        (
+            "SG211",
+            line,
+            "DialogueStore",
+            "read",
+            'DialogueStore.read (step 4) needs "at", "title", which LSI "ByTime" (projection KEYS_ONLY) does not '
+            "project; DynamoDB fetches them from the table, a second read per item. Add them to the projection "
+            '({ include = ["at", "title"] }), or list only what the method uses in reads = [...]',
+        ),
+    ]
+
+
+def test_sg301_sg303_and_sg307_check_every_table_after_the_default_one(gate: Gate) -> None:
+    gate.write(
+        "infra.yaml",
+        INFRA
+        + "      GlobalSecondaryIndexes:\n        - IndexName: GSI1\n"
+        + "          KeySchema: [{ AttributeName: gsi1pk, KeyType: HASH }]\n",
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    archive = '\n[tables.archive]\nname = "archive"\npartition_key = { name = "pk", type = "S" }\n' + MANY_GSIS.replace(
+        "[table.gsi", "[tables.archive.gsi"
+    )
+    gate.manifest(extra=archive + '\n[tables.events]\nfrom = "infra.yaml"\nttl = "expires"\n')
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG301",
+            gate.line_of("[tables.archive]"),
+            'the table "archive" defines 21 GSIs; DynamoDB allows 20 per table (the default quota): '
+            + OVERLOADED.format("GSI"),
+        ),
+        (
+            "SG307",
+            gate.line_of('from = "infra.yaml"'),
+            'infra.yaml: GlobalSecondaryIndexes[0] "GSI1" has no ProjectionType, which DynamoDB requires; its '
+            "projection is unknown; the deployment would fail or differ from what the gate checked - complete the "
+            "definition",
+        ),
+        (
+            "SG303",
+            gate.line_of('ttl = "expires"'),
+            'table drift: Time to Live is "expires" in store-gate.toml but not enabled in infra.yaml',
+        ),
+    ]
+
+
+def test_sg304_between_two_imported_entities_is_reported_at_the_tables_from(gate: Gate) -> None:
+    model = json.loads((Path(__file__).parent / "fixtures" / "infra" / "workbench.json").read_text(encoding="utf-8"))
+    facets = model["DataModel"][0]["TableFacets"]
+    twin = json.loads(json.dumps(facets[0]))
+    twin["FacetName"] = "Twin"
+    facets.append(twin)
+    gate.write("model.json", json.dumps(model, indent=1))
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.manifest(table='\n[table]\nfrom = "model.json"\n')
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG304",
+            gate.line_of('from = "model.json"'),
+            'entities Customer and Twin collide on the base table: PK = "c#a", SK = "c#a" is a key of both '
+            '(Customer: PK = "c#{pk}", SK = "c#{sk}"; Twin: PK = "c#{pk}", SK = "c#{sk}"); one item would overwrite '
+            'the other - give each entity a literal of its own in the key (a prefix such as "TWIN#" in SK), or '
+            "placeholder classes that cannot meet ({n:int}, {s:segment} has no #)",
+        )
+    ]
+
+
+def test_sg305_past_the_automaton_bound_says_the_gate_cannot_tell_what_the_query_reads(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store_gate.keylang
+
+    monkeypatch.setattr(store_gate.keylang, "MAX_STATES", 3)
+    other = '\n[entity.Other]\npk = "OTHER#{x}"\nsk = "ROUND#{n}"\n'
+    rounds = (
+        '\n[access.DialogueStore.rounds]\nop = "Query"\nentity = "Round"\n'
+        'key = { pk = "{id}", sk = { begins_with = "ROUND#" } }\nlimit = 10\n'
+    )
+    assert collisions(gate, None, other, rounds, "    fn rounds(&self, id: &str) -> Result<Vec<Round>>;\n") == [
+        (
+            "SG305",
+            "DialogueStore.rounds: the key condition and the entities' key languages on the base table are too large "
+            "to compare (the product automaton passes its bound); the gate cannot tell which entities the Query reads "
+            "- shorten the templates",
+        ),
+        (
+            "SG306",
+            'DialogueStore.rounds: key pk = "{id}" does not fit entity Round\'s pk = "DIALOGUE#{dialogue_id}"; write '
+            "it in the entity's layout",
+        ),
+    ]

@@ -15,7 +15,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-from store_gate.dynamodb import KEY_OPERATORS, KEY_TYPES, MAX_KEY_ATTRIBUTES, OPERATIONS, OPERATOR_ALIASES
+from store_gate.dynamodb import (
+    ITEM_ONLY_OPERATIONS,
+    KEY_OPERATORS,
+    KEY_TYPES,
+    MAX_KEY_ATTRIBUTES,
+    OPERATIONS,
+    OPERATOR_ALIASES,
+)
 from store_gate.keytemplate import KeyTemplate
 from store_gate.schema.table import IndexSchema, KeySchemaAttribute, Projection, TableSchema
 
@@ -223,7 +230,7 @@ class AccessPattern:
         return found
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], depth: int = 0) -> AccessPattern:
+    def from_data(cls, data: dict[str, Any], depth: int = 0, item: bool = False) -> AccessPattern:
         """From data the validation models accepted. It checks again what the rules rely on, so
         that data which skipped validation (a stale or forged cache) can never pass as legal."""
         limit = data.get("limit")
@@ -237,10 +244,12 @@ class AccessPattern:
             values = data.get(name, [])
             if not isinstance(values, list):
                 raise TypeError(f"{name} must be a list")
-            return tuple(cls.from_data(_mapping(v), depth + 1) for v in values)
+            return tuple(cls.from_data(_mapping(v), depth + 1, name == "items") for v in values)
 
         pattern = cls(
-            op=None if data.get("op") is None else _one_of(data["op"], OPERATIONS),
+            op=None
+            if data.get("op") is None
+            else _one_of(data["op"], (*OPERATIONS, *ITEM_ONLY_OPERATIONS) if item else OPERATIONS),
             index=_optional_text(data.get("index")),
             entity=_optional_text(data.get("entity")),
             key={_text(name): KeyCondition.parse(value) for name, value in _mapping(data.get("key", {})).items()},

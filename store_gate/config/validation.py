@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
 
 from store_gate.config.model import FANOUT_PATTERN, KeyCondition, parse_fanout, parse_limit, parse_template
-from store_gate.dynamodb import ITEM_OPERATIONS, KEY_OPERATORS, MAX_KEY_ATTRIBUTES, OPERATIONS
+from store_gate.dynamodb import ITEM_ONLY_OPERATIONS, ITEM_OPERATIONS, KEY_OPERATORS, MAX_KEY_ATTRIBUTES, OPERATIONS
 from store_gate.schema.table import Projection
 
 Template = Annotated[
@@ -203,7 +203,7 @@ class AccessPattern(_Model):
     page: Optional[Literal["cursor"]] = None
     limit: Optional[Limit] = None
     table: Optional[str] = Field(default=None, description="a [tables.<name>]; default: the store's, else [table]")
-    items: list[AccessPattern] = Field(
+    items: list[Item] = Field(
         default=[], description="the items of a TransactWriteItems / TransactGetItems / BatchWriteItem / BatchGetItem"
     )
     steps: list[AccessPattern] = Field(default=[], description="operations in order; a later one may key on `{item.x}`")
@@ -261,6 +261,18 @@ class AccessPattern(_Model):
 
     def form_nested(self) -> bool:
         return bool(self.steps or self.alternatives or self.delegates or self.expiry)
+
+
+_ITEM_OPERATION_NAMES = (*OPERATIONS, *ITEM_ONLY_OPERATIONS)
+
+
+class Item(AccessPattern):
+    """An item of a TransactWriteItems / TransactGetItems / BatchWriteItem / BatchGetItem: one
+    operation, or a ConditionCheck (an item of TransactWriteItems only, which _one_form checks)."""
+
+    op: Optional[Literal[_ITEM_OPERATION_NAMES]] = Field(  # type: ignore[valid-type]
+        default=None, description='a DynamoDB operation, or "ConditionCheck" in a TransactWriteItems'
+    )
 
 
 class Waiver(_Model):
@@ -350,6 +362,7 @@ class Manifest(_Model):
 
 
 AccessPattern.model_rebuild()
+Item.model_rebuild()
 
 
 def _problems(model: type[BaseModel], data: Any) -> list[tuple[tuple[Any, ...], str]]:
