@@ -2543,7 +2543,7 @@ def test_sg302_an_lsi_added_to_each_of_two_tables_is_reported_where_each_table_i
     result = compared(gate, monkeypatch, "HEAD")
     rest = "which exists at the base; DynamoDB creates LSIs only with the table: declare a GSI instead, or plan a table migration"
     assert [(f.code, f.line, f.message) for f in result.findings] == [
-        ("SG302", gate.line_of('from = "infra.yaml"'), f'LSI "ByAt" is added to table "(unnamed)", {rest}'),
+        ("SG302", gate.line_of('from = "infra.yaml"'), f'LSI "ByAt" is added to the table of [tables.events], {rest}'),
         ("SG302", gate.line_of("[tables.main.lsi.ByName]"), f'LSI "ByName" is added to table "main", {rest}'),
     ]
 

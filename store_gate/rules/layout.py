@@ -20,16 +20,20 @@ if TYPE_CHECKING:
     from store_gate.schema.table import IndexSchema, KeySchemaAttribute, TableSchema
 
 
-def lsi_added_to_existing_table(before: TableSchema | None, after: TableSchema) -> Iterator[tuple[str, str]]:
-    """SG302: (index name, message) for each LSI the base's table did not have."""
+def lsi_added_to_existing_table(
+    before: TableSchema | None, after: TableSchema, manifest_key: str = "[table]"
+) -> Iterator[tuple[str, str]]:
+    """SG302: (index name, message) for each LSI the base's table did not have. The table is named
+    by its name, else (infrastructure without a TableName) by its manifest key, `[tables.events]`."""
     if before is None:
         return  # the table is new in this change: its LSIs are created with it
+    shown = f"table {quote(after.name)}" if after.name else f"the table of {manifest_key}"
     for index in after.lsis:
         previous = before.indexes.get(str(index.name))
         if previous is None or previous.kind != "lsi":
             yield (
                 str(index.name),
-                f"LSI {quote(str(index.name))} is added to table {quote(after.name or '(unnamed)')}, which exists "
+                f"LSI {quote(str(index.name))} is added to {shown}, which exists "
                 "at the base; DynamoDB creates LSIs only with the table: declare a GSI instead, or plan a table "
                 "migration",
             )
@@ -233,7 +237,8 @@ def lsi_added_findings(project: Project, base_tables: Mapping[str | None, TableS
     loaded = project.loaded
     for table in loaded.tables.values():
         declared = loaded.manifest.all_tables[table.name].declared
-        for name, message in lsi_added_to_existing_table(base_tables.get(table.name), table.schema):
+        manifest_key = f"[tables.{table.name}]" if table.name is not None else "[table]"
+        for name, message in lsi_added_to_existing_table(base_tables.get(table.name), table.schema, manifest_key):
             key = (*table.key, "lsi", name) if declared else (*table.key, "from")
             yield SG302.at(project.manifest_location(*key), message)
 
