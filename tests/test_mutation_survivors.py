@@ -2458,14 +2458,14 @@ def test_sg304_and_sg305_past_the_binding_search_budget_are_undecided_not_a_cras
         '\n[access.DialogueStore.rounds]\nop = "Query"\nentity = "Round"\n'
         'key = { pk = "DIALOGUE#{id}", sk = { begins_with = "ROUND#" } }\nlimit = 10\n'
     )
-    # The budget spent, the gate cannot prove one value per placeholder: the findings say "may" (and
-    # give the repeated placeholder as the reason, though none repeats here).
+    # The budget spent, the gate cannot prove one value per placeholder: the findings say "may", and
+    # that the search passed its budget (no placeholder repeats here).
     assert collisions(gate, None, summary, rounds, "    fn rounds(&self, id: &str) -> Result<Vec<Round>>;\n") == [
         (
             "SG305",
             'DialogueStore.rounds: the Query on the base table may read Summary items: pk = "DIALOGUE#a", '
             'sk = "ROUND#a#SUMMARY" fits its key condition and Summary\'s layout (pk = "DIALOGUE#{dialogue_id}", '
-            'sk = "ROUND#{round}#SUMMARY") (only with two values for a placeholder that repeats in its layout: '
+            'sk = "ROUND#{round}#SUMMARY") (the search for one value per placeholder passed its budget: '
             'undecided); narrow the key condition to what Round\'s layout writes (pk = "DIALOGUE#{dialogue_id}", '
             'sk = "ROUND#{round}"), give Summary a key prefix of its own, or declare entities = ["Round", "Summary"] '
             "if the method reads them on purpose",
@@ -2474,8 +2474,8 @@ def test_sg304_and_sg305_past_the_binding_search_budget_are_undecided_not_a_cras
             "SG304",
             'entities Round and Summary may collide on the base table: pk = "DIALOGUE#a", sk = "ROUND#a#SUMMARY" '
             'fits both layouts attribute by attribute (Round: pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}"; '
-            'Summary: pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}#SUMMARY"), but only with two values for a '
-            "placeholder that repeats; the gate cannot decide it - give each entity a literal of its own in the key "
+            'Summary: pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}#SUMMARY"), but the search for one value '
+            "per placeholder passed its budget; the gate cannot decide it - give each entity a literal of its own in the key "
             '(a prefix such as "SUMMARY#" in sk), or placeholder classes that cannot meet ({n:int}, {s:segment} has '
             "no #)",
         ),

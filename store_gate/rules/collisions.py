@@ -57,11 +57,12 @@ def shown_layout(layout: Layout, attributes: tuple[str, ...]) -> str:
 
 def common_key(
     a: Layout, b: Layout, attributes: tuple[str, ...], kinds: Mapping[str, str]
-) -> tuple[dict[str, str] | None, bool]:
+) -> tuple[dict[str, str] | None, bool | None]:
     """A key both layouts produce on these attributes, and whether it is proved: (None, True)
     when they produce no common key; (key, False) when each attribute's languages meet but the
     key found needs two values for one repeated placeholder (`{id}` in pk and sk) and the gate
-    cannot decide whether another key would not. Raises TooLarge."""
+    cannot decide whether another key would not; (key, None) when the search for one value per
+    placeholder passed its budget. Raises TooLarge."""
     if any(kinds.get(x, "S") != "N" and disjoint_literals(a[x], b[x]) for x in attributes):
         return None, True
     values: dict[str, str] = {}
@@ -71,8 +72,10 @@ def common_key(
         if value is None:
             return None, True
         values[attr] = value
-    if all(bindable({x: layout[x] for x in attributes}, values, dict(kinds)) for layout in (a, b)):
+    bound = [bindable({x: layout[x] for x in attributes}, values, dict(kinds)) for layout in (a, b)]
+    if all(bound):
         return values, True
+    past_budget = None in bound
     # A placeholder repeats and the key found needs two values for it: look again with each
     # attribute first, the values its key binds written into the other attributes' templates.
     for first in attributes:
@@ -80,10 +83,11 @@ def common_key(
         try:
             anchored = _anchored(a, b, order, kinds)
         except TooLarge:
+            past_budget = True
             break  # past the search's budget: undecided
         if anchored is not None:
             return {x: anchored[x] for x in attributes}, True
-    return values, False
+    return values, None if past_budget else False
 
 
 def _anchored(a: Layout, b: Layout, order: tuple[str, ...], kinds: Mapping[str, str]) -> dict[str, str] | None:
@@ -164,11 +168,16 @@ def _collision(
     layouts = f"{first}: {shown_layout(a, attributes)}; {second}: {shown_layout(b, attributes)}"
     where = _where(index)
     if not proved:
+        why = (
+            "but only with two values for a placeholder that repeats"
+            if proved is False
+            else "but the search for one value per placeholder passed its budget"
+        )
         yield SG304.at(
             project.manifest_location(*place),
             f"entities {first} and {second} may collide on {where}: {shown_key(key, kinds)} fits both layouts "
-            f"attribute by attribute ({layouts}), but only with two values for a placeholder that repeats; the "
-            f"gate cannot decide it - {_fix(second, attributes, kinds, table_pk)}",
+            f"attribute by attribute ({layouts}), {why}; the gate cannot decide it - "
+            f"{_fix(second, attributes, kinds, table_pk)}",
         )
         return
     consequence = (
@@ -242,7 +251,7 @@ def query_reads_other_entity(ctx: PatternContext) -> Iterator[str]:
                 values[attr] = value
             else:
                 proved = bindable({a: layout[a] for a in attributes}, values, dict(kinds))
-                yield _read_message(ctx, other, layout, values, bool(proved), expected)
+                yield _read_message(ctx, other, layout, values, proved, expected)
     except TooLarge:
         yield (
             f"{ctx.subject}: the key condition and the entities' key languages on {_where(index)} are too large "
@@ -252,7 +261,7 @@ def query_reads_other_entity(ctx: PatternContext) -> Iterator[str]:
 
 
 def _read_message(
-    ctx: PatternContext, other: str, layout: Layout, values: dict[str, str], proved: bool, expected: set[str]
+    ctx: PatternContext, other: str, layout: Layout, values: dict[str, str], proved: bool | None, expected: set[str]
 ) -> str:
     kinds = ctx.table.attribute_types
     attributes = tuple(values)
@@ -264,7 +273,13 @@ def _read_message(
         else ""
     )
     verb = "reads" if proved else "may read"
-    undecided = "" if proved else " (only with two values for a placeholder that repeats in its layout: undecided)"
+    undecided = (
+        ""
+        if proved
+        else " (only with two values for a placeholder that repeats in its layout: undecided)"
+        if proved is False
+        else " (the search for one value per placeholder passed its budget: undecided)"
+    )
     return (
         f"{ctx.subject}: the Query on {_where(ctx.index) if ctx.index else 'the table'} {verb} {other} items: "
         f"{shown_key(values, kinds)} fits its key condition and {other}'s layout ({shown_layout(layout, attributes)})"
