@@ -3174,3 +3174,358 @@ def test_sg305_past_the_automaton_bound_says_the_gate_cannot_tell_what_the_query
             "it in the entity's layout",
         ),
     ]
+
+
+# SG701-SG704 (store_gate/rules/implementation.py) -------------------------------------------------
+
+IMPL_TABLE = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[table.gsi.GSI1]
+partition_key = { name = "gsi1pk", type = "S" }
+
+[entity.Product]
+pk = "PRO#{product_id}"
+sk = "META"
+gsi1pk = "CATEGORY#{category}"
+"""
+IMPL_STORE = """
+from typing import Protocol
+
+class DialogueStore(Protocol):
+    def get_product(self, product_id: str) -> dict: ...
+    def by_category(self, category: str, cursor: str | None) -> list: ...
+"""
+IMPL_ACCESS = """
+[access.DialogueStore.get_product]
+op = "GetItem"
+entity = "Product"
+key = { pk = "PRO#{product_id}", sk = "META" }
+
+[access.DialogueStore.by_category]
+op = "Query"
+index = "GSI1"
+entity = "Product"
+key = { gsi1pk = "CATEGORY#{category}" }
+page = "cursor"
+"""
+IMPL_BACKEND = '\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n'
+GET_PRODUCT = """
+            def get_product(self, product_id):
+                return self.table.get_item(Key={"pk": f"PRO#{product_id}", "sk": "META"})
+"""
+
+
+def impl_rows(findings: list[Finding]) -> list[tuple[str, str, str | None, str | None, int]]:
+    return [(f.code, f.path, f.trait, f.method, f.line) for f in findings]
+
+
+def impl_gate(gate: Gate, backend: str, access: str = IMPL_ACCESS, extra: str = IMPL_BACKEND) -> None:
+    gate.manifest(access, extra, table=IMPL_TABLE, paths='["src/store.py"]')
+    gate.write("src/store.py", IMPL_STORE)
+    gate.write("src/backend/dynamo.py", backend)
+
+
+def test_sg701_a_scan_after_a_served_query_in_the_same_method(gate: Gate) -> None:
+    """The first call being the declared one does not end the reading of the method."""
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                self.table.query(IndexName="GSI1", KeyConditionExpression=Key("gsi1pk").eq(f"CATEGORY#{category}"))
+                return self.table.scan()
+        """,
+    )
+    assert impl_rows(gate.findings()) == [("SG701", "src/backend/dynamo.py", "DialogueStore", "by_category", 7)]
+
+
+def test_sg701_and_sg702_an_undeclared_scan_does_not_end_the_reading_of_the_method(gate: Gate) -> None:
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                self.table.scan()
+                return self.table.query(IndexName="GSI2", KeyConditionExpression=Key("gsi1pk").eq(category))
+        """,
+    )
+    assert impl_rows(gate.findings()) == [
+        ("SG701", "src/backend/dynamo.py", "DialogueStore", "by_category", 6),
+        ("SG702", "src/backend/dynamo.py", "DialogueStore", "by_category", 7),
+    ]
+
+
+def test_sg704_an_unreadable_index_does_not_end_the_reading_of_the_method(gate: Gate) -> None:
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                self.table.query(IndexName=self.index, KeyConditionExpression=Key("gsi1pk").eq(category))
+                return self.table.scan()
+        """,
+    )
+    assert impl_rows(gate.findings()) == [
+        ("SG704", "src/backend/dynamo.py", "DialogueStore", "by_category", 6),
+        ("SG701", "src/backend/dynamo.py", "DialogueStore", "by_category", 7),
+    ]
+
+
+def test_sg704_a_dynamic_dispatch_names_its_trait_and_method(gate: Gate) -> None:
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                return getattr(self.table, "query")(IndexName="GSI1")
+        """,
+    )
+    assert impl_rows(gate.findings()) == [("SG704", "src/backend/dynamo.py", "DialogueStore", "by_category", 6)]
+
+
+def test_sg701_a_step_not_issued_names_its_trait_and_method(gate: Gate) -> None:
+    access = IMPL_ACCESS.replace(
+        'op = "Query"\nindex = "GSI1"\nentity = "Product"\nkey = { gsi1pk = "CATEGORY#{category}" }\npage = "cursor"\n',
+        'steps = [\n  { op = "Query", index = "GSI1", entity = "Product", key = { gsi1pk = "CATEGORY#{category}" }, '
+        'limit = 25 },\n  { op = "BatchWriteItem", items = [{ op = "DeleteItem", entity = "Product", key = { pk = '
+        '"{item.pk}", sk = "{item.sk}" } }] },\n]\n',
+    )
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                return self.table.query(IndexName="GSI1", KeyConditionExpression=Key("gsi1pk").eq(f"CATEGORY#{category}"))
+        """,
+        access=access,
+    )
+    assert [(f.code, f.trait, f.method, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG701",
+            "DialogueStore",
+            "by_category",
+            6,
+            "DialogueStore.by_category: the implementation does not issue step 2's BatchWriteItem (it issues "
+            "Query); issue it, or correct the declaration",
+        )
+    ]
+
+
+def test_sg704_no_call_found_says_what_cannot_be_read(gate: Gate) -> None:
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                return []
+        """,
+    )
+    assert [(f.code, f.path, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG704",
+            "src/store.py",
+            "by_category",
+            "DialogueStore.by_category: no DynamoDB call found in its implementation (declared: Query); a call "
+            "through a helper outside the backend module, more than one level deep, or by dynamic dispatch cannot "
+            "be read - call the SDK in the backend module",
+        )
+    ]
+
+
+def test_alternatives_one_of_which_must_be_issued(gate: Gate) -> None:
+    """No call at all behind alternatives is SG704; a call of one of them is enough."""
+    access = IMPL_ACCESS.replace(
+        'op = "GetItem"\nentity = "Product"\nkey = { pk = "PRO#{product_id}", sk = "META" }\n',
+        'alternatives = [\n  { op = "GetItem", entity = "Product", key = { pk = "PRO#{product_id}", sk = "META" } },\n'
+        '  { op = "Query", entity = "Product", key = { pk = "PRO#{product_id}" }, limit = 1 },\n]\n',
+    )
+    by_category = """
+            def by_category(self, category, cursor):
+                return self.table.query(IndexName="GSI1", KeyConditionExpression=Key("gsi1pk").eq(f"CATEGORY#{category}"))
+    """
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):\n    def get_product(self, product_id):\n        return None\n"
+        + by_category.replace("            ", "    "),
+        access=access,
+    )
+    assert [(f.code, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG704",
+            "get_product",
+            "DialogueStore.get_product: no DynamoDB call found in its implementation (declared: GetItem, Query); "
+            "a call through a helper outside the backend module, more than one level deep, or by dynamic dispatch "
+            "cannot be read - call the SDK in the backend module",
+        )
+    ]
+    gate.write("src/backend/dynamo.py", "class Dynamo(DialogueStore):" + GET_PRODUCT + by_category)
+    assert gate.findings() == []
+
+
+def test_a_step_of_op_none_asks_for_no_call(gate: Gate) -> None:
+    access = IMPL_ACCESS.replace(
+        'op = "Query"\nindex = "GSI1"\nentity = "Product"\nkey = { gsi1pk = "CATEGORY#{category}" }\npage = "cursor"\n',
+        'steps = [\n  { op = "Query", index = "GSI1", entity = "Product", key = { gsi1pk = "CATEGORY#{category}" }, '
+        'limit = 25 },\n  { op = "none", reason = "sorts the page in memory" },\n]\n',
+    )
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                return self.table.query(IndexName="GSI1", KeyConditionExpression=Key("gsi1pk").eq(f"CATEGORY#{category}"))
+        """,
+        access=access,
+    )
+    assert gate.findings() == []
+
+
+def test_sg703_a_literal_longer_than_the_declared_prefix_fits_it(gate: Gate) -> None:
+    """`CATEGORY#books` is one of the values `CATEGORY#{category}` spells."""
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                return self.table.query(IndexName="GSI1", KeyConditionExpression=Key("gsi1pk").eq("CATEGORY#books"))
+        """,
+    )
+    assert gate.findings() == []
+
+
+def test_every_backend_file_is_read_after_one_that_cannot_be(gate: Gate) -> None:
+    """A file that is not UTF-8 and one that does not parse are each SG002, and the file after them
+    is still read (its Scan is SG701)."""
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                return self.table.scan()
+        """,
+    )
+    (gate.root / "src/backend/a_latin1.py").write_bytes(b"# caf\xe9\nclass Cache(DialogueStore):\n    pass\n")
+    gate.write("src/backend/b_broken.py", "# DialogueStore\ndef broken(:\n    pass\n")
+    assert [(f.code, f.path) for f in gate.findings()] == [
+        ("SG002", "src/backend/a_latin1.py"),
+        ("SG002", "src/backend/b_broken.py"),
+        ("SG701", "src/backend/dynamo.py"),
+    ]
+
+
+def test_sg704_names_the_classes_that_implement_the_trait_without_the_method(gate: Gate) -> None:
+    backend = "class Dynamo(DialogueStore):" + GET_PRODUCT
+    impl_gate(gate, backend, extra=IMPL_BACKEND.replace('"src/backend/**"', '"src/backend/**", "src/extra/**"'))
+    end = "; the gate cannot compare its code with the declaration - implement it there, or add its module to allow"
+    head = 'DialogueStore.by_category has no implementation in the dynamodb backend modules ("src/backend/**", "src/extra/**"): '
+    assert [(f.code, f.method, f.message) for f in gate.findings()] == [
+        ("SG704", "by_category", head + "Dynamo implements DialogueStore without it" + end)
+    ]
+    gate.write("src/backend/dynamo.py", backend + "\n\n" + backend.replace("Dynamo", "Cache"))
+    assert [f.message for f in gate.findings()] == [head + "Cache, Dynamo implement DialogueStore without it" + end]
+    gate.write("src/backend/dynamo.py", "class Other:\n    pass\n")
+    assert [f.message for f in gate.findings()] == [
+        head.replace("by_category", "get_product") + "no implementation of DialogueStore there" + end,
+        head + "no implementation of DialogueStore there" + end,
+    ]
+
+
+def test_a_method_without_a_declaration_does_not_end_the_comparison(gate: Gate) -> None:
+    """SG101 for the first method; the ones after it are still compared with their code."""
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                return self.table.scan()
+
+            def count(self):
+                return 0
+        """,
+    )
+    gate.write(
+        "src/store.py",
+        IMPL_STORE.replace("    def get_product", "    def count(self) -> int: ...\n    def get_product"),
+    )
+    assert [(f.code, f.method) for f in gate.findings()] == [("SG701", "by_category"), ("SG101", "count")]
+
+
+def test_an_implementation_of_a_trait_two_levels_below_the_methods_is_read(gate: Gate) -> None:
+    """`DialogueStore(Reads)`, `Reads(Base)`: a class implementing DialogueStore implements Base's
+    methods; one lacking a method is named as implementing the trait without it."""
+    impl_gate(
+        gate,
+        "class Dynamo(DialogueStore):" + GET_PRODUCT.replace("self.table.get_item", "self.table.scan"),
+        access=IMPL_ACCESS.replace("access.DialogueStore.", "access.Base."),
+    )
+    gate.write(
+        "src/store.py",
+        IMPL_STORE.replace("class DialogueStore(Protocol):", "class Base(Protocol):")
+        + "\nclass Reads(Base, Protocol):\n    pass\n\nclass DialogueStore(Reads, Protocol):\n    pass\n",
+    )
+    assert [(f.code, f.trait, f.method, f.line) for f in gate.findings()] == [
+        ("SG701", "Base", "get_product", 3),
+        ("SG704", "Base", "by_category", 5),
+    ]
+    assert "): Dynamo implements Base without it; " in gate.findings()[1].message
+
+
+def test_sg702_lists_the_indexes_of_the_stores_own_table(gate: Gate) -> None:
+    """The store's `table` is the one whose indexes SG702 lists, not the default `[table]`'s."""
+    gate.write(
+        "store-gate.toml",
+        'version = 1\n\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/store.py"]\ntable = "archive"\n'
+        + IMPL_TABLE
+        + """
+[tables.archive]
+name = "archive"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[tables.archive.gsi.ByDay]
+partition_key = { name = "daypk", type = "S" }
+
+[access.DialogueStore.get_product]
+op = "GetItem"
+key = { pk = "PRO#{product_id}", sk = "META" }
+
+[access.DialogueStore.by_category]
+op = "Query"
+index = "ByDay"
+key = { daypk = "DAY#{category}" }
+page = "cursor"
+"""
+        + IMPL_BACKEND,
+    )
+    gate.write("src/store.py", IMPL_STORE)
+    gate.write(
+        "src/backend/dynamo.py",
+        "class Dynamo(DialogueStore):"
+        + GET_PRODUCT
+        + """
+            def by_category(self, category, cursor):
+                return self.table.query(IndexName="ByDy", KeyConditionExpression=Key("daypk").eq(f"DAY#{category}"))
+        """,
+    )
+    assert [(f.code, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG702",
+            "by_category",
+            'DialogueStore.by_category: this Query reads index "ByDy", an index the table does not have (its indexes: '
+            "ByDay), but the declaration reads ByDay; read the declared index, or correct the declaration",
+        )
+    ]
