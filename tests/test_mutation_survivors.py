@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Gate
+from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE
 
 from store_gate import baseline
 from store_gate.app import Target, check_all, write_baselines
@@ -3178,41 +3179,7 @@ def test_sg305_past_the_automaton_bound_says_the_gate_cannot_tell_what_the_query
 
 # SG701-SG704 (store_gate/rules/implementation.py) -------------------------------------------------
 
-IMPL_TABLE = """
-[table]
-name = "t"
-partition_key = { name = "pk", type = "S" }
-sort_key = { name = "sk", type = "S" }
-
-[table.gsi.GSI1]
-partition_key = { name = "gsi1pk", type = "S" }
-
-[entity.Product]
-pk = "PRO#{product_id}"
-sk = "META"
-gsi1pk = "CATEGORY#{category}"
-"""
-IMPL_STORE = """
-from typing import Protocol
-
-class DialogueStore(Protocol):
-    def get_product(self, product_id: str) -> dict: ...
-    def by_category(self, category: str, cursor: str | None) -> list: ...
-"""
-IMPL_ACCESS = """
-[access.DialogueStore.get_product]
-op = "GetItem"
-entity = "Product"
-key = { pk = "PRO#{product_id}", sk = "META" }
-
-[access.DialogueStore.by_category]
-op = "Query"
-index = "GSI1"
-entity = "Product"
-key = { gsi1pk = "CATEGORY#{category}" }
-page = "cursor"
-"""
-IMPL_BACKEND = '\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n'
+# The Python store of test_implementation.py's message tests (PY_TABLE, PY_STORE, PY_ACCESS, BACKEND).
 GET_PRODUCT = """
             def get_product(self, product_id):
                 return self.table.get_item(Key={"pk": f"PRO#{product_id}", "sk": "META"})
@@ -3223,9 +3190,9 @@ def impl_rows(findings: list[Finding]) -> list[tuple[str, str, str | None, str |
     return [(f.code, f.path, f.trait, f.method, f.line) for f in findings]
 
 
-def impl_gate(gate: Gate, backend: str, access: str = IMPL_ACCESS, extra: str = IMPL_BACKEND) -> None:
-    gate.manifest(access, extra, table=IMPL_TABLE, paths='["src/store.py"]')
-    gate.write("src/store.py", IMPL_STORE)
+def impl_gate(gate: Gate, backend: str, access: str = PY_ACCESS, extra: str = BACKEND) -> None:
+    gate.manifest(access, extra, table=PY_TABLE, paths='["src/store.py"]')
+    gate.write("src/store.py", PY_STORE)
     gate.write("src/backend/dynamo.py", backend)
 
 
@@ -3292,7 +3259,7 @@ def test_sg704_a_dynamic_dispatch_names_its_trait_and_method(gate: Gate) -> None
 
 
 def test_sg701_a_step_not_issued_names_its_trait_and_method(gate: Gate) -> None:
-    access = IMPL_ACCESS.replace(
+    access = PY_ACCESS.replace(
         'op = "Query"\nindex = "GSI1"\nentity = "Product"\nkey = { gsi1pk = "CATEGORY#{category}" }\npage = "cursor"\n',
         'steps = [\n  { op = "Query", index = "GSI1", entity = "Product", key = { gsi1pk = "CATEGORY#{category}" }, '
         'limit = 25 },\n  { op = "BatchWriteItem", items = [{ op = "DeleteItem", entity = "Product", key = { pk = '
@@ -3344,7 +3311,7 @@ def test_sg704_no_call_found_says_what_cannot_be_read(gate: Gate) -> None:
 
 def test_alternatives_one_of_which_must_be_issued(gate: Gate) -> None:
     """No call at all behind alternatives is SG704; a call of one of them is enough."""
-    access = IMPL_ACCESS.replace(
+    access = PY_ACCESS.replace(
         'op = "GetItem"\nentity = "Product"\nkey = { pk = "PRO#{product_id}", sk = "META" }\n',
         'alternatives = [\n  { op = "GetItem", entity = "Product", key = { pk = "PRO#{product_id}", sk = "META" } },\n'
         '  { op = "Query", entity = "Product", key = { pk = "PRO#{product_id}" }, limit = 1 },\n]\n',
@@ -3373,7 +3340,7 @@ def test_alternatives_one_of_which_must_be_issued(gate: Gate) -> None:
 
 
 def test_a_step_of_op_none_asks_for_no_call(gate: Gate) -> None:
-    access = IMPL_ACCESS.replace(
+    access = PY_ACCESS.replace(
         'op = "Query"\nindex = "GSI1"\nentity = "Product"\nkey = { gsi1pk = "CATEGORY#{category}" }\npage = "cursor"\n',
         'steps = [\n  { op = "Query", index = "GSI1", entity = "Product", key = { gsi1pk = "CATEGORY#{category}" }, '
         'limit = 25 },\n  { op = "none", reason = "sorts the page in memory" },\n]\n',
@@ -3428,7 +3395,7 @@ def test_every_backend_file_is_read_after_one_that_cannot_be(gate: Gate) -> None
 
 def test_sg704_names_the_classes_that_implement_the_trait_without_the_method(gate: Gate) -> None:
     backend = "class Dynamo(DialogueStore):" + GET_PRODUCT
-    impl_gate(gate, backend, extra=IMPL_BACKEND.replace('"src/backend/**"', '"src/backend/**", "src/extra/**"'))
+    impl_gate(gate, backend, extra=BACKEND.replace('"src/backend/**"', '"src/backend/**", "src/extra/**"'))
     end = "; the gate cannot compare its code with the declaration - implement it there, or add its module to allow"
     head = 'DialogueStore.by_category has no implementation in the dynamodb backend modules ("src/backend/**", "src/extra/**"): '
     assert [(f.code, f.method, f.message) for f in gate.findings()] == [
@@ -3459,7 +3426,7 @@ def test_a_method_without_a_declaration_does_not_end_the_comparison(gate: Gate) 
     )
     gate.write(
         "src/store.py",
-        IMPL_STORE.replace("    def get_product", "    def count(self) -> int: ...\n    def get_product"),
+        PY_STORE.replace("    def get_product", "    def count(self) -> int: ...\n    def get_product"),
     )
     assert [(f.code, f.method) for f in gate.findings()] == [("SG701", "by_category"), ("SG101", "count")]
 
@@ -3470,11 +3437,11 @@ def test_an_implementation_of_a_trait_two_levels_below_the_methods_is_read(gate:
     impl_gate(
         gate,
         "class Dynamo(DialogueStore):" + GET_PRODUCT.replace("self.table.get_item", "self.table.scan"),
-        access=IMPL_ACCESS.replace("access.DialogueStore.", "access.Base."),
+        access=PY_ACCESS.replace("access.DialogueStore.", "access.Base."),
     )
     gate.write(
         "src/store.py",
-        IMPL_STORE.replace("class DialogueStore(Protocol):", "class Base(Protocol):")
+        PY_STORE.replace("class DialogueStore(Protocol):", "class Base(Protocol):")
         + "\nclass Reads(Base, Protocol):\n    pass\n\nclass DialogueStore(Reads, Protocol):\n    pass\n",
     )
     assert [(f.code, f.trait, f.method, f.line) for f in gate.findings()] == [
@@ -3489,7 +3456,7 @@ def test_sg702_lists_the_indexes_of_the_stores_own_table(gate: Gate) -> None:
     gate.write(
         "store-gate.toml",
         'version = 1\n\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/store.py"]\ntable = "archive"\n'
-        + IMPL_TABLE
+        + PY_TABLE
         + """
 [tables.archive]
 name = "archive"
@@ -3509,9 +3476,9 @@ index = "ByDay"
 key = { daypk = "DAY#{category}" }
 page = "cursor"
 """
-        + IMPL_BACKEND,
+        + BACKEND,
     )
-    gate.write("src/store.py", IMPL_STORE)
+    gate.write("src/store.py", PY_STORE)
     gate.write(
         "src/backend/dynamo.py",
         "class Dynamo(DialogueStore):"
