@@ -255,6 +255,7 @@ class MethodAdvice:
 def suggest(target: Target, name: str) -> MethodAdvice:
     """The declarations over existing indexes that serve a method, or the index to add - never a Scan."""
     from store_gate import config
+    from store_gate.config.model import table_key as table_key_of
     from store_gate.project import build
     from store_gate.rules.coverage import access_key
     from store_gate.rules.suggest import parameter_fields, propose_index, serving
@@ -302,8 +303,9 @@ def suggest(target: Target, name: str) -> MethodAdvice:
             "name its entity (entity = ...) or add the parameter it selects by",
         )
     entity_key = ".".join((*loaded.key_prefix, "entity", proposal.entity))
-    table = project.schema_of(project.table_name(method.trait, proposal.declaration)) or project.table
-    lines = proposal.lines(table, entity_key)
+    # the new GSI goes to the entity's own table: `[tables.events.gsi.X]`, not always `[table.gsi.X]`
+    table_key = ".".join((*loaded.key_prefix, *table_key_of(project.table_name(method.trait, proposal.declaration))))
+    lines = proposal.lines(table_key, entity_key)
     where = f"a new GSI {proposal.index}" if proposal.new else f"the overloaded GSI {proposal.index}"
     cost = (
         f"every write of a {proposal.entity} item also writes {where} (one more write, a write unit per KB of "

@@ -3496,3 +3496,799 @@ page = "cursor"
             "ByDay), but the declaration reads ByDay; read the declared index, or correct the declaration",
         )
     ]
+
+
+# SG101's suggested declaration, and `store-gate suggest` (store_gate/rules/suggest.py) -----------
+
+
+def offered(gate: Gate) -> dict[str, str]:
+    """Each governed method's suggested declaration, with what a skeleton leaves to complete."""
+    from store_gate.rules.suggest import parameter_fields, suggest
+
+    project = gate.run().project
+    fields = parameter_fields(project, project.methods)
+    out = {m.qualified_name: (s := suggest(m, project, fields)).pattern.render() + s.note for m in project.methods}
+    if os.environ.get("SHOWME"):
+        import pprint
+
+        pprint.pprint(out, width=110)
+    return out
+
+
+PLAIN_TABLE = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+"""
+
+NAMED = """
+[entity.Category]
+pk = "USER#{user_id}"
+sk = "CATEGORY#{category_id}"
+
+[entity.Address]
+pk = "USER#{user_id}"
+sk = "ADDRESS#{address_id}"
+
+[entity.Tax]
+pk = "USER#{user_id}"
+sk = "TAX#{tax_id}"
+
+[entity.Class]
+pk = "CLASS#{class_id}"
+sk = "META"
+
+[entity.OpenTension]
+pk = "USER#{user_id}"
+sk = "TENSION#{tension_id}"
+
+[entity.OpenWorkItem]
+pk = "USER#{user_id}"
+sk = "WORK#{item_id}"
+
+[entity.StatusUpdate]
+pk = "USER#{user_id}"
+sk = "UPDATE#{update_id}"
+"""
+
+
+def test_suggest_names_the_entity_by_the_singular_of_one_two_or_three_words_of_the_name(gate: Gate) -> None:
+    gate.manifest(table=PLAIN_TABLE, extra=NAMED)
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            fn get_categories(&self, user_id: &str, after: Option<String>) -> Vec<String>;
+            fn list_addresses(&self, user_id: &str, after: Option<String>) -> Vec<String>;
+            fn taxes_of_user(&self, user_id: &str) -> Vec<String>;
+            fn get_class(&self, class_id: &str) -> Option<String>;
+            fn list_open_tensions(&self, user_id: &str, after: Option<String>) -> Vec<String>;
+            fn list_open_work_items(&self, user_id: &str, after: Option<String>) -> Vec<String>;
+            fn list_status_updates(&self, user_id: &str, after: Option<String>) -> Vec<String>;
+        }
+        """,
+    )
+    assert offered(gate) == {
+        "DialogueStore.get_categories": '{ op = "Query", entity = "Category", key = { pk = "USER#{user_id}", sk = { begins_with = "CATEGORY#" } }, page = "cursor" }',
+        "DialogueStore.get_class": '{ op = "GetItem", entity = "Class", key = { pk = "CLASS#{class_id}", sk = "META" } }',
+        "DialogueStore.list_addresses": '{ op = "Query", entity = "Address", key = { pk = "USER#{user_id}", sk = { begins_with = "ADDRESS#" } }, page = "cursor" }',
+        "DialogueStore.list_open_tensions": '{ op = "Query", entity = "OpenTension", key = { pk = "USER#{user_id}", sk = { begins_with = "TENSION#" } }, page = "cursor" }',
+        "DialogueStore.list_open_work_items": '{ op = "Query", entity = "OpenWorkItem", key = { pk = "USER#{user_id}", sk = { begins_with = "WORK#" } }, page = "cursor" }',
+        "DialogueStore.list_status_updates": '{ op = "Query", entity = "StatusUpdate", key = { pk = "USER#{user_id}", sk = { begins_with = "UPDATE#" } }, page = "cursor" }',
+        "DialogueStore.taxes_of_user": '{ op = "Query", entity = "Tax", key = { pk = "USER#{user_id}", sk = { begins_with = "TAX#" } }, page = "cursor" } (a skeleton to complete: taxes_of_user takes no cursor and returns none: add one (and return the next), or replace page = "cursor" with limit = N)',
+    }
+
+
+def test_suggest_names_a_write_by_what_it_is_given_and_a_read_by_what_it_returns(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        """
+        pub struct Dialogue { pub id: String, pub status: String }
+        pub trait DialogueStore {
+            fn save_round(&self, round: &Round) -> Option<Dialogue>;
+            fn get_round(&self, dialogue: &Dialogue) -> Option<Round>;
+            fn delete_round(&self, round: &Round);
+            fn delete_dialogue(&self, dialogue_id: &str);
+            fn get_status_of_dialogue(&self, dialogue_id: &str) -> Option<String>;
+            fn get_dialogue(&self, id: &str) -> Option<Dialogue>;
+            fn put_dialogue(&self, dialogue: &Dialogue);
+            fn get_round_at(&self, round: &str) -> Option<Round>;
+        }
+        """,
+    )
+    assert offered(gate) == {
+        "DialogueStore.delete_dialogue": '{ op = "DeleteItem", entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" } }',
+        "DialogueStore.delete_round": '{ op = "DeleteItem", entity = "Round", key = { pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}" } } (a skeleton to complete: no parameter builds {dialogue_id} of pk)',
+        "DialogueStore.get_dialogue": '{ op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{id}", sk = "META" } }',
+        "DialogueStore.get_round": '{ op = "GetItem", entity = "Round", key = { pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}" } } (a skeleton to complete: no parameter builds {dialogue_id} of pk; no parameter builds {round} of sk)',
+        "DialogueStore.get_round_at": '{ op = "GetItem", entity = "Round", key = { pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}" } } (a skeleton to complete: no parameter builds {dialogue_id} of pk)',
+        "DialogueStore.get_status_of_dialogue": '{ op = "GetItem", entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" } }',
+        "DialogueStore.put_dialogue": '{ op = "PutItem", entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue.id}", sk = "META" } }',
+        "DialogueStore.save_round": '{ op = "PutItem", entity = "Round", key = { pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}" } } (a skeleton to complete: no parameter builds {dialogue_id} of pk)',
+    }
+
+
+def test_suggest_keeps_a_layouts_literal_braces_and_reads_a_typescript_methods_camel_case(gate: Gate) -> None:
+    gate.manifest(
+        table=PLAIN_TABLE,
+        extra='[entity.OpenTension]\npk = "USER#{user_id}"\nsk = "T{{1}}#{tension_id}"\n',
+        paths='["src/**/*.ts"]',
+    )
+    gate.write(
+        "src/store.ts",
+        """
+        export interface DialogueStore {
+          removeOpenTension(userId: string, tensionId: string): Promise<void>;
+        }
+        """,
+    )
+    assert offered(gate) == {
+        "DialogueStore.removeOpenTension": '{ op = "DeleteItem", entity = "OpenTension", key = { pk = "USER#{userId}", sk = "T{{1}}#{tensionId}" } }'
+    }
+
+
+INDEXED_TABLE = """
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[table.gsi.ByOwner]
+partition_key = { name = "owner", type = "S" }
+
+[table.gsi.Sparse]
+partition_key = { name = "game", type = "S" }
+sort_key = { name = "rank", type = "S" }
+
+[table.gsi.ByGame]
+partition_key = { name = "game", type = "S" }
+sort_key = { name = "score", type = "N" }
+
+[entity.Score]
+pk = "PLAYER#{player}"
+sk = "SCORE#{game}"
+game = "{game}"
+score = "{score}"
+
+[entity.Badge]
+pk = "PLAYER#{player}"
+sk = "BADGE#{badge}"
+owner = "OWNER#{owner}"
+
+[entity.Profile]
+pk = "PROFILE#{player}"
+sk = "PROFILE"
+
+[entity.Token]
+pk = "TOKEN#{player}"
+sk = "{token}"
+"""
+
+
+def test_suggest_queries_the_first_index_the_parameters_key_past_a_sparse_one_and_only_a_text_prefix(
+    gate: Gate,
+) -> None:
+    gate.manifest(table=INDEXED_TABLE)
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            fn list_scores_for_game(&self, game: &str, after: Option<String>) -> Vec<Score>;
+            fn list_badges_by_owner(&self, owner: &str, after: Option<String>) -> Vec<Badge>;
+            fn list_profiles(&self, player: &str, after: Option<String>) -> Vec<Profile>;
+            fn list_tokens(&self, player: &str, after: Option<String>) -> Vec<Token>;
+        }
+        """,
+    )
+    assert offered(gate) == {
+        "DialogueStore.list_badges_by_owner": '{ op = "Query", index = "ByOwner", entity = "Badge", key = { owner = "OWNER#{owner}" }, page = "cursor" }',
+        "DialogueStore.list_profiles": '{ op = "Query", entity = "Profile", key = { pk = "PROFILE#{player}" }, page = "cursor" }',
+        "DialogueStore.list_scores_for_game": '{ op = "Query", index = "ByGame", entity = "Score", key = { game = "{game}" }, page = "cursor" }',
+        "DialogueStore.list_tokens": '{ op = "Query", entity = "Token", key = { pk = "TOKEN#{player}" }, page = "cursor" }',
+    }
+
+
+TWO_TABLE_STORES = """
+version = 1
+
+[[store]]
+trait = "DialogueStore"
+paths = ["src/dialogues.rs"]
+
+[[store]]
+trait = "SessionStore"
+paths = ["src/sessions.rs"]
+table = "sessions"
+
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[tables.sessions]
+name = "sessions"
+partition_key = { name = "id", type = "S" }
+sort_key = { name = "part", type = "S" }
+ttl = "expires"
+
+[entity.Session]
+table = "sessions"
+id = "USER#{user_id}"
+part = "SESSION#{session_id}"
+"""
+
+
+def test_suggest_names_the_table_of_an_entity_outside_the_stores_own_and_deletes_expired_items_by_ttl(
+    gate: Gate,
+) -> None:
+    gate.write("store-gate.toml", TWO_TABLE_STORES)
+    gate.write(
+        "src/dialogues.rs",
+        """
+        pub trait DialogueStore {
+            fn get_session(&self, user_id: &str, session_id: &str) -> Option<Session>;
+            fn list_sessions(&self, user_id: &str, after: Option<String>) -> Vec<Session>;
+            fn delete_sessions(&self, user_id: &str);
+            fn delete_expired_sessions(&self);
+            fn purge_expiring_sessions(&self);
+            fn drop_sessions_past_expiry(&self);
+            fn remove_sessions_that_expire(&self);
+        }
+        """,
+    )
+    gate.write(
+        "src/sessions.rs",
+        """
+        pub trait SessionStore {
+            fn get_session(&self, user_id: &str, session_id: &str) -> Option<Session>;
+            fn get_blob(&self, id: &str) -> Option<String>;
+            fn delete_session(&self, user_id: &str, session_id: &str);
+        }
+        """,
+    )
+    assert offered(gate) == {
+        "DialogueStore.delete_expired_sessions": '{ table = "sessions", expiry = "ttl" }',
+        "DialogueStore.delete_sessions": '{ table = "sessions", steps = [{ op = "Query", table = "sessions", entity = "Session", key = { id = "USER#{user_id}", part = { begins_with = "SESSION#" } }, page = "cursor" }, { op = "BatchWriteItem", items = [{ op = "DeleteItem", key = { id = "{item.id}", part = "{item.part}" } }] }] } (a skeleton to complete: delete_sessions deletes every Session of a partition: a loop over pages; bound it (limit = N on the Query) or waive SG209 with the bound that holds)',
+        "DialogueStore.drop_sessions_past_expiry": '{ table = "sessions", expiry = "ttl" }',
+        "DialogueStore.get_session": '{ op = "GetItem", table = "sessions", entity = "Session", key = { id = "USER#{user_id}", part = "SESSION#{session_id}" } }',
+        "DialogueStore.list_sessions": '{ op = "Query", table = "sessions", entity = "Session", key = { id = "USER#{user_id}", part = { begins_with = "SESSION#" } }, page = "cursor" }',
+        "DialogueStore.purge_expiring_sessions": '{ table = "sessions", expiry = "ttl" }',
+        "DialogueStore.remove_sessions_that_expire": '{ table = "sessions", expiry = "ttl" }',
+        "SessionStore.delete_session": '{ op = "DeleteItem", entity = "Session", key = { id = "USER#{user_id}", part = "SESSION#{session_id}" } }',
+        "SessionStore.get_blob": '{ op = "GetItem", key = { id = "...", part = "..." } } (a skeleton to complete: name the entity it reads or writes (entity = ...) and its key)',
+        "SessionStore.get_session": '{ op = "GetItem", entity = "Session", key = { id = "USER#{user_id}", part = "SESSION#{session_id}" } }',
+    }
+
+
+TWO_COPIES = COPIES + 'recommendation_texts = { from = "Recommendation.text", via = "recommendation_ids" }\n'
+
+
+def test_suggest_names_every_copy_a_suggested_write_changes(gate: Gate) -> None:
+    gate.manifest(extra=TWO_COPIES)
+    gate.write("src/store.rs", COPYING_STORE)
+    assert offered(gate) == {
+        "DialogueStore.put_recommendation": '{ op = "PutItem", entity = "Recommendation", key = { pk = "DIALOGUE#{dialogue_id}", sk = "RECOMMENDATION#{recommendation_id}" } } (a skeleton to complete: the gate would report SG601: it changes what Verdict.recommendation_texts, Verdict.recommendation_titles copies; say how the copies follow (maintains = [...] in a TransactWriteItems, or stream = "...") and fanout = ...)'
+    }
+
+
+def advised(gate: Gate, name: str) -> dict[str, object]:
+    """What `store-gate suggest name` says, in-process: every field of its advice."""
+    import dataclasses
+
+    from store_gate.app import suggest
+
+    advice = dataclasses.asdict(suggest(Target(paths=(str(gate.root),), use_cache=False), name))
+    if os.environ.get("SHOWME"):
+        import pprint
+
+        pprint.pprint(advice, width=110)
+    return advice
+
+
+def test_store_gate_suggest_lists_every_index_that_serves_a_method_past_a_sparse_one(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        "    fn list_scores(&self, player: &str, game: &str, after: Option<String>) -> Vec<Score>;\n}\n",
+    )
+    assert advised(gate, "DialogueStore.list_scores") == {
+        "access_key": "[access.DialogueStore.list_scores]",
+        "cost": None,
+        "declared": None,
+        "name": "DialogueStore.list_scores",
+        "note": None,
+        "proposal": [],
+        "proposal_declaration": None,
+        "serving": [
+            '{ op = "Query", entity = "Score", key = { pk = "PLAYER#{player}", sk = { begins_with = "SCORE#" } }, page = "cursor" }',
+            '{ op = "Query", index = "ByScore", entity = "Score", key = { game = "{game}" }, page = "cursor" }',
+        ],
+        "serving_lines": [
+            [
+                'op = "Query"',
+                'entity = "Score"',
+                'key = { pk = "PLAYER#{player}", sk = { begins_with = "SCORE#" } }',
+                'page = "cursor"',
+            ],
+            ['op = "Query"', 'index = "ByScore"', 'entity = "Score"', 'key = { game = "{game}" }', 'page = "cursor"'],
+        ],
+    }
+
+
+def test_store_gate_suggest_joins_an_overloaded_gsi_the_entity_does_not_use(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        "    fn list_rounds_by_expert(&self, round: &str, expert_id: &str, after: Option<String>) -> Vec<Round>;\n}\n",
+    )
+    assert advised(gate, "DialogueStore.list_rounds_by_expert") == {
+        "access_key": "[access.DialogueStore.list_rounds_by_expert]",
+        "cost": "every write of a Round item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_rounds_by_expert",
+        "note": None,
+        "proposal": [
+            "[entity.Round]  # add to the entity's layout",
+            'gsi1pk = "EXPERT#{expert_id}"',
+            'gsi1sk = "ROUND#{round}"',
+            "",
+            "[access.DialogueStore.list_rounds_by_expert]",
+            'op = "Query"',
+            'index = "GSI1"',
+            'entity = "Round"',
+            'key = { gsi1pk = "EXPERT#{expert_id}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", index = "GSI1", entity = "Round", key = { gsi1pk = "EXPERT#{expert_id}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+
+
+def test_store_gate_suggest_opens_the_next_overloaded_gsi_when_the_entity_uses_every_one(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        "    fn list_dialogues_by_owner(&self, owner_id: &str, after: Option<String>) -> Vec<Dialogue>;\n}\n",
+    )
+    assert advised(gate, "DialogueStore.list_dialogues_by_owner") == {
+        "access_key": "[access.DialogueStore.list_dialogues_by_owner]",
+        "cost": "every write of a Dialogue item also writes a new GSI GSI2 (one more write, a write unit per KB of the projected item), and GSI2 stores a copy of each Dialogue item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_dialogues_by_owner",
+        "note": None,
+        "proposal": [
+            "[table.gsi.GSI2]",
+            'partition_key = { name = "gsi2pk", type = "S" }',
+            'sort_key = { name = "gsi2sk", type = "S" }',
+            "",
+            "[entity.Dialogue]  # add to the entity's layout",
+            'gsi2pk = "OWNER#{owner_id}"',
+            'gsi2sk = "META"',
+            "",
+            "[access.DialogueStore.list_dialogues_by_owner]",
+            'op = "Query"',
+            'index = "GSI2"',
+            'entity = "Dialogue"',
+            'key = { gsi2pk = "OWNER#{owner_id}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", index = "GSI2", entity = "Dialogue", key = { gsi2pk = "OWNER#{owner_id}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+
+
+def test_store_gate_suggest_names_a_new_gsi_by_the_parameter_on_a_table_without_overloaded_ones(
+    gate: Gate,
+) -> None:
+    gate.manifest(table=PLAIN_TABLE, extra=NAMED)
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        "    fn list_categories_by_label(&self, user_id: Option<String>, category_id: &str, label: &str, after: "
+        "Option<String>) -> Vec<Category>;\n}\n",
+    )
+    assert advised(gate, "DialogueStore.list_categories_by_label") == {
+        "access_key": "[access.DialogueStore.list_categories_by_label]",
+        "cost": "every write of a Category item also writes a new GSI ByLabel (one more write, a write unit per KB of the projected item), and ByLabel stores a copy of each Category item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_categories_by_label",
+        "note": None,
+        "proposal": [
+            "[table.gsi.ByLabel]",
+            'partition_key = { name = "by_label", type = "S" }',
+            'sort_key = { name = "sk", type = "S" }',
+            "",
+            "[entity.Category]  # add to the entity's layout",
+            'by_label = "LABEL#{label}"',
+            'sk = "CATEGORY#{category_id}"',
+            "",
+            "[access.DialogueStore.list_categories_by_label]",
+            'op = "Query"',
+            'index = "ByLabel"',
+            'entity = "Category"',
+            'key = { by_label = "LABEL#{label}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", index = "ByLabel", entity = "Category", key = { by_label = "LABEL#{label}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+
+
+def test_store_gate_suggest_proposes_no_index_without_an_entity_or_a_parameter_to_key_on(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        "    fn list_things(&self, owner: &str, after: Option<String>) -> Vec<String>;\n"
+        "    fn list_rounds(&self, after: Option<String>) -> Vec<Round>;\n}\n",
+    )
+    assert advised(gate, "DialogueStore.list_things") == {
+        "access_key": "[access.DialogueStore.list_things]",
+        "cost": None,
+        "declared": None,
+        "name": "DialogueStore.list_things",
+        "note": "DialogueStore.list_things names no entity the manifest lays out, or takes no parameter to key on: name its entity (entity = ...) or add the parameter it selects by",
+        "proposal": [],
+        "proposal_declaration": None,
+        "serving": [],
+        "serving_lines": [],
+    }
+    assert advised(gate, "DialogueStore.list_rounds") == {
+        "access_key": "[access.DialogueStore.list_rounds]",
+        "cost": None,
+        "declared": None,
+        "name": "DialogueStore.list_rounds",
+        "note": "DialogueStore.list_rounds names no entity the manifest lays out, or takes no parameter to key on: name its entity (entity = ...) or add the parameter it selects by",
+        "proposal": [],
+        "proposal_declaration": None,
+        "serving": [],
+        "serving_lines": [],
+    }
+
+
+TABLES_WITHOUT_SORT_KEYS = """
+version = 1
+
+[[store]]
+trait = "DialogueStore"
+paths = ["src/**/*.rs"]
+
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[tables.events]
+name = "events"
+partition_key = { name = "id", type = "S" }
+
+[tables.events.gsi.GSI1]
+partition_key = { name = "GSI1PK", type = "S" }
+sort_key = { name = "GSI1SK", type = "S" }
+
+[tables.logs]
+name = "logs"
+partition_key = { name = "id", type = "S" }
+
+[entity.Event]
+table = "events"
+id = "EVENT#{event_id}"
+GSI1PK = "KIND#{kind}"
+GSI1SK = "AT#{at}"
+
+[entity.Alert]
+table = "events"
+id = "ALERT#{alert_id}"
+
+[entity.Log]
+table = "logs"
+id = "LOG#{log_id}"
+"""
+
+
+def test_store_gate_suggest_adds_the_proposed_gsi_to_the_entitys_own_table_even_one_without_a_sort_key(
+    gate: Gate,
+) -> None:
+    gate.write("store-gate.toml", TABLES_WITHOUT_SORT_KEYS)
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            fn list_events_by_source(&self, source: &str, after: Option<String>) -> Vec<Event>;
+            fn list_alerts_by_source(&self, source: &str, after: Option<String>) -> Vec<Alert>;
+            fn list_logs_by_source(&self, source_name: &str, after: Option<String>) -> Vec<Log>;
+        }
+        """,
+    )
+    assert advised(gate, "DialogueStore.list_events_by_source") == {
+        "access_key": "[access.DialogueStore.list_events_by_source]",
+        "cost": "every write of a Event item also writes a new GSI GSI2 (one more write, a write unit per KB of the projected item), and GSI2 stores a copy of each Event item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_events_by_source",
+        "note": None,
+        "proposal": [
+            "[tables.events.gsi.GSI2]",
+            'partition_key = { name = "gsi2pk", type = "S" }',
+            "",
+            "[entity.Event]  # add to the entity's layout",
+            'gsi2pk = "SOURCE#{source}"',
+            "",
+            "[access.DialogueStore.list_events_by_source]",
+            'op = "Query"',
+            'table = "events"',
+            'index = "GSI2"',
+            'entity = "Event"',
+            'key = { gsi2pk = "SOURCE#{source}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", table = "events", index = "GSI2", entity = "Event", key = { gsi2pk = "SOURCE#{source}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+    assert advised(gate, "DialogueStore.list_alerts_by_source") == {
+        "access_key": "[access.DialogueStore.list_alerts_by_source]",
+        "cost": "every write of a Alert item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Alert item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_alerts_by_source",
+        "note": None,
+        "proposal": [
+            "[entity.Alert]  # add to the entity's layout",
+            'GSI1PK = "SOURCE#{source}"',
+            "",
+            "[access.DialogueStore.list_alerts_by_source]",
+            'op = "Query"',
+            'table = "events"',
+            'index = "GSI1"',
+            'entity = "Alert"',
+            'key = { GSI1PK = "SOURCE#{source}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", table = "events", index = "GSI1", entity = "Alert", key = { GSI1PK = "SOURCE#{source}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+    assert advised(gate, "DialogueStore.list_logs_by_source") == {
+        "access_key": "[access.DialogueStore.list_logs_by_source]",
+        "cost": "every write of a Log item also writes a new GSI BySourceName (one more write, a write unit per KB of the projected item), and BySourceName stores a copy of each Log item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_logs_by_source",
+        "note": None,
+        "proposal": [
+            "[tables.logs.gsi.BySourceName]",
+            'partition_key = { name = "by_source_name", type = "S" }',
+            "",
+            "[entity.Log]  # add to the entity's layout",
+            'by_source_name = "SOURCE#NAME#{source_name}"',
+            "",
+            "[access.DialogueStore.list_logs_by_source]",
+            'op = "Query"',
+            'table = "logs"',
+            'index = "BySourceName"',
+            'entity = "Log"',
+            'key = { by_source_name = "SOURCE#NAME#{source_name}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", table = "logs", index = "BySourceName", entity = "Log", key = { by_source_name = "SOURCE#NAME#{source_name}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+
+
+TENANT_SESSIONS = """
+version = 1
+
+[[store]]
+trait = "SessionStore"
+paths = ["src/**/*.rs"]
+table = "sessions"
+context = { tenant = "S" }
+
+[table]
+name = "t"
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+
+[tables.sessions]
+name = "sessions"
+partition_key = { name = "id", type = "S" }
+sort_key = { name = "part", type = "S" }
+
+[tables.sessions.gsi.ByUser]
+partition_key = { name = "user", type = "S" }
+
+[entity.Session]
+table = "sessions"
+id = "T#{ctx.tenant}#SESSION#{session_id}"
+part = "META"
+user = "USER#{user_id}"
+"""
+
+
+def test_store_gate_suggest_serves_a_get_as_suggested_and_a_query_on_the_stores_table_its_context_and_fields(
+    gate: Gate,
+) -> None:
+    gate.write("store-gate.toml", TENANT_SESSIONS)
+    gate.write(
+        "src/store.rs",
+        """
+        pub struct Owner { pub user_id: String }
+        pub struct SessionKey { pub session_id: String }
+        pub trait SessionStore {
+            fn get_session(&self, session_id: &str) -> Option<Session>;
+            fn get_session_at(&self, at: &SessionKey) -> Option<Session>;
+            fn list_sessions(&self, owner: &Owner, id: &str, after: Option<String>) -> Vec<Session>;
+        }
+        """,
+    )
+    assert advised(gate, "SessionStore.get_session") == {
+        "access_key": "[access.SessionStore.get_session]",
+        "cost": None,
+        "declared": None,
+        "name": "SessionStore.get_session",
+        "note": None,
+        "proposal": [],
+        "proposal_declaration": None,
+        "serving": [
+            '{ op = "GetItem", entity = "Session", key = { id = "T#{ctx.tenant}#SESSION#{session_id}", part = "META" } }'
+        ],
+        "serving_lines": [
+            [
+                'op = "GetItem"',
+                'entity = "Session"',
+                'key = { id = "T#{ctx.tenant}#SESSION#{session_id}", part = "META" }',
+            ]
+        ],
+    }
+    assert advised(gate, "SessionStore.get_session_at") == {
+        "access_key": "[access.SessionStore.get_session_at]",
+        "cost": None,
+        "declared": None,
+        "name": "SessionStore.get_session_at",
+        "note": None,
+        "proposal": [],
+        "proposal_declaration": None,
+        "serving": [
+            '{ op = "GetItem", entity = "Session", key = { id = "T#{ctx.tenant}#SESSION#{at.session_id}", part = "META" } }'
+        ],
+        "serving_lines": [
+            [
+                'op = "GetItem"',
+                'entity = "Session"',
+                'key = { id = "T#{ctx.tenant}#SESSION#{at.session_id}", part = "META" }',
+            ]
+        ],
+    }
+    assert advised(gate, "SessionStore.list_sessions") == {
+        "access_key": "[access.SessionStore.list_sessions]",
+        "cost": None,
+        "declared": None,
+        "name": "SessionStore.list_sessions",
+        "note": None,
+        "proposal": [],
+        "proposal_declaration": None,
+        "serving": [
+            '{ op = "Query", entity = "Session", key = { id = "T#{ctx.tenant}#SESSION#{id}" }, page = "cursor" }',
+            '{ op = "Query", index = "ByUser", entity = "Session", key = { user = "USER#{owner.user_id}" }, page = "cursor" }',
+        ],
+        "serving_lines": [
+            ['op = "Query"', 'entity = "Session"', 'key = { id = "T#{ctx.tenant}#SESSION#{id}" }', 'page = "cursor"'],
+            [
+                'op = "Query"',
+                'index = "ByUser"',
+                'entity = "Session"',
+                'key = { user = "USER#{owner.user_id}" }',
+                'page = "cursor"',
+            ],
+        ],
+    }
+
+
+def test_store_gate_suggest_keys_a_new_index_on_the_filter_else_on_a_parameter_the_layout_does_not_use(
+    gate: Gate,
+) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            fn list_rounds_by_expert(&self, tag: &str, expert_id: &str, after: Option<String>) -> Vec<Round>;
+            fn list_rounds_tagged(&self, round: &str, owner_name: &str, after: Option<String>) -> Vec<Round>;
+            fn list_rounds_of(&self, id: &str, after: Option<String>) -> Vec<Round>;
+        }
+        """,
+    )
+    assert advised(gate, "DialogueStore.list_rounds_by_expert") == {
+        "access_key": "[access.DialogueStore.list_rounds_by_expert]",
+        "cost": "every write of a Round item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_rounds_by_expert",
+        "note": None,
+        "proposal": [
+            "[entity.Round]  # add to the entity's layout",
+            'gsi1pk = "EXPERT#{expert_id}"',
+            'gsi1sk = "ROUND#{round}"',
+            "",
+            "[access.DialogueStore.list_rounds_by_expert]",
+            'op = "Query"',
+            'index = "GSI1"',
+            'entity = "Round"',
+            'key = { gsi1pk = "EXPERT#{expert_id}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", index = "GSI1", entity = "Round", key = { gsi1pk = "EXPERT#{expert_id}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+    assert advised(gate, "DialogueStore.list_rounds_tagged") == {
+        "access_key": "[access.DialogueStore.list_rounds_tagged]",
+        "cost": "every write of a Round item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_rounds_tagged",
+        "note": None,
+        "proposal": [
+            "[entity.Round]  # add to the entity's layout",
+            'gsi1pk = "OWNER#NAME#{owner_name}"',
+            'gsi1sk = "ROUND#{round}"',
+            "",
+            "[access.DialogueStore.list_rounds_tagged]",
+            'op = "Query"',
+            'index = "GSI1"',
+            'entity = "Round"',
+            'key = { gsi1pk = "OWNER#NAME#{owner_name}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", index = "GSI1", entity = "Round", key = { gsi1pk = "OWNER#NAME#{owner_name}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+    assert advised(gate, "DialogueStore.list_rounds_of") == {
+        "access_key": "[access.DialogueStore.list_rounds_of]",
+        "cost": "every write of a Round item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+        "declared": None,
+        "name": "DialogueStore.list_rounds_of",
+        "note": None,
+        "proposal": [
+            "[entity.Round]  # add to the entity's layout",
+            'gsi1pk = "ID#{id}"',
+            'gsi1sk = "ROUND#{round}"',
+            "",
+            "[access.DialogueStore.list_rounds_of]",
+            'op = "Query"',
+            'index = "GSI1"',
+            'entity = "Round"',
+            'key = { gsi1pk = "ID#{id}" }',
+            'page = "cursor"',
+        ],
+        "proposal_declaration": '{ op = "Query", index = "GSI1", entity = "Round", key = { gsi1pk = "ID#{id}" }, page = "cursor" }',
+        "serving": [],
+        "serving_lines": [],
+    }
+
+
+def test_suggest_binds_no_key_part_to_a_python_star_parameter(gate: Gate) -> None:
+    gate.manifest(
+        table=PLAIN_TABLE, extra='[entity.Thing]\npk = "THING#{thing_id}"\nsk = "META"\n', paths='["src/**/*.py"]'
+    )
+    gate.write(
+        "src/store.py",
+        'from typing import Protocol\n\nclass DialogueStore(Protocol):\n    def get_thing(self, *thing_id: str) -> "Thing": ...\n',
+    )
+    assert offered(gate) == {
+        "DialogueStore.get_thing": '{ op = "GetItem", entity = "Thing", key = { pk = "THING#{thing_id}", sk = "META" } } (a skeleton to complete: no parameter builds {thing_id} of pk)'
+    }
+
+
+def test_suggest_leaves_a_layouts_field_path_to_complete_not_bound_to_the_parameter_it_starts_with(gate: Gate) -> None:
+    gate.manifest(table=PLAIN_TABLE, extra='[entity.Round]\npk = "ROUND#{round.number}"\nsk = "META"\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn get_round(&self, round: &str) -> Option<Round>;\n}\n")
+    assert offered(gate) == {
+        "DialogueStore.get_round": '{ op = "GetItem", entity = "Round", key = { pk = "ROUND#{round.number}", sk = "META" } } (a skeleton to complete: no parameter builds {round.number} of pk)'
+    }

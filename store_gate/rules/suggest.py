@@ -339,11 +339,12 @@ class IndexProposal:
     sort: tuple[str, str] | None
     declaration: AccessPattern
 
-    def lines(self, table: TableSchema, entity_key: str) -> list[str]:
-        """The manifest lines to add, then the access pattern, as `store-gate suggest` prints them."""
+    def lines(self, table_key: str, entity_key: str) -> list[str]:
+        """The manifest lines to add, then the access pattern, as `store-gate suggest` prints them.
+        `table_key`: where the manifest writes the entity's table (`table`, `tables.events`)."""
         out: list[str] = []
         if self.new:
-            out.append(f"[{entity_key.rsplit('.', 1)[0].replace('entity', 'table')}.gsi.{self.index}]")
+            out.append(f"[{table_key}.gsi.{self.index}]")
             out.append(f'partition_key = {{ name = "{self.partition[0]}", type = "S" }}')
             if self.sort is not None:
                 out.append(f'sort_key = {{ name = "{self.sort[0]}", type = "S" }}')
