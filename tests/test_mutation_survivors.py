@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import Gate
+from conftest import TABLE, Gate
 from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE
 
 from store_gate import baseline
@@ -4292,3 +4292,105 @@ def test_suggest_leaves_a_layouts_field_path_to_complete_not_bound_to_the_parame
     assert offered(gate) == {
         "DialogueStore.get_round": '{ op = "GetItem", entity = "Round", key = { pk = "ROUND#{round.number}", sk = "META" } } (a skeleton to complete: no parameter builds {round.number} of pk)'
     }
+
+
+# What the pattern rules see of each operation (store_gate/rules/context.py) ------------------------
+
+
+def test_a_store_context_part_of_type_b_is_bytes_to_the_key_type_rules(gate: Gate) -> None:
+    gate.write(
+        "store-gate.toml",
+        'version = 1\n\n[[store]]\ntrait = "DialogueStore"\npaths = ["src/**/*.rs"]\ncontext = { digest = "B" }\n'
+        + TABLE
+        + '\n[access.DialogueStore.top]\nop = "Query"\nindex = "ByScore"\n'
+        'key = { game = "{game}", score = "{ctx.digest}" }\nlimit = 10\n',
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn top(&self, game: &str) -> Vec<Score>;\n}\n")
+    assert seen(gate.findings()) == [
+        (
+            "SG208",
+            'DialogueStore.top: key "score" is a number (N) but is bound to {ctx.digest} (B: bytes); bind it to an '
+            "integer or decimal parameter, or change the attribute's type",
+        )
+    ]
+
+
+def test_a_later_step_keyed_on_an_index_key_of_the_earlier_steps_items(gate: Gate) -> None:
+    gate.manifest(
+        "[access.DialogueStore.related]\nsteps = [\n"
+        '  { op = "Query", index = "GSI1", entity = "Dialogue", key = { gsi1pk = "STATUS#{status}" }, limit = 10 },\n'
+        '  { op = "Query", index = "GSI1", entity = "Dialogue", key = { gsi1pk = "{item.gsi1pk}" }, limit = 10 },\n'
+        "]\n"
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn related(&self, status: &str) -> Vec<Dialogue>;\n}\n")
+    assert seen(gate.findings()) == []
+
+
+def test_an_item_of_a_transaction_step_is_keyed_on_the_step_before_not_on_its_own_step(gate: Gate) -> None:
+    gate.write(
+        "store-gate.toml",
+        TWO_TABLE_STORES + "\n[access.DialogueStore.move_sessions]\nsteps = [\n"
+        '  { op = "Query", entity = "Session", key = { id = "USER#{user_id}" }, limit = 10 },\n'
+        '  { op = "TransactWriteItems", items = [{ op = "DeleteItem", key = { pk = "{item.pk}", sk = "{item.sk}" } }] },\n'
+        "]\n",
+    )
+    gate.write("src/dialogues.rs", "pub trait DialogueStore {\n    fn move_sessions(&self, user_id: &str);\n}\n")
+    gate.write("src/sessions.rs", "pub trait SessionStore {}\n")
+    assert seen(gate.findings()) == [
+        (
+            "SG206",
+            f'DialogueStore.move_sessions (step 2 item 1): placeholder {{item.{key}}} in key "{key}" names no '
+            "attribute the earlier step's items carry (their key attributes: id, part)",
+        )
+        for key in ("pk", "sk")
+    ]
+
+
+def test_sg305_on_a_named_table_compares_the_entities_of_that_table(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.rounds]\nop = "Query"\nentity = "ArchivedRound"\nkey = { pk = "DIALOGUE#{id}" }\nlimit = 10\n',
+        extra='\n[tables.archive]\nname = "archive"\npartition_key = { name = "pk", type = "S" }\n'
+        'sort_key = { name = "sk", type = "S" }\n'
+        '\n[entity.ArchivedRound]\ntable = "archive"\npk = "DIALOGUE#{dialogue_id}"\nsk = "ROUND#{round}"\n'
+        '\n[entity.ArchivedNote]\ntable = "archive"\npk = "DIALOGUE#{dialogue_id}"\nsk = "NOTE#{note}"\n',
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn rounds(&self, id: &str) -> Vec<ArchivedRound>;\n}\n")
+    assert seen(gate.findings()) == [
+        (
+            "SG305",
+            'DialogueStore.rounds: the Query on the base table reads ArchivedNote items: pk = "DIALOGUE#a", sk = '
+            '"NOTE#a" fits its key condition and ArchivedNote\'s layout (pk = "DIALOGUE#{dialogue_id}", sk = '
+            '"NOTE#{note}"); narrow the key condition to what ArchivedRound\'s layout writes (pk = '
+            '"DIALOGUE#{dialogue_id}", sk = "ROUND#{round}"), give ArchivedNote a key prefix of its own, or declare '
+            'entities = ["ArchivedNote", "ArchivedRound"] if the method reads them on purpose',
+        )
+    ]
+
+
+def test_a_step_on_an_index_the_table_lacks_is_reported_and_the_later_step_still_checked(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        '    /// @access { steps = [{ op = "Query", index = "Nope", entity = "Dialogue", key = { gsi1pk = '
+        '"STATUS#{status}" }, limit = 10 }, { op = "GetItem", entity = "Dialogue", key = { pk = "{item.pk}", '
+        'sk = "{item.gsi1pk}" } }] }\n'
+        "    fn related(&self, status: &str) -> Vec<Dialogue>;\n}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG201",
+            'DialogueStore.related (step 1) uses index "Nope", which the table does not define (its indexes: GSI1, '
+            "ByScore, ByTime); name one of them, or add [table.gsi.Nope] first",
+        ),
+        (
+            "SG206",
+            'DialogueStore.related (step 2): placeholder {item.gsi1pk} in key "sk" names no attribute the earlier '
+            "step's items carry (their key attributes: pk, sk)",
+        ),
+        (
+            "SG306",
+            'DialogueStore.related (step 2): key sk = "{item.gsi1pk}" does not fit entity Dialogue\'s sk = "META"; '
+            "write it in the entity's layout",
+        ),
+    ]
