@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fuzzing import EXAMPLES, MANIFEST, budget, mutated_text, project, settles, write
+from fuzzing import MANIFEST, budget, project, settles, write
 from hypothesis import event, given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-from test_fuzz_sources import EXAMPLE_FILES, SOURCES, TOKENS
+from test_fuzz_sources import EXAMPLE_FILES, SOURCES, edit_example
 
 from store_gate import project as project_module
 from store_gate.check import CheckResult, check
@@ -191,15 +191,7 @@ def test_example_projects_with_edited_sources(data: st.DataObject, which: list[i
     its files edited."""
     example = EXAMPLE_FILES[which[0]][0]
     with project(example) as root:
-        for i in sorted(set(which)):
-            name, relative = EXAMPLE_FILES[i]
-            if name != example:
-                continue
-            language = language_of(relative)
-            assert language is not None
-            text = (EXAMPLES / example / relative).read_text(encoding="utf-8")
-            tokens = TOKENS["typescript" if language.name == "tsx" else language.name]
-            write(root, relative, data.draw(mutated_text(text, tokens)))
+        edit_example(data, root, example, which)
         same_with_and_without_prefilters(root / "store-gate.toml")
 
 
