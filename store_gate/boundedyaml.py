@@ -55,7 +55,11 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.lines: LineMap = {}
         self._depth = 0
-        self._sizes: dict[int, int] = {}  # id(node) -> how many nodes it stands for, aliases expanded
+        # node -> how many nodes it stands for, aliases expanded. Keyed by the node itself, not its
+        # id(): a finished document's nodes are freed, and a node of the next one may get the id of
+        # one of them - an anchor still being composed would then look finished (a recursive alias
+        # missed, now and then).
+        self._sizes: dict[yaml.Node, int] = {}
         self._aliased = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
@@ -64,7 +68,7 @@ class BoundedLoader(yaml.SafeLoader):
             target = self.anchors.get(event.anchor)
             if target is not None:
                 line = event.start_mark.line + 1
-                size = self._sizes.get(id(target))
+                size = self._sizes.get(target)
                 if size is None:
                     raise YamlLimit("recursive-alias", line, f"*{event.anchor}")
                 self._aliased += size
@@ -80,12 +84,13 @@ class BoundedLoader(yaml.SafeLoader):
         if collection:
             self._depth -= 1
         if isinstance(node, yaml.SequenceNode):
-            size = 1 + sum(self._sizes[id(child)] for child in node.value)
+            size = 1 + sum(self._sizes[child] for child in node.value)
         elif isinstance(node, yaml.MappingNode):
-            size = 1 + sum(self._sizes[id(key)] + self._sizes[id(value)] for key, value in node.value)
+            size = 1 + sum(self._sizes[key] + self._sizes[value] for key, value in node.value)
         else:
             size = 1
-        self._sizes[id(node)] = size
+        if node is not None:
+            self._sizes[node] = size
         return node
 
     def construct_yaml_seq(self, node: yaml.SequenceNode) -> Generator[list[Any], None, None]:

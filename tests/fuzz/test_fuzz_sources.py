@@ -93,16 +93,22 @@ def test_example_projects_with_edited_sources(data: st.DataObject, which: list[i
     invalid UTF-8, a byte-order mark, NUL)."""
     example = EXAMPLE_FILES[which[0]][0]
     with project(example) as root:
-        for i in sorted(set(which)):
-            name, relative = EXAMPLE_FILES[i]
-            if name != example:
-                continue
-            language = language_of(relative)
-            assert language is not None
-            text = (EXAMPLES / example / relative).read_text(encoding="utf-8")
-            edited = data.draw(mutated_text(text, TOKENS["typescript" if language.name == "tsx" else language.name]))
-            write(root, relative, data.draw(mutated_bytes(edited)) if as_bytes == 0 else edited)
+        edit_example(data, root, example, which, as_bytes=as_bytes == 0)
         checked(root / "store-gate.toml")
+
+
+def edit_example(data: st.DataObject, root: Path, example: str, which: list[int], as_bytes: bool = False) -> None:
+    """The files `which` names (indexes into EXAMPLE_FILES) of the example copied at `root`, edited
+    as text (and then, with `as_bytes`, as bytes)."""
+    for i in sorted(set(which)):
+        name, relative = EXAMPLE_FILES[i]
+        if name != example:
+            continue
+        language = language_of(relative)
+        assert language is not None
+        text = (EXAMPLES / example / relative).read_text(encoding="utf-8")
+        edited = data.draw(mutated_text(text, TOKENS["typescript" if language.name == "tsx" else language.name]))
+        write(root, relative, data.draw(mutated_bytes(edited)) if as_bytes else edited)
 
 
 # -- generated members -----------------------------------------------------------------------------

@@ -173,3 +173,17 @@ def test_a_suggestion_for_a_parameter_no_placeholder_can_name(tmp_path: Path, pa
     (tmp_path / path).write_text(source, encoding="utf-8")
     (finding,) = check(load(tmp_path / "store-gate.toml")).findings
     assert finding.code == "SG101" and finding.message.startswith("DialogueStore.get has no access pattern")
+
+
+# The YAML loader told a recursive alias by the size it records for each finished node, keyed by
+# id(node): a node of a later document could get the id of a freed node of an earlier one, and an
+# anchor still being composed then looked finished - a recursive rule document passed now and then
+# (cold and warm runs disagreed). Here every node has the same id, as if every id were reused.
+def test_a_recursive_yaml_alias_is_found_whatever_the_ids_of_freed_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from store_gate import boundedyaml
+
+    monkeypatch.setattr(boundedyaml, "id", lambda _: 0, raising=False)
+    text = "a: [1, 2]\n---\nrule: &r0 { kind: identifier, inside: *r0 }\n"
+    with pytest.raises(boundedyaml.YamlLimit) as raised:
+        boundedyaml.load_all(text)
+    assert raised.value.describe() == "the YAML alias *r0 at line 3 is inside its own anchor (a recursive document)"
