@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from ast_grep_py import SgRoot
 from conftest import Gate
 from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE
 
@@ -19,6 +20,9 @@ from store_gate import baseline
 from store_gate.app import Target, check_all, write_baselines
 from store_gate.check import CheckResult
 from store_gate.errors import ConfigError, ConfigProblem, UsageError
+from store_gate.extract.inline import access_declarations
+from store_gate.extract.model import SourceLocation, SourceProblem
+from store_gate.extract.sgnodes import first_syntax_problem
 from store_gate.findings import Finding
 
 STORE = """
@@ -3496,3 +3500,61 @@ page = "cursor"
             "ByDay), but the declaration reads ByDay; read the declared index, or correct the declaration",
         )
     ]
+
+
+# Inline declarations: strings, escapes, and declarations on consecutive lines (extract/inline.py) --
+
+
+def test_an_access_declaration_ends_where_its_braces_balance_outside_basic_and_literal_strings() -> None:
+    lines = [
+        '@access { sk = "", pk = "A#{id" }',
+        "@access { op = \"Query\", path = 'C:\\dir\\',",
+        'note = "a \\"{\\" b" }',
+        '@access { op = "Scan", note = "no @access here" }',
+    ]
+    found = access_declarations([(SourceLocation("s.rs", n, 5), line) for n, line in enumerate(lines, 1)])
+    assert [(d.text, d.location.line) for d in found] == [
+        ('{ sk = "", pk = "A#{id" }', 1),
+        ('{ op = "Query", path = \'C:\\dir\\\', note = "a \\"{\\" b" }', 2),
+        ('{ op = "Scan", note = "no @access here" }', 4),
+    ]
+
+
+# SG002 points at the mistake inside the ERROR node that recovery wrapped around it (extract/sgnodes.py)
+
+SYNTAX_ERRORS = {
+    # recovery wraps the trait; the mistake is in the ERROR nested in it, after the last method that parsed
+    "pub trait S {\n    fn a(&self) -> u32;\n    fn b(&self) -> u32 @\n    fn c(&self) -> u32 @\n}\n": (
+        3,
+        20,
+        'cannot parse "u32 @ fn" (1 more in this file)',
+    ),
+    # an ERROR nested two deep
+    "impl -> ] ( ) , u32 ) ] { &self": (1, 21, 'cannot parse ") ]" (2 more in this file)'),
+    # after the last `{`, the next to last child
+    "pub trait S {\n    fn a(&self) -> u32;\n    fn b(&self) -> u32;\n    fn c(&self) { { ; }\n": (
+        4,
+        19,
+        'cannot parse "{ ; }"',
+    ),
+    "pub trait S { ; @ ]]\n": (1, 17, 'cannot parse "@"'),  # after the last `;`
+    "{ ; @ ]]": (1, 3, 'cannot parse ";"'),  # after a `{` that is the first child
+    "@ @ @": (1, 1, 'cannot parse "@ @ @"'),  # nothing parsed: the whole ERROR
+    "@ {": (1, 1, 'cannot parse "@ {"'),  # nothing after the last `{`: the whole ERROR
+    # the snippet on one line, cut to 40 characters
+    "@@" + " @" * 19: (1, 1, 'cannot parse "@@' + " @" * 19 + '"'),
+    "@" + "\n@" * 20: (1, 1, 'cannot parse "@' + " @" * 18 + '..."'),
+    # a node the parser assumed
+    "pub trait S {\n    fn a(&self) -> Vec<u32;\n}\n": (2, 27, 'missing ">"'),
+}
+
+
+@pytest.mark.parametrize("source", list(SYNTAX_ERRORS))
+def test_sg002_points_at_the_mistake_inside_the_error_that_recovery_wrapped_around_it(source: str) -> None:
+    line, column, what = SYNTAX_ERRORS[source]
+    problem = first_syntax_problem(SgRoot(source, "rust").root(), "src/s.rs")
+    assert problem == SourceProblem(
+        "SG002",
+        SourceLocation("src/s.rs", line, column),
+        f"syntax error: {what}; the gate cannot see the methods it may hide - fix the syntax",
+    )
