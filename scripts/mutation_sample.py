@@ -40,7 +40,10 @@ def mutants_by_module(root: Path) -> dict[str, dict[str, int | None]]:
     found: dict[str, dict[str, int | None]] = {}
     for meta in sorted(root.glob("store_gate/**/*.py.meta")):
         module = ".".join(meta.relative_to(root).with_suffix("").with_suffix("").parts)
-        found[module] = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        try:
+            found[module] = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        except (OSError, ValueError, KeyError) as error:
+            raise SystemExit(f"cannot read {meta} ({error}): is mutmut writing it? Try again") from None
     return found
 
 

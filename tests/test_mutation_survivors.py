@@ -20,8 +20,9 @@ from store_gate import baseline
 from store_gate.app import Target, check_all, write_baselines
 from store_gate.check import CheckResult
 from store_gate.errors import ConfigError, ConfigProblem, UsageError
+from store_gate.extract import python, typescript
 from store_gate.extract.inline import access_declarations
-from store_gate.extract.model import SourceLocation, SourceProblem
+from store_gate.extract.model import FileExtraction, SourceLocation, SourceProblem
 from store_gate.extract.sgnodes import first_syntax_problem
 from store_gate.findings import Finding
 
@@ -3558,3 +3559,41 @@ def test_sg002_points_at_the_mistake_inside_the_error_that_recovery_wrapped_arou
         SourceLocation("src/s.rs", line, column),
         f"syntax error: {what}; the gate cannot see the methods it may hide - fix the syntax",
     )
+
+
+# An inline declaration is located at its `@access`, on every line of a docstring or JSDoc --------
+
+PY_DOCSTRING = '''class DialogueStore(Protocol):
+    def get(self, key: str) -> str:
+        """Reads one.
+
+          @access { op = "GetItem", entity = "Turn", note = "@access" }
+        """
+'''
+
+TS_JSDOC = """export interface DialogueStore {
+  /** @access { op = "GetItem", entity = "Turn", note = "@access" } */
+  get(key: string): Promise<string>;
+  /**
+   * Lists.
+   *   @access { op = "Query", entity = "Turn",
+   *     note = "@access" }
+   */
+  list(key: string): Promise<string[]>;
+}
+"""
+
+
+def test_an_inline_declaration_is_located_at_its_first_access_tag_in_python_and_typescript() -> None:
+    def declared(result: FileExtraction) -> list[tuple[str, list[tuple[str, int, int]]]]:
+        methods = [m for t in result.traits for m in t.methods]
+        return [(m.name, [(d.text, d.location.line, d.location.column) for d in m.inline]) for m in methods]
+
+    store = frozenset({"DialogueStore"})
+    assert declared(python.extract("store.py", PY_DOCSTRING, store)) == [
+        ("get", [('{ op = "GetItem", entity = "Turn", note = "@access" }', 5, 11)])
+    ]
+    assert declared(typescript.extract("store.ts", TS_JSDOC, store)) == [
+        ("get", [('{ op = "GetItem", entity = "Turn", note = "@access" }', 2, 7)]),
+        ("list", [('{ op = "Query", entity = "Turn", note = "@access" }', 6, 8)]),
+    ]
