@@ -3597,3 +3597,27 @@ def test_an_inline_declaration_is_located_at_its_first_access_tag_in_python_and_
         ("get", [('{ op = "GetItem", entity = "Turn", note = "@access" }', 2, 7)]),
         ("list", [('{ op = "Query", entity = "Turn", note = "@access" }', 6, 8)]),
     ]
+
+
+# SG003 on an associated type bounded by a function type behind `for<'a>` (extract/rust.py) -------
+
+
+def test_sg003_an_associated_type_bounded_by_fn_through_for_a_is_a_function_type(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            type Hook: for<'a> Fn(&'a str) -> u32;
+            fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+        }
+        """,
+    )
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG003",
+            2,
+            "DialogueStore's associated type Hook is a function type (Fn(&'a str) -> u32): what gives callers a "
+            "value of it hands them a function the gate cannot govern; write that access as a method of DialogueStore",
+        )
+    ]
