@@ -3621,3 +3621,27 @@ def test_sg003_an_associated_type_bounded_by_fn_through_for_a_is_a_function_type
             "value of it hands them a function the gate cannot govern; write that access as a method of DialogueStore",
         )
     ]
+
+
+# SG003 for a cfg nested in cfg_attr twice (extract/rust.py) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attribute", "never"),
+    [("cfg_attr(all(), cfg_attr(all(), cfg(any())))", True), ("cfg_attr(all(), cfg_attr(unix, cfg(any())))", False)],
+)
+def test_sg003_a_cfg_under_two_cfg_attrs_that_is_never_true_leaves_the_trait_out(
+    gate: Gate, attribute: str, never: bool
+) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", f"#[{attribute}]\n{STORE.lstrip()}")
+    expected = [
+        (
+            "SG003",
+            1,
+            f"DialogueStore is defined under #[{attribute}], which is never true: rustc never compiles this "
+            "definition, and the DialogueStore callers use may be one the gate cannot see; remove the cfg, or gate "
+            "the trait on a Cargo feature (cfg(feature = ...))",
+        )
+    ]
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == (expected if never else [])
