@@ -20,7 +20,7 @@ from store_gate import baseline
 from store_gate.app import Target, check_all, write_baselines
 from store_gate.check import CheckResult
 from store_gate.errors import ConfigError, ConfigProblem, UsageError
-from store_gate.extract import python, typescript
+from store_gate.extract import python, rust, typescript
 from store_gate.extract.inline import access_declarations
 from store_gate.extract.model import FileExtraction, SourceLocation, SourceProblem
 from store_gate.extract.sgnodes import first_syntax_problem
@@ -3645,3 +3645,17 @@ def test_sg003_a_cfg_under_two_cfg_attrs_that_is_never_true_leaves_the_trait_out
         )
     ]
     assert [(f.code, f.line, f.message) for f in gate.findings()] == (expected if never else [])
+
+
+# A const of a type parameter bounded by Fn in a where clause, parenthesised, is a method (extract/rust.py)
+
+
+def test_a_const_of_a_type_parameter_bounded_by_fn_as_a_parenthesised_where_clause_type_is_a_method() -> None:
+    source = (
+        "pub trait DialogueStore<F> where (F): Fn(&str) -> u32 {\n    const HOOK: F;\n    fn get(&self) -> u32;\n}\n"
+    )
+    result = rust.extract("src/store.rs", source, frozenset({"DialogueStore"}))
+    assert (result.problems, [(m.name, m.location.line) for t in result.traits for m in t.methods]) == (
+        [],
+        [("HOOK", 2), ("get", 3)],
+    )
