@@ -3659,3 +3659,14 @@ def test_a_const_of_a_type_parameter_bounded_by_fn_as_a_parenthesised_where_clau
         [],
         [("HOOK", 2), ("get", 3)],
     )
+
+
+def test_a_module_level_augmented_assignment_and_del_do_not_stop_the_python_store_being_read() -> None:
+    source = (
+        "import typing\nn = 0\nn += 1\ndel n\nclass DialogueStore(typing.Protocol):\n    def get(self) -> str: ...\n"
+    )
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert (result.problems, [(m.name, m.location.line) for t in result.traits for m in t.methods]) == (
+        [],
+        [("get", 6)],
+    )
