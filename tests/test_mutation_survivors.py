@@ -3670,3 +3670,20 @@ def test_a_module_level_augmented_assignment_and_del_do_not_stop_the_python_stor
         [],
         [("get", 6)],
     )
+
+
+def test_a_rust_block_doc_comment_continues_an_access_declaration_past_the_leading_stars() -> None:
+    source = """pub trait DialogueStore {
+    /** Reads one.
+     * @access { op = "GetItem", entity = "Turn",
+     *   key = { pk = "T#{id}" } }
+     */
+    fn get(&self, id: &str) -> u32;
+}
+"""
+    result = rust.extract("src/store.rs", source, frozenset({"DialogueStore"}))
+    declared = [(m.name, [(d.text, d.location.line) for d in m.inline]) for t in result.traits for m in t.methods]
+    assert (result.problems, declared) == (
+        [],
+        [("get", [('{ op = "GetItem", entity = "Turn", key = { pk = "T#{id}" } }', 3)])],
+    )
