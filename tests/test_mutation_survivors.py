@@ -3687,3 +3687,19 @@ def test_a_rust_block_doc_comment_continues_an_access_declaration_past_the_leadi
         [],
         [("get", [('{ op = "GetItem", entity = "Turn", key = { pk = "T#{id}" } }', 3)])],
     )
+
+
+@pytest.mark.parametrize(("attribute", "shown"), [("unsafe(my_macro)", "my_macro"), ("cfg_attr(all(), - x)", "- x")])
+def test_sg003_an_attribute_macro_wrapped_in_unsafe_or_cfg_attr_is_named_as_written(
+    gate: Gate, attribute: str, shown: str
+) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", f"#[{attribute}]\n{STORE.lstrip()}")
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG003",
+            1,
+            f"DialogueStore has the attribute macro #[{shown}] (under cfg_attr), which may add methods the gate "
+            "cannot see; write the methods out in the trait instead (cargo expand shows them)",
+        )
+    ]
