@@ -3703,3 +3703,18 @@ def test_sg003_an_attribute_macro_wrapped_in_unsafe_or_cfg_attr_is_named_as_writ
             "cannot see; write the methods out in the trait instead (cargo expand shows them)",
         )
     ]
+
+
+def test_a_typescript_member_typed_by_an_interface_that_extends_a_function_type_is_a_method(gate: Gate) -> None:
+    gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        """
+        type GetFn = (dialogue_id: string) => Promise<Dialogue | undefined>;
+        interface Getter extends GetFn {}
+        export interface DialogueStore {
+          get: Getter;
+        }
+        """,
+    )
+    assert gate.findings() == []
