@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ast_grep_py import SgRoot
 from conftest import Gate
-from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE
+from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE, RUST_ACCESS, RUST_TRAIT
 
 from store_gate import baseline
 from store_gate.app import Target, check_all, write_baselines
@@ -3718,3 +3718,35 @@ def test_a_typescript_member_typed_by_an_interface_that_extends_a_function_type_
         """,
     )
     assert gate.findings() == []
+
+
+# A Rust backend's index name written `"ByTime".into()` is the literal (extract/backend.py) ----------
+
+
+def test_a_rust_index_name_converted_with_into_is_read_as_the_literal(gate: Gate) -> None:
+    gate.manifest(RUST_ACCESS, BACKEND)
+    gate.write("src/store.rs", RUST_TRAIT)
+    gate.write(
+        "src/backend/dynamo.rs",
+        """
+        impl DialogueStore for Dynamo {
+            async fn end_rounds(&self, dialogue_id: &str) -> Result<()> {
+                self.client.query().index_name("ByTime".into()).send().await?;
+                self.client.batch_write_item().send().await?;
+                Ok(())
+            }
+
+            fn name(&self) -> &str {
+                "dynamo"
+            }
+        }
+        """,
+    )
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG702",
+            3,
+            'DialogueStore.end_rounds: this Query reads index "ByTime", but the declaration reads the table; read the '
+            "declared index, or correct the declaration",
+        )
+    ]
