@@ -3750,3 +3750,38 @@ def test_a_rust_index_name_converted_with_into_is_read_as_the_literal(gate: Gate
             "declared index, or correct the declaration",
         )
     ]
+
+
+def test_a_rust_backend_follows_helpers_called_on_self_and_on_self_type_not_on_another_value(gate: Gate) -> None:
+    gate.manifest(RUST_ACCESS, BACKEND)
+    gate.write("src/store.rs", RUST_TRAIT)
+    gate.write(
+        "src/backend/dynamo.rs",
+        """
+        impl DialogueStore for Dynamo {
+            async fn end_rounds(&self, dialogue_id: &str) -> Result<()> {
+                self.query_rounds(dialogue_id).await?;
+                Self::delete_all(&self.client).await?;
+                Ok(())
+            }
+
+            fn name(&self) -> &str {
+                self.label.query_rounds("x");
+                "dynamo"
+            }
+        }
+
+        impl Dynamo {
+            async fn query_rounds(&self, dialogue_id: &str) -> Result<()> {
+                self.client.query().send().await?;
+                Ok(())
+            }
+
+            async fn delete_all(client: &Client) -> Result<()> {
+                client.batch_write_item().send().await?;
+                Ok(())
+            }
+        }
+        """,
+    )
+    assert gate.findings() == []
