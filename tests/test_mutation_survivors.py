@@ -3785,3 +3785,16 @@ def test_a_rust_backend_follows_helpers_called_on_self_and_on_self_type_not_on_a
         """,
     )
     assert gate.findings() == []
+
+
+def test_sg003_an_item_rustc_does_not_accept_in_a_trait_is_named_and_the_methods_still_read(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE.replace("{\n", "{\n    struct Inner;\n", 1))
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG003",
+            2,
+            "DialogueStore contains struct item Inner, which the gate cannot analyse; write the methods out in the "
+            "trait and move anything else out of it",
+        )
+    ]
