@@ -3798,3 +3798,32 @@ def test_sg003_an_item_rustc_does_not_accept_in_a_trait_is_named_and_the_methods
             "trait and move anything else out of it",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    "imported",
+    [
+        'import Disposable from "./lib";',
+        'import * as Disposable from "./lib";',
+        'import Disposable = require("./lib");',
+    ],
+)
+def test_a_typescript_base_named_like_a_harmless_built_in_but_imported_is_resolved_like_any_other(
+    gate: Gate, imported: str
+) -> None:
+    gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        imported
+        + "\nexport interface DialogueStore extends Disposable {\n"
+        + "  get(dialogue_id: string): Promise<Dialogue | undefined>;\n}\n",
+    )
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG004",
+            2,
+            'DialogueStore extends Disposable, which is defined nowhere under the store\'s paths ("src/**/*.ts"): its '
+            'methods would not be governed; add its file to paths, or list it in [[store]] external = ["Disposable"] '
+            "if another manifest governs it",
+        )
+    ]
