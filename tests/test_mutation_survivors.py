@@ -3827,3 +3827,40 @@ def test_a_typescript_base_named_like_a_harmless_built_in_but_imported_is_resolv
             "if another manifest governs it",
         )
     ]
+
+
+def test_typescript_record_fields_include_constructor_parameter_properties_readonly_and_optional_ones() -> None:
+    source = """export class Round {
+  id: string;
+  constructor(public dialogueId: string, private seq: number, readonly n: number, public note?: string, plain = 1) {}
+  other(public x: string) {}
+}
+"""
+    assert typescript.record_fields("src/round.ts", source, frozenset({"Round"})) == {
+        "Round": frozenset({"id", "dialogueId", "seq", "n", "note"})
+    }
+
+
+def test_sg208_names_the_fields_a_typescript_record_declares_as_readonly_constructor_parameters(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "ROUND#{round}", sk = "META" }\n',
+        paths='["src/**/*.ts"]',
+    )
+    gate.write(
+        "src/store.ts",
+        """
+        export class Round {
+          constructor(readonly n: string, public note?: string) {}
+        }
+        export interface DialogueStore {
+          put(round: Round): Promise<void>;
+        }
+        """,
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG208",
+            'DialogueStore.put: key "pk" is bound to {round}, a whole Round (a record with fields n, note); name the '
+            "field the key part stands for, e.g. {round.n}",
+        )
+    ]
