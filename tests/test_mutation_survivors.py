@@ -3864,3 +3864,19 @@ def test_sg208_names_the_fields_a_typescript_record_declares_as_readonly_constru
             "field the key part stands for, e.g. {round.n}",
         )
     ]
+
+
+def test_a_typescript_member_typed_by_an_interface_with_a_call_signature_takes_its_parameters(gate: Gate) -> None:
+    gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        """
+        interface GetFn {
+          (dialogue_id: string): Promise<Dialogue | undefined>;
+        }
+        export interface DialogueStore {
+          get: GetFn;
+        }
+        """,
+    )
+    assert gate.findings() == []
