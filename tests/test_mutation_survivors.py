@@ -3880,3 +3880,22 @@ def test_a_typescript_member_typed_by_an_interface_with_a_call_signature_takes_i
         """,
     )
     assert gate.findings() == []
+
+
+def test_typescript_store_fields_a_class_expression_is_a_facet_an_empty_one_and_wrapped_data_are_data() -> None:
+    source = """export abstract class DialogueStore {
+  cfg = { limit: (25) };
+  ops = class { run() {} };
+  empty = class {};
+  abstract get(dialogue_id: string): Promise<string>;
+}
+"""
+    result = typescript.extract("src/store.ts", source, frozenset({"DialogueStore"}))
+    assert [(p.code, p.location.line, p.message) for p in result.problems] == [
+        (
+            "SG003",
+            3,
+            "DialogueStore.ops is initialised with class { run() {} }, a class expression, a facet of methods the "
+            "gate does not govern: declare its methods on DialogueStore, or govern them as a store of their own",
+        )
+    ]
