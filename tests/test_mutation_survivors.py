@@ -3899,3 +3899,19 @@ def test_typescript_store_fields_a_class_expression_is_a_facet_an_empty_one_and_
             "gate does not govern: declare its methods on DialogueStore, or govern them as a store of their own",
         )
     ]
+
+
+def test_typescript_numeric_member_names_are_written_as_javascript_does_and_a_parenthesised_alias_is_read() -> None:
+    source = """export interface DialogueStore {
+  0x0(): Promise<void>;
+  1e21(): Promise<void>;
+  0.0000001(): Promise<void>;
+  ["2.50"](): Promise<void>;
+}
+export type Other = ({ get(dialogue_id: string): Promise<string> });
+"""
+    result = typescript.extract("src/store.ts", source, frozenset({"DialogueStore", "Other"}))
+    assert (result.problems, [(t.name, [m.name for m in t.methods], t.supertraits) for t in result.traits]) == (
+        [],
+        [("DialogueStore", ["0", "1e+21", "1e-7", "2.50"], ()), ("Other", ["get"], ())],
+    )
