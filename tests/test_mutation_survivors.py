@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from ast_grep_py import SgRoot
 from conftest import Gate
-from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE, RUST_ACCESS, RUST_TRAIT
+from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE, RUST_ACCESS, RUST_TRAIT, TS_ACCESS, TS_STORE
 
 from store_gate import baseline
 from store_gate.app import Target, check_all, write_baselines
@@ -3915,3 +3915,62 @@ export type Other = ({ get(dialogue_id: string): Promise<string> });
         [],
         [("DialogueStore", ["0", "1e+21", "1e-7", "2.50"], ()), ("Other", ["get"], ())],
     )
+
+
+# A TypeScript backend: exported constants, function-expression helpers, object literals (extract/backend.py)
+
+TS_BACKENDS = {
+    "helpers": """
+        import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+        export const BY_TIME = "ByTime";
+        function getHelper(client: any, dialogueId: string, round: number) {
+          return client.send(new GetCommand({ TableName: "t", Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+        }
+        const listHelper = (client: any, dialogueId: string) => client.send(new QueryCommand({ TableName: "t", IndexName: BY_TIME }));
+
+        export class Dynamo implements DialogueStore {
+          async getRound(dialogueId: string, round: number) {
+            return getHelper(this.client, dialogueId, round);
+          }
+          async listRounds(dialogueId: string) {
+            return listHelper(this.client, dialogueId);
+          }
+        }
+        """,
+    "object literal": """
+        const other: DialogueStore = makeStore();
+        export const store: DialogueStore = {
+          getRound: function (dialogueId: string, round: number) {
+            return client.send(new GetCommand({ TableName: "t", Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+          },
+          listRounds: async (dialogueId: string) => client.send(new QueryCommand({ TableName: "t", IndexName: `ByTime` })),
+        };
+        """,
+    "structural class": """
+        export class Dynamo {
+          async getRound(dialogueId: string, round: number) {
+            return this.client.send(new GetCommand({ TableName: "t", Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+          }
+          async listRounds(dialogueId: string) {
+            return this.client.send(new QueryCommand({ TableName: "t", IndexName: "ByTime" }));
+          }
+        }
+        """,
+}
+
+
+@pytest.mark.parametrize("backend", list(TS_BACKENDS))
+def test_a_typescript_backend_is_read_through_constants_helpers_and_object_literals(gate: Gate, backend: str) -> None:
+    gate.manifest(TS_ACCESS, BACKEND, paths='["src/**/*.ts"]')
+    gate.write("src/store.ts", TS_STORE)
+    gate.write("src/backend/dynamo.ts", TS_BACKENDS[backend].replace("ByTime", "Inverted"))
+    assert [(f.code, f.line, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG702",
+            6,
+            "listRounds",
+            'DialogueStore.listRounds: this Query reads index "Inverted", an index the table does not have (its '
+            "indexes: ByScore, ByTime, GSI1), but the declaration reads ByTime; read the declared index, or correct "
+            "the declaration",
+        )
+    ]
