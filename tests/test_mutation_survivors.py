@@ -3974,3 +3974,41 @@ def test_a_typescript_backend_is_read_through_constants_helpers_and_object_liter
             "the declaration",
         )
     ]
+
+
+def test_a_typescript_dynamic_dispatch_and_a_paginator_index_that_is_no_literal_are_sg704_at_their_calls(
+    gate: Gate,
+) -> None:
+    gate.manifest(TS_ACCESS, BACKEND, paths='["src/**/*.ts"]')
+    gate.write("src/store.ts", TS_STORE)
+    gate.write(
+        "src/backend/dynamo.ts",
+        """
+        export class Dynamo implements DialogueStore {
+          async getRound(dialogueId: string, round: number) {
+            return this[this.op](dialogueId, round);
+          }
+          async listRounds(dialogueId: string) {
+            for await (const page of paginateQuery({ client: this.client }, { TableName: "t", IndexName: this.index })) {
+            }
+          }
+        }
+        """,
+    )
+    assert [(f.code, f.line, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG704",
+            3,
+            "getRound",
+            "DialogueStore.getRound: the gate cannot read a dynamic dispatch (this[this.op]); write the call with the "
+            "SDK's own methods and literal names in the backend module, so that it can be compared with the "
+            "declaration",
+        ),
+        (
+            "SG704",
+            6,
+            "listRounds",
+            "DialogueStore.listRounds: the gate cannot read the index of this Query: IndexName IndexName: this.index "
+            "is not a string literal; write IndexName as a literal in the call",
+        ),
+    ]
