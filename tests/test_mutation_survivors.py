@@ -4012,3 +4012,38 @@ def test_a_typescript_dynamic_dispatch_and_a_paginator_index_that_is_no_literal_
             "is not a string literal; write IndexName as a literal in the call",
         ),
     ]
+
+
+def test_a_pynamodb_item_save_in_a_file_that_uses_pynamodb_is_a_putitem(gate: Gate) -> None:
+    gate.manifest(PY_ACCESS, BACKEND, table=PY_TABLE, paths='["src/**/*.py"]')
+    gate.write("src/store.py", PY_STORE)
+    gate.write(
+        "src/backend/dynamo.py",
+        """
+        from pynamodb.models import Model
+        from dialogue.models import Product
+
+
+        class Dynamo(DialogueStore):
+            @staticmethod
+            def _load(product_id):
+                return Product(product_id)
+
+            def get_product(self, product_id):
+                product = self._load(product_id)
+                product.save()
+                return product
+
+            def by_category(self, category, cursor):
+                return self.table.query(IndexName="GSI1")
+        """,
+    )
+    assert [(f.code, f.line, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG701",
+            12,
+            "get_product",
+            "DialogueStore.get_product: the implementation issues PutItem but the declaration says GetItem; issue "
+            "GetItem as declared, or correct the declaration",
+        )
+    ]
