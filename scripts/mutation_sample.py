@@ -16,7 +16,9 @@ The sample is the names of each module matching a pattern (fnmatch on the dotted
 with no more mutants, or matching a `--whole` pattern, is taken whole), sorted, one a line: the
 same arguments give the same names.
 `--score` prints, per module, the sample's results (scripts/mutation_score.py's classes) with a 95%
-Wilson interval of the score killed / (killed + survived + no tests).
+Wilson interval of the score killed / (killed + survived + no tests). `--names FILE` scores the
+names an earlier run printed (saved to FILE) instead: after an edit of the source, a module's count
+of mutants, and so the draw, may change.
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--whole", action="append", default=[], metavar="PATTERN", help="modules taken whole")
     parser.add_argument("--score", action="store_true", help="print the sample's score per module")
     parser.add_argument("--root", type=Path, default=Path("mutants"))
+    parser.add_argument(
+        "--names", type=Path, metavar="FILE", help="score the names in FILE (an earlier sample) instead of drawing"
+    )
     args = parser.parse_args(argv)
     modules = {
         module: codes
@@ -96,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     for module, by_name in modules.items():
         whole = any(fnmatch(module, pattern) for pattern in args.whole)
         picked[module] = sample(list(by_name), args.seed, module, len(by_name) if whole else args.per_module)
+    if args.names is not None:  # the same names after the source changed: a changed function's mutants differ
+        listed = set(args.names.read_text(encoding="utf-8").split())
+        picked = {module: sorted(listed & set(by_name)) for module, by_name in modules.items()}
     if not args.score:
         print("\n".join(name for module in sorted(picked) for name in picked[module]))
         return 0
