@@ -4047,3 +4047,40 @@ def test_a_pynamodb_item_save_in_a_file_that_uses_pynamodb_is_a_putitem(gate: Ga
             "GetItem as declared, or correct the declaration",
         )
     ]
+
+
+def test_python_an_expression_nested_past_the_parsers_limit_is_sg002_and_hides_the_store() -> None:
+    source = "x = " + "-" * 200_000 + "1\nclass DialogueStore:\n    def get(self): ...\n"
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert (result.problems, result.traits) == (
+        [
+            SourceProblem(
+                "SG002",
+                SourceLocation("store.py", 1, 1),
+                "too complex for Python's parser (nested too deeply); the gate cannot see the methods it may hide - "
+                "split the expression",
+            )
+        ],
+        [],
+    )
+
+
+def test_python_sg003_a_chained_assignment_in_the_store_from_elsewhere_names_every_target() -> None:
+    source = "from typing import Protocol\nfrom x import ops\nclass DialogueStore(Protocol):\n    a = b = ops\n"
+    result = python.extract(
+        "store.py", source + "    def get(self, key: str) -> str: ...\n", frozenset({"DialogueStore"})
+    )
+    assert (
+        [(p.code, p.location.line, p.message) for p in result.problems],
+        [m.name for m in result.traits[0].methods],
+    ) == (
+        [
+            (
+                "SG003",
+                4,
+                "DialogueStore assigns a, b from elsewhere; if it is a method the gate cannot see its signature - "
+                "define it with def",
+            )
+        ],
+        ["get"],
+    )
