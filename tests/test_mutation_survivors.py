@@ -4065,8 +4065,8 @@ def test_python_an_expression_nested_past_the_parsers_limit_is_sg002_and_hides_t
     )
 
 
-def test_python_sg003_a_chained_assignment_in_the_store_from_elsewhere_names_every_target() -> None:
-    source = "from typing import Protocol\nfrom x import ops\nclass DialogueStore(Protocol):\n    a = b = ops\n"
+def test_python_sg003_a_chained_assignment_from_elsewhere_after_data_names_every_target() -> None:
+    source = "from typing import Protocol\nfrom x import ops\nclass DialogueStore(Protocol):\n    LIMIT = 10\n    a = b = ops\n"
     result = python.extract(
         "store.py", source + "    def get(self, key: str) -> str: ...\n", frozenset({"DialogueStore"})
     )
@@ -4077,7 +4077,7 @@ def test_python_sg003_a_chained_assignment_in_the_store_from_elsewhere_names_eve
         [
             (
                 "SG003",
-                4,
+                5,
                 "DialogueStore assigns a, b from elsewhere; if it is a method the gate cannot see its signature - "
                 "define it with def",
             )
