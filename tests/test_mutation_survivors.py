@@ -22,7 +22,7 @@ from store_gate.check import CheckResult
 from store_gate.errors import ConfigError, ConfigProblem, UsageError
 from store_gate.extract import python, rust, typescript
 from store_gate.extract.inline import access_declarations
-from store_gate.extract.model import FileExtraction, SourceLocation, SourceProblem
+from store_gate.extract.model import FileExtraction, Parameter, SourceLocation, SourceProblem
 from store_gate.extract.sgnodes import first_syntax_problem
 from store_gate.findings import Finding
 
@@ -4083,4 +4083,27 @@ def test_python_sg003_a_chained_assignment_from_elsewhere_after_data_names_every
             )
         ],
         ["get"],
+    )
+
+
+def test_python_overloads_only_bind_the_parameters_every_overload_has_and_any_collection_return_counts() -> None:
+    source = """from typing import Protocol, overload
+class DialogueStore(Protocol):
+    @overload
+    def get(self, dialogue_id: str, limit: int) -> Dialogue: ...
+    @overload
+    def get(self, key: str, limit: int) -> list[Dialogue]: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    methods = [(m.name, m.parameters, m.return_type, m.returns_collection) for t in result.traits for m in t.methods]
+    assert (result.problems, methods) == (
+        [],
+        [
+            (
+                "get",
+                (Parameter("dialogue_id", "str", bindable=False), Parameter("limit", "int", bindable=True)),
+                "Dialogue",
+                True,
+            )
+        ],
     )
