@@ -4107,3 +4107,17 @@ class DialogueStore(Protocol):
             )
         ],
     )
+
+
+def test_python_a_function_class_getitem_binds_to_cls_is_a_method_without_its_first_parameter() -> None:
+    source = """from typing import Protocol
+def _fetch(store, dialogue_id: str) -> str: ...
+class DialogueStore(Protocol):
+    def __class_getitem__(cls, item):
+        cls.fetch = _fetch
+        return cls
+    def get(self, key: str) -> str: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    methods = [(m.name, m.location.line, [p.name for p in m.parameters]) for t in result.traits for m in t.methods]
+    assert (result.problems, methods) == ([], [("get", 7, ["key"]), ("fetch", 5, ["dialogue_id"])])
