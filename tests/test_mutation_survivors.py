@@ -4121,3 +4121,17 @@ class DialogueStore(Protocol):
     result = python.extract("store.py", source, frozenset({"DialogueStore"}))
     methods = [(m.name, m.location.line, [p.name for p in m.parameters]) for t in result.traits for m in t.methods]
     assert (result.problems, methods) == ([], [("get", 7, ["key"]), ("fetch", 5, ["dialogue_id"])])
+
+
+def test_python_sg003_a_std_base_lists_the_methods_it_brings_without_its_private_helpers() -> None:
+    source = "from collections.abc import Set\nclass DialogueStore(Set):\n    def get(self, key: str) -> str: ...\n"
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert [(p.code, p.location.line, p.message) for p in result.problems] == [
+        (
+            "SG003",
+            2,
+            "DialogueStore derives from Set, which brings methods it does not define (__contains__, __iter__, "
+            "__len__, isdisjoint): the gate cannot see them; define each in DialogueStore, or hold a Set as an "
+            "attribute instead of deriving from it",
+        )
+    ]
