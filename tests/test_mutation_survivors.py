@@ -4135,3 +4135,21 @@ def test_python_sg003_a_std_base_lists_the_methods_it_brings_without_its_private
             "attribute instead of deriving from it",
         )
     ]
+
+
+def test_python_sg003_a_data_annotation_over_a_conditional_whose_else_is_a_lambda() -> None:
+    source = """from typing import Protocol
+FLAG = True
+class DialogueStore(Protocol):
+    limit: int = 10 if FLAG else (lambda self: 20)
+    def get(self, key: str) -> str: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert [(p.code, p.location.line, p.message) for p in result.problems] == [
+        (
+            "SG003",
+            4,
+            "DialogueStore.limit is annotated int but assigned lambda self: 20, a lambda: it may be a method whose "
+            "signature the gate cannot see; define it with def",
+        )
+    ]
