@@ -4153,3 +4153,25 @@ class DialogueStore(Protocol):
             "signature the gate cannot see; define it with def",
         )
     ]
+
+
+def test_python_a_starred_data_unpacking_is_data_and_a_keyword_only_callable_stored_on_self_is_a_method() -> None:
+    source = """from typing import Callable, Protocol
+class DialogueStore(Protocol):
+    a, *b = (1, 2, 3)
+    def configure(self, *, fetch: Callable[[str], str]) -> None:
+        self.fetch = fetch
+    def get(self, key: str) -> str: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    methods = [
+        (m.name, m.location.line, [(p.name, p.type) for p in m.parameters]) for t in result.traits for m in t.methods
+    ]
+    assert (result.problems, methods) == (
+        [],
+        [
+            ("configure", 4, [("fetch", "Callable[[str], str]")]),
+            ("get", 6, [("key", "str")]),
+            ("fetch", 5, [(None, "str")]),
+        ],
+    )
