@@ -22,7 +22,14 @@ from store_gate.check import CheckResult
 from store_gate.errors import ConfigError, ConfigProblem, UsageError
 from store_gate.extract import python, rust, typescript
 from store_gate.extract.inline import access_declarations
-from store_gate.extract.model import FileExtraction, Parameter, SourceLocation, SourceProblem
+from store_gate.extract.model import (
+    FileExtraction,
+    FunctionShape,
+    Parameter,
+    SourceLocation,
+    SourceProblem,
+    TypeDefinition,
+)
 from store_gate.extract.sgnodes import first_syntax_problem
 from store_gate.findings import Finding
 
@@ -4175,3 +4182,9 @@ class DialogueStore(Protocol):
             ("fetch", 5, [(None, "str")]),
         ],
     )
+
+
+def test_python_a_class_deriving_from_callable_is_a_function_type_with_its_parameters_and_return() -> None:
+    source = "from typing import Callable\nclass Fetch(Callable[[str, int], list[str]]):\n    pass\n"
+    shape = FunctionShape((Parameter(None, "str", False), Parameter(None, "int", False)), "list[str]", True)
+    assert python.type_definitions("t.py", source, frozenset({"Fetch"})) == {"Fetch": TypeDefinition(function=shape)}
