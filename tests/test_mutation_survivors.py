@@ -4188,3 +4188,22 @@ def test_python_a_class_deriving_from_callable_is_a_function_type_with_its_param
     source = "from typing import Callable\nclass Fetch(Callable[[str, int], list[str]]):\n    pass\n"
     shape = FunctionShape((Parameter(None, "str", False), Parameter(None, "int", False)), "list[str]", True)
     assert python.type_definitions("t.py", source, frozenset({"Fetch"})) == {"Fetch": TypeDefinition(function=shape)}
+
+
+def test_python_sg003_quotes_a_long_expression_cut_to_80_characters() -> None:
+    body = "self.client.get_item(Key={'pk': 'DIALOGUE#' + dialogue_id, 'sk': 'META'})"
+    source = (
+        "from typing import Protocol\nFLAG = True\nclass DialogueStore(Protocol):\n"
+        f"    limit: int = 10 if FLAG else (lambda self, dialogue_id: {body})\n"
+    )
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    shown = "lambda self, dialogue_id: self.client.get_item(Key={'pk': 'DIALOGUE#' + dialo..."
+    assert len(shown) == 80
+    assert [(p.code, p.location.line, p.message) for p in result.problems] == [
+        (
+            "SG003",
+            4,
+            f"DialogueStore.limit is annotated int but assigned {shown}, a lambda: it may be a method whose signature "
+            "the gate cannot see; define it with def",
+        )
+    ]
