@@ -4207,3 +4207,22 @@ def test_python_sg003_quotes_a_long_expression_cut_to_80_characters() -> None:
             "the gate cannot see; define it with def",
         )
     ]
+
+
+def test_typescript_an_arrow_field_with_one_bare_parameter_takes_that_parameter() -> None:
+    source = """export abstract class DialogueStore {
+  get = dialogue_id => this.load(dialogue_id);
+  put = async (dialogue_id: string, body: string): Promise<void> => {};
+}
+"""
+    result = typescript.extract("src/store.ts", source, frozenset({"DialogueStore"}))
+    methods = [
+        (m.name, [(p.name, p.type) for p in m.parameters], m.return_type) for t in result.traits for m in t.methods
+    ]
+    assert (result.problems, methods) == (
+        [],
+        [
+            ("get", [("dialogue_id", "")], None),
+            ("put", [("dialogue_id", "string"), ("body", "string")], "Promise<void>"),
+        ],
+    )
