@@ -3808,29 +3808,30 @@ def test_sg003_an_item_rustc_does_not_accept_in_a_trait_is_named_and_the_methods
 
 
 @pytest.mark.parametrize(
-    "imported",
+    ("imported", "base"),
     [
-        'import Disposable from "./lib";',
-        'import * as Disposable from "./lib";',
-        'import Disposable = require("./lib");',
+        ('import Disposable from "./lib";', "Disposable"),
+        ('import * as Disposable from "./lib";', "Disposable"),
+        ('import Disposable = require("./lib");', "Disposable"),
+        ('import * as lib from "./lib";', "lib.Disposable"),
     ],
 )
 def test_a_typescript_base_named_like_a_harmless_built_in_but_imported_is_resolved_like_any_other(
-    gate: Gate, imported: str
+    gate: Gate, imported: str, base: str
 ) -> None:
     gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
     gate.write(
         "src/store.ts",
         imported
-        + "\nexport interface DialogueStore extends Disposable {\n"
+        + f"\nexport interface DialogueStore extends {base} {{\n"
         + "  get(dialogue_id: string): Promise<Dialogue | undefined>;\n}\n",
     )
     assert [(f.code, f.line, f.message) for f in gate.findings()] == [
         (
             "SG004",
             2,
-            'DialogueStore extends Disposable, which is defined nowhere under the store\'s paths ("src/**/*.ts"): its '
-            'methods would not be governed; add its file to paths, or list it in [[store]] external = ["Disposable"] '
+            f'DialogueStore extends {base}, which is defined nowhere under the store\'s paths ("src/**/*.ts"): its '
+            f'methods would not be governed; add its file to paths, or list it in [[store]] external = ["{base}"] '
             "if another manifest governs it",
         )
     ]
