@@ -98,7 +98,7 @@ def _implementations(project: Project, files: list[str]) -> tuple[list[Implement
             if path not in reported:
                 problems.append(project.sources.problems[path])
             continue
-        if language_of(path) is not None and text is not None and any(n in data for n in needles):
+        if language_of(path) is not None and text is not None and _names_any(data, needles):
             named.append(path)
     found: list[Implementation] = []
     weights = [len(project.sources.data(path)) for path in named]
@@ -108,6 +108,12 @@ def _implementations(project: Project, files: list[str]) -> tuple[list[Implement
         found += implementations
         problems += unparsed
     return found, problems
+
+
+def _names_any(data: bytes, needles: list[bytes]) -> bool:
+    """Is the backend file worth parsing: does it name a governed trait or method? One that names
+    none cannot implement one (an implementation names its trait or its methods)."""
+    return any(needle in data for needle in needles)
 
 
 def _read_backend(
