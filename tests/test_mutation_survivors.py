@@ -4227,3 +4227,19 @@ def test_typescript_an_arrow_field_with_one_bare_parameter_takes_that_parameter(
             ("put", [("dialogue_id", "string"), ("body", "string")], "Promise<void>"),
         ],
     )
+
+
+@pytest.mark.parametrize(
+    "rebinding", ["match 1:\n    case Protocol:\n        pass\n", 'with open("x") as Protocol:\n    pass\n']
+)
+def test_python_protocol_rebound_by_a_match_capture_or_a_with_target_is_no_longer_typings(rebinding: str) -> None:
+    source = (
+        "from typing import Protocol\n"
+        + rebinding
+        + "class DialogueStore(Protocol):\n    def get(self, key: str) -> str: ...\n"
+    )
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    traits = [
+        (t.name, [(h.name, h.standard) for h in t.supertraits], [m.name for m in t.methods]) for t in result.traits
+    ]
+    assert (result.problems, traits) == ([], [("DialogueStore", [("Protocol", False)], ["get"])])
