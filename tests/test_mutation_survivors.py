@@ -3696,7 +3696,13 @@ def test_a_rust_block_doc_comment_continues_an_access_declaration_past_the_leadi
     )
 
 
-@pytest.mark.parametrize(("attribute", "shown"), [("unsafe(my_macro)", "my_macro"), ("cfg_attr(all(), - x)", "- x")])
+@pytest.mark.parametrize(
+    ("attribute", "shown"),
+    [
+        ("unsafe(my_macro)", "my_macro] (under unsafe"),
+        ("cfg_attr(all(), - x)", "- x] (under cfg_attr"),
+    ],
+)
 def test_sg003_an_attribute_macro_wrapped_in_unsafe_or_cfg_attr_is_named_as_written(
     gate: Gate, attribute: str, shown: str
 ) -> None:
@@ -3706,7 +3712,7 @@ def test_sg003_an_attribute_macro_wrapped_in_unsafe_or_cfg_attr_is_named_as_writ
         (
             "SG003",
             1,
-            f"DialogueStore has the attribute macro #[{shown}] (under cfg_attr), which may add methods the gate "
+            f"DialogueStore has the attribute macro #[{shown}), which may add methods the gate "
             "cannot see; write the methods out in the trait instead (cargo expand shows them)",
         )
     ]
