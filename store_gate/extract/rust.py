@@ -1441,6 +1441,13 @@ def _is_inner_doc(node: Any) -> bool:
     return bool(node.kind() != "attribute_item" and (text.startswith("//!") or text.startswith("/*!")))
 
 
+def _at_access(line: SourceLocation, text: str, column: int) -> SourceLocation:
+    """Where a doc line's `@access` is (`text` starts at `column`), as Python and TypeScript
+    report it; the line's own start when it holds none."""
+    at = text.find("@access")
+    return line if at < 0 else SourceLocation(line.path, line.line, column + at)
+
+
 def _docs(path: str, nodes: list[Any]) -> tuple[list[tuple[SourceLocation, str]], list[str]]:
     """Doc text line by line with where each line starts, and the non-doc attributes."""
     lines: list[tuple[SourceLocation, str]] = []
@@ -1455,11 +1462,13 @@ def _docs(path: str, nodes: list[Any]) -> tuple[list[tuple[SourceLocation, str]]
             else:
                 attributes.append(text)
         elif text.startswith("///") and not text.startswith("////"):
-            lines.append((loc, text[3:].rstrip("\n")))
+            content = text[3:].rstrip("\n")
+            lines.append((_at_access(loc, content, loc.column + 3), content))
         elif text.startswith("/**") and not text.startswith("/***") and text != "/**/":
             for offset, line in enumerate(text[3:-2].split("\n")):
-                line_loc = SourceLocation(loc.path, loc.line + offset, loc.column if offset == 0 else 1)
-                lines.append((line_loc, line.strip().lstrip("*")))
+                # a later line of the comment is the whole line of the file, from column 1
+                start = SourceLocation(loc.path, loc.line + offset, loc.column + 3 if offset == 0 else 1)
+                lines.append((_at_access(start, line, start.column), line.strip().lstrip("*")))
     return lines, attributes
 
 
