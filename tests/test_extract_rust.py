@@ -63,6 +63,24 @@ pub trait DialogueStore {
     assert found["b"].inline[0].location.line == 8  # type: ignore[attr-defined]
 
 
+def test_an_inline_declaration_is_located_at_its_access_tag_as_in_python_and_typescript() -> None:
+    source = """
+pub trait DialogueStore {
+    /// @access { op = "GetItem" }
+    fn a(&self);
+    /** Reads them.
+     *  @access { op = "Query" }
+     */
+    fn b(&self);
+    /** @access { op = "PutItem" } */
+    fn c(&self);
+}
+"""
+    found = methods(source)
+    located = {name: [(d.location.line, d.location.column) for d in m.inline] for name, m in found.items()}  # type: ignore[attr-defined]
+    assert located == {"a": [(3, 9)], "b": [(6, 9)], "c": [(9, 9)]}
+
+
 def test_attributes_including_cfg_do_not_hide_a_method() -> None:
     source = """
 pub trait DialogueStore {

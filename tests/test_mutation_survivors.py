@@ -12,13 +12,25 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from ast_grep_py import SgRoot
 from conftest import TABLE, Gate
-from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE
+from test_implementation import BACKEND, PY_ACCESS, PY_STORE, PY_TABLE, RUST_ACCESS, RUST_TRAIT, TS_ACCESS, TS_STORE
 
 from store_gate import baseline
 from store_gate.app import Target, check_all, write_baselines
 from store_gate.check import CheckResult
 from store_gate.errors import ConfigError, ConfigProblem, UsageError
+from store_gate.extract import python, rust, typescript
+from store_gate.extract.inline import access_declarations
+from store_gate.extract.model import (
+    FileExtraction,
+    FunctionShape,
+    Parameter,
+    SourceLocation,
+    SourceProblem,
+    TypeDefinition,
+)
+from store_gate.extract.sgnodes import first_syntax_problem
 from store_gate.findings import Finding
 
 STORE = """
@@ -3496,6 +3508,747 @@ page = "cursor"
             "ByDay), but the declaration reads ByDay; read the declared index, or correct the declaration",
         )
     ]
+
+
+# Inline declarations: strings, escapes, and declarations on consecutive lines (extract/inline.py) --
+
+
+def test_an_access_declaration_ends_where_its_braces_balance_outside_basic_and_literal_strings() -> None:
+    lines = [
+        '@access { sk = "", pk = "A#{id" }',
+        "@access { op = \"Query\", path = 'C:\\dir\\',",
+        'note = "a \\"{\\" b" }',
+        '@access { op = "Scan", note = "no @access here" }',
+    ]
+    found = access_declarations([(SourceLocation("s.rs", n, 5), line) for n, line in enumerate(lines, 1)])
+    assert [(d.text, d.location.line) for d in found] == [
+        ('{ sk = "", pk = "A#{id" }', 1),
+        ('{ op = "Query", path = \'C:\\dir\\\', note = "a \\"{\\" b" }', 2),
+        ('{ op = "Scan", note = "no @access here" }', 4),
+    ]
+
+
+# SG002 points at the mistake inside the ERROR node that recovery wrapped around it (extract/sgnodes.py)
+
+SYNTAX_ERRORS = {
+    # recovery wraps the trait; the mistake is in the ERROR nested in it, after the last method that parsed
+    "pub trait S {\n    fn a(&self) -> u32;\n    fn b(&self) -> u32 @\n    fn c(&self) -> u32 @\n}\n": (
+        3,
+        20,
+        'cannot parse "u32 @ fn" (1 more in this file)',
+    ),
+    # an ERROR nested two deep
+    "impl -> ] ( ) , u32 ) ] { &self": (1, 21, 'cannot parse ") ]" (2 more in this file)'),
+    # after the last `{`, the next to last child
+    "pub trait S {\n    fn a(&self) -> u32;\n    fn b(&self) -> u32;\n    fn c(&self) { { ; }\n": (
+        4,
+        19,
+        'cannot parse "{ ; }"',
+    ),
+    "pub trait S { ; @ ]]\n": (1, 17, 'cannot parse "@"'),  # after the last `;`
+    "{ ; @ ]]": (1, 3, 'cannot parse ";"'),  # after a `{` that is the first child
+    "@ @ @": (1, 1, 'cannot parse "@ @ @"'),  # nothing parsed: the whole ERROR
+    "@ {": (1, 1, 'cannot parse "@ {"'),  # nothing after the last `{`: the whole ERROR
+    # the snippet on one line, cut to 40 characters
+    "@@" + " @" * 19: (1, 1, 'cannot parse "@@' + " @" * 19 + '"'),
+    "@" + "\n@" * 20: (1, 1, 'cannot parse "@' + " @" * 18 + '..."'),
+    # a node the parser assumed
+    "pub trait S {\n    fn a(&self) -> Vec<u32;\n}\n": (2, 27, 'missing ">"'),
+}
+
+
+@pytest.mark.parametrize("source", list(SYNTAX_ERRORS))
+def test_sg002_points_at_the_mistake_inside_the_error_that_recovery_wrapped_around_it(source: str) -> None:
+    line, column, what = SYNTAX_ERRORS[source]
+    problem = first_syntax_problem(SgRoot(source, "rust").root(), "src/s.rs")
+    assert problem == SourceProblem(
+        "SG002",
+        SourceLocation("src/s.rs", line, column),
+        f"syntax error: {what}; the gate cannot see the methods it may hide - fix the syntax",
+    )
+
+
+# An inline declaration is located at its `@access`, on every line of a docstring or JSDoc --------
+
+PY_DOCSTRING = '''class DialogueStore(Protocol):
+    def get(self, key: str) -> str:
+        """Reads one.
+
+          @access { op = "GetItem", entity = "Turn", note = "@access" }
+        """
+'''
+
+TS_JSDOC = """export interface DialogueStore {
+  /** @access { op = "GetItem", entity = "Turn", note = "@access" } */
+  get(key: string): Promise<string>;
+  /**
+   * Lists.
+   *   @access { op = "Query", entity = "Turn",
+   *     note = "@access" }
+   */
+  list(key: string): Promise<string[]>;
+}
+"""
+
+
+def test_an_inline_declaration_is_located_at_its_first_access_tag_in_python_and_typescript() -> None:
+    def declared(result: FileExtraction) -> list[tuple[str, list[tuple[str, int, int]]]]:
+        methods = [m for t in result.traits for m in t.methods]
+        return [(m.name, [(d.text, d.location.line, d.location.column) for d in m.inline]) for m in methods]
+
+    store = frozenset({"DialogueStore"})
+    assert declared(python.extract("store.py", PY_DOCSTRING, store)) == [
+        ("get", [('{ op = "GetItem", entity = "Turn", note = "@access" }', 5, 11)])
+    ]
+    assert declared(typescript.extract("store.ts", TS_JSDOC, store)) == [
+        ("get", [('{ op = "GetItem", entity = "Turn", note = "@access" }', 2, 7)]),
+        ("list", [('{ op = "Query", entity = "Turn", note = "@access" }', 6, 8)]),
+    ]
+
+
+# SG003 on an associated type bounded by a function type behind `for<'a>` (extract/rust.py) -------
+
+
+def test_sg003_an_associated_type_bounded_by_fn_through_for_a_is_a_function_type(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write(
+        "src/store.rs",
+        """
+        pub trait DialogueStore {
+            type Hook: for<'a> Fn(&'a str) -> u32;
+            fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;
+        }
+        """,
+    )
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG003",
+            2,
+            "DialogueStore's associated type Hook is a function type (Fn(&'a str) -> u32): what gives callers a "
+            "value of it hands them a function the gate cannot govern; write that access as a method of DialogueStore",
+        )
+    ]
+
+
+# SG003 for a cfg nested in cfg_attr twice (extract/rust.py) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attribute", "never"),
+    [("cfg_attr(all(), cfg_attr(all(), cfg(any())))", True), ("cfg_attr(all(), cfg_attr(unix, cfg(any())))", False)],
+)
+def test_sg003_a_cfg_under_two_cfg_attrs_that_is_never_true_leaves_the_trait_out(
+    gate: Gate, attribute: str, never: bool
+) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", f"#[{attribute}]\n{STORE.lstrip()}")
+    expected = [
+        (
+            "SG003",
+            1,
+            f"DialogueStore is defined under #[{attribute}], which is never true: rustc never compiles this "
+            "definition, and the DialogueStore callers use may be one the gate cannot see; remove the cfg, or gate "
+            "the trait on a Cargo feature (cfg(feature = ...))",
+        )
+    ]
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == (expected if never else [])
+
+
+# A const of a type parameter bounded by Fn in a where clause, parenthesised, is a method (extract/rust.py)
+
+
+def test_a_const_of_a_type_parameter_bounded_by_fn_as_a_parenthesised_where_clause_type_is_a_method() -> None:
+    source = (
+        "pub trait DialogueStore<F> where (F): Fn(&str) -> u32 {\n    const HOOK: F;\n    fn get(&self) -> u32;\n}\n"
+    )
+    result = rust.extract("src/store.rs", source, frozenset({"DialogueStore"}))
+    assert (result.problems, [(m.name, m.location.line) for t in result.traits for m in t.methods]) == (
+        [],
+        [("HOOK", 2), ("get", 3)],
+    )
+
+
+def test_a_module_level_augmented_assignment_and_del_do_not_stop_the_python_store_being_read() -> None:
+    source = (
+        "import typing\nn = 0\nn += 1\ndel n\nclass DialogueStore(typing.Protocol):\n    def get(self) -> str: ...\n"
+    )
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert (result.problems, [(m.name, m.location.line) for t in result.traits for m in t.methods]) == (
+        [],
+        [("get", 6)],
+    )
+
+
+def test_a_rust_block_doc_comment_continues_an_access_declaration_past_the_leading_stars() -> None:
+    source = """pub trait DialogueStore {
+    /** Reads one.
+     * @access { op = "GetItem", entity = "Turn",
+     *   key = { pk = "T#{id}" } }
+     */
+    fn get(&self, id: &str) -> u32;
+}
+"""
+    result = rust.extract("src/store.rs", source, frozenset({"DialogueStore"}))
+    declared = [(m.name, [(d.text, d.location.line) for d in m.inline]) for t in result.traits for m in t.methods]
+    assert (result.problems, declared) == (
+        [],
+        [("get", [('{ op = "GetItem", entity = "Turn", key = { pk = "T#{id}" } }', 3)])],
+    )
+
+
+@pytest.mark.parametrize(
+    ("attribute", "shown"),
+    [
+        ("unsafe(my_macro)", "my_macro] (under unsafe"),
+        ("cfg_attr(all(), - x)", "- x] (under cfg_attr"),
+    ],
+)
+def test_sg003_an_attribute_macro_wrapped_in_unsafe_or_cfg_attr_is_named_as_written(
+    gate: Gate, attribute: str, shown: str
+) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", f"#[{attribute}]\n{STORE.lstrip()}")
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG003",
+            1,
+            f"DialogueStore has the attribute macro #[{shown}), which may add methods the gate "
+            "cannot see; write the methods out in the trait instead (cargo expand shows them)",
+        )
+    ]
+
+
+def test_a_typescript_member_typed_by_an_interface_that_extends_a_function_type_is_a_method(gate: Gate) -> None:
+    gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        """
+        type GetFn = (dialogue_id: string) => Promise<Dialogue | undefined>;
+        interface Getter extends GetFn {}
+        export interface DialogueStore {
+          get: Getter;
+        }
+        """,
+    )
+    assert gate.findings() == []
+
+
+# A Rust backend's index name written `"ByTime".into()` is the literal (extract/backend.py) ----------
+
+
+def test_a_rust_index_name_converted_with_into_is_read_as_the_literal(gate: Gate) -> None:
+    gate.manifest(RUST_ACCESS, BACKEND)
+    gate.write("src/store.rs", RUST_TRAIT)
+    gate.write(
+        "src/backend/dynamo.rs",
+        """
+        impl DialogueStore for Dynamo {
+            async fn end_rounds(&self, dialogue_id: &str) -> Result<()> {
+                self.client.query().index_name("ByTime".into()).send().await?;
+                self.client.batch_write_item().send().await?;
+                Ok(())
+            }
+
+            fn name(&self) -> &str {
+                "dynamo"
+            }
+        }
+        """,
+    )
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG702",
+            3,
+            'DialogueStore.end_rounds: this Query reads index "ByTime", but the declaration reads the table; read the '
+            "declared index, or correct the declaration",
+        )
+    ]
+
+
+def test_a_rust_backend_follows_helpers_called_on_self_and_on_self_type_not_on_another_value(gate: Gate) -> None:
+    gate.manifest(RUST_ACCESS, BACKEND)
+    gate.write("src/store.rs", RUST_TRAIT)
+    gate.write(
+        "src/backend/dynamo.rs",
+        """
+        impl DialogueStore for Dynamo {
+            async fn end_rounds(&self, dialogue_id: &str) -> Result<()> {
+                self.query_rounds(dialogue_id).await?;
+                Self::delete_all(&self.client).await?;
+                Ok(())
+            }
+
+            fn name(&self) -> &str {
+                self.label.query_rounds("x");
+                "dynamo"
+            }
+        }
+
+        impl Dynamo {
+            async fn query_rounds(&self, dialogue_id: &str) -> Result<()> {
+                self.client.query().send().await?;
+                Ok(())
+            }
+
+            async fn delete_all(client: &Client) -> Result<()> {
+                client.batch_write_item().send().await?;
+                Ok(())
+            }
+        }
+        """,
+    )
+    assert gate.findings() == []
+
+
+def test_sg003_an_item_rustc_does_not_accept_in_a_trait_is_named_and_the_methods_still_read(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE.replace("{\n", "{\n    struct Inner;\n", 1))
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG003",
+            2,
+            "DialogueStore contains struct item Inner, which the gate cannot analyse; write the methods out in the "
+            "trait and move anything else out of it",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("imported", "base"),
+    [
+        ('import Disposable from "./lib";', "Disposable"),
+        ('import * as Disposable from "./lib";', "Disposable"),
+        ('import Disposable = require("./lib");', "Disposable"),
+        ('import * as lib from "./lib";', "lib.Disposable"),
+    ],
+)
+def test_a_typescript_base_named_like_a_harmless_built_in_but_imported_is_resolved_like_any_other(
+    gate: Gate, imported: str, base: str
+) -> None:
+    gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        imported
+        + f"\nexport interface DialogueStore extends {base} {{\n"
+        + "  get(dialogue_id: string): Promise<Dialogue | undefined>;\n}\n",
+    )
+    assert [(f.code, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG004",
+            2,
+            f'DialogueStore extends {base}, which is defined nowhere under the store\'s paths ("src/**/*.ts"): its '
+            f'methods would not be governed; add its file to paths, or list it in [[store]] external = ["{base}"] '
+            "if another manifest governs it",
+        )
+    ]
+
+
+def test_typescript_record_fields_include_constructor_parameter_properties_readonly_and_optional_ones() -> None:
+    source = """export class Round {
+  id: string;
+  constructor(public dialogueId: string, private seq: number, readonly n: number, public note?: string, plain = 1) {}
+  other(public x: string) {}
+}
+"""
+    assert typescript.record_fields("src/round.ts", source, frozenset({"Round"})) == {
+        "Round": frozenset({"id", "dialogueId", "seq", "n", "note"})
+    }
+
+
+def test_sg208_names_the_fields_a_typescript_record_declares_as_readonly_constructor_parameters(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "ROUND#{round}", sk = "META" }\n',
+        paths='["src/**/*.ts"]',
+    )
+    gate.write(
+        "src/store.ts",
+        """
+        export class Round {
+          constructor(readonly n: string, public note?: string) {}
+        }
+        export interface DialogueStore {
+          put(round: Round): Promise<void>;
+        }
+        """,
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG208",
+            'DialogueStore.put: key "pk" is bound to {round}, a whole Round (a record with fields n, note); name the '
+            "field the key part stands for, e.g. {round.n}",
+        )
+    ]
+
+
+def test_a_typescript_member_typed_by_an_interface_with_a_call_signature_takes_its_parameters(gate: Gate) -> None:
+    gate.manifest(DECLARED.replace("get_dialogue", "get"), paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        """
+        interface GetFn {
+          (dialogue_id: string): Promise<Dialogue | undefined>;
+        }
+        export interface DialogueStore {
+          get: GetFn;
+        }
+        """,
+    )
+    assert gate.findings() == []
+
+
+def test_typescript_store_fields_a_class_expression_is_a_facet_an_empty_one_and_wrapped_data_are_data() -> None:
+    source = """export abstract class DialogueStore {
+  cfg = { limit: (25) };
+  ops = class { run() {} };
+  empty = class {};
+  abstract get(dialogue_id: string): Promise<string>;
+}
+"""
+    result = typescript.extract("src/store.ts", source, frozenset({"DialogueStore"}))
+    assert [(p.code, p.location.line, p.message) for p in result.problems] == [
+        (
+            "SG003",
+            3,
+            "DialogueStore.ops is initialised with class { run() {} }, a class expression, a facet of methods the "
+            "gate does not govern: declare its methods on DialogueStore, or govern them as a store of their own",
+        )
+    ]
+
+
+def test_typescript_numeric_member_names_are_written_as_javascript_does_and_a_parenthesised_alias_is_read() -> None:
+    source = """export interface DialogueStore {
+  0x0(): Promise<void>;
+  1e21(): Promise<void>;
+  0.0000001(): Promise<void>;
+  ["2.50"](): Promise<void>;
+}
+export type Other = ({ get(dialogue_id: string): Promise<string> });
+"""
+    result = typescript.extract("src/store.ts", source, frozenset({"DialogueStore", "Other"}))
+    assert (result.problems, [(t.name, [m.name for m in t.methods], t.supertraits) for t in result.traits]) == (
+        [],
+        [("DialogueStore", ["0", "1e+21", "1e-7", "2.50"], ()), ("Other", ["get"], ())],
+    )
+
+
+# A TypeScript backend: exported constants, function-expression helpers, object literals (extract/backend.py)
+
+TS_BACKENDS = {
+    "helpers": """
+        import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+        export const BY_TIME = "ByTime";
+        function getHelper(client: any, dialogueId: string, round: number) {
+          return client.send(new GetCommand({ TableName: "t", Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+        }
+        const listHelper = (client: any, dialogueId: string) => client.send(new QueryCommand({ TableName: "t", IndexName: BY_TIME }));
+
+        export class Dynamo implements DialogueStore {
+          async getRound(dialogueId: string, round: number) {
+            return getHelper(this.client, dialogueId, round);
+          }
+          async listRounds(dialogueId: string) {
+            return listHelper(this.client, dialogueId);
+          }
+        }
+        """,
+    "object literal": """
+        const other: DialogueStore = makeStore();
+        export const store: DialogueStore = {
+          getRound: function (dialogueId: string, round: number) {
+            return client.send(new GetCommand({ TableName: "t", Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+          },
+          listRounds: async (dialogueId: string) => client.send(new QueryCommand({ TableName: "t", IndexName: `ByTime` })),
+        };
+        """,
+    "structural class": """
+        export class Dynamo {
+          async getRound(dialogueId: string, round: number) {
+            return this.client.send(new GetCommand({ TableName: "t", Key: { pk: `DIALOGUE#${dialogueId}`, sk: `ROUND#${round}` } }));
+          }
+          async listRounds(dialogueId: string) {
+            return this.client.send(new QueryCommand({ TableName: "t", IndexName: "ByTime" }));
+          }
+        }
+        """,
+}
+
+
+@pytest.mark.parametrize("backend", list(TS_BACKENDS))
+def test_a_typescript_backend_is_read_through_constants_helpers_and_object_literals(gate: Gate, backend: str) -> None:
+    gate.manifest(TS_ACCESS, BACKEND, paths='["src/**/*.ts"]')
+    gate.write("src/store.ts", TS_STORE)
+    gate.write("src/backend/dynamo.ts", TS_BACKENDS[backend].replace("ByTime", "Inverted"))
+    assert [(f.code, f.line, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG702",
+            6,
+            "listRounds",
+            'DialogueStore.listRounds: this Query reads index "Inverted", an index the table does not have (its '
+            "indexes: ByScore, ByTime, GSI1), but the declaration reads ByTime; read the declared index, or correct "
+            "the declaration",
+        )
+    ]
+
+
+def test_a_typescript_dynamic_dispatch_and_a_paginator_index_that_is_no_literal_are_sg704_at_their_calls(
+    gate: Gate,
+) -> None:
+    gate.manifest(TS_ACCESS, BACKEND, paths='["src/**/*.ts"]')
+    gate.write("src/store.ts", TS_STORE)
+    gate.write(
+        "src/backend/dynamo.ts",
+        """
+        export class Dynamo implements DialogueStore {
+          async getRound(dialogueId: string, round: number) {
+            return this[this.op](dialogueId, round);
+          }
+          async listRounds(dialogueId: string) {
+            for await (const page of paginateQuery({ client: this.client }, { TableName: "t", IndexName: this.index })) {
+            }
+          }
+        }
+        """,
+    )
+    assert [(f.code, f.line, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG704",
+            3,
+            "getRound",
+            "DialogueStore.getRound: the gate cannot read a dynamic dispatch (this[this.op]); write the call with the "
+            "SDK's own methods and literal names in the backend module, so that it can be compared with the "
+            "declaration",
+        ),
+        (
+            "SG704",
+            6,
+            "listRounds",
+            "DialogueStore.listRounds: the gate cannot read the index of this Query: IndexName IndexName: this.index "
+            "is not a string literal; write IndexName as a literal in the call",
+        ),
+    ]
+
+
+def test_a_pynamodb_item_save_in_a_file_that_uses_pynamodb_is_a_putitem(gate: Gate) -> None:
+    gate.manifest(PY_ACCESS, BACKEND, table=PY_TABLE, paths='["src/**/*.py"]')
+    gate.write("src/store.py", PY_STORE)
+    gate.write(
+        "src/backend/dynamo.py",
+        """
+        from pynamodb.models import Model
+        from dialogue.models import Product
+
+
+        class Dynamo(DialogueStore):
+            @staticmethod
+            def _load(product_id):
+                return Product(product_id)
+
+            def get_product(self, product_id):
+                product = self._load(product_id)
+                product.save()
+                return product
+
+            def by_category(self, category, cursor):
+                return self.table.query(IndexName="GSI1")
+        """,
+    )
+    assert [(f.code, f.line, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG701",
+            12,
+            "get_product",
+            "DialogueStore.get_product: the implementation issues PutItem but the declaration says GetItem; issue "
+            "GetItem as declared, or correct the declaration",
+        )
+    ]
+
+
+def test_python_an_expression_nested_past_the_parsers_limit_is_sg002_and_hides_the_store() -> None:
+    source = "x = " + "-" * 200_000 + "1\nclass DialogueStore:\n    def get(self): ...\n"
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert (result.problems, result.traits) == (
+        [
+            SourceProblem(
+                "SG002",
+                SourceLocation("store.py", 1, 1),
+                "too complex for Python's parser (nested too deeply); the gate cannot see the methods it may hide - "
+                "split the expression",
+            )
+        ],
+        [],
+    )
+
+
+def test_python_sg003_a_chained_assignment_from_elsewhere_after_data_names_every_target() -> None:
+    source = "from typing import Protocol\nfrom x import ops\nclass DialogueStore(Protocol):\n    LIMIT = 10\n    a = b = ops\n"
+    result = python.extract(
+        "store.py", source + "    def get(self, key: str) -> str: ...\n", frozenset({"DialogueStore"})
+    )
+    assert (
+        [(p.code, p.location.line, p.message) for p in result.problems],
+        [m.name for m in result.traits[0].methods],
+    ) == (
+        [
+            (
+                "SG003",
+                5,
+                "DialogueStore assigns a, b from elsewhere; if it is a method the gate cannot see its signature - "
+                "define it with def",
+            )
+        ],
+        ["get"],
+    )
+
+
+def test_python_overloads_only_bind_the_parameters_every_overload_has_and_any_collection_return_counts() -> None:
+    source = """from typing import Protocol, overload
+class DialogueStore(Protocol):
+    @overload
+    def get(self, dialogue_id: str, limit: int) -> Dialogue: ...
+    @overload
+    def get(self, key: str, limit: int) -> list[Dialogue]: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    methods = [(m.name, m.parameters, m.return_type, m.returns_collection) for t in result.traits for m in t.methods]
+    assert (result.problems, methods) == (
+        [],
+        [
+            (
+                "get",
+                (Parameter("dialogue_id", "str", bindable=False), Parameter("limit", "int", bindable=True)),
+                "Dialogue",
+                True,
+            )
+        ],
+    )
+
+
+def test_python_a_function_class_getitem_binds_to_cls_is_a_method_without_its_first_parameter() -> None:
+    source = """from typing import Protocol
+def _fetch(store, dialogue_id: str) -> str: ...
+class DialogueStore(Protocol):
+    def __class_getitem__(cls, item):
+        cls.fetch = _fetch
+        return cls
+    def get(self, key: str) -> str: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    methods = [(m.name, m.location.line, [p.name for p in m.parameters]) for t in result.traits for m in t.methods]
+    assert (result.problems, methods) == ([], [("get", 7, ["key"]), ("fetch", 5, ["dialogue_id"])])
+
+
+def test_python_sg003_a_std_base_lists_the_methods_it_brings_without_its_private_helpers() -> None:
+    source = "from collections.abc import Set\nclass DialogueStore(Set):\n    def get(self, key: str) -> str: ...\n"
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert [(p.code, p.location.line, p.message) for p in result.problems] == [
+        (
+            "SG003",
+            2,
+            "DialogueStore derives from Set, which brings methods it does not define (__contains__, __iter__, "
+            "__len__, isdisjoint): the gate cannot see them; define each in DialogueStore, or hold a Set as an "
+            "attribute instead of deriving from it",
+        )
+    ]
+
+
+def test_python_sg003_a_data_annotation_over_a_conditional_whose_else_is_a_lambda() -> None:
+    source = """from typing import Protocol
+FLAG = True
+class DialogueStore(Protocol):
+    limit: int = 10 if FLAG else (lambda self: 20)
+    def get(self, key: str) -> str: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert [(p.code, p.location.line, p.message) for p in result.problems] == [
+        (
+            "SG003",
+            4,
+            "DialogueStore.limit is annotated int but assigned lambda self: 20, a lambda: it may be a method whose "
+            "signature the gate cannot see; define it with def",
+        )
+    ]
+
+
+def test_python_a_starred_data_unpacking_is_data_and_a_keyword_only_callable_stored_on_self_is_a_method() -> None:
+    source = """from typing import Callable, Protocol
+class DialogueStore(Protocol):
+    a, *b = (1, 2, 3)
+    def configure(self, *, fetch: Callable[[str], str]) -> None:
+        self.fetch = fetch
+    def get(self, key: str) -> str: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    methods = [
+        (m.name, m.location.line, [(p.name, p.type) for p in m.parameters]) for t in result.traits for m in t.methods
+    ]
+    assert (result.problems, methods) == (
+        [],
+        [
+            ("configure", 4, [("fetch", "Callable[[str], str]")]),
+            ("get", 6, [("key", "str")]),
+            ("fetch", 5, [(None, "str")]),
+        ],
+    )
+
+
+def test_python_a_class_deriving_from_callable_is_a_function_type_with_its_parameters_and_return() -> None:
+    source = "from typing import Callable\nclass Fetch(Callable[[str, int], list[str]]):\n    pass\n"
+    shape = FunctionShape((Parameter(None, "str", False), Parameter(None, "int", False)), "list[str]", True)
+    assert python.type_definitions("t.py", source, frozenset({"Fetch"})) == {"Fetch": TypeDefinition(function=shape)}
+
+
+def test_python_sg003_quotes_a_long_expression_cut_to_80_characters() -> None:
+    body = "self.client.get_item(Key={'pk': 'DIALOGUE#' + dialogue_id, 'sk': 'META'})"
+    source = (
+        "from typing import Protocol\nFLAG = True\nclass DialogueStore(Protocol):\n"
+        f"    limit: int = 10 if FLAG else (lambda self, dialogue_id: {body})\n"
+    )
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    shown = "lambda self, dialogue_id: self.client.get_item(Key={'pk': 'DIALOGUE#' + dialo..."
+    assert len(shown) == 80
+    assert [(p.code, p.location.line, p.message) for p in result.problems] == [
+        (
+            "SG003",
+            4,
+            f"DialogueStore.limit is annotated int but assigned {shown}, a lambda: it may be a method whose signature "
+            "the gate cannot see; define it with def",
+        )
+    ]
+
+
+def test_typescript_an_arrow_field_with_one_bare_parameter_takes_that_parameter() -> None:
+    source = """export abstract class DialogueStore {
+  get = dialogue_id => this.load(dialogue_id);
+  put = async (dialogue_id: string, body: string): Promise<void> => {};
+}
+"""
+    result = typescript.extract("src/store.ts", source, frozenset({"DialogueStore"}))
+    methods = [
+        (m.name, [(p.name, p.type) for p in m.parameters], m.return_type) for t in result.traits for m in t.methods
+    ]
+    assert (result.problems, methods) == (
+        [],
+        [
+            ("get", [("dialogue_id", "")], None),
+            ("put", [("dialogue_id", "string"), ("body", "string")], "Promise<void>"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "rebinding", ["match 1:\n    case Protocol:\n        pass\n", 'with open("x") as Protocol:\n    pass\n']
+)
+def test_python_protocol_rebound_by_a_match_capture_or_a_with_target_is_no_longer_typings(rebinding: str) -> None:
+    source = (
+        "from typing import Protocol\n"
+        + rebinding
+        + "class DialogueStore(Protocol):\n    def get(self, key: str) -> str: ...\n"
+    )
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    traits = [
+        (t.name, [(h.name, h.standard) for h in t.supertraits], [m.name for m in t.methods]) for t in result.traits
+    ]
+    assert (result.problems, traits) == ([], [("DialogueStore", [("Protocol", False)], ["get"])])
 
 
 # SG101's suggested declaration, and `store-gate suggest` (store_gate/rules/suggest.py) -----------

@@ -668,7 +668,7 @@ class _Attribute:
     """One attribute, `cfg_attr` and `unsafe(...)` unwrapped: its path as written."""
 
     path: str
-    nested: bool = False  # written inside cfg_attr(...)
+    under: str = ""  # the attribute it is written inside: cfg_attr(...) or unsafe(...)
 
 
 def _attributes(item: Any) -> list[_Attribute]:
@@ -678,7 +678,7 @@ def _attributes(item: Any) -> list[_Attribute]:
     parts = named_children(attribute) if attribute is not None else []
     if attribute is None or not parts:
         return [_Attribute(" ".join(str(item.text()).split()))]
-    return _unwrap(_path(parts[0]), attribute.field("arguments"), nested=False)
+    return _unwrap(_path(parts[0]), attribute.field("arguments"), under="")
 
 
 def _written_path(item: Any) -> str:
@@ -688,9 +688,9 @@ def _written_path(item: Any) -> str:
     return _path(parts[0]) if parts else ""
 
 
-def _unwrap(path: str, arguments: Any, nested: bool) -> list[_Attribute]:
+def _unwrap(path: str, arguments: Any, under: str) -> list[_Attribute]:
     if path not in ("cfg_attr", "unsafe") or arguments is None:
-        return [_Attribute(path, nested)]
+        return [_Attribute(path, under)]
     segments = _split_arguments(arguments)
     applied = segments[1:] if path == "cfg_attr" else segments  # cfg_attr(condition, attr, ...)
     found: list[_Attribute] = []
@@ -703,7 +703,7 @@ def _unwrap(path: str, arguments: Any, nested: bool) -> list[_Attribute]:
         rest = segment[len(head) :]
         inner = "::".join(_unraw(s) for s in "".join(str(n.text()) for n in head).removeprefix("::").split("::"))
         inner_arguments = rest[0] if rest and rest[0].kind() == "token_tree" else None
-        found.extend(_unwrap(inner or " ".join(str(n.text()) for n in segment), inner_arguments, nested=True))
+        found.extend(_unwrap(inner or " ".join(str(n.text()) for n in segment), inner_arguments, under=path))
     return found
 
 
@@ -972,7 +972,7 @@ class _Reader:
             verdict = _verdict(attribute.path, self.imports, for_trait=True)
             if verdict == "known":
                 continue
-            written = f"#{bang}[{attribute.path}]" + (" (under cfg_attr)" if attribute.nested else "")
+            written = f"#{bang}[{attribute.path}]" + (f" (under {attribute.under})" if attribute.under else "")
             if verdict == "unimported":
                 canonical = _BARE_MACROS[attribute.path]
                 message = (
@@ -1003,7 +1003,7 @@ class _Reader:
             if unknown or _written_path(item) in _GATING_ATTRIBUTES:
                 gating.append(item)
             for attribute in unknown:
-                written = f"#[{attribute.path}]" + (" (under cfg_attr)" if attribute.nested else "")
+                written = f"#[{attribute.path}]" + (f" (under {attribute.under})" if attribute.under else "")
                 self.problem("SG003", item, f"{subject} has the attribute macro {written}, which {effect}; {fix}")
         return gating
 
@@ -1441,6 +1441,13 @@ def _is_inner_doc(node: Any) -> bool:
     return bool(node.kind() != "attribute_item" and (text.startswith("//!") or text.startswith("/*!")))
 
 
+def _at_access(line: SourceLocation, text: str, column: int) -> SourceLocation:
+    """Where a doc line's `@access` is (`text` starts at `column`), as Python and TypeScript
+    report it; the line's own start when it holds none."""
+    at = text.find("@access")
+    return line if at < 0 else SourceLocation(line.path, line.line, column + at)
+
+
 def _docs(path: str, nodes: list[Any]) -> tuple[list[tuple[SourceLocation, str]], list[str]]:
     """Doc text line by line with where each line starts, and the non-doc attributes."""
     lines: list[tuple[SourceLocation, str]] = []
@@ -1455,11 +1462,13 @@ def _docs(path: str, nodes: list[Any]) -> tuple[list[tuple[SourceLocation, str]]
             else:
                 attributes.append(text)
         elif text.startswith("///") and not text.startswith("////"):
-            lines.append((loc, text[3:].rstrip("\n")))
+            content = text[3:].rstrip("\n")
+            lines.append((_at_access(loc, content, loc.column + 3), content))
         elif text.startswith("/**") and not text.startswith("/***") and text != "/**/":
             for offset, line in enumerate(text[3:-2].split("\n")):
-                line_loc = SourceLocation(loc.path, loc.line + offset, loc.column if offset == 0 else 1)
-                lines.append((line_loc, line.strip().lstrip("*")))
+                # a later line of the comment is the whole line of the file, from column 1
+                start = SourceLocation(loc.path, loc.line + offset, loc.column + 3 if offset == 0 else 1)
+                lines.append((_at_access(start, line, start.column), line.strip().lstrip("*")))
     return lines, attributes
 
 

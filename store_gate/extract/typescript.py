@@ -1329,8 +1329,12 @@ def record_fields(path: str, text: str, names: frozenset[str]) -> dict[str, froz
                         if field_name is not None:
                             fields.add(_identifier(str(field_name.text())))
                     elif member.kind() == "method_definition" and str(member.field("name").text()) == "constructor":
-                        for parameter in member.find_all(kind="required_parameter"):
-                            if parameter.find(kind="accessibility_modifier") is not None:
+                        # Parameter properties: `public x`, `readonly x`, `private x?` - each a field.
+                        parameters = member.find_all(
+                            any=[{"kind": "required_parameter"}, {"kind": "optional_parameter"}]
+                        )
+                        for parameter in parameters:
+                            if any(c.kind() in ("accessibility_modifier", "readonly") for c in parameter.children()):
                                 pattern = parameter.field("pattern")
                                 if pattern is not None:
                                     fields.add(str(pattern.text()))
