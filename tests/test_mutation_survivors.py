@@ -4260,12 +4260,7 @@ def offered(gate: Gate) -> dict[str, str]:
 
     project = gate.run().project
     fields = parameter_fields(project, project.methods)
-    out = {m.qualified_name: (s := suggest(m, project, fields)).pattern.render() + s.note for m in project.methods}
-    if os.environ.get("SHOWME"):
-        import pprint
-
-        pprint.pprint(out, width=110)
-    return out
+    return {m.qualified_name: (s := suggest(m, project, fields)).pattern.render() + s.note for m in project.methods}
 
 
 PLAIN_TABLE = """
@@ -4532,12 +4527,7 @@ def advised(gate: Gate, name: str) -> dict[str, object]:
 
     from store_gate.app import suggest
 
-    advice = dataclasses.asdict(suggest(Target(paths=(str(gate.root),), use_cache=False), name))
-    if os.environ.get("SHOWME"):
-        import pprint
-
-        pprint.pprint(advice, width=110)
-    return advice
+    return dataclasses.asdict(suggest(Target(paths=(str(gate.root),), use_cache=False), name))
 
 
 def test_store_gate_suggest_lists_every_index_that_serves_a_method_past_a_sparse_one(gate: Gate) -> None:
