@@ -308,7 +308,7 @@ def suggest(target: Target, name: str) -> MethodAdvice:
     lines = proposal.lines(table_key, entity_key)
     where = f"a new GSI {proposal.index}" if proposal.new else f"the overloaded GSI {proposal.index}"
     cost = (
-        f"every write of a {proposal.entity} item also writes {where} (one more write, a write unit per KB of "
+        f"each {proposal.entity} item written also writes {where} (one more write, a write unit per KB of "
         f"the projected item), and {proposal.index} stores a copy of each {proposal.entity} item it projects"
     )
     return dataclasses.replace(

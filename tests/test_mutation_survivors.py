@@ -4570,7 +4570,7 @@ def test_store_gate_suggest_joins_an_overloaded_gsi_the_entity_does_not_use(gate
     )
     assert advised(gate, "DialogueStore.list_rounds_by_expert") == {
         "access_key": "[access.DialogueStore.list_rounds_by_expert]",
-        "cost": "every write of a Round item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+        "cost": "each Round item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
         "declared": None,
         "name": "DialogueStore.list_rounds_by_expert",
         "note": None,
@@ -4601,7 +4601,7 @@ def test_store_gate_suggest_opens_the_next_overloaded_gsi_when_the_entity_uses_e
     )
     assert advised(gate, "DialogueStore.list_dialogues_by_owner") == {
         "access_key": "[access.DialogueStore.list_dialogues_by_owner]",
-        "cost": "every write of a Dialogue item also writes a new GSI GSI2 (one more write, a write unit per KB of the projected item), and GSI2 stores a copy of each Dialogue item it projects",
+        "cost": "each Dialogue item written also writes a new GSI GSI2 (one more write, a write unit per KB of the projected item), and GSI2 stores a copy of each Dialogue item it projects",
         "declared": None,
         "name": "DialogueStore.list_dialogues_by_owner",
         "note": None,
@@ -4639,7 +4639,7 @@ def test_store_gate_suggest_names_a_new_gsi_by_the_parameter_on_a_table_without_
     )
     assert advised(gate, "DialogueStore.list_categories_by_label") == {
         "access_key": "[access.DialogueStore.list_categories_by_label]",
-        "cost": "every write of a Category item also writes a new GSI ByLabel (one more write, a write unit per KB of the projected item), and ByLabel stores a copy of each Category item it projects",
+        "cost": "each Category item written also writes a new GSI ByLabel (one more write, a write unit per KB of the projected item), and ByLabel stores a copy of each Category item it projects",
         "declared": None,
         "name": "DialogueStore.list_categories_by_label",
         "note": None,
@@ -4753,7 +4753,7 @@ def test_store_gate_suggest_adds_the_proposed_gsi_to_the_entitys_own_table_even_
     )
     assert advised(gate, "DialogueStore.list_events_by_source") == {
         "access_key": "[access.DialogueStore.list_events_by_source]",
-        "cost": "every write of a Event item also writes a new GSI GSI2 (one more write, a write unit per KB of the projected item), and GSI2 stores a copy of each Event item it projects",
+        "cost": "each Event item written also writes a new GSI GSI2 (one more write, a write unit per KB of the projected item), and GSI2 stores a copy of each Event item it projects",
         "declared": None,
         "name": "DialogueStore.list_events_by_source",
         "note": None,
@@ -4778,7 +4778,7 @@ def test_store_gate_suggest_adds_the_proposed_gsi_to_the_entitys_own_table_even_
     }
     assert advised(gate, "DialogueStore.list_alerts_by_source") == {
         "access_key": "[access.DialogueStore.list_alerts_by_source]",
-        "cost": "every write of a Alert item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Alert item it projects",
+        "cost": "each Alert item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Alert item it projects",
         "declared": None,
         "name": "DialogueStore.list_alerts_by_source",
         "note": None,
@@ -4800,7 +4800,7 @@ def test_store_gate_suggest_adds_the_proposed_gsi_to_the_entitys_own_table_even_
     }
     assert advised(gate, "DialogueStore.list_logs_by_source") == {
         "access_key": "[access.DialogueStore.list_logs_by_source]",
-        "cost": "every write of a Log item also writes a new GSI BySourceName (one more write, a write unit per KB of the projected item), and BySourceName stores a copy of each Log item it projects",
+        "cost": "each Log item written also writes a new GSI BySourceName (one more write, a write unit per KB of the projected item), and BySourceName stores a copy of each Log item it projects",
         "declared": None,
         "name": "DialogueStore.list_logs_by_source",
         "note": None,
@@ -4950,7 +4950,7 @@ def test_store_gate_suggest_keys_a_new_index_on_the_filter_else_on_a_parameter_t
     )
     assert advised(gate, "DialogueStore.list_rounds_by_expert") == {
         "access_key": "[access.DialogueStore.list_rounds_by_expert]",
-        "cost": "every write of a Round item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+        "cost": "each Round item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
         "declared": None,
         "name": "DialogueStore.list_rounds_by_expert",
         "note": None,
@@ -4972,7 +4972,7 @@ def test_store_gate_suggest_keys_a_new_index_on_the_filter_else_on_a_parameter_t
     }
     assert advised(gate, "DialogueStore.list_rounds_tagged") == {
         "access_key": "[access.DialogueStore.list_rounds_tagged]",
-        "cost": "every write of a Round item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+        "cost": "each Round item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
         "declared": None,
         "name": "DialogueStore.list_rounds_tagged",
         "note": None,
@@ -4994,7 +4994,7 @@ def test_store_gate_suggest_keys_a_new_index_on_the_filter_else_on_a_parameter_t
     }
     assert advised(gate, "DialogueStore.list_rounds_of") == {
         "access_key": "[access.DialogueStore.list_rounds_of]",
-        "cost": "every write of a Round item also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+        "cost": "each Round item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
         "declared": None,
         "name": "DialogueStore.list_rounds_of",
         "note": None,

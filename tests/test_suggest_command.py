@@ -135,7 +135,7 @@ def test_text_output_names_the_method_and_what_to_paste(blue: Path) -> None:
     assert lines[0] == "DialogueReads.list_tensions_by_expert: no access pattern"
     assert lines[1].startswith("no existing index serves it with a bounded Query or GetItem; add this index")
     assert "  [access.DialogueReads.list_tensions_by_expert]" in lines
-    assert lines[-1].startswith("cost: every write of a Tension item also writes a new GSI GSI2")
+    assert lines[-1].startswith("cost: each Tension item written also writes a new GSI GSI2")
 
 
 def test_a_declared_method_shows_its_declaration(blue: Path) -> None:
