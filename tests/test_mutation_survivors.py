@@ -4561,6 +4561,31 @@ def test_store_gate_suggest_lists_every_index_that_serves_a_method_past_a_sparse
     }
 
 
+# The advice for a query of Rounds by expert on the overloaded GSI1 (two tests arrive at it).
+ROUNDS_BY_EXPERT_ON_GSI1 = {
+    "access_key": "[access.DialogueStore.list_rounds_by_expert]",
+    "cost": "each Round item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
+    "declared": None,
+    "name": "DialogueStore.list_rounds_by_expert",
+    "note": None,
+    "proposal": [
+        "[entity.Round]  # add to the entity's layout",
+        'gsi1pk = "EXPERT#{expert_id}"',
+        'gsi1sk = "ROUND#{round}"',
+        "",
+        "[access.DialogueStore.list_rounds_by_expert]",
+        'op = "Query"',
+        'index = "GSI1"',
+        'entity = "Round"',
+        'key = { gsi1pk = "EXPERT#{expert_id}" }',
+        'page = "cursor"',
+    ],
+    "proposal_declaration": '{ op = "Query", index = "GSI1", entity = "Round", key = { gsi1pk = "EXPERT#{expert_id}" }, page = "cursor" }',
+    "serving": [],
+    "serving_lines": [],
+}
+
+
 def test_store_gate_suggest_joins_an_overloaded_gsi_the_entity_does_not_use(gate: Gate) -> None:
     gate.manifest()
     gate.write(
@@ -4568,28 +4593,7 @@ def test_store_gate_suggest_joins_an_overloaded_gsi_the_entity_does_not_use(gate
         "pub trait DialogueStore {\n"
         "    fn list_rounds_by_expert(&self, round: &str, expert_id: &str, after: Option<String>) -> Vec<Round>;\n}\n",
     )
-    assert advised(gate, "DialogueStore.list_rounds_by_expert") == {
-        "access_key": "[access.DialogueStore.list_rounds_by_expert]",
-        "cost": "each Round item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
-        "declared": None,
-        "name": "DialogueStore.list_rounds_by_expert",
-        "note": None,
-        "proposal": [
-            "[entity.Round]  # add to the entity's layout",
-            'gsi1pk = "EXPERT#{expert_id}"',
-            'gsi1sk = "ROUND#{round}"',
-            "",
-            "[access.DialogueStore.list_rounds_by_expert]",
-            'op = "Query"',
-            'index = "GSI1"',
-            'entity = "Round"',
-            'key = { gsi1pk = "EXPERT#{expert_id}" }',
-            'page = "cursor"',
-        ],
-        "proposal_declaration": '{ op = "Query", index = "GSI1", entity = "Round", key = { gsi1pk = "EXPERT#{expert_id}" }, page = "cursor" }',
-        "serving": [],
-        "serving_lines": [],
-    }
+    assert advised(gate, "DialogueStore.list_rounds_by_expert") == ROUNDS_BY_EXPERT_ON_GSI1
 
 
 def test_store_gate_suggest_opens_the_next_overloaded_gsi_when_the_entity_uses_every_one(gate: Gate) -> None:
@@ -4948,28 +4952,7 @@ def test_store_gate_suggest_keys_a_new_index_on_the_filter_else_on_a_parameter_t
         }
         """,
     )
-    assert advised(gate, "DialogueStore.list_rounds_by_expert") == {
-        "access_key": "[access.DialogueStore.list_rounds_by_expert]",
-        "cost": "each Round item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
-        "declared": None,
-        "name": "DialogueStore.list_rounds_by_expert",
-        "note": None,
-        "proposal": [
-            "[entity.Round]  # add to the entity's layout",
-            'gsi1pk = "EXPERT#{expert_id}"',
-            'gsi1sk = "ROUND#{round}"',
-            "",
-            "[access.DialogueStore.list_rounds_by_expert]",
-            'op = "Query"',
-            'index = "GSI1"',
-            'entity = "Round"',
-            'key = { gsi1pk = "EXPERT#{expert_id}" }',
-            'page = "cursor"',
-        ],
-        "proposal_declaration": '{ op = "Query", index = "GSI1", entity = "Round", key = { gsi1pk = "EXPERT#{expert_id}" }, page = "cursor" }',
-        "serving": [],
-        "serving_lines": [],
-    }
+    assert advised(gate, "DialogueStore.list_rounds_by_expert") == ROUNDS_BY_EXPERT_ON_GSI1
     assert advised(gate, "DialogueStore.list_rounds_tagged") == {
         "access_key": "[access.DialogueStore.list_rounds_tagged]",
         "cost": "each Round item written also writes the overloaded GSI GSI1 (one more write, a write unit per KB of the projected item), and GSI1 stores a copy of each Round item it projects",
