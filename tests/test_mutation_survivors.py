@@ -8,6 +8,7 @@ import json
 import os
 import stat
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -4236,7 +4237,14 @@ def test_typescript_an_arrow_field_with_one_bare_parameter_takes_that_parameter(
 
 
 @pytest.mark.parametrize(
-    "rebinding", ["match 1:\n    case Protocol:\n        pass\n", 'with open("x") as Protocol:\n    pass\n']
+    "rebinding",
+    [
+        pytest.param(
+            "match 1:\n    case Protocol:\n        pass\n",
+            marks=pytest.mark.skipif(sys.version_info < (3, 10), reason="`match` parses on Python 3.10+ only"),
+        ),
+        'with open("x") as Protocol:\n    pass\n',
+    ],
 )
 def test_python_protocol_rebound_by_a_match_capture_or_a_with_target_is_no_longer_typings(rebinding: str) -> None:
     source = (
