@@ -5128,3 +5128,74 @@ def test_a_step_on_an_index_the_table_lacks_is_reported_and_the_later_step_still
             "write it in the entity's layout",
         ),
     ]
+
+
+# SG202 on an index the table lacks; SG101 with a method name outside ASCII (rules/legality.py, coverage.py)
+
+
+def test_sg202_a_scan_of_an_index_the_table_lacks_is_sg201_and_reads_all_of_the_table(gate: Gate) -> None:
+    gate.manifest()
+    gate.write(
+        "src/store.rs",
+        'pub trait DialogueStore {\n    /// @access { op = "Scan", index = "Nope", limit = 10 }\n'
+        "    fn all(&self) -> Vec<Dialogue>;\n}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG201",
+            'DialogueStore.all uses index "Nope", which the table does not define (its indexes: GSI1, ByScore, '
+            "ByTime); name one of them, or add [table.gsi.Nope] first",
+        ),
+        (
+            "SG202",
+            "DialogueStore.all uses Scan, which reads all of the table; declare a Query on an index whose partition "
+            "key the method's parameters can build (add a GSI if none fits)",
+        ),
+    ]
+
+
+def test_sg101_writes_a_method_name_outside_ascii_as_it_is_in_the_table_to_write(gate: Gate) -> None:
+    gate.manifest(paths='["src/**/*.ts"]')
+    gate.write(
+        "src/store.ts",
+        'export interface DialogueStore {\n  "liste-été"(id: string): Promise<Round | undefined>;\n}\n',
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG101",
+            "DialogueStore.liste-été has no access pattern; declare it in store-gate.toml under "
+            '[access.DialogueStore."liste-été"] or in its doc comment, e.g. @access { op = "GetItem", entity = '
+            '"Round", key = { pk = "DIALOGUE#{dialogue_id}", sk = "ROUND#{round}" } } (a skeleton to complete: no '
+            "parameter builds {dialogue_id} of pk; no parameter builds {round} of sk)",
+        )
+    ]
+
+
+# SG209: an X in a return type is a letter, not a bracket; an associated type however it is spelt --
+
+X_RETURNS = """
+pub trait DialogueStore {
+    type XmlRounds;
+    fn paged(&self, id: &str) -> Result<(Vec<XmlRound>, Option<String>)>;
+    fn associated(&self, id: &str) -> Result<Self::XmlRounds, Error>;
+    fn spaced(&self, id: &str) -> Result<Self :: XmlRounds, Error>;
+}
+"""
+
+
+def test_sg209_an_x_in_a_return_type_is_a_letter_and_an_associated_type_is_named_without_spaces(gate: Gate) -> None:
+    query = 'op = "Query"\nkey = { pk = "DIALOGUE#{id}" }'
+    gate.manifest(
+        f'[access.DialogueStore.paged]\n{query}\npage = "cursor"\n'
+        f"[access.DialogueStore.associated]\n{query}\n[access.DialogueStore.spaced]\n{query}\n"
+    )
+    gate.write("src/store.rs", X_RETURNS)
+    associated = (
+        "an associated type whose definition (in each implementation) the gate does not read, from a Query with "
+        'neither page = "cursor" nor limit; it may be a collection, and a Query returns at most 1 MB per call: add '
+        'page = "cursor" or limit = N (limit = 1 for a single item)'
+    )
+    assert seen(gate.findings()) == [
+        ("SG209", f"DialogueStore.associated returns Self::XmlRounds, {associated}"),
+        ("SG209", f"DialogueStore.spaced returns Self::XmlRounds, {associated}"),
+    ]
