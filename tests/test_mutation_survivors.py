@@ -5199,3 +5199,21 @@ def test_sg209_an_x_in_a_return_type_is_a_letter_and_an_associated_type_is_named
         ("SG209", f"DialogueStore.associated returns Self::XmlRounds, {associated}"),
         ("SG209", f"DialogueStore.spaced returns Self::XmlRounds, {associated}"),
     ]
+
+
+def test_sg209_an_associated_type_behind_eight_wrappers_is_seen_through_all_of_them(gate: Gate) -> None:
+    """Eight is the bound: Pin, Box, Future, Result, Option, Arc, Rc and Box around `Self::Rounds`."""
+    gate.manifest('[access.DialogueStore.deep]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\n')
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    type Rounds;\n    fn deep(&self, id: &str) -> Pin<Box<dyn Future<Output = "
+        "Result<Option<Arc<Rc<Box<Self::Rounds>>>>, Error>> + Send>>;\n}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG209",
+            "DialogueStore.deep returns Self::Rounds, an associated type whose definition (in each implementation) "
+            'the gate does not read, from a Query with neither page = "cursor" nor limit; it may be a collection, '
+            'and a Query returns at most 1 MB per call: add page = "cursor" or limit = N (limit = 1 for a single item)',
+        )
+    ]

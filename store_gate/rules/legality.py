@@ -365,18 +365,17 @@ def _first_argument(arguments: str, separator: str = ",") -> str:
 def _associated_value(method: Method) -> str | None:
     """A Rust method's returned value when it is an associated type of the store (`Self::Rounds`,
     through `Result`, `Option`, `Box`, `Pin` and `Future<Output = ...>`): whether it is a collection
-    is decided by each implementation, which the gate does not read. None otherwise."""
+    is decided by each implementation, which the gate does not read. None otherwise. At most eight
+    wrappers deep (`Pin<Box<dyn Future<Output = Result<Option<Self::T>, E>> + Send>>` is five)."""
     if not method.location.path.endswith(".rs") or not method.return_type or method.returns_collection:
         return None
     value = method.return_type.strip()
     for _ in range(8):
-        if _ASSOCIATED.match(value):
-            return "".join(value.split())
         wrapped = _VALUE_WRAPPER.match(value) or _FUTURE_OUTPUT.match(_first_argument(value, "+").strip())
         if wrapped is None:
-            return None
+            break
         value = _first_argument(wrapped.group(1)).strip()
-    return None
+    return "".join(value.split()) if _ASSOCIATED.match(value) else None
 
 
 def carries_cursor(method: Method) -> bool:
