@@ -5217,3 +5217,37 @@ def test_sg209_an_associated_type_behind_eight_wrappers_is_seen_through_all_of_t
             'and a Query returns at most 1 MB per call: add page = "cursor" or limit = N (limit = 1 for a single item)',
         )
     ]
+
+
+# SG205 names each sort attribute used past the gap; SG204 without an entity to take the key from --
+
+
+def test_sg205_names_every_sort_attribute_used_after_the_one_left_out(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.by_hour]\nop = "Query"\nindex = "ByDay"\n'
+        'key = { tenant = "{t}", device = "{d}", hour = "{hour}", at = { ge = "{at}" } }\nlimit = 10\n',
+        table=MULTI_ATTRIBUTE,
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        "    fn by_hour(&self, t: &str, d: &str, hour: &str, at: u64) -> Result<Vec<Reading>>;\n}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG205",
+            'DialogueStore.by_hour: the sort key of GSI "ByDay" is day, hour, at, used left to right: hour, at '
+            'cannot be used without "day"',
+        )
+    ]
+
+
+def test_sg204_without_an_entity_the_missing_key_is_written_as_dots(gate: Gate) -> None:
+    gate.manifest('[access.DialogueStore.get_dialogue]\nop = "GetItem"\nkey = { pk = "DIALOGUE#{dialogue_id}" }\n')
+    gate.write("src/store.rs", STORE)
+    assert seen(gate.findings()) == [
+        (
+            "SG204",
+            'DialogueStore.get_dialogue: GetItem needs the full primary key, but key has no "sk"; add sk = "..."',
+        )
+    ]
