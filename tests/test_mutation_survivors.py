@@ -5251,3 +5251,38 @@ def test_sg204_without_an_entity_the_missing_key_is_written_as_dots(gate: Gate) 
             'DialogueStore.get_dialogue: GetItem needs the full primary key, but key has no "sk"; add sk = "..."',
         )
     ]
+
+
+# SG206: a placeholder after one that names nothing is checked too -------------------------------
+
+
+def test_sg206_after_an_unknown_part_of_the_context_or_of_an_earlier_item_the_next_placeholder_is_checked(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        '[access.DialogueStore.by_region]\nop = "GetItem"\nkey = { pk = "T#{ctx.region}#{nope}", sk = "META" }\n'
+        f"\n[access.DialogueStore.by_item]\nsteps = [\n  {FIRST_STEP},\n"
+        '  { op = "BatchWriteItem", items = [{ op = "DeleteItem", key = { pk = "{item.nope}#{more}", sk = "{item.sk}" '
+        "} }] },\n]\n",
+        paths='["src/**/*.rs"]\ncontext = { tenant = "S" }',
+    )
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n    fn by_region(&self, id: &str) -> Result<Option<Dialogue>>;\n"
+        "    fn by_item(&self, id: &str) -> Result<()>;\n}\n",
+    )
+    no_parameter = "binds to no parameter (parameters: id); rename it to a parameter, or add the parameter"
+    assert seen(gate.findings()) == [
+        (
+            "SG206",
+            'DialogueStore.by_region: placeholder {ctx.region} in key "pk" names no part of the store\'s context '
+            '(context: tenant); declare it in [[store]] context = { name = "S" }',
+        ),
+        ("SG206", f'DialogueStore.by_region: placeholder {{nope}} in key "pk" {no_parameter}'),
+        (
+            "SG206",
+            'DialogueStore.by_item (step 2 item 1): placeholder {item.nope} in key "pk" names no attribute the '
+            "earlier step's items carry (their key attributes: pk, sk)",
+        ),
+        ("SG206", f'DialogueStore.by_item (step 2 item 1): placeholder {{more}} in key "pk" {no_parameter}'),
+    ]
