@@ -5286,3 +5286,25 @@ def test_sg206_after_an_unknown_part_of_the_context_or_of_an_earlier_item_the_ne
         ),
         ("SG206", f'DialogueStore.by_item (step 2 item 1): placeholder {{more}} in key "pk" {no_parameter}'),
     ]
+
+
+# SG209 names what a TypeScript method returns when only its overloads say it ---------------------
+
+
+def test_sg209_a_typescript_implementation_without_a_return_type_returns_what_its_overloads_do(gate: Gate) -> None:
+    gate.manifest(
+        '[access.DialogueStore.list]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\n', paths='["src/**/*.ts"]'
+    )
+    gate.write(
+        "src/store.ts",
+        "export class DialogueStore {\n  list(id: string): Promise<Round[]>;\n"
+        "  list(id: string, n: number): Promise<Round[]>;\n  list(id: string, n?: number) {\n"
+        "    return this.rounds(id, n);\n  }\n}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG209",
+            'DialogueStore.list returns a collection (Promise<Round[]>) from a Query with neither page = "cursor" '
+            'nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N',
+        )
+    ]

@@ -1010,7 +1010,10 @@ class _Reader:
                 name=name,
                 location=_location(self.path, name_node),
                 parameters=tuple(parameters),
-                return_type=chosen.return_type,
+                # An implementation without a return type returns what its overloads declare.
+                return_type=chosen.return_type
+                or " | ".join(dict.fromkeys(m.return_type for m in group if m.return_type))
+                or None,
                 returns_collection=any(m.return_type and _COLLECTION.search(m.return_type) for m in group),
                 inline=tuple(i for m in group for i in _inline(self.path, m.doc)),
                 attributes=tuple(dict.fromkeys(str(d.text()) for m in group for d in m.decorators)),
