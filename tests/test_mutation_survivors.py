@@ -5308,3 +5308,21 @@ def test_sg209_a_typescript_implementation_without_a_return_type_returns_what_it
             'nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N',
         )
     ]
+
+
+# SG004 names every path of the store -----------------------------------------------------------
+
+
+def test_sg004_names_every_path_of_the_store(gate: Gate) -> None:
+    gate.manifest(DECLARED, paths='["src/store.rs", "src/more/*.rs"]')
+    gate.write("src/store.rs", STORE.replace("pub trait DialogueStore {", "pub trait DialogueStore: Base {"))
+    assert [(f.code, f.trait, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG004",
+            "DialogueStore",
+            1,
+            'DialogueStore extends Base, which is defined nowhere under the store\'s paths ("src/store.rs", '
+            '"src/more/*.rs"): its methods would not be governed; add its file to paths, or list it in [[store]] '
+            'external = ["Base"] if another manifest governs it',
+        )
+    ]
