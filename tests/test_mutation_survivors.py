@@ -5326,3 +5326,33 @@ def test_sg004_names_every_path_of_the_store(gate: Gate) -> None:
             'external = ["Base"] if another manifest governs it',
         )
     ]
+
+
+# SG102 after a declaration that is fine; SG003 names its trait (rules/coverage.py) ---------------
+
+
+def test_sg102_a_stale_declaration_sorted_after_one_that_matches_is_still_reported(gate: Gate) -> None:
+    gate.manifest(DECLARED + DECLARED.replace("get_dialogue]", "get_dialogues]"))
+    gate.write("src/store.rs", STORE)
+    assert seen(gate.findings()) == [
+        (
+            "SG102",
+            "[access.DialogueStore.get_dialogues] declares a method DialogueStore does not have (did you mean "
+            '"get_dialogue"?); rename or delete the declaration',
+        )
+    ]
+
+
+def test_sg003_from_the_extractor_names_the_trait_it_is_in(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", STORE.replace("{\n", "{\n    my_macro!();\n", 1))
+    assert [(f.code, f.trait, f.method, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG003",
+            "DialogueStore",
+            None,
+            2,
+            "DialogueStore contains the macro invocation my_macro!(...), whose methods the gate cannot see; write "
+            "the methods out in the trait",
+        )
+    ]
