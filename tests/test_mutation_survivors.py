@@ -5356,3 +5356,26 @@ def test_sg003_from_the_extractor_names_the_trait_it_is_in(gate: Gate) -> None:
             "the methods out in the trait",
         )
     ]
+
+
+def test_sg102_while_a_store_is_missing_a_stale_declaration_after_one_of_an_ungoverned_trait_is_reported(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        DECLARED
+        + DECLARED.replace("get_dialogue]", "get_dialogues]")
+        + '\n[access.ArchiveStore.get]\nop = "GetItem"\n',
+        '\n[[store]]\ntrait = "ConversationStore"\npaths = ["lib/**/*.rs"]\n',
+    )
+    gate.write("src/store.rs", STORE)
+    assert seen(gate.findings()) == [
+        (
+            "SG102",
+            "[access.DialogueStore.get_dialogues] declares a method DialogueStore does not have (did you mean "
+            '"get_dialogue"?); rename or delete the declaration',
+        ),
+        (
+            "SG001",
+            'store trait ConversationStore not found: its paths ("lib/**/*.rs") match no source file the gate can read',
+        ),
+    ]
