@@ -596,6 +596,32 @@ def test_a_user_rule_is_reported_with_its_own_id_and_severity(bounded: Gate) -> 
 
 
 @pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("tsx", ["src/view.tsx"]),
+        ("typescript", ["src/util.ts", "src/view.tsx"]),
+        ("ts", ["src/util.ts", "src/view.tsx"]),
+    ],
+)
+def test_a_user_rule_runs_on_the_files_of_its_language(gate: Gate, language: str, expected: list[str]) -> None:
+    """`language: tsx` (which the README lists) runs on .tsx files, as with ast-grep; typescript
+    (or ts) also on .tsx, as the built-in rules do. A tsx rule once matched no file at all."""
+    gate.manifest(
+        '\n[access.DialogueStore.get]\nop = "GetItem"\nkey = { pk = "D#{id}", sk = "META" }\n',
+        paths='["src/**/*.ts", "src/**/*.tsx"]',
+    )
+    manifest = gate.root / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace("version = 1\n", 'version = 1\nrules = ["governance/*.yml"]\n'))
+    gate.write(
+        "governance/no-console.yml", f"id: no-console\nlanguage: {language}\nrule:\n  pattern: console.log($$$A)\n"
+    )
+    gate.write("src/store.ts", "export interface DialogueStore {\n  get(id: string): Promise<void>;\n}\n")
+    gate.write("src/util.ts", 'export const y = () => { console.log("hi"); };\n')
+    gate.write("src/view.tsx", 'export const x = () => { console.log("hi"); return <div/>; };\n')
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [("no-console", path, 1) for path in expected]
+
+
+@pytest.mark.parametrize(
     ("content", "expected"),
     [
         ("id: broken\nlanguage: rust\nrule:\n  kind: not_a_kind_at_all\n", "invalid ast-grep rule"),

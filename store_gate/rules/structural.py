@@ -43,7 +43,6 @@ if TYPE_CHECKING:  # `explain` and `rules` import this module for SG005: keep it
     from store_gate.project import Project, SourceCache
     from store_gate.rules.worker import Outcome, Worker
 
-RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
 _CONFIG_KEYS = ("rule", "utils", "constraints", "transform")
 
@@ -53,7 +52,7 @@ class AstGrepRule:
     """One rule's ast-grep configuration for one language."""
 
     rule: Rule
-    language: str  # the rules/ folder: rust, python, typescript (which also runs on .tsx)
+    language: str  # the rules/ folder: rust, python, typescript (which also runs on .tsx); a user rule may say tsx
     config: dict[str, Any]  # rule, utils, constraints, transform
     source: str  # the YAML file, as shown
     files: tuple[str, ...] = ()  # users' rules: ast-grep's `files` and `ignores` globs
@@ -144,11 +143,12 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
         if not rule_id.isprintable() or not rule_id or any(ch.isspace() for ch in rule_id):
             # It is the code of every finding the rule reports: one word on a line of output.
             raise problem(rule_id, "id must be one word of printable characters, such as no-raw-sql")
-        language = RULE_LANGUAGES.get(str(document["language"]).lower())
+        language = _user_rule_language(str(document["language"]).lower())
         if language is None:
             raise problem(
                 rule_id,
-                f"language {bounded(repr(document['language']))} is not one of rust, python, typescript, tsx",
+                f"language {bounded(repr(document['language']))} is not one of "
+                f"{', '.join(known.name for known in LANGUAGES)}",
             )
         severity = _SEVERITY.get(str(document.get("severity", "error")).lower())
         if severity is None:
@@ -178,6 +178,12 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
             globs[key] = found
         rules.append(AstGrepRule(rule, language, config, shown, globs["files"], globs["ignores"], message))
     return rules
+
+
+def _user_rule_language(name: str) -> str | None:
+    """The language of the table a user's rule names (ast-grep's `ts` is typescript)."""
+    wanted = "typescript" if name == "ts" else name
+    return next((known.name for known in LANGUAGES if known.name == wanted), None)
 
 
 def _globs(value: Any) -> tuple[str, ...] | None:
@@ -332,9 +338,13 @@ def _scope(project: Project) -> Scope:
 
 
 def _file_language(path: str, rule_language: str) -> str | None:
-    """The ast-grep language to parse the file in, when a rule of `rule_language` runs on it."""
+    """The ast-grep language to parse the file in, when a rule of `rule_language` runs on it: a
+    rule of rules/typescript (or a user's typescript rule) runs on .tsx files too, a user's tsx
+    rule on .tsx files only, as with ast-grep."""
     language = language_of(path)
-    return language.name if language is not None and language.rules == rule_language else None
+    if language is None or rule_language not in (language.rules, language.name):
+        return None
+    return language.name
 
 
 def _names(node: Any, language: Language) -> tuple[str | None, str | None]:
