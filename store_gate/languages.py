@@ -220,7 +220,6 @@ LANGUAGES: tuple[Language, ...] = (
         _TYPESCRIPT_MEMBERS,
     ),
 )
-KNOWN_BACKENDS = ("sqlite", "postgres", "mysql", "dynamodb", "redis", "mongodb")
 
 _BY_SUFFIX = {suffix: language for language in LANGUAGES for suffix in language.suffixes}
 
