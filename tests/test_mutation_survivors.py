@@ -745,8 +745,8 @@ def test_a_waiver_that_matches_nothing_is_sg104_on_its_method_or_on_no_method_fo
         ),
         (
             "SG104",
-            "",
-            "",
+            None,
+            None,
             gate.line_of('path = "src/legacy/**"') - 2,
             f"waiver of SG501 for path src/legacy/** {unused}",
         ),
@@ -1930,8 +1930,8 @@ def test_a_path_waiver_added_with_the_files_it_waives_lists_three_of_them_and_ho
         (
             "SG104",
             line,
-            "",
-            "",
+            None,
+            None,
             "waiver of SG501 for path src/jobs/** was added in this change with what it waives (src/jobs/a.py, "
             f"src/jobs/b.py, src/jobs/c.py and 1 more): {rest}",
         )

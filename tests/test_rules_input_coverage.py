@@ -318,6 +318,23 @@ def test_sg104_waiver_matching_nothing_is_reported(gate: Gate) -> None:
     assert "matches no finding" in gate.only("SG104").message
 
 
+def test_sg104_names_a_governed_method_as_trait_and_method_and_nothing_else(gate: Gate) -> None:
+    """`trait` and `method` are the governed ones only: a waiver of a path has neither (not ""),
+    and one naming a method of no governed trait gives it as the finding's symbol."""
+    gate.manifest(
+        DECLARED,
+        '[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "x"\n\n'
+        '[[waiver]]\nrule = "SG502"\npath = "src/other.rs"\nreason = "x"\n\n'
+        '[[waiver]]\nrule = "SG202"\nmethod = "NotGoverned.frob"\nreason = "x"\n',
+    )
+    gate.write("src/store.rs", STORE)
+    assert [(f.code, f.trait, f.method, f.symbol) for f in gate.findings()] == [
+        ("SG104", "DialogueStore", "get_dialogue", None),
+        ("SG104", None, None, None),
+        ("SG104", None, None, "NotGoverned.frob"),
+    ]
+
+
 def test_sg104_valid_waiver_suppresses_its_finding(gate: Gate) -> None:
     gate.manifest(
         SCAN,
