@@ -123,6 +123,20 @@ def test_sg402_backend_type_in_a_store_signature(gate: Gate) -> None:
     assert "DialogueStore.put_raw exposes the backend type AttributeValue" in finding.message
 
 
+def test_sg402_every_client_module_of_the_language_table(gate: Gate) -> None:
+    """The modules of store_gate/languages.py are backend types in a store signature (asyncpg,
+    redis), not only the ones the rule files list."""
+    gate.manifest(
+        '\n[access.DialogueStore.pool]\nop = "none"\nreason = "a handle"\n', paths='["src/**/*.py", "src/**/*.rs"]'
+    )
+    gate.write("src/store.py", "class DialogueStore(Protocol):\n    def pool(self) -> asyncpg.Pool: ...\n")
+    gate.write("src/other.rs", "pub trait DialogueStore {\n    fn pool(&self) -> redis::Client;\n}\n")
+    assert [(f.code, f.path, f.message.split(" in its")[0]) for f in gate.findings()] == [
+        ("SG402", "src/other.rs", "DialogueStore.pool exposes the backend type redis::Client"),
+        ("SG402", "src/store.py", "DialogueStore.pool exposes the backend type asyncpg.Pool"),
+    ]
+
+
 def test_sg402_domain_types_pass(bounded: Gate) -> None:
     assert bounded.codes() == []
 

@@ -271,6 +271,8 @@ def _parameterised(config: dict[str, Any], context: ScanContext, language: str) 
             utils["storage-word"],
             f"(?i:(?:^(?:r#)?|_)(?:{words})\\d*(?:_|$))|(?:^(?:{words})|(?:{capitalised}))\\d*(?:[A-Z0-9_]|$)",
         )
+    if "backend-type" in utils and (through_a_client := _module_types(language)):
+        utils["backend-type"] = _extend(utils["backend-type"], through_a_client)
     if "backend-type" in utils and boundaries and boundaries.backend_types:
         utils["backend-type"] = _extend(utils["backend-type"], f"^(?:{_alternation(boundaries.backend_types)})$")
     if "key-attribute" in utils:
@@ -290,6 +292,16 @@ def _parameterised(config: dict[str, Any], context: ScanContext, language: str) 
             return None
         utils["backend-client"] = {"regex": _client_regex(language, modules)}
     return config
+
+
+def _module_types(language: str) -> str | None:
+    """SG402's `backend-type` for the language table's client modules: a type named through one
+    (`redis::Client`, `asyncpg.Pool`). None for TypeScript, whose types are imported by name."""
+    if language not in ("rust", "python"):
+        return None
+    separator = "::" if language == "rust" else "."
+    roots = {m.split(separator)[0] for known in LANGUAGES if known.rules == language for m, _ in known.backend_modules}
+    return f"^(?:{_alternation(sorted(roots))}){re.escape(separator)}"
 
 
 def _client_regex(language: str, modules: list[str]) -> str:
