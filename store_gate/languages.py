@@ -133,6 +133,8 @@ _PYTHON_BACKENDS = (
     ("botocore", ("dynamodb",)),
     ("aiobotocore", ("dynamodb",)),
     ("pynamodb", ("dynamodb",)),
+    ("mypy_boto3_dynamodb", ("dynamodb",)),  # boto3's type stubs: DynamoDB's shapes all the same
+    ("types_aiobotocore_dynamodb", ("dynamodb",)),
     ("redis", ("redis",)),
     ("pymongo", ("mongodb",)),
     ("motor", ("mongodb",)),

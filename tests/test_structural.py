@@ -238,6 +238,19 @@ def test_sg501_python_and_typescript_imports(gate: Gate) -> None:
     assert sorted((f.path, f.line) for f in gate.findings()) == [("src/jobs/export.py", 2), ("src/web/api.ts", 1)]
 
 
+def test_sg501_boto3s_dynamodb_type_stubs_are_dynamodb_clients(gate: Gate) -> None:
+    """Code that names `mypy_boto3_dynamodb`'s types handles DynamoDB's shapes: it belongs in the backend."""
+    gate.manifest('\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/jobs/export.py", "from mypy_boto3_dynamodb.client import DynamoDBClient\n")
+    gate.write("src/jobs/sweep.py", "import types_aiobotocore_dynamodb\n")
+    gate.write("src/backend/dynamo.py", "from mypy_boto3_dynamodb.client import DynamoDBClient\n")
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [
+        ("SG501", "src/jobs/export.py", 1),
+        ("SG501", "src/jobs/sweep.py", 1),
+    ]
+
+
 def test_sg501_modules_names_more_client_modules_of_a_backend(gate: Gate) -> None:
     """`[boundaries.backends.<name>] modules` makes a wrapper count as that backend's client, in
     every language's matcher (it used to do nothing: the YAML regexes were fixed)."""
@@ -789,6 +802,37 @@ def test_sg402_a_projects_own_model_is_not_a_backend_type(gate: Gate) -> None:
     )
     gate.write("src/store.py", PYNAMODB_STORE.format(imports="from app.domain import Model, TTLAttribute\n"))
     assert [f.code for f in gate.findings()] == ["SG210"]
+
+
+@pytest.mark.parametrize(
+    ("backends", "imports", "unserved"),
+    [
+        ("", "from sqlalchemy import Table as Model\nfrom sqlalchemy.types import TTLAttribute\n", []),
+        ("", "from mypy_boto3_dynamodb.service_resource import Table as Model, TTLAttribute\n", []),
+        (
+            '\n[boundaries.backends.dynamodb]\nallow = ["src/*.py"]\nmodules = ["our_dynamo_wrapper"]\n',
+            "from our_dynamo_wrapper.models import Model, TTLAttribute\n",
+            [("SG704", "DialogueStore.put: no DynamoDB call found")],  # the backend it names has no call
+        ),
+    ],
+)
+def test_sg402_a_name_imported_from_any_client_module_of_the_language_table_or_of_modules_is_a_backend_type(
+    gate: Gate, backends: str, imports: str, unserved: list[tuple[str, str]]
+) -> None:
+    """The names a project may define itself (`Model`, `Table`, `...Attribute`) are backend types
+    when imported from a client module: any the language table knows (SQL ones too, and the
+    DynamoDB type stubs) or one the manifest's `modules` names."""
+    gate.manifest(
+        '\n[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "D#x", sk = "META" }\n' + backends,
+        paths='["src/*.py"]',
+    )
+    gate.write("src/store.py", PYNAMODB_STORE.format(imports=imports))
+    assert sorted((f.code, f.message.split(" in its")[0]) for f in gate.findings()) == [
+        HOT_KEY,
+        ("SG402", "DialogueStore.put exposes the backend type Model"),
+        ("SG402", "DialogueStore.put exposes the backend type TTLAttribute"),
+        *unserved,
+    ]
 
 
 def test_sg402_aws_sdk_document_client_commands(gate: Gate) -> None:

@@ -334,7 +334,7 @@ def _scope(project: Project) -> Scope:
     scanned = project.scanned
     backends = boundaries.backends if boundaries else {}
     allow = {name: b.allow for name, b in backends.items()}
-    modules = {language.rules: _client_modules(language, backends) for language in LANGUAGES} if backends else {}
+    modules = {language.rules: _client_modules(language, backends) for language in LANGUAGES}
     in_a_backend = glob_matcher(tuple(g for globs_of in allow.values() for g in globs_of))
     outside = [p for p in scanned if not in_a_backend(p)]
     if boundaries and boundaries.domain:
