@@ -232,3 +232,9 @@ def language_of(path: str) -> Language | None:
     name = path[path.rfind("/") + 1 :]
     dot = name.rfind(".")
     return _BY_SUFFIX.get(name[dot:]) if 0 < dot < len(name) - 1 else None
+
+
+def written_in(path: str, name: str) -> bool:
+    """Is the file one of the language `name`'s, by the table's suffixes (`.pyi` is Python's)?"""
+    language = language_of(path)
+    return language is not None and language.name == name

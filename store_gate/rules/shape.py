@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
+from store_gate.languages import written_in
 from store_gate.rule import Rule
 from store_gate.rules.scan import Report, Scan
 
@@ -119,7 +120,7 @@ def _imported_from_backend(match: Match) -> bool:
 
 
 def _backend_type(match: Match) -> Report | None:
-    ambiguous = match.path.endswith((".py", ".pyi")) and _AMBIGUOUS_PYTHON.match(match.text)
+    ambiguous = written_in(match.path, "python") and _AMBIGUOUS_PYTHON.match(match.text)
     if ambiguous and not _imported_from_backend(match):
         return None
     return Report(

@@ -30,7 +30,7 @@ from store_gate import parallel, progress
 from store_gate.display import bounded, one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
-from store_gate.languages import LANGUAGES, Language, language_of
+from store_gate.languages import LANGUAGES, Language, language_of, written_in
 from store_gate.prefilter import named_in
 from store_gate.rule import Rule, Severity
 from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
@@ -494,7 +494,7 @@ def run(project: Project) -> list[Finding]:
         """Which plans want the file (and the Python names it spells with compatibility
         characters): a pure function of its bytes, so a child process may answer it."""
         data = sources.utf8(path)
-        nfkc = _nfkc_names(path, sources.text(path)) if not data.isascii() and path.endswith((".py", ".pyi")) else []
+        nfkc = _nfkc_names(path, sources.text(path)) if not data.isascii() and written_in(path, "python") else []
         return [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)], nfkc
 
     # Shared with child processes only when every file's bytes are held already (the stores'
