@@ -5385,3 +5385,15 @@ def test_sg102_while_a_store_is_missing_a_stale_declaration_after_one_of_an_ungo
             'store trait ConversationStore not found: its paths ("lib/**/*.rs") match no source file the gate can read',
         ),
     ]
+
+
+def test_sg102_a_declaration_under_a_governed_trait_with_no_methods_is_stale(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    assert seen(gate.findings()) == [
+        (
+            "SG102",
+            "[access.DialogueStore.get_dialogue] declares a method DialogueStore does not have; rename or delete the "
+            "declaration",
+        )
+    ]
