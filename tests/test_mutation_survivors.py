@@ -5399,3 +5399,22 @@ def test_sg102_a_declaration_under_a_governed_trait_with_no_methods_is_stale(gat
             "declaration",
         )
     ]
+
+
+def test_sg102_a_delegation_to_a_method_no_governed_trait_has_is_reported_on_the_delegating_method(
+    gate: Gate,
+) -> None:
+    gate.manifest(
+        DECLARED + '\n[access.DialogueStore.refresh]\ndelegates = ["DialogueStore.get_dialogue", '
+        '"DialogueStore.get_dialog"]\n'
+    )
+    gate.write("src/store.rs", STORE.replace("}\n", "    fn refresh(&self, dialogue_id: &DialogueId);\n}\n"))
+    assert [(f.code, f.trait, f.method, f.message) for f in gate.findings()] == [
+        (
+            "SG102",
+            "DialogueStore",
+            "refresh",
+            "DialogueStore.refresh delegates to DialogueStore.get_dialog, which no governed trait has (did you mean "
+            '"DialogueStore.get_dialogue"?); name the governed method it calls',
+        )
+    ]
