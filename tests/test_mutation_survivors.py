@@ -5418,3 +5418,53 @@ def test_sg102_a_delegation_to_a_method_no_governed_trait_has_is_reported_on_the
             '"DialogueStore.get_dialogue"?); name the governed method it calls',
         )
     ]
+
+
+# SG213: expiry by TTL on each table, after a method that declares none (rules/legality.py) -------------
+
+TTL_TABLES = """
+[tables.archive]
+name = "archive"
+partition_key = { name = "pk", type = "S" }
+
+[tables.sessions]
+name = "sessions"
+partition_key = { name = "pk", type = "S" }
+ttl = "expires_at"
+"""
+
+
+def test_sg213_expiry_by_ttl_on_each_table_without_ttl_after_a_method_that_declares_none(gate: Gate) -> None:
+    gate.manifest(
+        DECLARED + '\n[access.DialogueStore.expire]\nexpiry = "ttl"\n'
+        '\n[access.DialogueStore.expire_archive]\nexpiry = "ttl"\ntable = "archive"\n'
+        '\n[access.DialogueStore.expire_sessions]\nexpiry = "ttl"\ntable = "sessions"\n',
+        TTL_TABLES,
+    )
+    gate.write(
+        "src/store.rs",
+        STORE.replace(
+            "}\n", "    fn expire(&self);\n    fn expire_archive(&self);\n    fn expire_sessions(&self);\n}\n"
+        ),
+    )
+    never = (
+        "has no Time to Live attribute: its items never expire; enable TTL in the infrastructure "
+        "(TimeToLiveSpecification, a Terraform ttl block) or declare"
+    )
+    assert [(f.code, f.trait, f.method, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG213",
+            "DialogueStore",
+            "expire",
+            gate.line_of("[access.DialogueStore.expire]"),
+            f'DialogueStore.expire declares expiry = "ttl", but the table {never} [table] ttl = "attribute"',
+        ),
+        (
+            "SG213",
+            "DialogueStore",
+            "expire_archive",
+            gate.line_of("[access.DialogueStore.expire_archive]"),
+            f'DialogueStore.expire_archive declares expiry = "ttl", but the table "archive" {never} [tables.archive] '
+            'ttl = "attribute"',
+        ),
+    ]
