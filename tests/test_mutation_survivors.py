@@ -5468,3 +5468,31 @@ def test_sg213_expiry_by_ttl_on_each_table_without_ttl_after_a_method_that_decla
             'ttl = "attribute"',
         ),
     ]
+
+
+# SG103 after an inline declaration the manifest does not repeat (rules/coverage.py) ---------------
+
+
+def test_sg103_a_conflict_sorted_after_an_inline_declaration_alone_is_reported(gate: Gate) -> None:
+    gate.manifest(DECLARED)
+    gate.write(
+        "src/store.rs",
+        "pub trait DialogueStore {\n"
+        '    /// @access { op = "GetItem", key = { pk = "DIALOGUE#{dialogue_id}", sk = "ARCHIVE" } }\n'
+        "    fn archived(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;\n"
+        '    /// @access { op = "GetItem", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" }, consistent = true }\n'
+        "    fn get_dialogue(&self, dialogue_id: &DialogueId) -> Result<Option<Dialogue>>;\n}\n",
+    )
+    manifest_line = gate.line_of("[access.DialogueStore.get_dialogue]")
+    assert [(f.code, f.trait, f.method, f.line, f.message) for f in gate.findings()] == [
+        (
+            "SG103",
+            "DialogueStore",
+            "get_dialogue",
+            4,
+            'DialogueStore.get_dialogue is declared here as { op = "GetItem", key = { pk = "DIALOGUE#{dialogue_id}", '
+            f'sk = "META" }}, consistent = true }} but in store-gate.toml:{manifest_line} as {{ op = "GetItem", '
+            'entity = "Dialogue", key = { pk = "DIALOGUE#{dialogue_id}", sk = "META" } }; keep one, or make them '
+            "agree (the manifest's is the one checked)",
+        )
+    ]
