@@ -5496,3 +5496,9 @@ def test_sg103_a_conflict_sorted_after_an_inline_declaration_alone_is_reported(g
             "agree (the manifest's is the one checked)",
         )
     ]
+
+
+def test_sg209_a_rust_query_method_that_returns_nothing_is_no_associated_type(gate: Gate) -> None:
+    gate.manifest('[access.DialogueStore.touch]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {\n    fn touch(&self, id: &str);\n}\n")
+    assert seen(gate.findings()) == []
