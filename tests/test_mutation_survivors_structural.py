@@ -442,3 +442,90 @@ def test_a_users_rule_with_severity_off_unquoted_is_off(tmp_path: Path) -> None:
     (tmp_path / "governance" / "r.yml").write_text(RUST_RULE + "severity: off\n", encoding="utf-8")
     (rule,) = structural._user_rules(tmp_path, "governance/r.yml", None)
     assert (rule.rule.code, rule.rule.severity) == ("x", "off")
+
+
+# The built-in rules' parts the manifest sets ------------------------------------------------------
+
+
+def test_sg401_a_vocabulary_word_counts_capitalised_inside_a_camel_case_name(gate: Gate) -> None:
+    gate.manifest(
+        '\n[access.DialogueStore.readBlob]\nop = "GetItem"\nkey = { pk = "D#{id}", sk = "META" }\n',
+        '\n[boundaries]\nvocabulary = ["blob"]\n',
+        paths='["src/**/*.ts"]',
+    )
+    gate.write("src/store.ts", "export interface DialogueStore {\n  readBlob(id: string): void;\n}\n")
+    assert [(f.path, f.line, f.code, f.method) for f in gate.findings()] == [("src/store.ts", 2, "SG401", "readBlob")]
+
+
+def test_sg402_the_manifests_backend_types_in_a_store_signature(gate: Gate) -> None:
+    gate.manifest(DECLARED, '\n[boundaries]\nbackend_types = ["VaultHandle"]\n')
+    gate.write(
+        "src/store.rs", "pub trait DialogueStore {\n    fn get(&self, dialogue_id: &str, db: &VaultHandle);\n}\n"
+    )
+    assert [(f.path, f.line, f.code, f.method) for f in gate.findings()] == [("src/store.rs", 2, "SG402", "get")]
+
+
+def test_sg501_a_dotted_python_module_and_a_rust_module_path_of_the_manifest(gate: Gate) -> None:
+    gate.manifest(
+        '\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n'
+        'modules = ["corp.dynamo", "corp_db::dynamo"]\n',
+        paths='["src/**"]',
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/jobs/export.py", "import corp.dynamo\n")
+    gate.write("src/jobs/sweep.rs", "use corp_db::dynamo::Table;\n")
+    assert [(f.path, f.line, f.code) for f in gate.findings()] == [
+        ("src/jobs/export.py", 1, "SG501"),
+        ("src/jobs/sweep.rs", 1, "SG501"),
+    ]
+
+
+def test_a_backend_without_client_modules_leaves_the_rules_after_sg501_running(gate: Gate) -> None:
+    gate.manifest(
+        DECLARED, '\n[boundaries]\n[boundaries.backends.vault]\nallow = ["src/vault/**"]\n', paths='["src/**"]'
+    )
+    gate.write("src/store.rs", STORE)
+    gate.write("src/seal.py", SEAL)
+    assert [(f.path, f.line, f.code) for f in gate.findings()] == [("src/seal.py", 5, "SG503")]
+
+
+def test_a_file_sg401_looks_at_without_a_store_trait_is_still_read_by_the_rules_after_it(gate: Gate) -> None:
+    """SG401's prefilter wants the file (a storage word), its store-trait names none in it."""
+    gate.manifest(DECLARED, paths='["src/**"]')
+    gate.write("src/store.rs", STORE)
+    gate.write("src/query.py", "# query the table\n" + SEAL)
+    assert [(f.path, f.line, f.code) for f in gate.findings()] == [("src/query.py", 6, "SG503")]
+
+
+def test_sg503_a_literal_associated_data_is_no_key_prefix_when_no_entity_has_one(gate: Gate) -> None:
+    table = '\n[table]\nname = "t"\npartition_key = { name = "pk", type = "S" }\n'
+    gate.manifest("", table=table, paths='["src/**"]')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write(
+        "src/seal.py",
+        "from cryptography.hazmat.primitives.ciphers.aead import AESGCM\n\n\n"
+        "def seal(data):\n    return AESGCM(KEY).encrypt(NONCE, data, b'v1|dialogue')\n",
+    )
+    assert gate.findings() == []
+
+
+def test_sg401_with_more_than_sixteen_store_traits(gate: Gate) -> None:
+    """Past 16 governed traits a file's are found by the prefilter's index, not one by one."""
+    stores = "".join(f'\n[[store]]\ntrait = "Store{i:02}"\npaths = ["src/**/*.rs"]\n' for i in range(17))
+    gate.manifest(extra=stores)
+    gate.write(
+        "src/store.rs", "pub trait DialogueStore {}\n" + "".join(f"pub trait Store{i:02} {{}}\n" for i in range(16))
+    )
+    gate.write("src/s16.rs", "pub trait Store16 {\n    fn scan_all(&self);\n}\n")
+    found = [(f.path, f.line, f.code, f.trait, f.method) for f in gate.findings()]
+    assert found == [
+        ("src/s16.rs", 2, "SG101", "Store16", "scan_all"),
+        ("src/s16.rs", 2, "SG401", "Store16", "scan_all"),
+    ]
+
+
+def test_a_python_stub_that_spells_a_name_with_compatibility_characters_is_sg002(gate: Gate) -> None:
+    gate.manifest(paths='["src/**"]')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/client.pyi", "import \uff42oto3\n")
+    assert [(f.path, f.line, f.column, f.code) for f in gate.findings()] == [("src/client.pyi", 1, 8, "SG002")]
