@@ -262,18 +262,28 @@ def test_a_users_rule_keeps_its_id_severity_message_note_and_globs(tmp_path: Pat
     assert structural._rule_files(loaded[1], scanned) == scanned
 
 
-def test_a_users_rule_message_is_filled_with_what_its_metavariables_matched() -> None:
-    """The rule's own report, as `explain` and the in-process scan would make it."""
+def test_a_users_rule_message_is_filled_with_what_its_metavariables_matched(tmp_path: Path) -> None:
+    """The rule's own report (a scan of its Rule), as the worker fills it."""
     from ast_grep_py import SgRoot
 
     from store_gate.rules.scan import Match
 
-    scan = structural.Scan("scanned", structural.partial(structural._user_report, "unwrap of $X on $Y"))
+    (tmp_path / "governance").mkdir()
+    (tmp_path / "governance" / "r.yml").write_text(
+        "id: no-unwrap\nlanguage: rust\nmessage: unwrap of $X on $Y\nrule:\n  pattern: $X.unwrap()\n", encoding="utf-8"
+    )
+    (loaded,) = structural._user_rules(tmp_path, "governance/r.yml", None)
+    assert loaded.rule.scan is not None
     node = SgRoot("fn f() { value.unwrap(); }", "rust").root().find(pattern="$X.unwrap()")
     assert node is not None
     match = Match(node, SourceLocation("src/a.rs", 1, 10), "value.unwrap()", None, None, None)  # type: ignore[arg-type]
-    report = scan.report(match)
-    assert report is not None and report.message == "unwrap of value on $Y"
+    report = loaded.rule.scan.report(match)
+    assert report is not None and (report.message, report.trait, report.method, report.symbol) == (
+        "unwrap of value on $Y",
+        None,
+        None,
+        None,
+    )
 
 
 # A users' rule file by file in the worker: a file it cannot be run on stops it there (SG005) ---------
