@@ -3702,6 +3702,7 @@ def test_a_rust_block_doc_comment_continues_an_access_declaration_past_the_leadi
     [
         ("unsafe(my_macro)", "my_macro] (under unsafe"),
         ("cfg_attr(all(), - x)", "- x] (under cfg_attr"),
+        ("cfg_attr(all(), unsafe(my_macro))", "my_macro] (under unsafe"),
     ],
 )
 def test_sg003_an_attribute_macro_wrapped_in_unsafe_or_cfg_attr_is_named_as_written(

@@ -700,6 +700,8 @@ def _unwrap(path: str, arguments: Any, under: str) -> list[_Attribute]:
             if node.kind() not in _PATH_TOKENS:
                 break
             head.append(node)
+        if not head and segment[0].kind() == "unsafe":  # cfg_attr(c, unsafe(m)): `unsafe` is a keyword token
+            head = segment[:1]
         rest = segment[len(head) :]
         inner = "::".join(_unraw(s) for s in "".join(str(n.text()) for n in head).removeprefix("::").split("::"))
         inner_arguments = rest[0] if rest and rest[0].kind() == "token_tree" else None
