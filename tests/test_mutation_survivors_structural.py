@@ -415,6 +415,11 @@ language: rust
 severity: warning
 message: a todo in $F
 rule: { pattern: todo!(), inside: { kind: function_item, stopBy: end, has: { field: name, pattern: $F } } }
+---
+id: no-unwrap
+language: rust
+message: unwrap of $X
+rule: { pattern: $X.unwrap() }
 """
 
 SEAL = (
@@ -430,10 +435,13 @@ def test_a_users_rule_set_off_is_not_run_and_the_rules_after_it_are(gate: Gate) 
     with_rules(gate)
     gate.write("governance/rules.yml", TWO_RULES)
     gate.write("src/store.rs", STORE)
-    gate.write("src/jobs.rs", "pub struct Row {\n    pk: String,\n}\n\npub fn later() {\n    todo!()\n}\n")
+    gate.write(
+        "src/jobs.rs", "pub struct Row {\n    pk: String,\n}\n\npub fn later() {\n    todo!();\n    x.unwrap();\n}\n"
+    )
     gate.write("src/seal.py", SEAL)
     assert [(f.path, f.line, f.column, f.code, f.severity, f.message) for f in gate.findings()] == [
         ("src/jobs.rs", 6, 5, "no-todo", "warning", "a todo in later"),
+        ("src/jobs.rs", 7, 5, "no-unwrap", "error", "unwrap of x"),
         ("src/seal.py", 5, 12, "SG503", "error", SG503_SEAL),
     ]
 
@@ -514,7 +522,7 @@ def test_sg503_a_literal_associated_data_is_no_key_prefix_when_no_entity_has_one
     gate.write(
         "src/seal.py",
         "from cryptography.hazmat.primitives.ciphers.aead import AESGCM\n\n\n"
-        "def seal(data):\n    return AESGCM(KEY).encrypt(NONCE, data, b'v1|dialogue')\n",
+        "def seal(pk, data):\n    return AESGCM(KEY).encrypt(NONCE, data, b'v1|dialogue')\n",
     )
     assert gate.findings() == []
 
@@ -539,3 +547,18 @@ def test_a_python_stub_that_spells_a_name_with_compatibility_characters_is_sg002
     gate.write("src/store.rs", "pub trait DialogueStore {}\n")
     gate.write("src/client.pyi", "import \uff42oto3\n")
     assert [(f.path, f.line, f.column, f.code) for f in gate.findings()] == [("src/client.pyi", 1, 8, "SG002")]
+
+
+def test_sg005_cuts_a_long_reason_the_worker_gives_at_200_characters(tmp_path: Path) -> None:
+    found, _ = run_users(tmp_path, {"src/a.rs": Outcome([], "why " * 80)}, ["src/a.rs"])
+    assert found == [
+        (
+            "governance/r.yml",
+            1,
+            1,
+            "SG005",
+            f"your rule no-todo could not be run on src/a.rs ({('why ' * 50)[:197]}...), so it was not run on "
+            "the 0 files after it either",
+            "no-todo",
+        )
+    ]
