@@ -94,6 +94,11 @@ LAUGHS = "".join(
             "YAML syntax at line 5: found undefined tag handle '!" + "a" * 168 + "...",
         ),
         (LAUGHS, "YAML: YAML aliases expand the document by more than 100000 nodes at line 6"),
+        (
+            "id: x\x01\n",
+            'YAML syntax: unacceptable character #x0001: special characters are not allowed\\n  in "<unicode string>", '
+            "position 5",
+        ),
     ],
     ids=[
         "a-list",
@@ -113,6 +118,7 @@ LAUGHS = "".join(
         "yaml-tab",
         "a-long-yaml-problem-is-cut",
         "billion-laughs",
+        "a-control-character-no-line-known",
     ],
 )
 def test_a_wrong_users_rule_file_is_one_config_line(gate: Gate, content: str, expected: str) -> None:
@@ -505,14 +511,6 @@ def test_a_backend_without_client_modules_leaves_the_rules_after_sg501_running(g
     gate.write("src/store.rs", STORE)
     gate.write("src/seal.py", SEAL)
     assert [(f.path, f.line, f.code) for f in gate.findings()] == [("src/seal.py", 5, "SG503")]
-
-
-def test_a_file_sg401_looks_at_without_a_store_trait_is_still_read_by_the_rules_after_it(gate: Gate) -> None:
-    """SG401's prefilter wants the file (a storage word), its store-trait names none in it."""
-    gate.manifest(DECLARED, paths='["src/**"]')
-    gate.write("src/store.rs", STORE)
-    gate.write("src/query.py", "# query the table\n" + SEAL)
-    assert [(f.path, f.line, f.code) for f in gate.findings()] == [("src/query.py", 6, "SG503")]
 
 
 def test_sg503_a_literal_associated_data_is_no_key_prefix_when_no_entity_has_one(gate: Gate) -> None:
