@@ -268,7 +268,7 @@ def test_a_users_rule_keeps_its_id_severity_message_note_and_globs(tmp_path: Pat
     assert structural._rule_files(loaded[1], scanned) == scanned
 
 
-def test_a_users_rule_message_is_filled_with_what_its_metavariables_matched(tmp_path: Path) -> None:
+def test_a_loaded_users_rules_report_fills_its_message_with_what_its_metavariables_matched(tmp_path: Path) -> None:
     """The rule's own report (a scan of its Rule), as the worker fills it."""
     from ast_grep_py import SgRoot
 
