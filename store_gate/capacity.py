@@ -16,21 +16,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from store_gate.config.model import Fanout
-from store_gate.dynamodb import CONTROL_PLANE, UNBOUNDED_OPERATIONS
+from store_gate.dynamodb import (
+    CONTROL_PLANE,
+    ITEM_WRITE_OPERATIONS,
+    PAGE_KB,
+    PARTITION_RCU,
+    PARTITION_WCU,
+    READ_UNIT_KB,
+    TRANSACTION_OPERATIONS,
+    UNBOUNDED_OPERATIONS,
+    WRITE_UNIT_KB,
+)
 
 if TYPE_CHECKING:
     from store_gate.config.model import AccessPattern, EntityVolume, Manifest
     from store_gate.keytemplate import KeyTemplate
     from store_gate.project import Project
 
-READ_UNIT_KB = 4.0
-WRITE_UNIT_KB = 1.0
-PAGE_KB = 1024.0  # a Query returns at most 1 MB per call
-PARTITION_RCU = 3000.0  # per partition per second
-PARTITION_WCU = 1000.0
-ITEM_COLLECTION_KB = 10 * 1024 * 1024.0  # 10 GB, on a table with LSIs
-WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "ConditionCheck"})
-TRANSACTIONS = frozenset({"TransactWriteItems", "TransactGetItems"})
+WRITES = ITEM_WRITE_OPERATIONS | {"ConditionCheck"}  # a condition check costs a write unit too
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,7 @@ class Calculator:
             cost.unknown.add(f"{op} reads the whole table or index")
             return cost
         if leaf.items:
-            transaction = op in TRANSACTIONS  # a transaction reads strongly, and costs double
+            transaction = op in TRANSACTION_OPERATIONS  # a transaction reads strongly, and costs double
             for item in leaf.items:
                 item = dataclasses.replace(
                     item, table=item.table or leaf.table, consistent=item.consistent or transaction

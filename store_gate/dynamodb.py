@@ -73,6 +73,10 @@ UNBOUNDED_OPERATIONS = frozenset({"Scan", "ExecuteStatement", "BatchExecuteState
 ITEM_LEVEL_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheck"})
 PARTIQL_OPERATIONS = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
 
+# Item writes (each consumes write units on the item's size), and the transactions (which cost double).
+ITEM_WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
+TRANSACTION_OPERATIONS = frozenset({"TransactWriteItems", "TransactGetItems"})
+
 # Sort-key operators of a KeyConditionExpression, by their manifest spelling, and their symbols.
 KEY_OPERATORS = ("eq", "lt", "le", "gt", "ge", "between", "begins_with")
 OPERATOR_ALIASES = {"=": "eq", "==": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
@@ -88,3 +92,11 @@ MAX_LSIS = 5  # fixed
 # The gate's own bound on one page of a Query (DynamoDB's is 1 MB of items): a larger `limit` is a
 # bulk read, whatever its cursor.
 MAX_PAGE_ITEMS = 1_000
+
+# Capacity: what one request unit covers, and what one partition serves per second.
+READ_UNIT_KB = 4.0  # strongly consistent; an eventually consistent read costs half
+WRITE_UNIT_KB = 1.0
+PAGE_KB = 1024.0  # a Query returns at most 1 MB per call
+PARTITION_RCU = 3000.0  # per partition per second
+PARTITION_WCU = 1000.0
+ITEM_COLLECTION_KB = 10 * 1024 * 1024.0  # 10 GB, on a table with LSIs

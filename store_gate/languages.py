@@ -133,6 +133,8 @@ _PYTHON_BACKENDS = (
     ("botocore", ("dynamodb",)),
     ("aiobotocore", ("dynamodb",)),
     ("pynamodb", ("dynamodb",)),
+    ("mypy_boto3_dynamodb", ("dynamodb",)),  # boto3's type stubs: DynamoDB's shapes all the same
+    ("types_aiobotocore_dynamodb", ("dynamodb",)),
     ("redis", ("redis",)),
     ("pymongo", ("mongodb",)),
     ("motor", ("mongodb",)),
@@ -220,7 +222,6 @@ LANGUAGES: tuple[Language, ...] = (
         _TYPESCRIPT_MEMBERS,
     ),
 )
-KNOWN_BACKENDS = ("sqlite", "postgres", "mysql", "dynamodb", "redis", "mongodb")
 
 _BY_SUFFIX = {suffix: language for language in LANGUAGES for suffix in language.suffixes}
 
@@ -231,3 +232,9 @@ def language_of(path: str) -> Language | None:
     name = path[path.rfind("/") + 1 :]
     dot = name.rfind(".")
     return _BY_SUFFIX.get(name[dot:]) if 0 < dot < len(name) - 1 else None
+
+
+def written_in(path: str, name: str) -> bool:
+    """Is the file one of the language `name`'s, by the table's suffixes (`.pyi` is Python's)?"""
+    language = language_of(path)
+    return language is not None and language.name == name

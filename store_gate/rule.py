@@ -1,7 +1,8 @@
 """A rule: its code, name, default severity, what the gate may do with it, and its documentation.
 
 One `Rule` object per code, declared next to the code that checks it (`store_gate/rules/*.py`,
-`store_gate/waivers.py`, `store_gate/flake8_plugin.py`); the catalogue (`store_gate.catalogue`)
+`store_gate/waivers.py`; SG000 and SG105 in `store_gate/rules/outside.py`, apart from the flake8
+plugin and the baseline that report them); the catalogue (`store_gate.catalogue`)
 collects them, and `explain`, `rules`, SARIF's rule metadata, the README table and docs/rules.md
 are generated from them. A built-in rule's documentation is a Markdown file of its own,
 `store_gate/docs/<code>.md`, in ruff's sections. Users' own ast-grep rules become `Rule` objects

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 from store_gate import git
 from store_gate.display import one_line
+from store_gate.languages import written_in
 
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024  # a source file larger than this is reported, not parsed
 _WILDCARDS = frozenset("*?[")
@@ -563,7 +564,7 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
 def may_declare_coding(path: str, data: bytes) -> bool:
     """May a Python file's coding cookie decide its encoding: does `coding` occur in its first two
     lines, however long (CPython reads a cookie on line 2 after a first line of any length)?"""
-    if not path.endswith((".py", ".pyi")):
+    if not written_in(path, "python"):
         return False
     first = data.find(b"\n")
     second = data.find(b"\n", first + 1) if first >= 0 else -1

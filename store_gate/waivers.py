@@ -66,11 +66,11 @@ def apply(
     problems: list[Finding] = []
     for i, waiver in enumerate(waivers):
         location = project.manifest_location("waiver", i)
-        trait, _, method = (waiver.method or "").partition(".")
+        trait, method, symbol = _about(project, waiver)
         what = _what(waiver)
         if not has_reason(waiver.reason):
             problems.append(
-                SG104.at(location, f"{what} has no reason; say why the exception is acceptable", trait, method)
+                SG104.at(location, f"{what} has no reason; say why the exception is acceptable", trait, method, symbol)
             )
         elif waiver.expires is not None and waiver.expires < today:
             problems.append(
@@ -80,6 +80,7 @@ def apply(
                     "with a new expires date",
                     trait,
                     method,
+                    symbol,
                 )
             )
         else:
@@ -95,7 +96,7 @@ def apply(
             used.setdefault(match[0], []).append(finding)
             waived.append(WaivedFinding(finding, match[1]))
     for i, waiver in active:
-        trait, _, method = (waiver.method or "").partition(".")
+        trait, method, symbol = _about(project, waiver)
         # With a store missing (SG001), its findings cannot be known: "matches nothing" would lie.
         if i not in used and project.complete:
             problems.append(
@@ -105,6 +106,7 @@ def apply(
                     "cannot silently waive a future violation",
                     trait,
                     method,
+                    symbol,
                 )
             )
         elif i in used and at_base is not None and changed is not None:
@@ -118,9 +120,19 @@ def apply(
                         "the manifest's owners review the waiver in a change of its own",
                         trait,
                         method,
+                        symbol,
                     )
                 )
     return kept, waived, problems
+
+
+def _about(project: Project, waiver: Waiver) -> tuple[str | None, str | None, str | None]:
+    """What a waiver's SG104 is about: (trait, method) when it names a method of a governed
+    trait; any other name it gives, as the symbol; nothing for a waiver of a path."""
+    trait, _, method = (waiver.method or "").partition(".")
+    if trait in project.governed_trait_names and method:
+        return trait, method, None
+    return None, None, waiver.method or None
 
 
 def _what(waiver: Waiver) -> str:

@@ -15,8 +15,10 @@ import pytest
 from conftest import Gate, run_cli
 from test_diff import LEGACY_METHODS, MANIFEST, NEW_METHOD, Repo, git
 
+from store_gate.report import REPORTERS
+
 STORE = 'pub trait DialogueStore {\n    /// @access { op = "GetItem", key = { pk = "P#{id}", sk = "META" } }\n    fn get(&self, id: &str);\n}\n'
-FORMATS = ["text", "json", "sarif", "github", "markdown", "gitlab", "junit"]
+FORMATS = list(REPORTERS)  # every output format the CLI offers
 
 
 def bounded(

@@ -745,8 +745,8 @@ def test_a_waiver_that_matches_nothing_is_sg104_on_its_method_or_on_no_method_fo
         ),
         (
             "SG104",
-            "",
-            "",
+            None,
+            None,
             gate.line_of('path = "src/legacy/**"') - 2,
             f"waiver of SG501 for path src/legacy/** {unused}",
         ),
@@ -1930,8 +1930,8 @@ def test_a_path_waiver_added_with_the_files_it_waives_lists_three_of_them_and_ho
         (
             "SG104",
             line,
-            "",
-            "",
+            None,
+            None,
             "waiver of SG501 for path src/jobs/** was added in this change with what it waives (src/jobs/a.py, "
             f"src/jobs/b.py, src/jobs/c.py and 1 more): {rest}",
         )
@@ -3026,7 +3026,7 @@ def test_sg306_a_later_step_keyed_on_an_entity_no_earlier_step_reads_is_checked_
     ]
 
 
-def test_sg304_past_the_automaton_bound_is_a_config_error_naming_the_manifest_and_the_later_entity(
+def test_sg304_past_the_automaton_bound_is_reported_at_the_later_entity_of_the_manifest(
     gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import store_gate.keylang
@@ -3036,10 +3036,15 @@ def test_sg304_past_the_automaton_bound_is_a_config_error_naming_the_manifest_an
         '[table]\nname = "t"\npartition_key = { name = "pk", type = "S" }\nsort_key = { name = "sk", type = "S" }\n'
         '\n[entity.Big1]\npk = "BIG#{a}#{b}#{c}"\nsk = "S"\n\n[entity.Big2]\npk = "BIG#{x}#{y}#{z}"\nsk = "S"\n'
     )
-    with pytest.raises(ConfigError) as raised:
-        collisions(gate, table)
-    assert [(p.file, p.key, p.line) for p in raised.value.problems] == [
-        ("store-gate.toml", "entity.Big2", gate.line_of("[entity.Big2]"))
+    gate.manifest(table=table)
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    assert [(f.code, f.path, f.line, f.message.split(":")[0]) for f in gate.findings()] == [
+        (
+            "SG304",
+            "store-gate.toml",
+            gate.line_of("[entity.Big2]"),
+            "entities Big1 and Big2 may collide on the base table",
+        )
     ]
 
 

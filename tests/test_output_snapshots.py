@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli
 
+from store_gate.report import REPORTERS
+
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-FORMATS = ("text", "json", "sarif", "github", "markdown", "gitlab")
+FORMATS = tuple(REPORTERS)  # every output format the CLI offers
 UPDATE = os.environ.get("STORE_GATE_UPDATE_SNAPSHOTS") == "1"
 
 # One-line changes that break the Rust example in several families at once.

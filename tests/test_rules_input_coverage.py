@@ -126,8 +126,8 @@ def test_sg003_macro_invocation_in_the_trait_is_reported(gate: Gate) -> None:
         }
         """,
     )
-    findings = [f for f in gate.findings() if f.code == "SG003"]
-    assert [f.line for f in findings] == [3, 4]
+    findings = gate.findings()
+    assert [(f.code, f.line) for f in findings] == [("SG003", 3), ("SG003", 4)]
     assert "crud_methods!" in findings[0].message and "include!" in findings[1].message
 
 
@@ -224,7 +224,7 @@ def test_sg101_cfg_gated_and_default_methods_are_still_methods(gate: Gate) -> No
         }
         """,
     )
-    assert sorted(f.method or "" for f in gate.findings() if f.code == "SG101") == ["count", "purge"]
+    assert [(f.code, f.method) for f in gate.findings()] == [("SG101", "purge"), ("SG101", "count")]
 
 
 def test_sg101_passes_when_every_method_is_declared(gate: Gate) -> None:
@@ -316,6 +316,23 @@ def test_sg104_waiver_matching_nothing_is_reported(gate: Gate) -> None:
     gate.manifest(DECLARED, '[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "x"\n')
     gate.write("src/store.rs", STORE)
     assert "matches no finding" in gate.only("SG104").message
+
+
+def test_sg104_names_a_governed_method_as_trait_and_method_and_nothing_else(gate: Gate) -> None:
+    """`trait` and `method` are the governed ones only: a waiver of a path has neither (not ""),
+    and one naming a method of no governed trait gives it as the finding's symbol."""
+    gate.manifest(
+        DECLARED,
+        '[[waiver]]\nrule = "SG202"\nmethod = "DialogueStore.get_dialogue"\nreason = "x"\n\n'
+        '[[waiver]]\nrule = "SG502"\npath = "src/other.rs"\nreason = "x"\n\n'
+        '[[waiver]]\nrule = "SG202"\nmethod = "NotGoverned.frob"\nreason = "x"\n',
+    )
+    gate.write("src/store.rs", STORE)
+    assert [(f.code, f.trait, f.method, f.symbol) for f in gate.findings()] == [
+        ("SG104", "DialogueStore", "get_dialogue", None),
+        ("SG104", None, None, None),
+        ("SG104", None, None, "NotGoverned.frob"),
+    ]
 
 
 def test_sg104_valid_waiver_suppresses_its_finding(gate: Gate) -> None:

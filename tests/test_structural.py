@@ -38,7 +38,8 @@ def test_ast_grep_cli_passes_on_the_rule_project() -> None:
         pytest.skip("the ast-grep executable is not installed (pip install -e '.[dev]' brings ast-grep-cli)")
     done = subprocess.run([exe, "test"], cwd=REPO / "rules", capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "test result: ok. 18 passed; 0 failed" in done.stdout
+    cases = len(list((REPO / "rules" / "tests").glob("SG*-test.yml")))  # one per rule and language
+    assert f"test result: ok. {cases} passed; 0 failed" in done.stdout
 
 
 # SG401 ----------------------------------------------------------------------------------------
@@ -79,8 +80,13 @@ def test_sg401_finds_a_storage_word_in_any_case_and_folded_spelling(gate: Gate) 
     gate.write("src/store.rs", "pub trait DialogueStore {\n    fn list_by_GSI1(&self);\n}\n")
     gate.write("src/other.rs", "pub trait OtherStore {\n    fn \u017fcan_all(&self);\n}\n")  # a long s
     gate.manifest(extra='\n[[store]]\ntrait = "OtherStore"\npaths = ["src/**/*.rs"]\n')
-    found = [(f.code, f.method) for f in gate.findings() if f.code == "SG401"]
-    assert found == [("SG401", "\u017fcan_all"), ("SG401", "list_by_GSI1")]
+    found = sorted((f.code, f.method) for f in gate.findings())
+    assert found == [
+        ("SG101", "list_by_GSI1"),
+        ("SG101", "\u017fcan_all"),
+        ("SG401", "list_by_GSI1"),
+        ("SG401", "\u017fcan_all"),
+    ]
 
 
 def test_sg401_prefilter_words_cover_every_rule_file() -> None:
@@ -117,6 +123,20 @@ def test_sg402_backend_type_in_a_store_signature(gate: Gate) -> None:
     assert "DialogueStore.put_raw exposes the backend type AttributeValue" in finding.message
 
 
+def test_sg402_every_client_module_of_the_language_table(gate: Gate) -> None:
+    """The modules of store_gate/languages.py are backend types in a store signature (asyncpg,
+    redis), not only the ones the rule files list."""
+    gate.manifest(
+        '\n[access.DialogueStore.pool]\nop = "none"\nreason = "a handle"\n', paths='["src/**/*.py", "src/**/*.rs"]'
+    )
+    gate.write("src/store.py", "class DialogueStore(Protocol):\n    def pool(self) -> asyncpg.Pool: ...\n")
+    gate.write("src/other.rs", "pub trait DialogueStore {\n    fn pool(&self) -> redis::Client;\n}\n")
+    assert [(f.code, f.path, f.message.split(" in its")[0]) for f in gate.findings()] == [
+        ("SG402", "src/other.rs", "DialogueStore.pool exposes the backend type redis::Client"),
+        ("SG402", "src/store.py", "DialogueStore.pool exposes the backend type asyncpg.Pool"),
+    ]
+
+
 def test_sg402_domain_types_pass(bounded: Gate) -> None:
     assert bounded.codes() == []
 
@@ -141,7 +161,7 @@ def test_sg403_the_tables_own_key_names_count(gate: Gate) -> None:
     gate.manifest(DECLARED, BOUNDARIES)
     gate.write("src/store.rs", STORE)
     gate.write("src/domain/model.rs", "pub struct Score {\n    pub game: String,\n    pub score: u64,\n}\n")
-    assert sorted(f.symbol or "" for f in gate.findings() if f.code == "SG403") == ["Score.game", "Score.score"]
+    assert [(f.code, f.symbol) for f in gate.findings()] == [("SG403", "Score.game"), ("SG403", "Score.score")]
 
 
 def test_rust_raw_identifiers_are_the_names_they_spell(gate: Gate) -> None:
@@ -156,16 +176,15 @@ def test_rust_raw_identifiers_are_the_names_they_spell(gate: Gate) -> None:
         "src/domain/seal.rs",
         "pub fn seal(pk: &str, msg: &[u8]) { let _ = c().encrypt(n(), Payload { msg, r#aad: r#pk.as_bytes() }); }\n",
     )
-    found = [(f.code, f.path, f.line) for f in gate.findings() if f.code in ("SG401", "SG403", "SG503")]
+    # The method is named as SG101 names it; a field is quoted as written; SG503 names its function.
+    found = [(f.code, f.path, f.line, f.method or f.symbol) for f in gate.findings()]
     assert found == [
-        ("SG403", "src/domain/model.rs", 2),
-        ("SG403", "src/domain/model.rs", 3),
-        ("SG503", "src/domain/seal.rs", 1),
-        ("SG401", "src/store.rs", 2),
+        ("SG403", "src/domain/model.rs", 2, "Score.r#pk"),
+        ("SG403", "src/domain/model.rs", 3, "Score.r#game"),
+        ("SG503", "src/domain/seal.rs", 1, "seal"),
+        ("SG101", "src/store.rs", 2, "scan"),
+        ("SG401", "src/store.rs", 2, "scan"),
     ]
-    named = {(f.code, f.method or f.symbol) for f in gate.findings() if f.code in ("SG101", "SG401", "SG403")}
-    # The method is named as SG101 names it; a field is quoted as written.
-    assert named == {("SG101", "scan"), ("SG401", "scan"), ("SG403", "Score.r#pk"), ("SG403", "Score.r#game")}
 
 
 def test_sg403_keys_in_the_backend_mapping_pass(bounded: Gate) -> None:
@@ -179,9 +198,9 @@ def test_sg403_python_and_typescript_domain_types(gate: Gate) -> None:
     gate.write("src/store.rs", "pub trait DialogueStore {}\n")
     gate.write("src/domain/model.py", "@dataclass\nclass Dialogue:\n    id: str\n    sk: str\n")
     gate.write("src/domain/model.ts", "export interface Dialogue {\n  id: string;\n  gsi1pk: string;\n}\n")
-    assert sorted((f.path, f.line) for f in gate.findings() if f.code == "SG403") == [
-        ("src/domain/model.py", 4),
-        ("src/domain/model.ts", 3),
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [
+        ("SG403", "src/domain/model.py", 4),
+        ("SG403", "src/domain/model.ts", 3),
     ]
 
 
@@ -217,6 +236,19 @@ def test_sg501_python_and_typescript_imports(gate: Gate) -> None:
     gate.write("src/web/api.ts", "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n")
     gate.write("src/backend/dynamo.ts", "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n")
     assert sorted((f.path, f.line) for f in gate.findings()) == [("src/jobs/export.py", 2), ("src/web/api.ts", 1)]
+
+
+def test_sg501_boto3s_dynamodb_type_stubs_are_dynamodb_clients(gate: Gate) -> None:
+    """Code that names `mypy_boto3_dynamodb`'s types handles DynamoDB's shapes: it belongs in the backend."""
+    gate.manifest('\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n')
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    gate.write("src/jobs/export.py", "from mypy_boto3_dynamodb.client import DynamoDBClient\n")
+    gate.write("src/jobs/sweep.py", "import types_aiobotocore_dynamodb\n")
+    gate.write("src/backend/dynamo.py", "from mypy_boto3_dynamodb.client import DynamoDBClient\n")
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [
+        ("SG501", "src/jobs/export.py", 1),
+        ("SG501", "src/jobs/sweep.py", 1),
+    ]
 
 
 def test_sg501_modules_names_more_client_modules_of_a_backend(gate: Gate) -> None:
@@ -596,6 +628,32 @@ def test_a_user_rule_is_reported_with_its_own_id_and_severity(bounded: Gate) -> 
 
 
 @pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("tsx", ["src/view.tsx"]),
+        ("typescript", ["src/util.ts", "src/view.tsx"]),
+        ("ts", ["src/util.ts", "src/view.tsx"]),
+    ],
+)
+def test_a_user_rule_runs_on_the_files_of_its_language(gate: Gate, language: str, expected: list[str]) -> None:
+    """`language: tsx` (which the README lists) runs on .tsx files, as with ast-grep; typescript
+    (or ts) also on .tsx, as the built-in rules do. A tsx rule once matched no file at all."""
+    gate.manifest(
+        '\n[access.DialogueStore.get]\nop = "GetItem"\nkey = { pk = "D#{id}", sk = "META" }\n',
+        paths='["src/**/*.ts", "src/**/*.tsx"]',
+    )
+    manifest = gate.root / "store-gate.toml"
+    manifest.write_text(manifest.read_text().replace("version = 1\n", 'version = 1\nrules = ["governance/*.yml"]\n'))
+    gate.write(
+        "governance/no-console.yml", f"id: no-console\nlanguage: {language}\nrule:\n  pattern: console.log($$$A)\n"
+    )
+    gate.write("src/store.ts", "export interface DialogueStore {\n  get(id: string): Promise<void>;\n}\n")
+    gate.write("src/util.ts", 'export const y = () => { console.log("hi"); };\n')
+    gate.write("src/view.tsx", 'export const x = () => { console.log("hi"); return <div/>; };\n')
+    assert [(f.code, f.path, f.line) for f in gate.findings()] == [("no-console", path, 1) for path in expected]
+
+
+@pytest.mark.parametrize(
     ("content", "expected"),
     [
         ("id: broken\nlanguage: rust\nrule:\n  kind: not_a_kind_at_all\n", "invalid ast-grep rule"),
@@ -686,6 +744,12 @@ def test_example_query_gsi1_by_status_is_sg401(tmp_path: Path) -> None:
     )
 
 
+# The constant partition key of these cases' declaration ("D#x") is SG210 in each.
+HOT_KEY = (
+    "SG210",
+    'DialogueStore.put: partition key pk = "D#x" has no placeholder, so every call lands on one partition (a hot '
+    "key); put a parameter into it",
+)
 PYNAMODB_STORE = (
     "from typing import Protocol\n{imports}\n\n"
     "class DialogueStore(Protocol):\n    def put(self, item: Model, at: TTLAttribute) -> None: ...\n"
@@ -698,7 +762,8 @@ def test_sg402_pynamodb_types_imported_from_pynamodb(gate: Gate) -> None:
     )
     imports = "from pynamodb.models import Model\nfrom pynamodb.attributes import (\n    TTLAttribute,\n)\n"
     gate.write("src/store.py", PYNAMODB_STORE.format(imports=imports))
-    assert sorted((f.code, f.message) for f in gate.findings() if f.code == "SG402") == [
+    assert sorted((f.code, f.message) for f in gate.findings()) == [
+        HOT_KEY,
         (
             "SG402",
             "DialogueStore.put exposes the backend type Model in its signature; take and return domain types and convert inside the backend",
@@ -724,9 +789,10 @@ def test_sg402_pynamodb_imports_with_comments_and_continuations(gate: Gate, impo
         '\n[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "D#x", sk = "META" }\n', paths='["src/*.py"]'
     )
     gate.write("src/store.py", PYNAMODB_STORE.format(imports=imports))
-    assert sorted(f.message.split(" in its")[0] for f in gate.findings() if f.code == "SG402") == [
-        "DialogueStore.put exposes the backend type Model",
-        "DialogueStore.put exposes the backend type TTLAttribute",
+    assert sorted((f.code, f.message.split(" in its")[0]) for f in gate.findings()) == [
+        HOT_KEY,
+        ("SG402", "DialogueStore.put exposes the backend type Model"),
+        ("SG402", "DialogueStore.put exposes the backend type TTLAttribute"),
     ]
 
 
@@ -736,6 +802,37 @@ def test_sg402_a_projects_own_model_is_not_a_backend_type(gate: Gate) -> None:
     )
     gate.write("src/store.py", PYNAMODB_STORE.format(imports="from app.domain import Model, TTLAttribute\n"))
     assert [f.code for f in gate.findings()] == ["SG210"]
+
+
+@pytest.mark.parametrize(
+    ("backends", "imports", "unserved"),
+    [
+        ("", "from sqlalchemy import Table as Model\nfrom sqlalchemy.types import TTLAttribute\n", []),
+        ("", "from mypy_boto3_dynamodb.service_resource import Table as Model, TTLAttribute\n", []),
+        (
+            '\n[boundaries.backends.dynamodb]\nallow = ["src/*.py"]\nmodules = ["our_dynamo_wrapper"]\n',
+            "from our_dynamo_wrapper.models import Model, TTLAttribute\n",
+            [("SG704", "DialogueStore.put: no DynamoDB call found")],  # the backend it names has no call
+        ),
+    ],
+)
+def test_sg402_a_name_imported_from_any_client_module_of_the_language_table_or_of_modules_is_a_backend_type(
+    gate: Gate, backends: str, imports: str, unserved: list[tuple[str, str]]
+) -> None:
+    """The names a project may define itself (`Model`, `Table`, `...Attribute`) are backend types
+    when imported from a client module: any the language table knows (SQL ones too, and the
+    DynamoDB type stubs) or one the manifest's `modules` names."""
+    gate.manifest(
+        '\n[access.DialogueStore.put]\nop = "PutItem"\nkey = { pk = "D#x", sk = "META" }\n' + backends,
+        paths='["src/*.py"]',
+    )
+    gate.write("src/store.py", PYNAMODB_STORE.format(imports=imports))
+    assert sorted((f.code, f.message.split(" in its")[0]) for f in gate.findings()) == [
+        HOT_KEY,
+        ("SG402", "DialogueStore.put exposes the backend type Model"),
+        ("SG402", "DialogueStore.put exposes the backend type TTLAttribute"),
+        *unserved,
+    ]
 
 
 def test_sg402_aws_sdk_document_client_commands(gate: Gate) -> None:

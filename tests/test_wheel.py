@@ -3,6 +3,7 @@ rules it ships - not the source tree's."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,10 @@ from conftest import EXAMPLE, REPO
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, check=False, timeout=900)
+    """A command outside this test run's PYTHONPATH: a source tree on it (PYTHONPATH=. or a
+    worktree) would shadow the installed wheel."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, check=False, timeout=900, env=env)
 
 
 def test_the_installed_wheel_checks_the_example_with_its_own_rules(tmp_path: Path) -> None:

@@ -23,76 +23,35 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from store_gate.dynamodb import DATA_OPERATIONS, PARTIQL_OPERATIONS
 from store_gate.extract.model import SourceLocation
 from store_gate.extract.sgnodes import named_children
 
-# Operation names by how each SDK spells them.
-_SNAKE_OPS = {
-    "query": "Query",
-    "scan": "Scan",
-    "get_item": "GetItem",
-    "put_item": "PutItem",
-    "update_item": "UpdateItem",
-    "delete_item": "DeleteItem",
-    "batch_get_item": "BatchGetItem",
-    "batch_write_item": "BatchWriteItem",
-    "transact_get_items": "TransactGetItems",
-    "transact_write_items": "TransactWriteItems",
-}
-# PartiQL: an operation like any other to compare (SG202 reports it declared; SG701 behind a Query).
-_PARTIQL = {
-    "execute_statement": "ExecuteStatement",
-    "batch_execute_statement": "BatchExecuteStatement",
-    "execute_transaction": "ExecuteTransaction",
-}
+# Operation names by how each SDK spells them, derived from DynamoDB's own (store_gate.dynamodb):
+# boto3 and the Rust SDK in snake case (`get_item`); the JavaScript SDK v3's commands
+# (`GetItemCommand`) and its DocumentClient's, without `Item`/`Items` (`GetCommand`,
+# `TransactWriteCommand`); the v2 DocumentClient's methods in camel case (`get`, `getItem`).
+# PartiQL is an operation like any other to compare (SG202 reports it declared; SG701 behind a Query).
+_TABLE_OPERATIONS = tuple(op for op in DATA_OPERATIONS if op not in PARTIQL_OPERATIONS)
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def _short(operation: str) -> str:
+    """The DocumentClient's name of an operation: `GetItem` -> `Get`, `TransactWriteItems` -> `TransactWrite`."""
+    return operation.removesuffix("Items").removesuffix("Item")
+
+
+_SNAKE_OPS = {_snake(op): op for op in _TABLE_OPERATIONS}
+_PARTIQL = {_snake(op): op for op in sorted(PARTIQL_OPERATIONS)}
+_TS_COMMANDS = {f"{name}Command": op for op in _TABLE_OPERATIONS for name in (op, _short(op))}
+_TS_PARTIQL = {f"{op}Command": op for op in sorted(PARTIQL_OPERATIONS)}
+_TS_V2 = {name[0].lower() + name[1:]: op for op in _TABLE_OPERATIONS for name in (op, _short(op))}
 _PYNAMODB_MODEL_OPS = {"query": "Query", "scan": "Scan", "get": "GetItem", "batch_get": "BatchGetItem"}
 _PYNAMODB_ITEM_OPS = {"save": "PutItem", "delete": "DeleteItem", "update": "UpdateItem", "refresh": "GetItem"}
-_TS_COMMANDS = {
-    "QueryCommand": "Query",
-    "ScanCommand": "Scan",
-    "GetCommand": "GetItem",
-    "GetItemCommand": "GetItem",
-    "PutCommand": "PutItem",
-    "PutItemCommand": "PutItem",
-    "UpdateCommand": "UpdateItem",
-    "UpdateItemCommand": "UpdateItem",
-    "DeleteCommand": "DeleteItem",
-    "DeleteItemCommand": "DeleteItem",
-    "BatchGetCommand": "BatchGetItem",
-    "BatchGetItemCommand": "BatchGetItem",
-    "BatchWriteCommand": "BatchWriteItem",
-    "BatchWriteItemCommand": "BatchWriteItem",
-    "TransactGetCommand": "TransactGetItems",
-    "TransactGetItemsCommand": "TransactGetItems",
-    "TransactWriteCommand": "TransactWriteItems",
-    "TransactWriteItemsCommand": "TransactWriteItems",
-}
-_TS_PARTIQL = {
-    "ExecuteStatementCommand": "ExecuteStatement",
-    "BatchExecuteStatementCommand": "BatchExecuteStatement",
-    "ExecuteTransactionCommand": "ExecuteTransaction",
-}
 _TS_PAGINATORS = {"paginateQuery": "Query", "paginateScan": "Scan"}
-_TS_V2 = {
-    "query": "Query",
-    "scan": "Scan",
-    "get": "GetItem",
-    "getItem": "GetItem",
-    "put": "PutItem",
-    "putItem": "PutItem",
-    "update": "UpdateItem",
-    "updateItem": "UpdateItem",
-    "delete": "DeleteItem",
-    "deleteItem": "DeleteItem",
-    "batchGet": "BatchGetItem",
-    "batchGetItem": "BatchGetItem",
-    "batchWrite": "BatchWriteItem",
-    "batchWriteItem": "BatchWriteItem",
-    "transactGet": "TransactGetItems",
-    "transactGetItems": "TransactGetItems",
-    "transactWrite": "TransactWriteItems",
-    "transactWriteItems": "TransactWriteItems",
-}
 _INDEX_OPS = frozenset({"Query", "Scan"})
 # A literal that may be a key prefix: a name, then `#` ("DIALOGUE#", "TENANT#{}#EXPERT#").
 _KEY_HEAD = re.compile(r"[A-Za-z][A-Za-z0-9_]*#")

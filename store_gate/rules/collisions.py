@@ -11,7 +11,6 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from store_gate.dynamodb import KEY_OPERATORS
-from store_gate.errors import config_error
 from store_gate.keylang import (
     Binding,
     Language,
@@ -153,20 +152,20 @@ def _collision(
     # An entity the manifest writes: its [entity.<Name>]; one imported only: the table's `from`.
     manifest_entities = project.loaded.manifest.entity
     place = ("entity", later) if later in manifest_entities else (*table.key, "from")
-    try:
-        key, proved = common_key(a, b, attributes, kinds)
-    except TooLarge:
-        raise config_error(
-            project.manifest_path,
-            f"entity.{later}",
-            f"the key languages of entities {first} and {second} on {_where(index)} are too large to compare "
-            "(the product automaton passes its bound); shorten the templates",
-            project.loaded.line_of("entity", later),
-        ) from None
-    if key is None:
-        return
     layouts = f"{first}: {shown_layout(a, attributes)}; {second}: {shown_layout(b, attributes)}"
     where = _where(index)
+    try:
+        key, proved = common_key(a, b, attributes, kinds)
+    except TooLarge:  # undecided, like a search past its budget: a finding, never a pass
+        yield SG304.at(
+            project.manifest_location(*place),
+            f"entities {first} and {second} may collide on {where}: their key languages ({layouts}) are too large "
+            "to compare (the product automaton passes its bound); the gate cannot decide it - shorten the "
+            f"templates, or {_fix(second, attributes, kinds, table_pk)}",
+        )
+        return
+    if key is None:
+        return
     if not proved:
         why = (
             "but only with two values for a placeholder that repeats"

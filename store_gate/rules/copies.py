@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from store_gate.dynamodb import MAX_ITEMS
+from store_gate.dynamodb import ITEM_WRITE_OPERATIONS, MAX_ITEMS
 from store_gate.rule import Rule
 from store_gate.rules.wording import quote
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from store_gate.project import Declaration, Project
 
 CHANGES = ("PutItem", "UpdateItem")  # what changes a source attribute (a DeleteItem removes it)
-WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
 CONTAINERS = ("TransactWriteItems", "BatchWriteItem")
 
 
@@ -133,7 +132,7 @@ def _own_writes(pattern: AccessPattern) -> tuple[int, str | None, str | None]:
         for _, leaf in step.operations():
             if leaf.op in CONTAINERS:
                 container = leaf.op
-            elif (leaf.op in WRITES or leaf.op == "ConditionCheck") and leaf.entity not in holders:
+            elif (leaf.op in ITEM_WRITE_OPERATIONS or leaf.op == "ConditionCheck") and leaf.entity not in holders:
                 if before is not None and _keyed_on_earlier(leaf):
                     if isinstance(before.limit, int):
                         count += before.limit

@@ -76,7 +76,8 @@ def _number(value: float) -> str:
 
 def hot_partition(project: Project) -> Iterator[Finding]:
     """SG212"""
-    from store_gate.capacity import ITEM_COLLECTION_KB, PARTITION_RCU, PARTITION_WCU, collection_sizes, method_costs
+    from store_gate.capacity import collection_sizes, method_costs
+    from store_gate.dynamodb import ITEM_COLLECTION_KB, PARTITION_RCU, PARTITION_WCU
 
     volumes = project.loaded.manifest.volumes
     if volumes.calls_per_second:

@@ -20,6 +20,7 @@ from store_gate.dynamodb import (
     UNBOUNDED_OPERATIONS,
 )
 from store_gate.keytemplate import KeyTemplate
+from store_gate.languages import written_in
 from store_gate.rule import Rule
 from store_gate.rules.wording import did_you_mean, names, quote
 
@@ -366,7 +367,7 @@ def _associated_value(method: Method) -> str | None:
     """A Rust method's returned value when it is an associated type of the store (`Self::Rounds`,
     through `Result`, `Option`, `Box`, `Pin` and `Future<Output = ...>`): whether it is a collection
     is decided by each implementation, which the gate does not read. None otherwise."""
-    if not method.location.path.endswith(".rs") or not method.return_type or method.returns_collection:
+    if not written_in(method.location.path, "rust") or not method.return_type or method.returns_collection:
         return None
     value = method.return_type.strip()
     for _ in range(8):

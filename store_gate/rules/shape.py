@@ -7,8 +7,10 @@ ast-grep rules: rules/<language>/SG40x-<language>.yml (with their valid/invalid 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
+from store_gate.languages import written_in
 from store_gate.rule import Rule
 from store_gate.rules.scan import Report, Scan
 
@@ -64,11 +66,13 @@ _AMBIGUOUS_PYTHON = re.compile(
     r"(?:Model|Transaction|TransactWrite|TransactGet|ResultIterator|GlobalSecondaryIndex|LocalSecondaryIndex|Table"
     r"|\w+Attribute)\Z"
 )
-_PYTHON_BACKEND_IMPORT = re.compile(
-    r"^[ \t]*from[ \t]+(?:pynamodb|boto3|aioboto3|mypy_boto3_dynamodb|types_aiobotocore_dynamodb)(?:\.[\w.]+)?[ \t]+"
-    r"import[ \t]*",
-    re.MULTILINE,
-)
+
+
+@lru_cache(maxsize=8)
+def _from_import(modules: tuple[str, ...]) -> re.Pattern[str]:
+    """`from <module>[.<submodule>] import` for any of `modules`, at the start of a line."""
+    alternatives = "|".join(re.escape(module) for module in modules)
+    return re.compile(rf"^[ \t]*from[ \t]+(?:{alternatives})(?:\.[\w.]+)?[ \t]+import[ \t]*", re.MULTILINE)
 
 
 # An import list longer than this many lines is not read to its end: every name may be in it.
@@ -104,9 +108,11 @@ def _imported_names(text: str, start: int) -> list[str] | None:
 
 
 def _imported_from_backend(match: Match) -> bool:
-    """Does the file import the matched name (or bind it with `as`) from a DynamoDB library?"""
+    """Does the file import the matched name (or bind it with `as`) from a client module: one of
+    the language table's (any backend's) or of the manifest's `modules`?"""
     text = match.context.project.sources.text(match.path) or ""
-    for found in _PYTHON_BACKEND_IMPORT.finditer(text):
+    modules = tuple(sorted({module for module, _ in match.context.scope.backend_modules.get("python", ())}))
+    for found in _from_import(modules).finditer(text):
         names = _imported_names(text, found.end())
         if names is None or match.text in names:
             return True
@@ -114,7 +120,7 @@ def _imported_from_backend(match: Match) -> bool:
 
 
 def _backend_type(match: Match) -> Report | None:
-    ambiguous = match.path.endswith((".py", ".pyi")) and _AMBIGUOUS_PYTHON.match(match.text)
+    ambiguous = written_in(match.path, "python") and _AMBIGUOUS_PYTHON.match(match.text)
     if ambiguous and not _imported_from_backend(match):
         return None
     return Report(

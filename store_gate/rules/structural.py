@@ -30,7 +30,7 @@ from store_gate import parallel, progress
 from store_gate.display import bounded, one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
-from store_gate.languages import LANGUAGES, Language, language_of
+from store_gate.languages import LANGUAGES, Language, language_of, written_in
 from store_gate.prefilter import named_in
 from store_gate.rule import Rule, Severity
 from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
@@ -43,7 +43,6 @@ if TYPE_CHECKING:  # `explain` and `rules` import this module for SG005: keep it
     from store_gate.project import Project, SourceCache
     from store_gate.rules.worker import Outcome, Worker
 
-RULE_LANGUAGES = {"rust": "rust", "python": "python", "typescript": "typescript", "ts": "typescript", "tsx": "tsx"}
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "info", "hint": "info", "off": "off"}
 _CONFIG_KEYS = ("rule", "utils", "constraints", "transform")
 
@@ -53,7 +52,7 @@ class AstGrepRule:
     """One rule's ast-grep configuration for one language."""
 
     rule: Rule
-    language: str  # the rules/ folder: rust, python, typescript (which also runs on .tsx)
+    language: str  # the rules/ folder: rust, python, typescript (which also runs on .tsx); a user rule may say tsx
     config: dict[str, Any]  # rule, utils, constraints, transform
     source: str  # the YAML file, as shown
     files: tuple[str, ...] = ()  # users' rules: ast-grep's `files` and `ignores` globs
@@ -144,11 +143,12 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
         if not rule_id.isprintable() or not rule_id or any(ch.isspace() for ch in rule_id):
             # It is the code of every finding the rule reports: one word on a line of output.
             raise problem(rule_id, "id must be one word of printable characters, such as no-raw-sql")
-        language = RULE_LANGUAGES.get(str(document["language"]).lower())
+        language = _user_rule_language(str(document["language"]).lower())
         if language is None:
             raise problem(
                 rule_id,
-                f"language {bounded(repr(document['language']))} is not one of rust, python, typescript, tsx",
+                f"language {bounded(repr(document['language']))} is not one of "
+                f"{', '.join(known.name for known in LANGUAGES)}",
             )
         written = document.get("severity", "error")
         if written is False:  # PyYAML reads YAML 1.1: an unquoted `off` is false (ast-grep reads the word)
@@ -181,6 +181,12 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
             globs[key] = found
         rules.append(AstGrepRule(rule, language, config, shown, globs["files"], globs["ignores"], message))
     return rules
+
+
+def _user_rule_language(name: str) -> str | None:
+    """The language of the table a user's rule names (ast-grep's `ts` is typescript)."""
+    wanted = "typescript" if name == "ts" else name
+    return next((known.name for known in LANGUAGES if known.name == wanted), None)
 
 
 def _globs(value: Any) -> tuple[str, ...] | None:
@@ -268,6 +274,8 @@ def _parameterised(config: dict[str, Any], context: ScanContext, language: str) 
             utils["storage-word"],
             f"(?i:(?:^(?:r#)?|_)(?:{words})\\d*(?:_|$))|(?:^(?:{words})|(?:{capitalised}))\\d*(?:[A-Z0-9_]|$)",
         )
+    if "backend-type" in utils and (through_a_client := _module_types(language)):
+        utils["backend-type"] = _extend(utils["backend-type"], through_a_client)
     if "backend-type" in utils and boundaries and boundaries.backend_types:
         utils["backend-type"] = _extend(utils["backend-type"], f"^(?:{_alternation(boundaries.backend_types)})$")
     if "key-attribute" in utils:
@@ -287,6 +295,16 @@ def _parameterised(config: dict[str, Any], context: ScanContext, language: str) 
             return None
         utils["backend-client"] = {"regex": _client_regex(language, modules)}
     return config
+
+
+def _module_types(language: str) -> str | None:
+    """SG402's `backend-type` for the language table's client modules: a type named through one
+    (`redis::Client`, `asyncpg.Pool`). None for TypeScript, whose types are imported by name."""
+    if language not in ("rust", "python"):
+        return None
+    separator = "::" if language == "rust" else "."
+    roots = {m.split(separator)[0] for known in LANGUAGES if known.rules == language for m, _ in known.backend_modules}
+    return f"^(?:{_alternation(sorted(roots))}){re.escape(separator)}"
 
 
 def _client_regex(language: str, modules: list[str]) -> str:
@@ -319,7 +337,7 @@ def _scope(project: Project) -> Scope:
     scanned = project.scanned
     backends = boundaries.backends if boundaries else {}
     allow = {name: b.allow for name, b in backends.items()}
-    modules = {language.rules: _client_modules(language, backends) for language in LANGUAGES} if backends else {}
+    modules = {language.rules: _client_modules(language, backends) for language in LANGUAGES}
     in_a_backend = glob_matcher(tuple(g for globs_of in allow.values() for g in globs_of))
     outside = [p for p in scanned if not in_a_backend(p)]
     if boundaries and boundaries.domain:
@@ -335,9 +353,13 @@ def _scope(project: Project) -> Scope:
 
 
 def _file_language(path: str, rule_language: str) -> str | None:
-    """The ast-grep language to parse the file in, when a rule of `rule_language` runs on it."""
+    """The ast-grep language to parse the file in, when a rule of `rule_language` runs on it: a
+    rule of rules/typescript (or a user's typescript rule) runs on .tsx files too, a user's tsx
+    rule on .tsx files only, as with ast-grep."""
     language = language_of(path)
-    return language.name if language is not None and language.rules == rule_language else None
+    if language is None or rule_language not in (language.rules, language.name):
+        return None
+    return language.name
 
 
 def _names(node: Any, language: Language) -> tuple[str | None, str | None]:
@@ -475,7 +497,7 @@ def run(project: Project) -> list[Finding]:
         """Which plans want the file (and the Python names it spells with compatibility
         characters): a pure function of its bytes, so a child process may answer it."""
         data = sources.utf8(path)
-        nfkc = _nfkc_names(path, sources.text(path)) if not data.isascii() and path.endswith((".py", ".pyi")) else []
+        nfkc = _nfkc_names(path, sources.text(path)) if not data.isascii() and written_in(path, "python") else []
         return [i for i, plan in enumerate(plans) if path in plan.members and plan.wants(path, data)], nfkc
 
     # Shared with child processes only when every file's bytes are held already (the stores'
