@@ -248,7 +248,9 @@ def test_a_baseline_count_of_5000_digits_is_a_config_error(gate: Gate) -> None:
 def test_a_users_rule_over_its_time_budget_is_sg005_and_stops(gate: Gate) -> None:
     top_level(gate, 'rules = ["governance/*.yml"]', "\n[limits]\nrule_seconds = 0.000001\n")
     gate.write("src/store.rs", STORE)
-    gate.write("src/other.rs", "fn f() {}\n")
+    # Work enough (90,000 identifiers: ~0.2 s) that no answer can be back before the runner waits
+    # for it, however long a loaded machine keeps the runner from running.
+    gate.write("src/other.rs", "fn f() {\n" + "    let a = b + c;\n" * 30_000 + "}\n")
     gate.write(
         "governance/slow.yml",
         "id: every-identifier\nlanguage: rust\nseverity: warning\nmessage: an identifier\n"

@@ -150,7 +150,10 @@ def _user_rules(root: Path, path: str, cache: ValidationCache | None) -> list[As
                 f"language {bounded(repr(document['language']))} is not one of "
                 f"{', '.join(known.name for known in LANGUAGES)}",
             )
-        severity = _SEVERITY.get(str(document.get("severity", "error")).lower())
+        written = document.get("severity", "error")
+        if written is False:  # PyYAML reads YAML 1.1: an unquoted `off` is false (ast-grep reads the word)
+            written = "off"
+        severity = _SEVERITY.get(str(written).lower())
         if severity is None:
             raise problem(
                 rule_id,
