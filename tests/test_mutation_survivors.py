@@ -21,7 +21,7 @@ from store_gate import baseline
 from store_gate.app import Target, check_all, write_baselines
 from store_gate.check import CheckResult
 from store_gate.errors import ConfigError, ConfigProblem, UsageError
-from store_gate.extract import python, rust, typescript
+from store_gate.extract import backend, python, rust, typescript
 from store_gate.extract.inline import access_declarations
 from store_gate.extract.model import (
     FileExtraction,
@@ -5133,6 +5133,294 @@ def test_a_step_on_an_index_the_table_lacks_is_reported_and_the_later_step_still
             'DialogueStore.related (step 2): key sk = "{item.gsi1pk}" does not fit entity Dialogue\'s sk = "META"; '
             "write it in the entity's layout",
         ),
+    ]
+
+
+# extract/backend.py: the second seeded sample (seed 2) ---------------------------------------
+
+
+BACKEND_FILES = {
+    "rust": "src/backend/dynamo.rs",
+    "python": "src/backend/dynamo.py",
+    "typescript": "src/backend/dynamo.ts",
+}
+
+
+def backend_read(language: str, source: str, traits: set[str], governed: set[str]) -> list[backend.Implementation]:
+    root = SgRoot(source, language).root()
+    return backend.read(BACKEND_FILES[language], root, language, frozenset(traits), frozenset(governed))
+
+
+def backend_at(language: str, line: int, column: int) -> SourceLocation:
+    return SourceLocation(BACKEND_FILES[language], line, column)
+
+
+def test_backend_typescript_reads_a_documentclient_transact_write_command_as_transact_write_items() -> None:
+    source = (
+        "const store: DialogueStore = {\n  async save() {\n"
+        "    await client.send(new TransactWriteCommand({ TransactItems: [] }));\n  },\n};\n"
+    )
+    assert backend_read("typescript", source, {"DialogueStore"}, {"save"}) == [
+        backend.Implementation(
+            "store",
+            ("DialogueStore",),
+            backend_at("typescript", 1, 7),
+            {"save": backend.Body([backend.Call("TransactWriteItems", backend_at("typescript", 3, 23))])},
+        )
+    ]
+
+
+def test_backend_typescript_an_index_name_after_a_shorthand_table_name_is_read() -> None:
+    source = (
+        "const store: DialogueStore = {\n  async byStatus() {\n"
+        '    await client.send(new QueryCommand({ TableName, IndexName: "GSI1" }));\n  },\n};\n'
+    )
+    assert backend_read("typescript", source, {"DialogueStore"}, {"byStatus"}) == [
+        backend.Implementation(
+            "store",
+            ("DialogueStore",),
+            backend_at("typescript", 1, 7),
+            {"byStatus": backend.Body([backend.Call("Query", backend_at("typescript", 3, 23), "GSI1")])},
+        )
+    ]
+
+
+def test_backend_typescript_follows_a_helper_that_is_a_function_expression_and_reads_a_file_with_a_bare_let() -> None:
+    source = (
+        "let cached;\nconst load = function () {\n  return client.send(new GetCommand({ TableName }));\n};\n"
+        "const store: DialogueStore = {\n  async get() {\n    return load();\n  },\n};\n"
+    )
+    assert backend_read("typescript", source, {"DialogueStore"}, {"get"}) == [
+        backend.Implementation(
+            "store",
+            ("DialogueStore",),
+            backend_at("typescript", 5, 7),
+            {"get": backend.Body([backend.Call("GetItem", backend_at("typescript", 3, 22))])},
+        )
+    ]
+
+
+def test_backend_python_follows_a_helper_called_through_cls_and_locates_a_pynamodb_model_read() -> None:
+    source = (
+        "from pynamodb.models import Model\n\n\nclass Dialogue(Model):\n    pass\n\n\n"
+        "class Store(DialogueStore):\n    @classmethod\n    def get(cls, id):\n        return cls._fetch(id)\n\n"
+        "    @classmethod\n    def _fetch(cls, id):\n        return Dialogue.get(id)\n"
+    )
+    fetch = backend.Body([backend.Call("GetItem", backend_at("python", 15, 16))])
+    assert backend_read("python", source, {"DialogueStore"}, {"get"}) == [
+        backend.Implementation(
+            "Store",
+            ("DialogueStore",),
+            backend_at("python", 8, 1),
+            {"get": fetch, "_fetch": fetch},
+        )
+    ]
+
+
+def test_backend_python_a_class_naming_the_store_without_any_governed_method_is_still_an_implementation() -> None:
+    source = "class Store(DialogueStore):\n    def helper(self):\n        return 1\n\n\nclass Other:\n    pass\n"
+    assert backend_read("python", source, {"DialogueStore"}, {"get"}) == [
+        backend.Implementation("Store", ("DialogueStore",), backend_at("python", 1, 1), {"helper": backend.Body()})
+    ]
+
+
+def test_backend_rust_an_index_name_given_as_an_associated_constant_through_self_is_read() -> None:
+    source = (
+        'struct Dynamo;\nimpl Dynamo {\n    const INDEX: &str = "GSI1";\n}\n'
+        "impl DialogueStore for Dynamo {\n    async fn by_status(&self) {\n"
+        "        self.client.query().index_name(Self::INDEX).send().await;\n    }\n}\n"
+    )
+    assert backend_read("rust", source, {"DialogueStore"}, {"by_status"}) == [
+        backend.Implementation(
+            "Dynamo",
+            ("DialogueStore",),
+            backend_at("rust", 5, 1),
+            {"by_status": backend.Body([backend.Call("Query", backend_at("rust", 7, 9), "GSI1")])},
+        )
+    ]
+
+
+# extract/python.py and extract/typescript.py: the second seeded sample (seed 2) ----------------
+
+
+def extracted(result: FileExtraction) -> tuple[list[tuple[str, int, str]], list[tuple[object, ...]]]:
+    """The problems and, per trait, its heritage, methods (with their inline declarations) and typed members."""
+    return (
+        [(p.code, p.location.line, p.message) for p in result.problems],
+        [
+            (
+                t.name,
+                tuple(h.written for h in t.supertraits),
+                [(m.name, m.parameters, m.return_type, tuple(i.text for i in m.inline)) for m in t.methods],
+                [(tm.method.name, tm.type_name, tuple(i.text for i in tm.method.inline)) for tm in t.typed_members],
+            )
+            for t in result.traits
+        ],
+    )
+
+
+def test_python_a_protocol_member_assigned_a_module_level_literal_through_a_lowercase_name_is_data() -> None:
+    source = """from typing import Protocol
+default_limit = 10
+class DialogueStore(Protocol):
+    limit = default_limit
+    def get(self, key: str) -> str: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert extracted(result) == (
+        [],
+        [("DialogueStore", ("Protocol",), [("get", (Parameter("key", "str", True),), "str", ())], [])],
+    )
+
+
+def test_python_a_protocol_member_assigned_a_module_level_lambda_is_a_method_with_its_parameters() -> None:
+    source = """from typing import Protocol
+_get = lambda self, key: key
+class DialogueStore(Protocol):
+    get = _get
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert extracted(result) == (
+        [],
+        [("DialogueStore", ("Protocol",), [("get", (Parameter("key", "", True),), None, ())], [])],
+    )
+
+
+def test_python_a_generic_base_whose_argument_is_a_literal_is_heritage_not_sg004() -> None:
+    source = """from typing import Literal, Protocol
+class Reads(Protocol[Literal[1]]):
+    def get(self, key: str) -> str: ...
+class DialogueStore(Reads[Literal[1]], Protocol):
+    def put(self, key: str) -> None: ...
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert extracted(result) == (
+        [],
+        [
+            (
+                "DialogueStore",
+                ("Reads[Literal[1]]", "Protocol"),
+                [("put", (Parameter("key", "str", True),), "None", ())],
+                [],
+            )
+        ],
+    )
+
+
+def test_python_type_definitions_skip_tuple_targets_and_other_names_and_a_protocol_with_a_call_base_is_data() -> None:
+    source = """from typing import Callable, Protocol
+a, b = 1, 2
+Other = Callable[[], int]
+ScanFn = Callable[[], int]
+class Rec(Protocol, make_base()):
+    x: int
+"""
+    assert python.type_definitions("types.py", source, frozenset({"ScanFn", "Rec"})) == {
+        "ScanFn": TypeDefinition(function=FunctionShape((), "int", False)),
+        "Rec": TypeDefinition(),
+    }
+
+
+def test_typescript_a_class_stores_private_hash_method_is_not_one_of_its_operations() -> None:
+    source = "export class DialogueStore {\n  #cache(): void {}\n  get(id: string): string { return id; }\n}\n"
+    result = typescript.extract("store.ts", source, frozenset({"DialogueStore"}))
+    assert extracted(result) == (
+        [],
+        [("DialogueStore", (), [("get", (Parameter("id", "string", True),), "string", ())], [])],
+    )
+
+
+def test_typescript_a_quoted_method_name_reads_its_hex_escape() -> None:
+    source = 'export interface DialogueStore {\n  "get\\x41ll"(): string[];\n}\n'
+    result = typescript.extract("store.ts", source, frozenset({"DialogueStore"}))
+    assert extracted(result) == ([], [("DialogueStore", (), [("getAll", (), "string[]", ())], [])])
+
+
+def test_typescript_an_index_signature_is_sg003_and_the_methods_after_it_are_still_read() -> None:
+    source = "export interface DialogueStore {\n  [key: string]: unknown;\n  get(id: string): string;\n}\n"
+    result = typescript.extract("store.ts", source, frozenset({"DialogueStore"}))
+    assert extracted(result) == (
+        [("SG003", 2, "DialogueStore has an index signature (any key may be a method), which the gate cannot analyse")],
+        [("DialogueStore", (), [("get", (Parameter("id", "string", True),), "string", ())], [])],
+    )
+
+
+def test_typescript_a_member_initialised_with_new_keeps_its_inline_declaration() -> None:
+    source = 'export class DialogueStore {\n  /** @access { op = "GetItem" } */\n  admin = new AdminService();\n}\n'
+    result = typescript.extract("store.ts", source, frozenset({"DialogueStore"}))
+    assert extracted(result) == ([], [("DialogueStore", (), [], [("admin", "AdminService", ('{ op = "GetItem" }',))])])
+
+
+def test_typescript_record_fields_of_an_object_type_alias() -> None:
+    source = "type Round = { id: string; dialogueId: string };\n"
+    assert typescript.record_fields("round.ts", source, frozenset({"Round"})) == {
+        "Round": frozenset({"id", "dialogueId"})
+    }
+
+
+def test_typescript_an_object_type_alias_of_functions_is_a_facet_and_one_of_named_types_holds_them() -> None:
+    source = "type Handlers = { [k: string]: () => void };\ntype Both = { a: AdminService; b: Reads };\n"
+    assert typescript.type_definitions("types.ts", source, frozenset({"Handlers", "Both"})) == {
+        "Handlers": TypeDefinition(methods="an object type with methods"),
+        "Both": TypeDefinition(members=("AdminService", "Reads")),
+    }
+
+
+def test_backend_rust_reads_a_partiql_execute_statement_as_its_operation() -> None:
+    source = (
+        "struct Dynamo;\nimpl DialogueStore for Dynamo {\n    async fn run(&self) {\n"
+        '        self.client.execute_statement().statement("SELECT").send().await;\n    }\n}\n'
+    )
+    assert backend_read("rust", source, {"DialogueStore"}, {"run"}) == [
+        backend.Implementation(
+            "Dynamo",
+            ("DialogueStore",),
+            backend_at("rust", 2, 1),
+            {"run": backend.Body([backend.Call("ExecuteStatement", backend_at("rust", 4, 9))])},
+        )
+    ]
+
+
+def test_python_sg002_names_the_column_of_the_syntax_error() -> None:
+    source = "from typing import Protocol\nclass DialogueStore(Protocol):\n    limit = 1)\n"
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert [(p.code, p.location.line, p.location.column, p.message) for p in result.problems] == [
+        ("SG002", 3, 14, "syntax error: unmatched ')'; the gate cannot see the methods it may hide - fix the syntax")
+    ]
+
+
+def test_python_sg003_a_patch_of_the_store_after_a_write_to_another_class_is_still_reported() -> None:
+    source = """from typing import Protocol
+class DialogueStore(Protocol):
+    def get(self, key: str) -> str: ...
+Other.flag = 1
+DialogueStore.extra = lambda self: 1
+"""
+    result = python.extract("store.py", source, frozenset({"DialogueStore"}))
+    assert extracted(result) == (
+        [
+            (
+                "SG003",
+                5,
+                "DialogueStore is patched here (DialogueStore.extra = ...): a method added outside the class statement "
+                "is one the gate cannot see; define it in DialogueStore with def",
+            )
+        ],
+        [("DialogueStore", ("Protocol",), [("get", (Parameter("key", "str", True),), "str", ())], [])],
+    )
+
+
+def test_rust_sg004_quotes_the_supertrait_bound_it_cannot_read() -> None:
+    source = "pub trait DialogueStore: (Admin, Reads) {\n    fn get(&self, id: &str) -> String;\n}\n"
+    result = rust.extract("store.rs", source, frozenset({"DialogueStore"}))
+    assert [(p.code, p.location.line, p.location.column, p.message) for p in result.problems] == [
+        (
+            "SG004",
+            1,
+            26,
+            "DialogueStore has the supertrait bound (Admin, Reads), which the gate cannot read as a trait: its methods "
+            "would not be governed; write the bound as a trait path (Admin, crate::admin::Admin)",
+        )
     ]
 
 
