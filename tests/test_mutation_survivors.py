@@ -5513,6 +5513,24 @@ def test_sg209_an_associated_type_behind_eight_wrappers_is_seen_through_all_of_t
     ]
 
 
+def test_sg209_a_return_type_wrapped_deeper_than_the_gate_looks_is_reported_not_passed(gate: Gate) -> None:
+    """Past the bound of eight wrappers what the type holds is undecided: reported, never passed."""
+    gate.manifest('[access.DialogueStore.deep]\nop = "Query"\nkey = { pk = "DIALOGUE#{id}" }\n')
+    returned = "Pin<Box<dyn Future<Output = Result<Option<Arc<Rc<Box<Box<Self::Rounds>>>>>, Error>> + Send>>"
+    gate.write(
+        "src/store.rs",
+        f"pub trait DialogueStore {{\n    type Rounds;\n    fn deep(&self, id: &str) -> {returned};\n}}\n",
+    )
+    assert seen(gate.findings()) == [
+        (
+            "SG209",
+            f"DialogueStore.deep returns {returned}, wrapped deeper than the gate looks (8 of Result, Option, Box, Pin, Arc, Rc, "
+            'Future), from a Query with neither page = "cursor" nor limit; it may be a collection, and a Query returns '
+            'at most 1 MB per call: add page = "cursor" or limit = N (limit = 1 for a single item)',
+        )
+    ]
+
+
 # SG205 names each sort attribute used past the gap; SG204 without an entity to take the key from --
 
 

@@ -365,18 +365,31 @@ def _first_argument(arguments: str, separator: str = ",") -> str:
 
 def _associated_value(method: Method) -> str | None:
     """A Rust method's returned value when it is an associated type of the store (`Self::Rounds`,
-    through `Result`, `Option`, `Box`, `Pin` and `Future<Output = ...>`): whether it is a collection
+    through `Result`, `Option`, `Box`, `Pin`, `Arc`, `Rc` and `Future<Output = ...>`): whether it is a collection
     is decided by each implementation, which the gate does not read. None otherwise. At most eight
     wrappers deep (`Pin<Box<dyn Future<Output = Result<Option<Self::T>, E>> + Send>>` is five)."""
     if not written_in(method.location.path, "rust") or not method.return_type or method.returns_collection:
         return None
     value = method.return_type.strip()
-    for _ in range(8):
-        wrapped = _VALUE_WRAPPER.match(value) or _FUTURE_OUTPUT.match(_first_argument(value, "+").strip())
+    for _ in range(_MAX_WRAPPERS):
+        wrapped = _wrapped(value)
         if wrapped is None:
             break
-        value = _first_argument(wrapped.group(1)).strip()
+        value = wrapped
+    else:
+        if _wrapped(value) is not None:  # deeper than the gate looks: what it holds is undecided
+            return TOO_DEEP
     return "".join(value.split()) if _ASSOCIATED.match(value) else None
+
+
+_MAX_WRAPPERS = 8  # each step reads the type's text again: the bound keeps a hostile type linear
+TOO_DEEP = "..."  # _associated_value's answer for a type wrapped deeper than it looks
+
+
+def _wrapped(value: str) -> str | None:
+    """What a `Result`, `Option`, `Box`, `Pin` or `Future<Output = ...>` holds; None for other types."""
+    wrapped = _VALUE_WRAPPER.match(value) or _FUTURE_OUTPUT.match(_first_argument(value, "+").strip())
+    return _first_argument(wrapped.group(1)).strip() if wrapped else None
 
 
 def carries_cursor(method: Method) -> bool:
@@ -406,10 +419,16 @@ def query_unpaginated(ctx: PatternContext) -> Iterator[str]:
             'page = "cursor" nor limit; a Query returns at most 1 MB per call: add page = "cursor" or limit = N'
         )
     elif pattern.page is None and pattern.limit is None and (associated := _associated_value(ctx.method)):
+        what = (
+            f"{one_line(ctx.method.return_type or '')}, wrapped deeper than the gate looks ({_MAX_WRAPPERS} of "
+            "Result, Option, Box, Pin, Arc, Rc, Future)"
+            if associated == TOO_DEEP
+            else f"{associated}, an associated type whose definition (in each implementation) the gate does not read"
+        )
         yield (
-            f"{ctx.subject} returns {associated}, an associated type whose definition (in each implementation) the "
-            'gate does not read, from a Query with neither page = "cursor" nor limit; it may be a collection, and a '
-            'Query returns at most 1 MB per call: add page = "cursor" or limit = N (limit = 1 for a single item)'
+            f'{ctx.subject} returns {what}, from a Query with neither page = "cursor" nor limit; it may be a '
+            'collection, and a Query returns at most 1 MB per call: add page = "cursor" or limit = N (limit = 1 for a '
+            "single item)"
         )
     elif pattern.page == "cursor" and pattern.limit is None and not carries_cursor(ctx.method):
         returned = one_line(ctx.method.return_type) if ctx.method.return_type else "nothing"
