@@ -5155,19 +5155,24 @@ def backend_at(language: str, line: int, column: int) -> SourceLocation:
     return SourceLocation(BACKEND_FILES[language], line, column)
 
 
+def implementation(
+    language: str, name: str, at: tuple[int, int], bodies: dict[str, backend.Body]
+) -> list[backend.Implementation]:
+    """The one implementation of DialogueStore `backend.read` finds: its name, where, its methods' bodies."""
+    return [backend.Implementation(name, ("DialogueStore",), backend_at(language, *at), bodies)]
+
+
 def test_backend_typescript_reads_a_documentclient_transact_write_command_as_transact_write_items() -> None:
     source = (
         "const store: DialogueStore = {\n  async save() {\n"
         "    await client.send(new TransactWriteCommand({ TransactItems: [] }));\n  },\n};\n"
     )
-    assert backend_read("typescript", source, {"DialogueStore"}, {"save"}) == [
-        backend.Implementation(
-            "store",
-            ("DialogueStore",),
-            backend_at("typescript", 1, 7),
-            {"save": backend.Body([backend.Call("TransactWriteItems", backend_at("typescript", 3, 23))])},
-        )
-    ]
+    assert backend_read("typescript", source, {"DialogueStore"}, {"save"}) == implementation(
+        "typescript",
+        "store",
+        (1, 7),
+        {"save": backend.Body([backend.Call("TransactWriteItems", backend_at("typescript", 3, 23))])},
+    )
 
 
 def test_backend_typescript_an_index_name_after_a_shorthand_table_name_is_read() -> None:
@@ -5175,14 +5180,12 @@ def test_backend_typescript_an_index_name_after_a_shorthand_table_name_is_read()
         "const store: DialogueStore = {\n  async byStatus() {\n"
         '    await client.send(new QueryCommand({ TableName, IndexName: "GSI1" }));\n  },\n};\n'
     )
-    assert backend_read("typescript", source, {"DialogueStore"}, {"byStatus"}) == [
-        backend.Implementation(
-            "store",
-            ("DialogueStore",),
-            backend_at("typescript", 1, 7),
-            {"byStatus": backend.Body([backend.Call("Query", backend_at("typescript", 3, 23), "GSI1")])},
-        )
-    ]
+    assert backend_read("typescript", source, {"DialogueStore"}, {"byStatus"}) == implementation(
+        "typescript",
+        "store",
+        (1, 7),
+        {"byStatus": backend.Body([backend.Call("Query", backend_at("typescript", 3, 23), "GSI1")])},
+    )
 
 
 def test_backend_typescript_follows_a_helper_that_is_a_function_expression_and_reads_a_file_with_a_bare_let() -> None:
@@ -5190,14 +5193,9 @@ def test_backend_typescript_follows_a_helper_that_is_a_function_expression_and_r
         "let cached;\nconst load = function () {\n  return client.send(new GetCommand({ TableName }));\n};\n"
         "const store: DialogueStore = {\n  async get() {\n    return load();\n  },\n};\n"
     )
-    assert backend_read("typescript", source, {"DialogueStore"}, {"get"}) == [
-        backend.Implementation(
-            "store",
-            ("DialogueStore",),
-            backend_at("typescript", 5, 7),
-            {"get": backend.Body([backend.Call("GetItem", backend_at("typescript", 3, 22))])},
-        )
-    ]
+    assert backend_read("typescript", source, {"DialogueStore"}, {"get"}) == implementation(
+        "typescript", "store", (5, 7), {"get": backend.Body([backend.Call("GetItem", backend_at("typescript", 3, 22))])}
+    )
 
 
 def test_backend_python_follows_a_helper_called_through_cls_and_locates_a_pynamodb_model_read() -> None:
@@ -5207,14 +5205,9 @@ def test_backend_python_follows_a_helper_called_through_cls_and_locates_a_pynamo
         "    @classmethod\n    def _fetch(cls, id):\n        return Dialogue.get(id)\n"
     )
     fetch = backend.Body([backend.Call("GetItem", backend_at("python", 15, 16))])
-    assert backend_read("python", source, {"DialogueStore"}, {"get"}) == [
-        backend.Implementation(
-            "Store",
-            ("DialogueStore",),
-            backend_at("python", 8, 1),
-            {"get": fetch, "_fetch": fetch},
-        )
-    ]
+    assert backend_read("python", source, {"DialogueStore"}, {"get"}) == implementation(
+        "python", "Store", (8, 1), {"get": fetch, "_fetch": fetch}
+    )
 
 
 def test_backend_python_a_class_naming_the_store_without_any_governed_method_is_still_an_implementation() -> None:
@@ -5230,14 +5223,9 @@ def test_backend_rust_an_index_name_given_as_an_associated_constant_through_self
         "impl DialogueStore for Dynamo {\n    async fn by_status(&self) {\n"
         "        self.client.query().index_name(Self::INDEX).send().await;\n    }\n}\n"
     )
-    assert backend_read("rust", source, {"DialogueStore"}, {"by_status"}) == [
-        backend.Implementation(
-            "Dynamo",
-            ("DialogueStore",),
-            backend_at("rust", 5, 1),
-            {"by_status": backend.Body([backend.Call("Query", backend_at("rust", 7, 9), "GSI1")])},
-        )
-    ]
+    assert backend_read("rust", source, {"DialogueStore"}, {"by_status"}) == implementation(
+        "rust", "Dynamo", (5, 1), {"by_status": backend.Body([backend.Call("Query", backend_at("rust", 7, 9), "GSI1")])}
+    )
 
 
 # extract/python.py and extract/typescript.py: the second seeded sample (seed 2) ----------------
@@ -5371,14 +5359,9 @@ def test_backend_rust_reads_a_partiql_execute_statement_as_its_operation() -> No
         "struct Dynamo;\nimpl DialogueStore for Dynamo {\n    async fn run(&self) {\n"
         '        self.client.execute_statement().statement("SELECT").send().await;\n    }\n}\n'
     )
-    assert backend_read("rust", source, {"DialogueStore"}, {"run"}) == [
-        backend.Implementation(
-            "Dynamo",
-            ("DialogueStore",),
-            backend_at("rust", 2, 1),
-            {"run": backend.Body([backend.Call("ExecuteStatement", backend_at("rust", 4, 9))])},
-        )
-    ]
+    assert backend_read("rust", source, {"DialogueStore"}, {"run"}) == implementation(
+        "rust", "Dynamo", (2, 1), {"run": backend.Body([backend.Call("ExecuteStatement", backend_at("rust", 4, 9))])}
+    )
 
 
 def test_python_sg002_names_the_column_of_the_syntax_error() -> None:
