@@ -38,6 +38,11 @@ class Language:
     type_keywords: tuple[str, ...] = ("type", "interface", "class")
     assigned_types: bool = False
 
+    def module_root(self, module: str) -> str:
+        """What a use of a client module starts with: its crate or top package (`sqlx` of
+        `sqlx::sqlite`, `boto3`), or a whole npm package (`@aws-sdk/client-dynamodb`)."""
+        return module if self.separator == "/" else module.split(self.separator)[0]
+
     @property
     def parsed_by_ast_grep(self) -> bool:
         """Does the extractor read an ast-grep tree (Rust, TypeScript), rather than Python's `ast`?"""
@@ -238,3 +243,8 @@ def written_in(path: str, name: str) -> bool:
     """Is the file one of the language `name`'s, by the table's suffixes (`.pyi` is Python's)?"""
     language = language_of(path)
     return language is not None and language.name == name
+
+
+def rules_language(name: str) -> Language:
+    """The first entry whose rules folder is `name` (tsx shares typescript's)."""
+    return next(language for language in LANGUAGES if language.rules == name)

@@ -82,12 +82,12 @@ _ESCAPES = (b"\\x", b"\\u", b"\\\n", b"\\\r")
 def _client_modules(context: ScanContext, language: str) -> tuple[bytes, ...]:
     """The roots of every governed client module of the rules language (`sqlx` for `sqlx::sqlite`;
     a whole npm package)."""
-    from store_gate.languages import LANGUAGES
+    from store_gate.languages import rules_language
 
-    separator = next(known.separator for known in LANGUAGES if known.rules == language)
+    known = rules_language(language)
     governed = set(context.scope.backend_allow)
     roots = {
-        module if separator == "/" else module.split(separator)[0]
+        known.module_root(module)
         for module, serves in context.scope.backend_modules.get(language, ())
         if set(serves) & governed
     }
@@ -110,15 +110,8 @@ def _client_in_file(context: ScanContext) -> Callable[[str, bytes], bool]:
     roots: dict[str, tuple[bytes, ...]] = {}
     for language in LANGUAGES:
         modules = scope.backend_modules.get(language.rules, ())
-        separator = language.separator
         roots[language.rules] = tuple(
-            sorted(
-                {
-                    (module if separator == "/" else module.split(separator)[0]).encode()
-                    for module, serves in modules
-                    if set(serves) & governed
-                }
-            )
+            sorted({language.module_root(module).encode() for module, serves in modules if set(serves) & governed})
         )
 
     def holds(path: str, data: bytes) -> bool:

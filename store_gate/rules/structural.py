@@ -30,7 +30,7 @@ from store_gate import parallel, progress
 from store_gate.display import bounded, one_line
 from store_gate.errors import ConfigError, ConfigProblem
 from store_gate.extract.model import SourceLocation
-from store_gate.languages import LANGUAGES, Language, language_of, written_in
+from store_gate.languages import LANGUAGES, Language, language_of, rules_language, written_in
 from store_gate.prefilter import named_in
 from store_gate.rule import Rule, Severity
 from store_gate.rules.scan import Match, Report, Scan, ScanContext, Scope
@@ -302,9 +302,9 @@ def _module_types(language: str) -> str | None:
     (`redis::Client`, `asyncpg.Pool`). None for TypeScript, whose types are imported by name."""
     if language not in ("rust", "python"):
         return None
-    separator = "::" if language == "rust" else "."
-    roots = {m.split(separator)[0] for known in LANGUAGES if known.rules == language for m, _ in known.backend_modules}
-    return f"^(?:{_alternation(sorted(roots))}){re.escape(separator)}"
+    known = rules_language(language)
+    roots = {known.module_root(module) for module, _ in known.backend_modules}
+    return f"^(?:{_alternation(sorted(roots))}){re.escape(known.separator)}"
 
 
 def _client_regex(language: str, modules: list[str]) -> str:
@@ -312,8 +312,7 @@ def _client_regex(language: str, modules: list[str]) -> str:
     first identifier of a Python import, a TypeScript module specifier."""
     if language == "typescript":
         return f"^[\"'`](?:{_alternation(modules)})(?:/[^\"'`]*)?[\"'`]$"
-    separator = "::" if language == "rust" else "."
-    roots = sorted({module.split(separator)[0] for module in modules})
+    roots = sorted({rules_language(language).module_root(module) for module in modules})
     if language == "rust":
         return f"^(?:::)?(?:{_alternation(roots)})(?:::|$)"
     return f"^(?:{_alternation(roots)})$"
