@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, REPO, Gate, run_cli
 
+from store_gate.errors import ConfigError
+
 BOUNDARIES = """
 [boundaries]
 domain = ["src/domain/**"]
@@ -268,6 +270,24 @@ def test_sg501_modules_names_more_client_modules_of_a_backend(gate: Gate) -> Non
         ("SG501", "src/jobs/export.py", 1, "dynamodb client"),
         ("SG501", "src/jobs/sweep.rs", 1, "dynamodb client"),
         ("SG501", "src/web/api.ts", 1, "dynamodb client"),
+    ]
+
+
+def test_a_module_name_no_import_can_spell_is_a_config_error(gate: Gate) -> None:
+    """A name with a space, a bracket or a line break would match no import: the client it means
+    would pass unseen."""
+    gate.manifest(
+        '\n[boundaries]\npaths = ["src/**"]\n[boundaries.backends.dynamodb]\nallow = ["src/backend/**"]\n'
+        'modules = ["our_dynamo_wrapper", "@acme/dynamo-kit", "our dynamo"]\n'
+    )
+    gate.write("src/store.rs", "pub trait DialogueStore {}\n")
+    with pytest.raises(ConfigError) as raised:
+        gate.run()
+    assert [(p.key, p.message) for p in raised.value.problems] == [
+        (
+            "boundaries.backends.dynamodb.modules[2]",
+            "String should match pattern '^[@\\w][\\w.:/@-]*$' (got \"our dynamo\")",
+        )
     ]
 
 

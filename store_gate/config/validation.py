@@ -298,9 +298,16 @@ class Waiver(_Model):
         return self
 
 
+# A client module as an import names it: a Rust path (`a::b`), a Python module (`a.b`), an npm
+# package (`@scope/name`); no spaces, quotes or brackets (a name with them matches no import).
+ModulePath = Annotated[
+    str, Field(pattern=r"^[@\w][\w.:/@-]*$", description="a module path: crate::module, package.module, @scope/pkg")
+]
+
+
 class Backend(_Model):
     allow: list[str] = Field(min_length=1, description="globs of the modules that may hold this backend's client")
-    modules: list[str] = Field(default=[], description="more module names that count as this backend's client")
+    modules: list[ModulePath] = Field(default=[], description="more module names that count as this backend's client")
 
 
 class Boundaries(_Model):
